@@ -4,3 +4,5 @@
 //! [`provider::Provider`] in their own crates.
 
 pub mod value;
+pub mod diag;
+pub mod syntax;

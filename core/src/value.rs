@@ -401,6 +401,24 @@ pub fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
+/// Sorts and deduplicates elements, which is how Gantry represents a set.
+/// Strings sort lexicographically and numbers numerically, as Terraform's sets do.
+pub fn normalize_set(mut items: Vec<Value>) -> Vec<Value> {
+    items.sort_by(compare_values);
+    items.dedup();
+    items
+}
+
+/// A total order over values, for sorting sets deterministically.
+pub fn compare_values(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a.unmarked(), b.unmarked()) {
+        (Value::Number(x), Value::Number(y)) => x.total_cmp(y),
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (x, y) => x.to_json().to_string().cmp(&y.to_json().to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
