@@ -6,3 +6,7 @@
 pub mod value;
 pub mod diag;
 pub mod syntax;
+pub mod addr;
+pub mod eval;
+pub mod funcs;
+pub mod types;
