@@ -10,3 +10,5 @@ pub mod addr;
 pub mod eval;
 pub mod funcs;
 pub mod types;
+pub mod config;
+pub mod provider;
