@@ -12,3 +12,4 @@ pub mod funcs;
 pub mod types;
 pub mod config;
 pub mod provider;
+pub mod graph;
