@@ -55,6 +55,8 @@ pub struct Pool {
     pub name: String,
     /// A name from the instance [`Catalog`], e.g. `g5.12xlarge`.
     pub instance_type: String,
+    /// Carried for callers; placement never removes nodes, so only
+    /// `desired_size` and `max_size` affect it.
     pub min_size: u32,
     pub max_size: u32,
     pub desired_size: u32,
@@ -755,7 +757,9 @@ pub fn format_bytes(bytes: u64) -> String {
     for (unit, shift) in UNITS {
         let size = 1u64 << shift;
         if bytes >= size {
-            if bytes % size == 0 {
+            // `size` is a power of two, so masking tests divisibility (and
+            // keeps the crate building on Rust 1.85, before `is_multiple_of`).
+            if bytes & (size - 1) == 0 {
                 return format!("{} {unit}", bytes >> shift);
             }
             let mut s = String::new();
