@@ -3,13 +3,15 @@
 //! `core` depends on no cloud SDK and does no network I/O; providers implement
 //! [`provider::Provider`] in their own crates.
 
-pub mod value;
-pub mod diag;
-pub mod syntax;
 pub mod addr;
-pub mod eval;
-pub mod funcs;
-pub mod types;
+pub mod analysis;
 pub mod config;
-pub mod provider;
+pub mod diag;
+pub mod eval;
+pub mod format;
+pub mod funcs;
 pub mod graph;
+pub mod provider;
+pub mod syntax;
+pub mod types;
+pub mod value;

@@ -93,10 +93,14 @@ impl Value {
     pub fn deep_unmarked(self) -> Value {
         match self {
             Value::Sensitive(inner) => inner.deep_unmarked(),
-            Value::List(items) => Value::List(items.into_iter().map(Value::deep_unmarked).collect()),
-            Value::Object(map) => {
-                Value::Object(map.into_iter().map(|(k, v)| (k, v.deep_unmarked())).collect())
+            Value::List(items) => {
+                Value::List(items.into_iter().map(Value::deep_unmarked).collect())
             }
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (k, v.deep_unmarked()))
+                    .collect(),
+            ),
             other => other,
         }
     }
@@ -167,12 +171,16 @@ impl Value {
     pub fn to_marked_json(&self) -> serde_json::Value {
         match self {
             Value::Unknown => serde_json::json!({ UNKNOWN_MARKER: true }),
-            Value::Sensitive(inner) => serde_json::json!({ SENSITIVE_MARKER: inner.to_marked_json() }),
+            Value::Sensitive(inner) => {
+                serde_json::json!({ SENSITIVE_MARKER: inner.to_marked_json() })
+            }
             Value::List(items) => {
                 serde_json::Value::Array(items.iter().map(Value::to_marked_json).collect())
             }
             Value::Object(map) => serde_json::Value::Object(
-                map.iter().map(|(k, v)| (k.clone(), v.to_marked_json())).collect(),
+                map.iter()
+                    .map(|(k, v)| (k.clone(), v.to_marked_json()))
+                    .collect(),
             ),
             other => other.to_json(),
         }
@@ -189,7 +197,9 @@ impl Value {
                 }
             }
             return Value::Object(
-                obj.iter().map(|(k, v)| (k.clone(), Value::from_marked_json(v))).collect(),
+                obj.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_marked_json(v)))
+                    .collect(),
             );
         }
         if let serde_json::Value::Array(items) = json {
@@ -206,7 +216,9 @@ impl Value {
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => number_to_json(*n),
             Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::List(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
+            Value::List(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
+            }
             Value::Object(map) => serde_json::Value::Object(
                 map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
             ),
@@ -220,10 +232,14 @@ impl Value {
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
             serde_json::Value::String(s) => Value::String(s.clone()),
-            serde_json::Value::Array(items) => Value::List(items.iter().map(Value::from_json).collect()),
-            serde_json::Value::Object(obj) => {
-                Value::Object(obj.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
+            serde_json::Value::Array(items) => {
+                Value::List(items.iter().map(Value::from_json).collect())
             }
+            serde_json::Value::Object(obj) => Value::Object(
+                obj.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 
@@ -297,7 +313,9 @@ fn get_path_mut<'a>(value: &'a mut Value, path: &[PathStep]) -> Option<&'a mut V
 }
 
 /// One step into a value: an object attribute or a list element.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(untagged)]
 pub enum PathStep {
     Key(String),
@@ -435,9 +453,18 @@ mod tests {
 
     #[test]
     fn sensitive_paths_are_found_and_reapplied() {
-        let v = Value::object([("db", Value::object([("password", Value::string("p").mark_sensitive())]))]);
+        let v = Value::object([(
+            "db",
+            Value::object([("password", Value::string("p").mark_sensitive())]),
+        )]);
         let paths = v.sensitive_paths();
-        assert_eq!(paths, vec![vec![PathStep::Key("db".into()), PathStep::Key("password".into())]]);
+        assert_eq!(
+            paths,
+            vec![vec![
+                PathStep::Key("db".into()),
+                PathStep::Key("password".into())
+            ]]
+        );
         assert_eq!(v.clone().deep_unmarked().mark_paths(&paths), v);
     }
 
