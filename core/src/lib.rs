@@ -15,3 +15,6 @@ pub mod provider;
 pub mod syntax;
 pub mod types;
 pub mod value;
+pub mod engine;
+pub mod plan;
+pub mod state;

@@ -1,0 +1,130 @@
+//! The plan as data: what apply will do to each resource instance, and the
+//! state it was made against. A saved plan is this, serialised.
+
+use crate::addr::ResourceInstanceAddr;
+use crate::state::State;
+use crate::value::{PathStep, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    NoOp,
+    Create,
+    Read,
+    Update,
+    /// Replace by destroying the old object first (the default).
+    DeleteThenCreate,
+    /// Replace by creating the new object first (`lifecycle { create_before_destroy = true }`).
+    CreateThenDelete,
+    Delete,
+}
+
+impl Action {
+    pub fn is_replace(self) -> bool {
+        matches!(self, Action::DeleteThenCreate | Action::CreateThenDelete)
+    }
+
+    /// The symbol Terraform users know from plan output.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::NoOp => " ",
+            Action::Create => "+",
+            Action::Read => "<=",
+            Action::Update => "~",
+            Action::DeleteThenCreate => "-/+",
+            Action::CreateThenDelete => "+/-",
+            Action::Delete => "-",
+        }
+    }
+}
+
+/// One instance's change. Values keep unknown and sensitive markers (see `Value::to_marked_json`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ResourceChange {
+    pub address: ResourceInstanceAddr,
+    pub provider: String,
+    pub action: Action,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires_replace: Vec<Vec<PathStep>>,
+    /// Why, when it is not obvious: "-replace was given", "no longer in configuration".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+}
+
+impl ResourceChange {
+    pub fn before_value(&self) -> Option<Value> {
+        self.before.as_ref().map(Value::from_marked_json)
+    }
+    pub fn after_value(&self) -> Option<Value> {
+        self.after.as_ref().map(Value::from_marked_json)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OutputChange {
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub sensitive: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Plan {
+    pub format_version: u32,
+    /// The serial and lineage of the state this plan was made against; apply refuses any other.
+    pub prior_serial: u64,
+    pub prior_lineage: String,
+    pub destroy: bool,
+    /// The root module's input values (marked JSON), so apply evaluates the same configuration.
+    pub variables: BTreeMap<String, serde_json::Value>,
+    pub changes: Vec<ResourceChange>,
+    /// Differences between state and reality found by refresh, not asked for by the configuration.
+    pub drift: Vec<ResourceChange>,
+    pub outputs: BTreeMap<String, OutputChange>,
+    #[serde(default)]
+    pub targets: Vec<String>,
+    /// The state after refresh; apply starts from it.
+    pub refreshed_state: State,
+    /// Problems apply must not proceed past (a workload that cannot fit, say) are errors at plan time;
+    /// warnings ride along for display.
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    pub fn change(&self, addr: &ResourceInstanceAddr) -> Option<&ResourceChange> {
+        self.changes.iter().find(|c| &c.address == addr)
+    }
+
+    /// True when apply would change something (resources or outputs).
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| c.action != Action::NoOp)
+            || self.outputs.values().any(|o| o.before != o.after)
+    }
+
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let mut add = 0;
+        let mut change = 0;
+        let mut destroy = 0;
+        for c in &self.changes {
+            match c.action {
+                Action::Create => add += 1,
+                Action::Update => change += 1,
+                Action::Delete => destroy += 1,
+                Action::DeleteThenCreate | Action::CreateThenDelete => {
+                    add += 1;
+                    destroy += 1;
+                }
+                Action::NoOp | Action::Read => {}
+            }
+        }
+        (add, change, destroy)
+    }
+}
