@@ -669,7 +669,7 @@ mod tests {
         assert_eq!(f("%#v", vec![o(&[("a", n(1.0))])]), "{\"a\":1}");
         assert_eq!(f("%#v", vec![l(vec![b(true)])]), "[true]");
         assert_eq!(f("%#v", vec![crate::value::Value::Null]), "null");
-        assert_eq!(f("%.2f", vec![n(2.71828)]), "2.72");
+        assert_eq!(f("%.2f", vec![n(1.23456)]), "1.23");
         assert_eq!(f("%f", vec![n(1.5)]), "1.500000");
         assert_eq!(
             f("%5d|%-5d|%05d", vec![n(42.0), n(42.0), n(-42.0)]),
