@@ -322,9 +322,12 @@ fn range(args: &[Value], _: &FuncContext) -> FResult<Value> {
         )));
     }
     let count = count.max(0.0) as usize;
+    // Terraform computes in arbitrary precision, so 0.1 * 3 is exactly 0.3 there;
+    // rounding to 15 significant digits hides the binary error the same way.
+    let tidy = |x: f64| format!("{x:.14e}").parse::<f64>().unwrap_or(x);
     Ok(Value::List(
         (0..count)
-            .map(|i| Value::Number(start + step * i as f64))
+            .map(|i| Value::Number(tidy(start + step * i as f64)))
             .collect(),
     ))
 }
@@ -758,6 +761,10 @@ mod tests {
             nl(&[10.0, 8.0, 6.0])
         );
         assert_eq!(call_ok("range", vec![n(0.0)]), nl(&[]));
+        assert_eq!(
+            call_ok("range", vec![n(0.0), n(0.5), n(0.1)]),
+            nl(&[0.0, 0.1, 0.2, 0.3, 0.4])
+        );
         assert!(call_err("range", vec![n(1.0), n(4.0), n(0.0)])
             .message
             .contains("zero"));

@@ -201,17 +201,16 @@ pub(crate) fn to_str(v: &Value) -> Option<String> {
 }
 
 /// Parses a decimal number the way Terraform's string-to-number conversion does
-/// (no `inf`, `nan` or hex).
+/// (no `inf`, `nan`, hex or surrounding spaces, which Rust's parser would accept).
 pub(crate) fn parse_number(s: &str) -> Option<f64> {
-    let t = s.trim();
-    let ok = !t.is_empty()
-        && t.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
-        && t.chars().any(|c| c.is_ascii_digit());
+    let ok = s
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+        && s.chars().any(|c| c.is_ascii_digit());
     if !ok {
         return None;
     }
-    t.parse::<f64>().ok().filter(|n| n.is_finite())
+    s.parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
 pub(crate) fn to_num(v: &Value) -> Option<f64> {

@@ -104,7 +104,13 @@ fn title(args: &[Value], _: &FuncContext) -> FResult<Value> {
             } else {
                 out.push(c);
             }
-            after_separator = !(c.is_alphanumeric() || c == '_');
+            // Go's strings.Title: ASCII punctuation and Unicode spaces separate words,
+            // other Unicode symbols do not.
+            after_separator = if c.is_ascii() {
+                !(c.is_ascii_alphanumeric() || c == '_')
+            } else {
+                c.is_whitespace()
+            };
         }
         out
     })
@@ -431,29 +437,15 @@ fn format_one(d: &Directive, value: &Value) -> Result<String, String> {
         's' => {
             let s = to_str(value).ok_or("string required")?;
             match d.precision {
-                Some(p) => s.chars().take(p).collect(),
+                Some(p) => graphemes(&s).into_iter().take(p).collect(),
                 None => s,
             }
         }
         'q' => json_encode(&Value::String(to_str(value).ok_or("string required")?))?,
         't' => to_bool(value).ok_or("bool required")?.to_string(),
-        'd' | 'b' | 'o' | 'x' | 'X'
-            if !matches!(value, Value::String(_))
-                || d.verb == 'd'
-                || d.verb == 'b'
-                || d.verb == 'o' =>
-        {
+        'd' | 'b' | 'o' | 'x' | 'X' => {
             let n = to_num(value).ok_or("number required")?;
             return Ok(pad_number(d, format_integer(d, n)?));
-        }
-        'x' | 'X' => {
-            let s = to_str(value).ok_or("string required")?;
-            let hex: String = s.bytes().map(|b| format!("{b:02x}")).collect();
-            if d.verb == 'X' {
-                hex.to_uppercase()
-            } else {
-                hex
-            }
         }
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
             let n = to_num(value).ok_or("number required")?;
@@ -470,11 +462,17 @@ fn format_one(d: &Directive, value: &Value) -> Result<String, String> {
     Ok(pad_text(d, body))
 }
 
+/// Pads to the width in user-perceived characters; like Terraform, the `0`
+/// flag pads text with zeros too.
 fn pad_text(d: &Directive, s: String) -> String {
-    let len = s.chars().count();
+    pad_with(d, s, if d.zero { '0' } else { ' ' })
+}
+
+fn pad_with(d: &Directive, s: String, fill: char) -> String {
+    let len = graphemes(&s).len();
     match d.width {
         Some(w) if w > len => {
-            let fill = " ".repeat(w - len);
+            let fill = fill.to_string().repeat(w - len);
             if d.minus {
                 s + &fill
             } else {
@@ -501,7 +499,7 @@ fn pad_number(d: &Directive, mut s: String) -> String {
             let (sign, digits) = s.split_at(sign_len);
             format!("{sign}{}{digits}", "0".repeat(w - len))
         }
-        _ => pad_text(d, s),
+        _ => pad_with(d, s, ' '),
     }
 }
 
@@ -510,7 +508,8 @@ fn format_integer(d: &Directive, n: f64) -> Result<String, String> {
         return Err("integer required".to_string());
     }
     if d.verb == 'd' {
-        return Ok(format!("{n:.0}"));
+        // Adding zero turns -0 into 0, which Go prints without a sign.
+        return Ok(format!("{:.0}", n + 0.0));
     }
     let i = whole(n).ok_or("integer too large for this verb")?;
     let (neg, m) = (i < 0, i.unsigned_abs());
@@ -690,6 +689,12 @@ mod tests {
         assert_eq!(f("%g", vec![n(0.00001)]), "1e-05");
         assert_eq!(f("%8.3s|", vec![s("abcdef")]), "     abc|");
         assert_eq!(f("%s", vec![n(7.0)]), "7");
+        assert_eq!(
+            f("%x|%05s|%-4d|", vec![s("255"), s("ab"), n(-0.0)]),
+            "ff|000ab|0   |"
+        );
+        assert_eq!(f("%v %v", vec![n(1e6), n(123456.0)]), "1e+06 123456");
+        assert_eq!(f("%.1s|%3s|", vec![s("🤔🤷"), s("é")]), "🤔|  é|");
     }
 
     #[test]
