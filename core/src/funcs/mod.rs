@@ -516,6 +516,9 @@ mod tests {
             o(&[]),
             o(&[("a", l(vec![n(1.0)])), ("b", Value::Null)]),
             s("x").mark_sensitive(),
+            Value::Unknown,
+            s("1e308"),
+            s("fd00::/8"),
         ];
         let all: Vec<&str> = names().collect();
         for name in all {

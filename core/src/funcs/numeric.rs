@@ -113,6 +113,13 @@ fn parseint(args: &[Value], _: &FuncContext) -> FResult<Value> {
         let d = digit_value(c, base).ok_or_else(fail)?;
         value = value * f64::from(base) + f64::from(d);
     }
+    // Terraform has arbitrary precision; an f64 cannot hold what overflows it.
+    if !value.is_finite() {
+        return Err(FuncError::at(
+            0,
+            format!("\"{text}\" is too large to be represented as a number"),
+        ));
+    }
     Ok(Value::Number(if negative { -value } else { value }))
 }
 
