@@ -1,29 +1,548 @@
-//! Placeholder for the standard function library (being written on its own branch).
-use crate::value::Value;
+//! Terraform's standard function library: the registry, argument checks and dispatch.
+//!
+//! Each category lives in its own file and exports a table of [`Spec`]s. `call`
+//! does everything that is common to all functions (arity, unknown and
+//! sensitive propagation) so that the implementations only see plain, known
+//! values. `can` and `try` are not here: they need lazy evaluation and belong
+//! to the evaluator.
 
+use std::cmp::Ordering;
+
+use crate::value::{format_number, Map, Value};
+
+mod collection;
+mod encoding;
+mod filesystem;
+mod hash;
+mod network;
+mod numeric;
+mod string;
+mod types;
+
+pub use encoding::yaml_decode_all;
+
+/// What a function may need from the evaluator besides its arguments.
 pub struct FuncContext<'a> {
+    /// Directory of the module whose expression calls the function; relative paths in file functions resolve against it.
     pub base_dir: &'a std::path::Path,
-    pub render_template: &'a dyn Fn(&str, &crate::value::Map) -> Result<Value, String>,
+    /// Renders a template string with the given variables (used by templatefile); provided by the evaluator.
+    pub render_template: &'a dyn Fn(&str, &Map) -> Result<Value, String>,
 }
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct FuncError {
     pub message: String,
+    /// index of the offending argument, when one is to blame
     pub arg: Option<usize>,
 }
-pub fn exists(name: &str) -> bool {
-    matches!(name, "length" | "upper" | "file" | "yamldecode" | "jsonencode" | "merge" | "tostring")
-}
-pub fn names() -> impl Iterator<Item = &'static str> {
-    ["length", "upper", "file", "yamldecode", "jsonencode", "merge", "tostring"].into_iter()
-}
-pub fn call(name: &str, args: Vec<Value>, _ctx: &FuncContext) -> Result<Value, FuncError> {
-    if args.iter().any(Value::contains_unknown) { return Ok(Value::Unknown); }
-    match (name, args.as_slice()) {
-        ("length", [Value::List(l)]) => Ok(Value::Number(l.len() as f64)),
-        ("length", [Value::Object(l)]) => Ok(Value::Number(l.len() as f64)),
-        ("upper", [Value::String(s)]) => Ok(Value::String(s.to_uppercase())),
-        ("tostring", [v]) => Ok(Value::String(v.to_string())),
-        _ => Err(FuncError { message: format!("stub {name}"), arg: None }),
+
+impl FuncError {
+    pub(crate) fn new(message: impl Into<String>) -> FuncError {
+        FuncError {
+            message: message.into(),
+            arg: None,
+        }
+    }
+
+    pub(crate) fn at(arg: usize, message: impl Into<String>) -> FuncError {
+        FuncError {
+            message: message.into(),
+            arg: Some(arg),
+        }
     }
 }
-pub fn yaml_decode_all(_text: &str) -> Result<Vec<Value>, String> { Err("stub".into()) }
+
+impl std::fmt::Display for FuncError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FuncError {}
+
+pub(crate) type FResult<T> = Result<T, FuncError>;
+
+/// One function: its name, how many arguments it takes and its implementation.
+pub(crate) struct Spec {
+    pub name: &'static str,
+    pub min: usize,
+    /// `None` for variadic functions.
+    pub max: Option<usize>,
+    pub imp: fn(&[Value], &FuncContext) -> FResult<Value>,
+}
+
+/// Shorthand used by the category tables.
+pub(crate) const fn spec(
+    name: &'static str,
+    min: usize,
+    max: Option<usize>,
+    imp: fn(&[Value], &FuncContext) -> FResult<Value>,
+) -> Spec {
+    Spec {
+        name,
+        min,
+        max,
+        imp,
+    }
+}
+
+/// Collections larger than this are refused rather than built, so that a
+/// typo such as `range(1e9)` cannot exhaust memory.
+pub(crate) const MAX_ELEMENTS: usize = 1_000_000;
+
+fn registry() -> impl Iterator<Item = &'static Spec> {
+    numeric::FUNCS
+        .iter()
+        .chain(string::FUNCS)
+        .chain(collection::FUNCS)
+        .chain(encoding::FUNCS)
+        .chain(filesystem::FUNCS)
+        .chain(hash::FUNCS)
+        .chain(network::FUNCS)
+        .chain(types::FUNCS)
+}
+
+fn lookup(name: &str) -> Option<&'static Spec> {
+    registry().find(|s| s.name == name)
+}
+
+pub fn exists(name: &str) -> bool {
+    lookup(name).is_some()
+}
+
+pub fn names() -> impl Iterator<Item = &'static str> {
+    registry().map(|s| s.name)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        "argument"
+    } else {
+        "arguments"
+    }
+}
+
+/// Functions that look at marks and unknowns themselves instead of having
+/// `call` propagate them.
+const MARK_AWARE: &[&str] = &["sensitive", "nonsensitive", "type"];
+
+pub fn call(name: &str, args: Vec<Value>, ctx: &FuncContext) -> Result<Value, FuncError> {
+    let Some(spec) = lookup(name) else {
+        return Err(FuncError::new(format!(
+            "There is no function named \"{name}\"."
+        )));
+    };
+    if args.len() < spec.min {
+        let qualifier = if spec.max == Some(spec.min) {
+            ""
+        } else {
+            "at least "
+        };
+        return Err(FuncError::new(format!(
+            "Not enough function arguments: function \"{name}\" requires {qualifier}{} {}",
+            spec.min,
+            plural(spec.min)
+        )));
+    }
+    if let Some(max) = spec.max {
+        if args.len() > max {
+            let qualifier = if max == spec.min { "" } else { "at most " };
+            return Err(FuncError {
+                message: format!(
+                    "Too many function arguments: function \"{name}\" requires {qualifier}{max} {}",
+                    plural(max)
+                ),
+                arg: Some(max),
+            });
+        }
+    }
+    if MARK_AWARE.contains(&name) {
+        return (spec.imp)(&args, ctx);
+    }
+    if args.iter().any(Value::contains_unknown) {
+        return Ok(Value::Unknown);
+    }
+    let sensitive = args.iter().any(Value::contains_sensitive);
+    let args: Vec<Value> = args.into_iter().map(Value::deep_unmarked).collect();
+    let result = (spec.imp)(&args, ctx)?;
+    Ok(if sensitive {
+        result.mark_sensitive()
+    } else {
+        result
+    })
+}
+
+// ---- argument helpers shared by the categories ----
+//
+// Terraform converts arguments to the parameter's type before calling a
+// function (a number passed where a string is wanted becomes a string), so the
+// helpers do the same safe conversions instead of insisting on exact types.
+
+fn invalid(i: usize, param: &str, what: &str) -> FuncError {
+    FuncError::at(i, format!("invalid value for \"{param}\": {what}"))
+}
+
+fn arg<'v>(args: &'v [Value], i: usize, param: &str) -> FResult<&'v Value> {
+    match args.get(i) {
+        Some(Value::Null) => Err(invalid(i, param, "argument must not be null")),
+        Some(v) => Ok(v),
+        None => Err(invalid(i, param, "argument is missing")),
+    }
+}
+
+/// A primitive as a string, the way Terraform converts it; `None` for anything else.
+pub(crate) fn to_str(v: &Value) -> Option<String> {
+    match v.unmarked() {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(format_number(*n)),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Parses a decimal number the way Terraform's string-to-number conversion does
+/// (no `inf`, `nan`, hex or surrounding spaces, which Rust's parser would accept).
+pub(crate) fn parse_number(s: &str) -> Option<f64> {
+    let ok = s
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+        && s.chars().any(|c| c.is_ascii_digit());
+    if !ok {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+pub(crate) fn to_num(v: &Value) -> Option<f64> {
+    match v.unmarked() {
+        Value::Number(n) => Some(*n),
+        Value::String(s) => parse_number(s),
+        _ => None,
+    }
+}
+
+pub(crate) fn to_bool(v: &Value) -> Option<bool> {
+    match v.unmarked() {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s == "true" => Some(true),
+        Value::String(s) if s == "false" => Some(false),
+        _ => None,
+    }
+}
+
+pub(crate) fn arg_str(args: &[Value], i: usize, param: &str) -> FResult<String> {
+    to_str(arg(args, i, param)?).ok_or_else(|| invalid(i, param, "string required"))
+}
+
+pub(crate) fn arg_num(args: &[Value], i: usize, param: &str) -> FResult<f64> {
+    to_num(arg(args, i, param)?).ok_or_else(|| invalid(i, param, "number required"))
+}
+
+/// A whole number that fits in an i64.
+pub(crate) fn arg_int(args: &[Value], i: usize, param: &str) -> FResult<i64> {
+    let n = arg_num(args, i, param)?;
+    whole(n).ok_or_else(|| invalid(i, param, "value must be a whole number"))
+}
+
+pub(crate) fn whole(n: f64) -> Option<i64> {
+    if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.2e18 {
+        Some(n as i64)
+    } else {
+        None
+    }
+}
+
+pub(crate) fn arg_list<'v>(args: &'v [Value], i: usize, param: &str) -> FResult<&'v Vec<Value>> {
+    arg(args, i, param)?
+        .as_list()
+        .ok_or_else(|| invalid(i, param, "list, set or tuple required"))
+}
+
+pub(crate) fn arg_map<'v>(args: &'v [Value], i: usize, param: &str) -> FResult<&'v Map> {
+    arg(args, i, param)?
+        .as_object()
+        .ok_or_else(|| invalid(i, param, "map or object required"))
+}
+
+/// A list of strings, converting primitive elements; null elements are refused.
+pub(crate) fn arg_str_list(args: &[Value], i: usize, param: &str) -> FResult<Vec<String>> {
+    arg_list(args, i, param)?
+        .iter()
+        .enumerate()
+        .map(|(j, v)| match v {
+            Value::Null => Err(invalid(i, param, &format!("element {j} is null"))),
+            v => {
+                to_str(v).ok_or_else(|| invalid(i, param, &format!("element {j}: string required")))
+            }
+        })
+        .collect()
+}
+
+/// Total order used to keep sets sorted: by kind, then by value (strings lexicographically).
+pub(crate) fn cmp_values(a: &Value, b: &Value) -> Ordering {
+    fn rank(v: &Value) -> u8 {
+        match v {
+            Value::Null => 0,
+            Value::Bool(_) => 1,
+            Value::Number(_) => 2,
+            Value::String(_) => 3,
+            Value::List(_) => 4,
+            Value::Object(_) => 5,
+            Value::Unknown => 6,
+            Value::Sensitive(_) => 7,
+        }
+    }
+    match (a, b) {
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Number(x), Value::Number(y)) => x.total_cmp(y),
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::List(x), Value::List(y)) => {
+            for (p, q) in x.iter().zip(y) {
+                let o = cmp_values(p, q);
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            x.len().cmp(&y.len())
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            for ((kp, p), (kq, q)) in x.iter().zip(y) {
+                let o = kp.cmp(kq).then_with(|| cmp_values(p, q));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            x.len().cmp(&y.len())
+        }
+        (Value::Sensitive(x), Value::Sensitive(y)) => cmp_values(x, y),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+/// Makes a set: sorted and without duplicates.
+pub(crate) fn make_set(mut items: Vec<Value>) -> Vec<Value> {
+    items.sort_by(cmp_values);
+    items.dedup_by(|a, b| cmp_values(a, b) == Ordering::Equal);
+    items
+}
+
+/// Brings the elements of a collection to one type where Terraform would:
+/// mixed strings, numbers and bools all become strings. Mixing primitives with
+/// collections, or numbers with bools, has no common type and is an error.
+pub(crate) fn unify(items: Vec<Value>) -> Result<Vec<Value>, String> {
+    let kinds: Vec<&'static str> = items
+        .iter()
+        .filter(|v| !v.is_null())
+        .map(|v| match v.unmarked() {
+            Value::List(_) | Value::Object(_) => "collection",
+            other => other.type_name(),
+        })
+        .collect();
+    let first = match kinds.first() {
+        Some(k) => *k,
+        None => return Ok(items),
+    };
+    if kinds.iter().all(|k| *k == first) {
+        return Ok(items);
+    }
+    if kinds.contains(&"collection") || !kinds.contains(&"string") {
+        return Err("all elements must have the same type".to_string());
+    }
+    Ok(items
+        .into_iter()
+        .map(|v| match to_str(&v) {
+            Some(s) if !v.is_null() => Value::String(s),
+            _ => v,
+        })
+        .collect())
+}
+
+/// Loose equality used by `contains`, `index` and friends: Terraform converts
+/// the searched value to the element type, so `"1"` finds `1`.
+pub(crate) fn loosely_equal(a: &Value, b: &Value) -> bool {
+    if a == b {
+        return true;
+    }
+    match (a, b) {
+        (Value::String(_), Value::Number(_) | Value::Bool(_))
+        | (Value::Number(_) | Value::Bool(_), Value::String(_)) => to_str(a) == to_str(b),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use super::*;
+
+    pub fn ctx_in(dir: &std::path::Path, f: impl FnOnce(&FuncContext)) {
+        let render = |tpl: &str, vars: &Map| -> Result<Value, String> {
+            // A toy renderer: replaces ${name} with string variables.
+            let mut out = tpl.to_string();
+            for (k, v) in vars {
+                let s = to_str(v).ok_or_else(|| format!("variable {k} is not a string"))?;
+                out = out.replace(&format!("${{{k}}}"), &s);
+            }
+            Ok(Value::String(out))
+        };
+        let ctx = FuncContext {
+            base_dir: dir,
+            render_template: &render,
+        };
+        f(&ctx)
+    }
+
+    pub fn call_ok(name: &str, args: Vec<Value>) -> Value {
+        let mut out = Value::Null;
+        ctx_in(std::path::Path::new("."), |ctx| {
+            out = call(name, args, ctx).unwrap_or_else(|e| panic!("{name} failed: {}", e.message));
+        });
+        out
+    }
+
+    pub fn call_err(name: &str, args: Vec<Value>) -> FuncError {
+        let mut out = None;
+        ctx_in(std::path::Path::new("."), |ctx| {
+            out = Some(call(name, args, ctx));
+        });
+        match out {
+            Some(Err(e)) => e,
+            other => panic!("{name} should have failed, got {other:?}"),
+        }
+    }
+
+    pub fn s(x: &str) -> Value {
+        Value::string(x)
+    }
+
+    pub fn n(x: f64) -> Value {
+        Value::Number(x)
+    }
+
+    pub fn b(x: bool) -> Value {
+        Value::Bool(x)
+    }
+
+    pub fn l(items: Vec<Value>) -> Value {
+        Value::List(items)
+    }
+
+    pub fn sl(items: &[&str]) -> Value {
+        Value::List(items.iter().map(|x| s(x)).collect())
+    }
+
+    pub fn nl(items: &[f64]) -> Value {
+        Value::List(items.iter().map(|x| n(*x)).collect())
+    }
+
+    pub fn o(entries: &[(&str, Value)]) -> Value {
+        Value::object(entries.iter().map(|(k, v)| (k.to_string(), v.clone())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::*;
+    use super::*;
+
+    #[test]
+    fn unknown_names_and_arity_are_reported() {
+        assert_eq!(
+            call_err("nope", vec![]).message,
+            "There is no function named \"nope\"."
+        );
+        assert_eq!(
+            call_err("join", vec![s(",")]).message,
+            "Not enough function arguments: function \"join\" requires at least 2 arguments"
+        );
+        assert_eq!(
+            call_err("abs", vec![]).message,
+            "Not enough function arguments: function \"abs\" requires 1 argument"
+        );
+        let e = call_err("abs", vec![n(1.0), n(2.0)]);
+        assert_eq!(
+            e.message,
+            "Too many function arguments: function \"abs\" requires 1 argument"
+        );
+        assert_eq!(e.arg, Some(1));
+        assert_eq!(
+            call_err("lookup", vec![o(&[]), s("a"), s("b"), s("c")]).message,
+            "Too many function arguments: function \"lookup\" requires at most 3 arguments"
+        );
+        assert!(exists("cidrsubnet"));
+        assert!(!exists("can"));
+        assert_eq!(names().count(), 91);
+    }
+
+    #[test]
+    fn unknown_arguments_give_unknown() {
+        assert_eq!(call_ok("upper", vec![Value::Unknown]), Value::Unknown);
+        assert_eq!(
+            call_ok("length", vec![l(vec![s("a"), Value::Unknown])]),
+            Value::Unknown
+        );
+        assert_eq!(
+            call_ok("join", vec![s(","), l(vec![Value::Unknown])]),
+            Value::Unknown
+        );
+    }
+
+    #[test]
+    fn sensitive_arguments_give_sensitive_results() {
+        let r = call_ok("upper", vec![s("pw").mark_sensitive()]);
+        assert_eq!(r, s("PW").mark_sensitive());
+        let r = call_ok(
+            "join",
+            vec![s("-"), l(vec![s("a"), s("b").mark_sensitive()])],
+        );
+        assert_eq!(r, s("a-b").mark_sensitive());
+        assert_eq!(call_ok("upper", vec![s("x")]), s("X"));
+    }
+
+    #[test]
+    fn no_function_panics_on_wrong_arguments() {
+        let samples = vec![
+            Value::Null,
+            b(true),
+            n(-1.0),
+            n(1.5),
+            n(1e300),
+            n(f64::NAN),
+            s(""),
+            s("é🤔/"),
+            s("%"),
+            s("10.0.0.0/8"),
+            l(vec![]),
+            l(vec![Value::Null, n(1.0), s("x"), l(vec![])]),
+            o(&[]),
+            o(&[("a", l(vec![n(1.0)])), ("b", Value::Null)]),
+            s("x").mark_sensitive(),
+            Value::Unknown,
+            s("1e308"),
+            s("fd00::/8"),
+        ];
+        let all: Vec<&str> = names().collect();
+        for name in all {
+            for count in 0..4 {
+                for sample in &samples {
+                    for other in &samples {
+                        let mut args = vec![sample.clone(); count];
+                        if count > 1 {
+                            args[count - 1] = other.clone();
+                        }
+                        ctx_in(std::path::Path::new("/nonexistent-gantry-dir"), |ctx| {
+                            let _ = call(name, args, ctx);
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sets_are_sorted_and_deduplicated() {
+        assert_eq!(make_set(vec![s("b"), s("a"), s("b")]), vec![s("a"), s("b")]);
+        assert_eq!(make_set(vec![n(10.0), n(9.0)]), vec![n(9.0), n(10.0)]);
+        assert_eq!(unify(vec![s("a"), n(1.0)]), Ok(vec![s("a"), s("1")]));
+        assert!(unify(vec![n(1.0), b(true)]).is_err());
+    }
+}

@@ -1,0 +1,546 @@
+//! Encoding functions: base64, JSON, YAML, CSV and URL query escaping.
+
+use base64::Engine;
+use serde::Deserialize;
+
+use super::{arg_str, spec, FResult, FuncContext, FuncError, Spec};
+use crate::value::{format_number, Map, Value};
+
+pub(super) const FUNCS: &[Spec] = &[
+    spec("base64encode", 1, Some(1), base64encode),
+    spec("base64decode", 1, Some(1), base64decode),
+    spec("jsonencode", 1, Some(1), jsonencode),
+    spec("jsondecode", 1, Some(1), jsondecode),
+    spec("yamlencode", 1, Some(1), yamlencode),
+    spec("yamldecode", 1, Some(1), yamldecode),
+    spec("csvdecode", 1, Some(1), csvdecode),
+    spec("urlencode", 1, Some(1), urlencode),
+];
+
+fn base64encode(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let s = arg_str(args, 0, "str")?;
+    Ok(Value::String(
+        base64::engine::general_purpose::STANDARD.encode(s.as_bytes()),
+    ))
+}
+
+fn base64decode(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let s = arg_str(args, 0, "str")?;
+    // Go's decoder, which Terraform uses, skips line breaks inside the data.
+    let cleaned: String = s.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(cleaned.as_bytes())
+        .map_err(|e| FuncError::at(0, format!("failed to decode base64 data: {e}")))?;
+    String::from_utf8(bytes).map(Value::String).map_err(|_| {
+        FuncError::at(
+            0,
+            "the result of decoding the provided string is not valid UTF-8",
+        )
+    })
+}
+
+/// Quotes a string as JSON the way Go's encoder does, which also escapes the
+/// HTML-significant characters `<`, `>` and `&`; Terraform output matches it.
+pub(crate) fn json_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn number_text(n: f64) -> Result<String, String> {
+    if n.is_finite() {
+        Ok(format_number(n))
+    } else {
+        Err(format!("cannot encode the non-finite number {n}"))
+    }
+}
+
+/// Compact JSON with object keys in sorted order, as Terraform's jsonencode writes it.
+pub(crate) fn json_encode(v: &Value) -> Result<String, String> {
+    let mut out = String::new();
+    write_json(v, &mut out)?;
+    Ok(out)
+}
+
+fn write_json(v: &Value, out: &mut String) -> Result<(), String> {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&number_text(*n)?),
+        Value::String(s) => out.push_str(&json_quote(s)),
+        Value::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(item, out)?;
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (k, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&json_quote(k));
+                out.push(':');
+                write_json(item, out)?;
+            }
+            out.push('}');
+        }
+        Value::Unknown => return Err("value is not yet known".to_string()),
+        Value::Sensitive(inner) => write_json(inner, out)?,
+    }
+    Ok(())
+}
+
+fn jsonencode(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let v = args.first().unwrap_or(&Value::Null);
+    json_encode(v)
+        .map(Value::String)
+        .map_err(|e| FuncError::at(0, e))
+}
+
+fn jsondecode(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let s = arg_str(args, 0, "str")?;
+    let json: serde_json::Value =
+        serde_json::from_str(&s).map_err(|e| FuncError::at(0, format!("invalid JSON: {e}")))?;
+    Ok(Value::from_json(&json))
+}
+
+// ---- YAML ----
+
+/// A YAML double-quoted scalar; Terraform quotes every string (and key) this way.
+fn yaml_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{0}' => out.push_str("\\0"),
+            '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04X}", c as u32))
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02X}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn yaml_scalar(v: &Value) -> Result<String, String> {
+    Ok(match v {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => number_text(*n)?,
+        Value::String(s) => yaml_quote(s),
+        Value::List(_) => "[]".to_string(),
+        Value::Object(_) => "{}".to_string(),
+        Value::Unknown => return Err("value is not yet known".to_string()),
+        Value::Sensitive(inner) => yaml_scalar(inner)?,
+    })
+}
+
+fn is_block(v: &Value) -> bool {
+    match v {
+        Value::List(items) => !items.is_empty(),
+        Value::Object(map) => !map.is_empty(),
+        Value::Sensitive(inner) => is_block(inner),
+        _ => false,
+    }
+}
+
+/// Writes `v` in block style at `indent`. With `inline_first` the first line
+/// continues the current one (after a `- `), as go-yaml lays out nested items.
+fn yaml_block(
+    v: &Value,
+    indent: usize,
+    inline_first: bool,
+    out: &mut String,
+) -> Result<(), String> {
+    let pad = |out: &mut String, first: bool| {
+        if !(first && inline_first) {
+            out.push_str(&" ".repeat(indent));
+        }
+    };
+    match v.unmarked() {
+        Value::List(items) if !items.is_empty() => {
+            for (i, item) in items.iter().enumerate() {
+                pad(out, i == 0);
+                out.push_str("- ");
+                if is_block(item) {
+                    yaml_block(item, indent + 2, true, out)?;
+                } else {
+                    out.push_str(&yaml_scalar(item)?);
+                    out.push('\n');
+                }
+            }
+        }
+        Value::Object(map) if !map.is_empty() => {
+            for (i, (k, item)) in map.iter().enumerate() {
+                pad(out, i == 0);
+                out.push_str(&yaml_quote(k));
+                out.push(':');
+                match item.unmarked() {
+                    // go-yaml does not indent a sequence under its key.
+                    Value::List(l) if !l.is_empty() => {
+                        out.push('\n');
+                        yaml_block(item, indent, false, out)?;
+                    }
+                    Value::Object(m) if !m.is_empty() => {
+                        out.push('\n');
+                        yaml_block(item, indent + 2, false, out)?;
+                    }
+                    _ => {
+                        out.push(' ');
+                        out.push_str(&yaml_scalar(item)?);
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+        other => {
+            pad(out, true);
+            out.push_str(&yaml_scalar(other)?);
+            out.push('\n');
+        }
+    }
+    Ok(())
+}
+
+fn yamlencode(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let mut out = String::new();
+    yaml_block(args.first().unwrap_or(&Value::Null), 0, false, &mut out)
+        .map_err(|e| FuncError::at(0, e))?;
+    Ok(Value::String(out))
+}
+
+fn yaml_key(k: serde_yaml_ng::Value) -> Result<String, String> {
+    match yaml_to_value(k)? {
+        Value::String(s) => Ok(s),
+        Value::Number(n) => Ok(format_number(n)),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Null => Ok("null".to_string()),
+        _ => Err("mapping keys must be strings, numbers or bools".to_string()),
+    }
+}
+
+fn yaml_to_value(v: serde_yaml_ng::Value) -> Result<Value, String> {
+    use serde_yaml_ng::Value as Y;
+    Ok(match v {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            if !f.is_finite() {
+                return Err(format!("cannot represent the number {n}"));
+            }
+            Value::Number(f)
+        }
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::List(
+            items
+                .into_iter()
+                .map(yaml_to_value)
+                .collect::<Result<_, _>>()?,
+        ),
+        Y::Mapping(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                out.insert(yaml_key(k)?, yaml_to_value(v)?);
+            }
+            Value::Object(out)
+        }
+        Y::Tagged(tagged) => {
+            let tag = tagged.tag.to_string();
+            let core = tag
+                .trim_start_matches('!')
+                .trim_start_matches("tag:yaml.org,2002:");
+            let inner = yaml_to_value(tagged.value)?;
+            match core {
+                "str" => super::to_str(&inner)
+                    .map(Value::String)
+                    .ok_or("!!str requires a scalar")?,
+                "int" | "float" | "bool" | "null" | "seq" | "map" => inner,
+                _ => return Err(format!("unsupported tag {tag}")),
+            }
+        }
+    })
+}
+
+fn yaml_error(e: impl std::fmt::Display) -> String {
+    format!("invalid YAML: {e}")
+}
+
+fn yamldecode(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let s = arg_str(args, 0, "src")?;
+    let y: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&s).map_err(|e| FuncError::at(0, yaml_error(e)))?;
+    yaml_to_value(y).map_err(|e| FuncError::at(0, yaml_error(e)))
+}
+
+/// Decodes every document of a multi-document YAML stream (as used for
+/// Kubernetes manifests). Empty documents, such as the one before a leading
+/// `---`, are skipped.
+pub fn yaml_decode_all(text: &str) -> Result<Vec<Value>, String> {
+    let mut out = Vec::new();
+    for doc in serde_yaml_ng::Deserializer::from_str(text) {
+        let y = serde_yaml_ng::Value::deserialize(doc).map_err(yaml_error)?;
+        let v = yaml_to_value(y).map_err(yaml_error)?;
+        if !v.is_null() {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+// ---- CSV and URLs ----
+
+fn csvdecode(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let s = arg_str(args, 0, "str")?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(s.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| FuncError::at(0, format!("invalid CSV: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    if headers.is_empty() {
+        return Err(FuncError::at(0, "missing header line"));
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| FuncError::at(0, format!("invalid CSV: {e}")))?;
+        let row: Map = headers
+            .iter()
+            .cloned()
+            .zip(record.iter().map(Value::string))
+            .collect();
+        rows.push(Value::Object(row));
+    }
+    Ok(Value::List(rows))
+}
+
+/// Go's url.QueryEscape: unreserved characters stay, spaces become `+`.
+fn urlencode(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let s = arg_str(args, 0, "str")?;
+    let mut out = String::with_capacity(s.len());
+    for byte in s.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            b' ' => out.push('+'),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    Ok(Value::String(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use super::yaml_decode_all;
+    use crate::value::Value;
+
+    #[test]
+    fn base64_examples() {
+        assert_eq!(
+            call_ok("base64encode", vec![s("Hello World")]),
+            s("SGVsbG8gV29ybGQ=")
+        );
+        assert_eq!(
+            call_ok("base64decode", vec![s("SGVsbG8gV29ybGQ=")]),
+            s("Hello World")
+        );
+        assert_eq!(
+            call_ok("base64decode", vec![s("SGVsbG8g\nV29ybGQ=")]),
+            s("Hello World")
+        );
+        assert!(call_err("base64decode", vec![s("not base64!")])
+            .message
+            .starts_with("failed to decode"));
+        assert!(call_err("base64decode", vec![s("/w==")])
+            .message
+            .contains("UTF-8"));
+    }
+
+    #[test]
+    fn jsonencode_examples() {
+        assert_eq!(
+            call_ok("jsonencode", vec![o(&[("hello", s("world"))])]),
+            s("{\"hello\":\"world\"}")
+        );
+        assert_eq!(
+            call_ok(
+                "jsonencode",
+                vec![o(&[
+                    ("b", nl(&[1.0, 2.5])),
+                    ("a", Value::Null),
+                    ("c", b(true))
+                ])]
+            ),
+            s("{\"a\":null,\"b\":[1,2.5],\"c\":true}")
+        );
+        assert_eq!(
+            call_ok("jsonencode", vec![s("<a&b>\n")]),
+            s("\"\\u003ca\\u0026b\\u003e\\n\"")
+        );
+        assert_eq!(call_ok("jsonencode", vec![n(3.0)]), s("3"));
+        assert_eq!(call_ok("jsonencode", vec![Value::Null]), s("null"));
+        assert_eq!(call_err("jsonencode", vec![n(f64::INFINITY)]).arg, Some(0));
+    }
+
+    #[test]
+    fn jsondecode_examples() {
+        assert_eq!(
+            call_ok("jsondecode", vec![s("{\"hello\": \"world\"}")]),
+            o(&[("hello", s("world"))])
+        );
+        assert_eq!(call_ok("jsondecode", vec![s("true")]), b(true));
+        assert_eq!(
+            call_ok("jsondecode", vec![s("[1, 2.5, null]")]),
+            l(vec![n(1.0), n(2.5), Value::Null])
+        );
+        assert!(call_err("jsondecode", vec![s("{")])
+            .message
+            .starts_with("invalid JSON"));
+    }
+
+    #[test]
+    fn yamlencode_examples() {
+        assert_eq!(
+            call_ok("yamlencode", vec![o(&[("a", s("b")), ("c", s("d"))])]),
+            s("\"a\": \"b\"\n\"c\": \"d\"\n")
+        );
+        assert_eq!(
+            call_ok(
+                "yamlencode",
+                vec![o(&[("foo", nl(&[1.0, 2.0, 3.0])), ("bar", s("baz"))])]
+            ),
+            s("\"bar\": \"baz\"\n\"foo\":\n- 1\n- 2\n- 3\n")
+        );
+        assert_eq!(
+            call_ok(
+                "yamlencode",
+                vec![o(&[
+                    (
+                        "foo",
+                        l(vec![n(1.0), o(&[("a", s("b")), ("c", s("d"))]), n(3.0)])
+                    ),
+                    ("bar", s("baz"))
+                ])]
+            ),
+            s("\"bar\": \"baz\"\n\"foo\":\n- 1\n- \"a\": \"b\"\n  \"c\": \"d\"\n- 3\n")
+        );
+        assert_eq!(
+            call_ok(
+                "yamlencode",
+                vec![o(&[
+                    ("m", o(&[("x", l(vec![nl(&[1.0, 2.0])]))])),
+                    ("e", l(vec![]))
+                ])]
+            ),
+            s("\"e\": []\n\"m\":\n  \"x\":\n  - - 1\n    - 2\n")
+        );
+        assert_eq!(
+            call_ok("yamlencode", vec![s("a\"b\n")]),
+            s("\"a\\\"b\\n\"\n")
+        );
+        assert_eq!(call_ok("yamlencode", vec![Value::Null]), s("null\n"));
+    }
+
+    #[test]
+    fn yamldecode_examples() {
+        assert_eq!(
+            call_ok("yamldecode", vec![s("hello: world")]),
+            o(&[("hello", s("world"))])
+        );
+        assert_eq!(call_ok("yamldecode", vec![s("true")]), b(true));
+        assert_eq!(
+            call_ok("yamldecode", vec![s("{a: &foo [1, 2, 3], b: *foo}")]),
+            o(&[("a", nl(&[1.0, 2.0, 3.0])), ("b", nl(&[1.0, 2.0, 3.0]))])
+        );
+        assert_eq!(
+            call_ok("yamldecode", vec![s("1: one\ntrue: yes")]),
+            o(&[("1", s("one")), ("true", s("yes"))])
+        );
+        assert_eq!(call_ok("yamldecode", vec![s("")]), Value::Null);
+        assert!(call_err("yamldecode", vec![s("{a: &foo [1, *foo, 3]}")])
+            .message
+            .starts_with("invalid YAML"));
+        assert!(call_err("yamldecode", vec![s("{a: !not-supported foo}")])
+            .message
+            .starts_with("invalid YAML"));
+        assert!(call_err("yamldecode", vec![s("a: 1\n---\nb: 2\n")])
+            .message
+            .starts_with("invalid YAML"));
+    }
+
+    #[test]
+    fn yaml_decode_all_reads_every_document() {
+        let docs = yaml_decode_all("---\nkind: A\n---\nkind: B\n---\n").unwrap_or_default();
+        assert_eq!(docs, vec![o(&[("kind", s("A"))]), o(&[("kind", s("B"))])]);
+        assert!(yaml_decode_all("a: [").is_err());
+    }
+
+    #[test]
+    fn csvdecode_examples() {
+        assert_eq!(
+            call_ok("csvdecode", vec![s("a,b,c\n1,2,3\n4,5,6")]),
+            l(vec![
+                o(&[("a", s("1")), ("b", s("2")), ("c", s("3"))]),
+                o(&[("a", s("4")), ("b", s("5")), ("c", s("6"))]),
+            ])
+        );
+        assert_eq!(call_ok("csvdecode", vec![s("a,b\n")]), l(vec![]));
+        assert!(call_err("csvdecode", vec![s("a,b\n1,2,3\n")])
+            .message
+            .starts_with("invalid CSV"));
+        assert_eq!(
+            call_err("csvdecode", vec![s("")]).message,
+            "missing header line"
+        );
+    }
+
+    #[test]
+    fn urlencode_examples() {
+        assert_eq!(
+            call_ok("urlencode", vec![s("Hello World!")]),
+            s("Hello+World%21")
+        );
+        assert_eq!(call_ok("urlencode", vec![s("☃")]), s("%E2%98%83"));
+        assert_eq!(
+            call_ok("urlencode", vec![s("foo:bar@localhost?foo=bar&bar=baz")]),
+            s("foo%3Abar%40localhost%3Ffoo%3Dbar%26bar%3Dbaz")
+        );
+    }
+}

@@ -1,0 +1,366 @@
+//! IP network functions: cidrhost, cidrnetmask, cidrsubnet, cidrsubnets, for IPv4 and IPv6.
+//!
+//! Addresses of both families are held in a u128 together with their width
+//! (32 or 128 bits), so the arithmetic is written once.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use super::{arg_int, arg_num, arg_str, spec, FResult, FuncContext, FuncError, Spec};
+use crate::value::Value;
+
+pub(super) const FUNCS: &[Spec] = &[
+    spec("cidrhost", 2, Some(2), cidrhost),
+    spec("cidrnetmask", 1, Some(1), cidrnetmask),
+    spec("cidrsubnet", 3, Some(3), cidrsubnet),
+    spec("cidrsubnets", 1, None, cidrsubnets),
+];
+
+/// A network prefix: its (masked) address, address width and prefix length.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Net {
+    addr: u128,
+    bits: u32,
+    len: u32,
+}
+
+/// Every bit of an address of the given width.
+fn full(bits: u32) -> u128 {
+    if bits >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << bits) - 1
+    }
+}
+
+/// Bits set for the network part of a prefix of `len` bits.
+fn mask(bits: u32, len: u32) -> u128 {
+    let host = bits.saturating_sub(len);
+    if host >= 128 {
+        0
+    } else {
+        (u128::MAX << host) & full(bits)
+    }
+}
+
+fn host_mask(bits: u32, len: u32) -> u128 {
+    full(bits) & !mask(bits, len)
+}
+
+fn parse_cidr(text: &str, i: usize) -> FResult<Net> {
+    let bad = || FuncError::at(i, format!("invalid CIDR address: {text}"));
+    let (addr, len) = text.split_once('/').ok_or_else(bad)?;
+    if len.is_empty() || !len.bytes().all(|b| b.is_ascii_digit()) || len.len() > 3 {
+        return Err(bad());
+    }
+    let len: u32 = len.parse().map_err(|_| bad())?;
+    let (value, bits) = match addr.parse::<IpAddr>().map_err(|_| bad())? {
+        IpAddr::V4(v4) => (u128::from(u32::from(v4)), 32),
+        IpAddr::V6(v6) => (u128::from(v6), 128),
+    };
+    if len > bits {
+        return Err(bad());
+    }
+    Ok(Net {
+        addr: value & mask(bits, len),
+        bits,
+        len,
+    })
+}
+
+fn fmt_addr(addr: u128, bits: u32) -> String {
+    if bits == 32 {
+        Ipv4Addr::from(addr as u32).to_string()
+    } else {
+        Ipv6Addr::from(addr).to_string()
+    }
+}
+
+/// A whole number that may be larger than i64, as IPv6 host and network numbers can be.
+fn arg_big_int(args: &[Value], i: usize, param: &str) -> FResult<i128> {
+    let n = arg_num(args, i, param)?;
+    if !n.is_finite() || n.fract() != 0.0 || n.abs() >= 1.7e38 {
+        return Err(FuncError::at(
+            i,
+            format!("invalid value for \"{param}\": value must be a whole number"),
+        ));
+    }
+    Ok(n as i128)
+}
+
+fn cidrhost(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let net = parse_cidr(&arg_str(args, 0, "prefix")?, 0)?;
+    let num = arg_big_int(args, 1, "hostnum")?;
+    let max = host_mask(net.bits, net.len);
+    let too_big = || {
+        FuncError::at(
+            1,
+            format!(
+                "prefix of {} bits cannot accommodate a host numbered {num}",
+                net.len
+            ),
+        )
+    };
+    // Negative host numbers count back from the last address of the prefix.
+    let host = if num >= 0 {
+        num.unsigned_abs()
+    } else {
+        let back = num.unsigned_abs() - 1;
+        if back > max {
+            return Err(too_big());
+        }
+        max - back
+    };
+    if host > max {
+        return Err(too_big());
+    }
+    Ok(Value::String(fmt_addr(net.addr | host, net.bits)))
+}
+
+fn cidrnetmask(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let net = parse_cidr(&arg_str(args, 0, "prefix")?, 0)?;
+    if net.bits != 32 {
+        return Err(FuncError::at(0, "IPv6 addresses cannot have a netmask"));
+    }
+    Ok(Value::String(fmt_addr(mask(32, net.len), 32)))
+}
+
+fn cidrsubnet(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let net = parse_cidr(&arg_str(args, 0, "prefix")?, 0)?;
+    let newbits = arg_int(args, 1, "newbits")?;
+    let num = arg_big_int(args, 2, "netnum")?;
+    if newbits < 0 {
+        return Err(FuncError::at(
+            1,
+            "invalid value for \"newbits\": must not be negative",
+        ));
+    }
+    if num < 0 {
+        return Err(FuncError::at(
+            2,
+            "invalid value for \"netnum\": must not be negative",
+        ));
+    }
+    let new_len = i64::from(net.len) + newbits;
+    if new_len > i64::from(net.bits) {
+        return Err(FuncError::at(
+            1,
+            format!(
+                "insufficient address space to extend prefix of {} by {newbits}",
+                net.len
+            ),
+        ));
+    }
+    let new_len = new_len as u32;
+    let max_num = if newbits >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << newbits) - 1
+    };
+    let num = num.unsigned_abs();
+    if num > max_num {
+        return Err(FuncError::at(
+            2,
+            format!("prefix extension of {newbits} does not accommodate a subnet numbered {num}"),
+        ));
+    }
+    let shift = net.bits - new_len;
+    let offset = if shift >= 128 { 0 } else { num << shift };
+    Ok(Value::String(format!(
+        "{}/{new_len}",
+        fmt_addr(net.addr | offset, net.bits)
+    )))
+}
+
+fn cidrsubnets(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let net = parse_cidr(&arg_str(args, 0, "prefix")?, 0)?;
+    let family = if net.bits == 32 { "IPv4" } else { "IPv6" };
+    let mut out = Vec::new();
+    let mut prev: Option<(u128, u32)> = None;
+    for i in 1..args.len() {
+        let newbits = arg_int(args, i, "newbits")?;
+        if newbits < 1 {
+            return Err(FuncError::at(i, "must extend prefix by at least one bit"));
+        }
+        let len = i64::from(net.len) + newbits;
+        if len > i64::from(net.bits) {
+            return Err(FuncError::at(
+                i,
+                format!(
+                    "would extend prefix to {len} bits, which is too long for an {family} address"
+                ),
+            ));
+        }
+        let len = len as u32;
+        // Each subnet starts right after the previous one, aligned to its own size.
+        let start = match prev {
+            None => Some(net.addr),
+            Some((addr, plen)) => {
+                let last = addr | host_mask(net.bits, plen);
+                ((last & mask(net.bits, len)) | host_mask(net.bits, len)).checked_add(1)
+            }
+        };
+        let fits = |a: u128| a <= full(net.bits) && a & mask(net.bits, net.len) == net.addr;
+        let Some(start) = start.filter(|a| fits(*a)) else {
+            let after = prev
+                .map(|(a, l)| format!("{}/{l}", fmt_addr(a, net.bits)))
+                .unwrap_or_default();
+            return Err(FuncError::at(i, format!("not enough remaining address space for a subnet with a prefix of {len} bits after {after}")));
+        };
+        out.push(Value::String(format!(
+            "{}/{len}",
+            fmt_addr(start, net.bits)
+        )));
+        prev = Some((start, len));
+    }
+    Ok(Value::List(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+
+    #[test]
+    fn cidrhost_examples() {
+        assert_eq!(
+            call_ok("cidrhost", vec![s("10.12.112.0/20"), n(16.0)]),
+            s("10.12.112.16")
+        );
+        assert_eq!(
+            call_ok("cidrhost", vec![s("10.12.112.0/20"), n(268.0)]),
+            s("10.12.113.12")
+        );
+        assert_eq!(
+            call_ok(
+                "cidrhost",
+                vec![s("fd00:fd12:3456:7890:00a2::/72"), n(34.0)]
+            ),
+            s("fd00:fd12:3456:7890::22")
+        );
+        assert_eq!(
+            call_ok("cidrhost", vec![s("10.0.0.0/8"), n(-1.0)]),
+            s("10.255.255.255")
+        );
+        assert_eq!(
+            call_ok("cidrhost", vec![s("10.1.2.3/24"), n(5.0)]),
+            s("10.1.2.5")
+        );
+        let e = call_err("cidrhost", vec![s("10.0.0.0/30"), n(4.0)]);
+        assert_eq!(
+            (e.message.as_str(), e.arg),
+            (
+                "prefix of 30 bits cannot accommodate a host numbered 4",
+                Some(1)
+            )
+        );
+        assert_eq!(
+            call_err("cidrhost", vec![s("10.0.0.0"), n(1.0)]).message,
+            "invalid CIDR address: 10.0.0.0"
+        );
+        assert_eq!(
+            call_err("cidrhost", vec![s("10.0.0.0/33"), n(1.0)]).arg,
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn cidrnetmask_examples() {
+        assert_eq!(
+            call_ok("cidrnetmask", vec![s("172.16.0.0/12")]),
+            s("255.240.0.0")
+        );
+        assert_eq!(call_ok("cidrnetmask", vec![s("10.0.0.0/0")]), s("0.0.0.0"));
+        assert_eq!(
+            call_ok("cidrnetmask", vec![s("10.0.0.1/32")]),
+            s("255.255.255.255")
+        );
+        assert!(call_err("cidrnetmask", vec![s("fd00::/8")])
+            .message
+            .contains("IPv6"));
+    }
+
+    #[test]
+    fn cidrsubnet_examples() {
+        assert_eq!(
+            call_ok("cidrsubnet", vec![s("172.16.0.0/12"), n(4.0), n(2.0)]),
+            s("172.18.0.0/16")
+        );
+        assert_eq!(
+            call_ok("cidrsubnet", vec![s("10.1.2.0/24"), n(4.0), n(15.0)]),
+            s("10.1.2.240/28")
+        );
+        assert_eq!(
+            call_ok(
+                "cidrsubnet",
+                vec![s("fd00:fd12:3456:7890::/56"), n(16.0), n(162.0)]
+            ),
+            s("fd00:fd12:3456:7800:a200::/72")
+        );
+        assert_eq!(
+            call_ok("cidrsubnet", vec![s("10.0.0.0/8"), n(0.0), n(0.0)]),
+            s("10.0.0.0/8")
+        );
+        assert_eq!(
+            call_err("cidrsubnet", vec![s("10.0.0.0/30"), n(4.0), n(0.0)]).message,
+            "insufficient address space to extend prefix of 30 by 4"
+        );
+        assert_eq!(
+            call_err("cidrsubnet", vec![s("10.0.0.0/8"), n(2.0), n(4.0)]).message,
+            "prefix extension of 2 does not accommodate a subnet numbered 4"
+        );
+        assert_eq!(
+            call_err("cidrsubnet", vec![s("10.0.0.0/8"), n(2.0), n(-1.0)]).arg,
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn cidrsubnets_examples() {
+        assert_eq!(
+            call_ok(
+                "cidrsubnets",
+                vec![s("10.1.0.0/16"), n(4.0), n(4.0), n(8.0), n(4.0)]
+            ),
+            sl(&[
+                "10.1.0.0/20",
+                "10.1.16.0/20",
+                "10.1.32.0/24",
+                "10.1.48.0/20"
+            ])
+        );
+        assert_eq!(
+            call_ok(
+                "cidrsubnets",
+                vec![
+                    s("fd00:fd12:3456:7890::/56"),
+                    n(16.0),
+                    n(16.0),
+                    n(16.0),
+                    n(32.0)
+                ]
+            ),
+            sl(&[
+                "fd00:fd12:3456:7800::/72",
+                "fd00:fd12:3456:7800:100::/72",
+                "fd00:fd12:3456:7800:200::/72",
+                "fd00:fd12:3456:7800:300::/88",
+            ])
+        );
+        assert_eq!(
+            call_ok("cidrsubnets", vec![s("0.0.0.0/0"), n(1.0), n(1.0)]),
+            sl(&["0.0.0.0/1", "128.0.0.0/1"])
+        );
+        assert_eq!(call_ok("cidrsubnets", vec![s("10.0.0.0/8")]), sl(&[]));
+        assert!(
+            call_err("cidrsubnets", vec![s("10.0.0.0/8"), n(1.0), n(1.0), n(1.0)])
+                .message
+                .starts_with("not enough remaining address space")
+        );
+        assert!(call_err("cidrsubnets", vec![s("10.0.0.0/30"), n(3.0)])
+            .message
+            .contains("too long for an IPv4 address"));
+        assert_eq!(
+            call_err("cidrsubnets", vec![s("10.0.0.0/8"), n(0.0)]).arg,
+            Some(1)
+        );
+    }
+}

@@ -1,0 +1,192 @@
+//! Numeric functions: abs, ceil, floor, log, max, min, pow, signum, parseint.
+
+use super::{arg_int, arg_num, arg_str, spec, FResult, FuncContext, FuncError, Spec};
+use crate::value::Value;
+
+pub(super) const FUNCS: &[Spec] = &[
+    spec("abs", 1, Some(1), abs),
+    spec("ceil", 1, Some(1), ceil),
+    spec("floor", 1, Some(1), floor),
+    spec("log", 2, Some(2), log),
+    spec("max", 1, None, max),
+    spec("min", 1, None, min),
+    spec("pow", 2, Some(2), pow),
+    spec("signum", 1, Some(1), signum),
+    spec("parseint", 2, Some(2), parseint),
+];
+
+fn abs(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    Ok(Value::Number(arg_num(args, 0, "num")?.abs()))
+}
+
+fn ceil(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    Ok(Value::Number(arg_num(args, 0, "num")?.ceil()))
+}
+
+fn floor(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    Ok(Value::Number(arg_num(args, 0, "num")?.floor()))
+}
+
+fn log(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let num = arg_num(args, 0, "num")?;
+    let base = arg_num(args, 1, "base")?;
+    Ok(Value::Number(num.ln() / base.ln()))
+}
+
+fn numbers(args: &[Value]) -> FResult<Vec<f64>> {
+    (0..args.len())
+        .map(|i| arg_num(args, i, "numbers"))
+        .collect()
+}
+
+fn max(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let nums = numbers(args)?;
+    Ok(Value::Number(
+        nums.into_iter().fold(f64::NEG_INFINITY, f64::max),
+    ))
+}
+
+fn min(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let nums = numbers(args)?;
+    Ok(Value::Number(
+        nums.into_iter().fold(f64::INFINITY, f64::min),
+    ))
+}
+
+fn pow(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let x = arg_num(args, 0, "num")?;
+    let y = arg_num(args, 1, "power")?;
+    Ok(Value::Number(x.powf(y)))
+}
+
+fn signum(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let n = arg_num(args, 0, "num")?;
+    // f64::signum gives 1 for +0; Terraform gives 0.
+    let s = if n > 0.0 {
+        1.0
+    } else if n < 0.0 {
+        -1.0
+    } else {
+        0.0
+    };
+    Ok(Value::Number(s))
+}
+
+/// Value of one digit in bases up to 62, following Go's big.Int: up to base 36
+/// letters are case-insensitive, above it lowercase comes before uppercase.
+fn digit_value(c: char, base: u32) -> Option<u32> {
+    let d = match c {
+        '0'..='9' => c as u32 - '0' as u32,
+        'a'..='z' => c as u32 - 'a' as u32 + 10,
+        'A'..='Z' if base <= 36 => c as u32 - 'A' as u32 + 10,
+        'A'..='Z' => c as u32 - 'A' as u32 + 36,
+        _ => return None,
+    };
+    (d < base).then_some(d)
+}
+
+fn parseint(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let text = arg_str(args, 0, "number")?;
+    let base = arg_int(args, 1, "base")?;
+    if !(2..=62).contains(&base) {
+        return Err(FuncError::at(
+            1,
+            format!("invalid value for \"base\": must be between 2 and 62 inclusive, got {base}"),
+        ));
+    }
+    let base = base as u32;
+    let fail = || {
+        FuncError::at(
+            0,
+            format!("cannot parse \"{text}\" as a base {base} integer"),
+        )
+    };
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(&text)),
+    };
+    if digits.is_empty() {
+        return Err(fail());
+    }
+    let mut value = 0f64;
+    for c in digits.chars() {
+        let d = digit_value(c, base).ok_or_else(fail)?;
+        value = value * f64::from(base) + f64::from(d);
+    }
+    // Terraform has arbitrary precision; an f64 cannot hold what overflows it.
+    if !value.is_finite() {
+        return Err(FuncError::at(
+            0,
+            format!("\"{text}\" is too large to be represented as a number"),
+        ));
+    }
+    Ok(Value::Number(if negative { -value } else { value }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+
+    #[test]
+    fn abs_ceil_floor() {
+        assert_eq!(call_ok("abs", vec![n(23.0)]), n(23.0));
+        assert_eq!(call_ok("abs", vec![n(0.0)]), n(0.0));
+        assert_eq!(call_ok("abs", vec![n(-12.4)]), n(12.4));
+        assert_eq!(call_ok("ceil", vec![n(5.0)]), n(5.0));
+        assert_eq!(call_ok("ceil", vec![n(5.1)]), n(6.0));
+        assert_eq!(call_ok("floor", vec![n(5.0)]), n(5.0));
+        assert_eq!(call_ok("floor", vec![n(4.9)]), n(4.0));
+        assert_eq!(call_ok("floor", vec![s("-4.1")]), n(-5.0));
+        assert_eq!(call_err("abs", vec![s("x")]).arg, Some(0));
+    }
+
+    #[test]
+    fn log_and_pow() {
+        assert_eq!(
+            call_ok("log", vec![n(50.0), n(10.0)]),
+            n(1.6989700043360185)
+        );
+        assert_eq!(call_ok("log", vec![n(16.0), n(2.0)]), n(4.0));
+        assert_eq!(call_ok("log", vec![n(1.0), n(10.0)]), n(0.0));
+        assert_eq!(call_ok("pow", vec![n(3.0), n(2.0)]), n(9.0));
+        assert_eq!(call_ok("pow", vec![n(4.0), n(0.0)]), n(1.0));
+        assert!(call_err("pow", vec![n(4.0), l(vec![])])
+            .message
+            .contains("\"power\""));
+    }
+
+    #[test]
+    fn max_min() {
+        assert_eq!(call_ok("max", vec![n(12.0), n(54.0), n(3.0)]), n(54.0));
+        assert_eq!(call_ok("min", vec![n(12.0), n(54.0), n(3.0)]), n(3.0));
+        assert_eq!(call_ok("min", vec![n(-1.5)]), n(-1.5));
+        assert!(call_err("max", vec![]).message.starts_with("Not enough"));
+        assert_eq!(call_err("max", vec![n(1.0), s("a")]).arg, Some(1));
+    }
+
+    #[test]
+    fn signum_signs() {
+        assert_eq!(call_ok("signum", vec![n(-13.0)]), n(-1.0));
+        assert_eq!(call_ok("signum", vec![n(0.0)]), n(0.0));
+        assert_eq!(call_ok("signum", vec![n(344.0)]), n(1.0));
+    }
+
+    #[test]
+    fn parseint_bases() {
+        assert_eq!(call_ok("parseint", vec![s("100"), n(10.0)]), n(100.0));
+        assert_eq!(call_ok("parseint", vec![s("FF"), n(16.0)]), n(255.0));
+        assert_eq!(call_ok("parseint", vec![s("-10"), n(16.0)]), n(-16.0));
+        assert_eq!(
+            call_ok("parseint", vec![s("1011111011101111"), n(2.0)]),
+            n(48879.0)
+        );
+        assert_eq!(call_ok("parseint", vec![s("aA"), n(62.0)]), n(656.0));
+        let e = call_err("parseint", vec![s("12"), n(2.0)]);
+        assert_eq!(e.message, "cannot parse \"12\" as a base 2 integer");
+        assert_eq!(e.arg, Some(0));
+        assert_eq!(call_err("parseint", vec![s("1"), n(63.0)]).arg, Some(1));
+        assert!(call_err("parseint", vec![s(""), n(10.0)])
+            .message
+            .starts_with("cannot parse"));
+    }
+}
