@@ -1,1 +1,368 @@
-//! provider
+//! The embedded `local` provider: a simulated cloud of clusters and node pools
+//! that needs no credentials, kept in files so that it behaves like a real one
+//! across runs. Its resource arguments mirror `aws_eks_cluster` and
+//! `aws_eks_node_group`, so a configuration moves to AWS with few changes.
+
+pub mod sim;
+
+use gantry_core::analysis::catalog::catalog;
+use gantry_core::provider::{
+    plan_by_schema, ApplyRequest, AttributeSchema as A, BlockSchema, ConfigureRequest, ImportRequest, NestedBlock, Nesting,
+    PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory, ReadRequest, Schema, ValidateRequest,
+};
+use gantry_core::types::Type;
+use gantry_core::value::{PathStep, Value};
+use std::sync::{Arc, OnceLock, RwLock};
+use std::time::Duration;
+
+pub use sim::Sim;
+
+pub struct LocalFactory;
+
+impl LocalFactory {
+    pub fn arc() -> Arc<dyn ProviderFactory> {
+        Arc::new(LocalFactory)
+    }
+}
+
+impl ProviderFactory for LocalFactory {
+    fn name(&self) -> &str {
+        "local"
+    }
+    fn schema(&self) -> &Schema {
+        schema()
+    }
+    fn instantiate(&self) -> Box<dyn Provider> {
+        Box::new(LocalProvider::default())
+    }
+}
+
+fn str_list() -> Type {
+    Type::List(Box::new(Type::String))
+}
+
+/// The provider's schema, built once.
+pub fn schema() -> &'static Schema {
+    static SCHEMA: OnceLock<Schema> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let provider = BlockSchema::default()
+            .attr("latency", A::optional(Type::String).describe("Delay added to every create, update and delete, e.g. \"200ms\"."));
+        let cluster = BlockSchema::default()
+            .attr("name", A::required(Type::String).force_new())
+            .attr("version", A::optional_computed(Type::String))
+            .attr("id", A::computed(Type::String))
+            .attr("arn", A::computed(Type::String))
+            .attr("endpoint", A::computed(Type::String))
+            .attr("status", A::computed(Type::String));
+        let scaling = BlockSchema::default()
+            .attr("min_size", A::required(Type::Number))
+            .attr("max_size", A::required(Type::Number))
+            .attr("desired_size", A::required(Type::Number));
+        let gpu = BlockSchema::default().attr("model", A::required(Type::String)).attr("count", A::required(Type::Number));
+        let taint = BlockSchema::default()
+            .attr("key", A::required(Type::String))
+            .attr("value", A::optional(Type::String))
+            .attr("effect", A::required(Type::String));
+        let pool = BlockSchema::default()
+            .attr("cluster_name", A::required(Type::String).force_new())
+            .attr("node_group_name", A::required(Type::String).force_new())
+            .attr("instance_types", A::optional_computed(str_list()).force_new())
+            .attr("capacity_type", A::optional_computed(Type::String).force_new())
+            .attr("labels", A::optional(Type::Map(Box::new(Type::String))))
+            .attr("id", A::computed(Type::String))
+            .attr("arn", A::computed(Type::String))
+            .attr("status", A::computed(Type::String))
+            .attr("instance_type", A::computed(Type::String))
+            .attr("hourly_cost_usd", A::computed(Type::Number))
+            .block("scaling_config", NestedBlock { nesting: Nesting::Single, block: scaling, min_items: 1, max_items: Some(1), force_new: false })
+            .block("gpu", NestedBlock { nesting: Nesting::Single, block: gpu, min_items: 0, max_items: Some(1), force_new: true })
+            .block("taint", NestedBlock { nesting: Nesting::List, block: taint, min_items: 0, max_items: Some(50), force_new: false });
+        let mut s = Schema { provider, ..Default::default() };
+        s.resources.insert("local_cluster".into(), cluster);
+        s.resources.insert("local_node_pool".into(), pool);
+        s
+    })
+}
+
+#[derive(Default)]
+pub struct LocalProvider {
+    state: RwLock<Option<Configured>>,
+}
+
+#[derive(Clone)]
+struct Configured {
+    sim: Sim,
+    latency: Duration,
+}
+
+/// Parses "200ms", "1.5s", "2m".
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num.parse().map_err(|_| format!("\"{s}\" is not a duration; write e.g. \"200ms\" or \"2s\""))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" | "" => n,
+        "m" => n * 60.0,
+        _ => return Err(format!("\"{s}\" has an unknown unit; use ms, s or m")),
+    };
+    if !(0.0..=3600.0).contains(&secs) {
+        return Err(format!("\"{s}\" is out of range (0 to 1h)"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+fn err(summary: &str, detail: impl Into<String>) -> ProviderError {
+    ProviderError::new(summary, detail)
+}
+
+fn s(v: &Value, k: &str) -> String {
+    v.get(k).and_then(|x| x.as_str()).unwrap_or_default().to_string()
+}
+
+impl LocalProvider {
+    fn configured(&self) -> Result<Configured, ProviderError> {
+        self.state
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .ok_or_else(|| err("Provider not configured", "the local provider was used before it was configured"))
+    }
+
+    /// Resolves the instance type: explicit `instance_types[0]`, or the cheapest type with the asked GPUs.
+    fn instance_type(config: &Value) -> Result<Option<String>, ProviderError> {
+        if let Some(types) = config.get("instance_types").and_then(|t| t.as_list()) {
+            if let Some(first) = types.first() {
+                return Ok(first.as_str().map(str::to_string));
+            }
+        }
+        match config.get("gpu") {
+            Some(gpu) if gpu.as_object().is_some() => {
+                let model = s(gpu, "model");
+                let count = gpu.get("count").and_then(|c| c.as_f64()).unwrap_or(0.0) as u32;
+                match catalog().cheapest_gpu(&model, count) {
+                    Some(t) => Ok(Some(t.name.clone())),
+                    None => Err(err(
+                        "No instance type matches",
+                        format!("no instance type in the catalogue has exactly {count} × {model}; GPU models: {}", catalog().gpu_models().join(", ")),
+                    )
+                    .at(vec![PathStep::Key("gpu".into())])),
+                }
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for LocalProvider {
+    fn schema(&self) -> &Schema {
+        schema()
+    }
+
+    async fn configure(&self, req: ConfigureRequest) -> Result<(), ProviderError> {
+        let latency = match req.config.get("latency").and_then(|l| l.as_str()) {
+            Some(l) => parse_duration(l).map_err(|e| err("Invalid latency", e))?,
+            None => Duration::ZERO,
+        };
+        *self.state.write().unwrap_or_else(|e| e.into_inner()) = Some(Configured { sim: Sim::new(&req.working_dir), latency });
+        Ok(())
+    }
+
+    fn validate(&self, req: ValidateRequest<'_>) -> Vec<ProviderError> {
+        let mut out = Vec::new();
+        let c = req.config;
+        if req.type_name != "local_node_pool" {
+            return out;
+        }
+        let has_types = c.get("instance_types").and_then(|t| t.as_list()).is_some_and(|l| !l.is_empty());
+        let has_gpu = c.get("gpu").is_some_and(|g| !g.is_null());
+        if !has_types && !has_gpu && !c.get("instance_types").is_some_and(|v| *v == Value::Unknown) {
+            out.push(err("Missing instance type", "set instance_types = [\"m6i.xlarge\"] or a gpu { model, count } block"));
+        }
+        if let Some(types) = c.get("instance_types").and_then(|t| t.as_list()) {
+            for t in types.iter().filter_map(|t| t.as_str()) {
+                if catalog().get(t).is_none() {
+                    let hint = catalog().suggest(t).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
+                    out.push(err("Unknown instance type", format!("\"{t}\" is not in the instance catalogue.{hint}")));
+                }
+            }
+        }
+        if has_gpu {
+            if let Err(e) = Self::instance_type(&c.clone().deep_unmarked()) {
+                if !c.contains_unknown() {
+                    out.push(e);
+                }
+            }
+        }
+        if let Some(ct) = c.get("capacity_type").and_then(|v| v.as_str()) {
+            if ct != "ON_DEMAND" && ct != "SPOT" {
+                out.push(err("Invalid capacity_type", format!("\"{ct}\" must be ON_DEMAND or SPOT")));
+            }
+        }
+        if let Some(sc) = c.get("scaling_config") {
+            let n = |k: &str| sc.get(k).and_then(|v| v.as_f64());
+            if let (Some(min), Some(max), Some(desired)) = (n("min_size"), n("max_size"), n("desired_size")) {
+                if !(min <= desired && desired <= max) || min < 0.0 {
+                    out.push(err("Invalid scaling_config", format!("need 0 ≤ min_size ≤ desired_size ≤ max_size, got {min} ≤ {desired} ≤ {max}")));
+                }
+            }
+        }
+        for t in c.get("taint").and_then(|t| t.as_list()).cloned().unwrap_or_default() {
+            let effect = s(&t, "effect");
+            if !effect.is_empty() && !["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"].contains(&effect.as_str()) {
+                out.push(err("Invalid taint effect", format!("\"{effect}\" must be NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE")));
+            }
+        }
+        out
+    }
+
+    async fn read(&self, req: ReadRequest<'_>) -> Result<Option<Value>, ProviderError> {
+        let c = self.configured()?;
+        let st = req.state;
+        let r = match req.type_name {
+            "local_cluster" => c.sim.get_cluster(&s(st, "name")),
+            "local_node_pool" => c.sim.get_pool(&s(st, "cluster_name"), &s(st, "node_group_name")),
+            other => return Err(err("Unknown resource type", other.to_string())),
+        };
+        r.map_err(|e| err("Simulator read failed", e))
+    }
+
+    async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
+        let schema = &schema().resources[req.type_name];
+        let mut config = req.config.clone();
+        if req.type_name == "local_cluster" && config.get("version").is_some_and(|v| v.is_null()) {
+            if let Value::Object(m) = &mut config {
+                m.insert("version".into(), Value::string("1.31"));
+            }
+        }
+        if req.type_name == "local_node_pool" {
+            if let Value::Object(m) = &mut config {
+                if m.get("capacity_type").is_none_or(|v| v.is_null()) {
+                    m.insert("capacity_type".into(), Value::string("ON_DEMAND"));
+                }
+            }
+        }
+        let mut resp = plan_by_schema(schema, req.prior, &config);
+        if req.type_name == "local_node_pool" && !config.contains_unknown() {
+            let plain = config.clone().deep_unmarked();
+            let instance_type = Self::instance_type(&plain)?;
+            if let (Value::Object(m), Some(t)) = (&mut resp.planned, instance_type) {
+                let price = catalog().get(&t).map(|i| i.on_demand_hourly_usd).unwrap_or(0.0);
+                let desired = plain.get("scaling_config").and_then(|s| s.get("desired_size")).and_then(|d| d.as_f64()).unwrap_or(0.0);
+                if m.get("instance_types").is_some_and(|v| v.is_null() || *v == Value::Unknown) {
+                    m.insert("instance_types".into(), Value::List(vec![Value::string(t.clone())]));
+                }
+                m.insert("instance_type".into(), Value::string(t));
+                m.insert("hourly_cost_usd".into(), Value::Number((price * desired * 1e4).round() / 1e4));
+            }
+        }
+        Ok(resp)
+    }
+
+    async fn apply(&self, req: ApplyRequest<'_>) -> Result<Option<Value>, ProviderError> {
+        let c = self.configured()?;
+        if !c.latency.is_zero() {
+            tokio::time::sleep(c.latency).await;
+        }
+        let fail = |e: String| err("Simulator write failed", e);
+        match (req.type_name, req.planned) {
+            ("local_cluster", None) => {
+                let prior = req.prior.cloned().unwrap_or_default();
+                let name = s(&prior, "name");
+                if !c.sim.pools(&name).is_empty() {
+                    return Err(err("Cluster has node pools", format!("cluster \"{name}\" still has node pools; delete them first")));
+                }
+                c.sim.delete_cluster(&name).map_err(fail)?;
+                Ok(None)
+            }
+            ("local_cluster", Some(planned)) => {
+                let name = s(planned, "name");
+                let mut v = planned.clone().deep_unmarked();
+                if let Value::Object(m) = &mut v {
+                    m.insert("id".into(), Value::string(name.clone()));
+                    m.insert("arn".into(), Value::string(format!("arn:gantry:local:cluster/{name}")));
+                    m.insert("endpoint".into(), Value::string(format!("https://{name}.local.gantry.invalid")));
+                    m.insert("status".into(), Value::string("ACTIVE"));
+                }
+                c.sim.put_cluster(&name, &v).map_err(fail)?;
+                Ok(Some(v))
+            }
+            ("local_node_pool", None) => {
+                let prior = req.prior.cloned().unwrap_or_default();
+                let cluster = s(&prior, "cluster_name");
+                c.sim.delete_pool(&cluster, &s(&prior, "node_group_name")).map_err(fail)?;
+                c.sim.reschedule(&cluster).map_err(fail)?;
+                Ok(None)
+            }
+            ("local_node_pool", Some(planned)) => {
+                let cluster = s(planned, "cluster_name");
+                let name = s(planned, "node_group_name");
+                if c.sim.get_cluster(&cluster).map_err(fail)?.is_none() {
+                    return Err(err(
+                        "Cluster not found",
+                        format!("node pool \"{name}\" names cluster \"{cluster}\", which does not exist; create it first or fix cluster_name"),
+                    ));
+                }
+                let mut v = planned.clone().deep_unmarked();
+                if let Value::Object(m) = &mut v {
+                    m.insert("id".into(), Value::string(format!("{cluster}:{name}")));
+                    m.insert("arn".into(), Value::string(format!("arn:gantry:local:nodegroup/{cluster}/{name}")));
+                    m.insert("status".into(), Value::string("ACTIVE"));
+                }
+                c.sim.put_pool(&cluster, &name, &v).map_err(fail)?;
+                c.sim.reschedule(&cluster).map_err(fail)?;
+                Ok(Some(v))
+            }
+            (other, _) => Err(err("Unknown resource type", other.to_string())),
+        }
+    }
+
+    async fn import(&self, req: ImportRequest<'_>) -> Result<Option<Value>, ProviderError> {
+        let c = self.configured()?;
+        let r = match req.type_name {
+            "local_cluster" => c.sim.get_cluster(req.id),
+            "local_node_pool" => match req.id.split_once(':') {
+                Some((cluster, pool)) => c.sim.get_pool(cluster, pool),
+                None => return Err(err("Invalid import ID", "a node pool is imported as CLUSTER:POOL")),
+            },
+            other => return Err(err("Unknown resource type", other.to_string())),
+        };
+        r.map_err(|e| err("Simulator read failed", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("200ms").unwrap(), Duration::from_millis(200));
+        assert_eq!(parse_duration("2s").unwrap(), Duration::from_secs(2));
+        assert!(parse_duration("fast").is_err());
+        assert!(parse_duration("5h").is_err());
+    }
+
+    #[tokio::test]
+    async fn gpu_pool_resolves_cheapest_type_and_cost() {
+        let p = LocalProvider::default();
+        let dir = tempfile::tempdir().unwrap();
+        p.configure(ConfigureRequest { config: Value::object([("latency", Value::Null)]), working_dir: dir.path().into() }).await.unwrap();
+        let config = Value::object([
+            ("cluster_name", Value::string("ml")),
+            ("node_group_name", Value::string("gpu")),
+            ("instance_types", Value::Null),
+            ("capacity_type", Value::Null),
+            ("labels", Value::Null),
+            ("gpu", Value::object([("model", Value::string("a10g")), ("count", Value::Number(1.0))])),
+            ("scaling_config", Value::object([("min_size", Value::Number(0.0)), ("max_size", Value::Number(2.0)), ("desired_size", Value::Number(2.0))])),
+            ("taint", Value::List(vec![])),
+        ]);
+        let plan = p.plan(PlanRequest { type_name: "local_node_pool", prior: None, config: &config }).await.unwrap();
+        assert_eq!(plan.planned.get("instance_type"), Some(&Value::string("g5.xlarge")));
+        let price = catalog().get("g5.xlarge").unwrap().on_demand_hourly_usd;
+        assert_eq!(plan.planned.get("hourly_cost_usd").and_then(|v| v.as_f64()), Some((price * 2.0 * 1e4).round() / 1e4));
+    }
+}
