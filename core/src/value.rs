@@ -348,7 +348,9 @@ pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e17 {
         format!("{}", n as i64)
     } else {
-        format!("{n}")
+        // Round to 15 significant digits so that 0.1 + 0.2 prints as 0.3, as Terraform shows it.
+        let rounded: f64 = format!("{n:.14e}").parse().unwrap_or(n);
+        format!("{rounded}")
     }
 }
 

@@ -1,0 +1,252 @@
+//! Human renderings of plans, state and values, in the shape Terraform users know.
+
+use gantry_core::plan::{Action, Plan, ResourceChange};
+use gantry_core::value::{format_number, quote, quote_key, PathStep, Value};
+use std::fmt::Write as _;
+
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    pub fn bold(&self, t: &str) -> String {
+        self.paint("1", t)
+    }
+    fn action(&self, a: Action) -> String {
+        let code = match a {
+            Action::Create => "32",
+            Action::Delete => "31",
+            Action::Update => "33",
+            _ => "36",
+        };
+        self.paint(code, a.symbol())
+    }
+}
+
+fn verb(c: &ResourceChange) -> String {
+    let base = match c.action {
+        Action::Create => "will be created".to_string(),
+        Action::Update => "will be updated in-place".to_string(),
+        Action::Delete => "will be destroyed".to_string(),
+        Action::DeleteThenCreate | Action::CreateThenDelete => "must be replaced".to_string(),
+        Action::Read => "will be read during apply".to_string(),
+        Action::NoOp => "is unchanged".to_string(),
+    };
+    match (&c.reason, c.action) {
+        (Some(r), Action::Delete) => format!("{base}\n  # (because {r})"),
+        (Some(r), _) => format!("{base}\n  # (because {r})"),
+        _ => base,
+    }
+}
+
+/// The whole plan: drift first, then changes, then the summary line and outputs.
+pub fn render_plan(plan: &Plan, style: &Style) -> String {
+    let mut out = String::new();
+    if !plan.drift.is_empty() {
+        out.push_str(&style.bold("Objects have changed outside of Gantry"));
+        out.push_str("\n\nGantry detected the following changes made outside of Gantry since the last apply:\n\n");
+        for d in &plan.drift {
+            let what = if d.action == Action::Delete { "has been deleted" } else { "has changed" };
+            let _ = writeln!(out, "  # {} {what}", d.address);
+            out.push_str(&render_body(d, style, true));
+            out.push('\n');
+        }
+    }
+    let changed: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    if changed.is_empty() && !plan.outputs.values().any(|o| o.before != o.after) {
+        out.push_str(&style.bold("No changes."));
+        out.push_str(" Your infrastructure matches the configuration.\n");
+        return out;
+    }
+    if !changed.is_empty() {
+        out.push_str("Gantry will perform the following actions:\n\n");
+        for c in &changed {
+            let _ = writeln!(out, "  # {} {}", style.bold(&c.address.to_string()), verb(c));
+            out.push_str(&render_body(c, style, false));
+            out.push('\n');
+        }
+    }
+    let (add, change, destroy) = plan.counts();
+    let _ = writeln!(out, "{} {add} to add, {change} to change, {destroy} to destroy.", style.bold("Plan:"));
+    let output_changes: Vec<_> = plan.outputs.iter().filter(|(_, o)| o.before != o.after).collect();
+    if !output_changes.is_empty() {
+        out.push_str("\nChanges to Outputs:\n");
+        for (name, o) in output_changes {
+            let before = o.before.as_ref().map(Value::from_marked_json);
+            let after = o.after.as_ref().map(Value::from_marked_json);
+            let hide = |v: Value| if o.sensitive { v.mark_sensitive() } else { v };
+            match (before, after) {
+                (None, Some(a)) => {
+                    let _ = writeln!(out, "  {} {name} = {}", style.action(Action::Create), inline(&hide(a)));
+                }
+                (Some(b), None) => {
+                    let _ = writeln!(out, "  {} {name} = {}", style.action(Action::Delete), inline(&hide(b)));
+                }
+                (Some(b), Some(a)) => {
+                    let _ = writeln!(out, "  {} {name} = {} -> {}", style.action(Action::Update), inline(&hide(b)), inline(&hide(a)));
+                }
+                (None, None) => {}
+            }
+        }
+    }
+    out
+}
+
+fn render_body(c: &ResourceChange, style: &Style, drift: bool) -> String {
+    let before = c.before_value();
+    let after = c.after_value();
+    let (kind, t, n) = (
+        if c.address.resource.mode == gantry_core::addr::Mode::Data { "data" } else { "resource" },
+        &c.address.resource.type_name,
+        &c.address.resource.name,
+    );
+    let action = if drift { Action::Update } else { c.action };
+    let mut out = format!("  {} {kind} \"{t}\" \"{n}\" {{\n", style.action(action));
+    let replace_paths = &c.requires_replace;
+    match (&before, &after) {
+        (None, Some(a)) => attrs(&mut out, a, 6, "+", style),
+        (Some(b), None) => attrs(&mut out, b, 6, "-", style),
+        (Some(b), Some(a)) => diff(&mut out, b, a, 6, &mut Vec::new(), replace_paths, style),
+        (None, None) => {}
+    }
+    out.push_str("    }\n");
+    out
+}
+
+fn attrs(out: &mut String, v: &Value, indent: usize, sign: &str, style: &Style) {
+    let Some(map) = v.as_object() else { return };
+    for (k, v) in map {
+        if v.is_null() || matches!(v, Value::List(l) if l.is_empty()) {
+            continue;
+        }
+        let _ = writeln!(out, "{:indent$}{} {} = {}", "", paint_sign(sign, style), quote_key(k), block(v, indent + 4));
+    }
+}
+
+fn paint_sign(sign: &str, style: &Style) -> String {
+    match sign {
+        "+" => style.action(Action::Create),
+        "-" => style.action(Action::Delete),
+        "~" => style.action(Action::Update),
+        other => other.to_string(),
+    }
+}
+
+fn diff(out: &mut String, before: &Value, after: &Value, indent: usize, path: &mut Vec<PathStep>, replace: &[Vec<PathStep>], style: &Style) {
+    let (Some(b), Some(a)) = (before.as_object(), after.as_object()) else { return };
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for k in keys {
+        let bv = b.get(k).cloned().unwrap_or(Value::Null);
+        let av = a.get(k).cloned().unwrap_or(Value::Null);
+        if bv.clone().deep_unmarked() == av.clone().deep_unmarked() && bv.is_sensitive() == av.is_sensitive() {
+            continue;
+        }
+        path.push(PathStep::Key(k.clone()));
+        let forces = if replace.iter().any(|p| p == path) { " # forces replacement" } else { "" };
+        let key = quote_key(k);
+        match (bv.unmarked(), av.unmarked()) {
+            (Value::Object(_), Value::Object(_)) if !bv.is_sensitive() && !av.is_sensitive() => {
+                let _ = writeln!(out, "{:indent$}{} {key} {{{forces}", "", paint_sign("~", style));
+                diff(out, &bv, &av, indent + 4, path, replace, style);
+                let _ = writeln!(out, "{:indent$}  }}", "");
+            }
+            (Value::List(bl), Value::List(al)) if !bv.is_sensitive() && !av.is_sensitive() && bl.len() == al.len() && bl.iter().chain(al).all(|x| x.as_object().is_some()) => {
+                let _ = writeln!(out, "{:indent$}{} {key} = [{forces}", "", paint_sign("~", style));
+                for (i, (x, y)) in bl.iter().zip(al).enumerate() {
+                    if x == y {
+                        continue;
+                    }
+                    path.push(PathStep::Index(i));
+                    let _ = writeln!(out, "{:w$}{} {{", "", paint_sign("~", style), w = indent + 4);
+                    diff(out, x, y, indent + 8, path, replace, style);
+                    let _ = writeln!(out, "{:w$}  }},", "", w = indent + 4);
+                    path.pop();
+                }
+                let _ = writeln!(out, "{:indent$}  ]", "");
+            }
+            (Value::String(x), Value::String(y)) if (x.contains('\n') || y.contains('\n')) && !bv.is_sensitive() && !av.is_sensitive() => {
+                let _ = writeln!(out, "{:indent$}{} {key} = <<-EOT{forces}", "", paint_sign("~", style));
+                let text_diff = similar::TextDiff::from_lines(x.as_str(), y.as_str());
+                for change in text_diff.iter_all_changes() {
+                    let sign = match change.tag() {
+                        similar::ChangeTag::Delete => paint_sign("-", style),
+                        similar::ChangeTag::Insert => paint_sign("+", style),
+                        similar::ChangeTag::Equal => " ".into(),
+                    };
+                    let _ = writeln!(out, "{:w$}{sign} {}", "", change.value().trim_end_matches('\n'), w = indent + 4);
+                }
+                let _ = writeln!(out, "{:indent$}  EOT", "");
+            }
+            _ if bv.is_null() => {
+                let _ = writeln!(out, "{:indent$}{} {key} = {}{forces}", "", paint_sign("+", style), block(&av, indent + 4));
+            }
+            _ if av.is_null() => {
+                let _ = writeln!(out, "{:indent$}{} {key} = {} -> null{forces}", "", paint_sign("-", style), block(&bv, indent + 4));
+            }
+            _ => {
+                let _ = writeln!(out, "{:indent$}{} {key} = {} -> {}{forces}", "", paint_sign("~", style), block(&bv, indent + 4), block(&av, indent + 4));
+            }
+        }
+        path.pop();
+    }
+}
+
+/// A value on one line: `"a"`, `3`, `["x", "y"]`, `{ a = 1 }`.
+pub fn inline(v: &Value) -> String {
+    match v {
+        Value::Sensitive(_) => "(sensitive value)".into(),
+        Value::Unknown => "(known after apply)".into(),
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => format_number(*n),
+        Value::String(s) => quote(s),
+        Value::List(items) => format!("[{}]", items.iter().map(inline).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => {
+            if map.is_empty() {
+                return "{}".into();
+            }
+            format!("{{ {} }}", map.iter().map(|(k, v)| format!("{} = {}", quote_key(k), inline(v))).collect::<Vec<_>>().join(", "))
+        }
+    }
+}
+
+/// A value laid out over several lines when it is a collection.
+pub fn block(v: &Value, indent: usize) -> String {
+    match v {
+        Value::List(items) if items.iter().any(|i| matches!(i, Value::Object(_) | Value::List(_))) => {
+            let mut s = String::from("[\n");
+            for item in items {
+                let _ = writeln!(s, "{:w$}{},", "", block(item, indent + 4), w = indent + 4);
+            }
+            let _ = write!(s, "{:indent$}]", "");
+            s
+        }
+        Value::Object(map) if !map.is_empty() => {
+            let mut s = String::from("{\n");
+            let width = map.keys().map(|k| quote_key(k).len()).max().unwrap_or(0);
+            for (k, v) in map {
+                let _ = writeln!(s, "{:w$}{:width$} = {}", "", quote_key(k), block(v, indent + 4), w = indent + 4);
+            }
+            let _ = write!(s, "{:indent$}}}", "");
+            s
+        }
+        Value::String(text) if text.contains('\n') => {
+            let mut s = String::from("<<-EOT\n");
+            for line in text.lines() {
+                let _ = writeln!(s, "{:w$}{line}", "", w = indent + 4);
+            }
+            let _ = write!(s, "{:indent$}EOT", "");
+            s
+        }
+        other => inline(other),
+    }
+}
