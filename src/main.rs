@@ -117,7 +117,8 @@ async fn validate(dir: &Path, json: bool, raw: &[String], style: &Style) -> Resu
     let registry = registry();
     let (config, mut diags, sources) = load(dir, &registry, style);
     if let Some(config) = &config {
-        if !diags.has_errors() {
+        {
+            // The walk runs even after static errors, so that one run reports every problem it can find.
             let inputs = engine::collect_inputs(config, &env_vars(), &args::ordered_vars(raw), &mut diags);
             let s = settings(&registry, dir, inputs, 10, &engine::NoHook);
             diags.extend(engine::validate(config, &s).await);
@@ -366,15 +367,15 @@ async fn apply_cmd(p: PlanArgs, auto_approve: bool, parallelism: usize, destroy:
         let bytes = std::fs::read(&p.dir).with_context(|| format!("reading the plan {}", p.dir.display()))?;
         let plan: Plan = serde_json::from_slice(&bytes).map_err(|e| anyhow!("{} is not a Gantry plan file: {e}", p.dir.display()))?;
         let state = store.read().map_err(|e| anyhow!(e))?.unwrap_or_default();
-        if state.lineage != plan.prior_lineage && !(state.serial == 0 && state.resources.is_empty() && plan.prior_serial == 0) {
-            return Err(anyhow!("Saved plan is for a different state: it was made against state lineage {}, but the current state has lineage {}.", plan.prior_lineage, state.lineage));
-        }
         if state.serial != plan.prior_serial {
             return Err(anyhow!(
                 "Saved plan is stale: it was made against state serial {}, but the state is now at serial {}. Something changed the state since; run gantry plan again.",
                 plan.prior_serial,
                 state.serial
             ));
+        }
+        if state.serial > 0 && state.lineage != plan.prior_lineage {
+            return Err(anyhow!("Saved plan is for a different state: it was made against state lineage {}, but the current state has lineage {}.", plan.prior_lineage, state.lineage));
         }
         let (config, mut diags, sources) = load(&dir, &registry, style);
         diags.sort();

@@ -25,7 +25,7 @@ fn validate_reports_every_problem_with_location_and_hint() {
     let json = gantry(&dir, &["validate", "-json", "."]);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(v["valid"], false);
-    assert_eq!(v["error_count"], 2, "{}", json.stdout);
+    assert_eq!(v["error_count"], 3, "nmae, the then-missing name, and var.regoin: {}", json.stdout);
 }
 
 #[test]

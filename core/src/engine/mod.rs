@@ -856,7 +856,9 @@ impl<'a> Walk<'a> {
         if let (Some(p), true, true) = (&prior, self.opts.refresh, provider.configured) {
             match provider.provider.read(ReadRequest { type_name: &res.type_name, state: &p.clone().deep_unmarked() }).await {
                 Ok(live) => {
-                    let live = live.map(|v| v.mark_paths(&schema.sensitive_paths(p)));
+                    let mut paths = schema.sensitive_paths(p);
+                    paths.extend(p.sensitive_paths());
+                    let live = live.map(|v| v.mark_paths(&paths));
                     if live.as_ref().map(|v| v.clone().deep_unmarked()) != Some(p.clone().deep_unmarked()) {
                         self.drift.lock().unwrap_or_else(|e| e.into_inner()).push(ResourceChange {
                             address: addr.clone(),
@@ -903,7 +905,9 @@ impl<'a> Walk<'a> {
         } else {
             crate::provider::plan_by_schema(schema, prior.as_ref(), &config)
         };
-        let paths = schema.sensitive_paths(&response.planned);
+        // Marks follow the configuration's values even where a provider copies them elsewhere unmarked.
+        let mut paths = schema.sensitive_paths(&response.planned);
+        paths.extend(config.sensitive_paths());
         let planned = response.planned.mark_paths(&paths);
         let forced = self.opts.replace.contains(addr);
         let (action, reason) = match &prior {
@@ -1088,7 +1092,9 @@ impl<'a> Walk<'a> {
                 final_plan.requires_replace.iter().map(|p| crate::value::format_path(p)).collect::<Vec<_>>().join(", ")
             ));
         }
-        let planned = final_plan.planned;
+        let mut planned_paths = final_plan.planned.sensitive_paths();
+        planned_paths.extend(config.sensitive_paths());
+        let planned = final_plan.planned.mark_paths(&planned_paths);
         if action == Action::DeleteThenCreate {
             if let Some(p) = prior {
                 provider.provider.apply(ApplyRequest { type_name: t, prior: Some(p), planned: None, config }).await.map_err(fmt_err)?;
@@ -1113,7 +1119,8 @@ impl<'a> Walk<'a> {
         if created.contains_unknown() {
             return Err(format!("the provider left unknown values in the new state of {addr}; this is a bug in the provider"));
         }
-        let paths = schema.sensitive_paths(&created);
+        let mut paths = schema.sensitive_paths(&created);
+        paths.extend(planned_paths);
         Ok(created.mark_paths(&paths))
     }
 

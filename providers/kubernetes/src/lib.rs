@@ -197,7 +197,7 @@ impl Provider for KubernetesProvider {
             return Ok(resp);
         }
         if let Value::Object(m) = &mut resp.planned {
-            m.insert("object".into(), manifest.clone().deep_unmarked());
+            m.insert("object".into(), manifest.clone());
         }
         // A different identity (kind, namespace, name) is a different object.
         if let Some(prior) = req.prior {
