@@ -1,0 +1,13 @@
+resource "local_node_pool" "p" {
+  cluster_name    = "demo"
+  node_group_name = "gpu"
+  scaling_config {
+    min_size     = 1
+    max_size     = 2
+    desired_size = 1
+  }
+  gpu = {
+    model = "a10g"
+    count = 1
+  }
+}

@@ -1,0 +1,4 @@
+resource "local_cluster" "main" {
+  count = "two"
+  name  = "demo"
+}

@@ -1,0 +1,7 @@
+module "child" {
+  source = "./child"
+}
+
+module "child" {
+  source = "./child"
+}

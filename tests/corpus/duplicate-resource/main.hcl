@@ -1,0 +1,7 @@
+resource "local_cluster" "main" {
+  name = "a"
+}
+
+resource "local_cluster" "main" {
+  name = "b"
+}

@@ -1,0 +1,7 @@
+variable "region" {
+  default = "a"
+}
+
+variable "region" {
+  default = "b"
+}

@@ -1,0 +1,4 @@
+resource "local_cluster" "main" {
+  for_each = 3
+  name     = "demo"
+}

@@ -1,0 +1,3 @@
+locals {
+  n = upper(["a", "b"])
+}

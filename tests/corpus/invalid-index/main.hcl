@@ -1,0 +1,4 @@
+locals {
+  zones = ["a", "b"]
+  z     = local.zones[5]
+}

@@ -1,0 +1,3 @@
+provider "kubernetes" {
+  local_clustr = "demo"
+}

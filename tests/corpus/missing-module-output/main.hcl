@@ -1,0 +1,7 @@
+module "child" {
+  source = "./child"
+}
+
+output "name" {
+  value = module.child.cluster_nme
+}

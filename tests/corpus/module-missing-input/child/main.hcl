@@ -1,0 +1,3 @@
+variable "cluster_name" {
+  type = string
+}

@@ -1,0 +1,3 @@
+module "child" {
+  source = "./does-not-exist"
+}

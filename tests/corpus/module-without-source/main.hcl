@@ -1,0 +1,3 @@
+module "child" {
+  name = "x"
+}

@@ -1,0 +1,4 @@
+resource "local_cluster" "main" {
+  count = -1
+  name  = "demo"
+}

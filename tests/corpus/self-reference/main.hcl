@@ -1,0 +1,4 @@
+resource "local_cluster" "main" {
+  name    = "demo"
+  version = local_cluster.main.name
+}

@@ -1,0 +1,3 @@
+locals {
+  text = <<EOT
+hello

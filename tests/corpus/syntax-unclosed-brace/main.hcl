@@ -1,0 +1,2 @@
+resource "local_cluster" "main" {
+  name = "demo"

@@ -1,0 +1,3 @@
+locals {
+  zones = ["a", "b"
+}

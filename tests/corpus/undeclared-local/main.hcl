@@ -1,0 +1,7 @@
+locals {
+  prefix = "demo"
+}
+
+resource "local_cluster" "main" {
+  name = local.prefx
+}

@@ -1,0 +1,3 @@
+output "endpoint" {
+  value = module.network.id
+}

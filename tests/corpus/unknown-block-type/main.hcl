@@ -1,0 +1,3 @@
+resorce "local_cluster" "main" {
+  name = "demo"
+}

@@ -1,0 +1,3 @@
+locals {
+  n = lenght(["a", "b"])
+}
