@@ -148,13 +148,12 @@ impl Scope for InstanceScope<'_> {
             },
             "each" => match &self.repetition {
                 Repetition::Each(k, v) => Ok((Value::object([("key", Value::string(k.clone())), ("value", v.clone())]), 0)),
-                Repetition::Unknown => Ok((Value::Unknown, 0)),
-                _ => Err(Diagnostic::error("Reference to \"each\" in context without for_each", "each is only available where for_each is set.").at(span)),
+                // The graph already reported a misplaced each; evaluating on keeps other problems visible.
+                _ => Ok((Value::Unknown, 0)),
             },
             "count" => match &self.repetition {
                 Repetition::Count(i) => Ok((Value::object([("index", Value::Number(*i as f64))]), 0)),
-                Repetition::Unknown => Ok((Value::Unknown, 0)),
-                _ => Err(Diagnostic::error("Reference to \"count\" in non-counted context", "count.index is only available where count is set.").at(span)),
+                _ => Ok((Value::Unknown, 0)),
             },
             "path" => {
                 let cwd = std::env::current_dir().unwrap_or_default();
