@@ -1,6 +1,10 @@
 //! End-to-end tests: the built `gantry` binary run on configurations in temporary folders.
+//! The modules live in `e2e/` so that cargo does not build each as a test binary of its own.
 
+#[path = "e2e/support.rs"]
 mod support;
 
+#[path = "e2e/apply.rs"]
 mod apply;
+#[path = "e2e/cli.rs"]
 mod cli;
