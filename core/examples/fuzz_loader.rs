@@ -66,21 +66,149 @@ fn random_bytes(rng: &mut Rng) -> String {
 }
 
 const TOKENS: &[&str] = &[
-    "resource", "variable", "locals", "output", "module", "data", "provider", "gantry", "for", "in",
-    "if", "endif", "else", "endfor", "null", "true", "false", "count", "each", "self", "var", "local",
-    "path", "terraform", "for_each", "depends_on", "lifecycle", "source", "default", "type", "value",
-    "validation", "condition", "error_message", "count.index", "each.key", "each.value", "var.x",
-    "local.a", "module.m.out", "string", "number", "bool", "list(string)", "map(number)",
-    "object({a=string})", "optional(string, \"x\")", "a", "b", "x", "foo_bar", "_", "0", "1", "-1",
-    "3.14", "1e9", "1e309", "0x10", "\"\"", "\"a\"", "\"${var.x}\"", "\"${\"", "\"}\"", "\"%{if true}x%{endif}\"",
-    "\"%{for a in [1,2]}${a}%{endfor}\"", "\"${a}${b}\"", "\"\\n\\t\\u00e9\\\\\"", "\"$${x}\"", "\"%%{x}\"",
-    "\"unterminated", "\"${", "%{", "${", "}", "<<EOT\nhello ${x}\nEOT\n", "<<-EOT\n  x\n  EOT\n", "<<EOT",
-    "EOT", "\n", "\n", "\n", " ", "=", "==", "!=", ":", "?", "...", "[*]", ".*", "[0]", "[\"k\"]", ".",
-    ",", "+", "-", "*", "/", "%", "&&", "||", "!", "<", ">", "<=", ">=", "=>", "(", ")", "[", "]", "{",
-    "}", "#comment\n", "// c\n", "/* block */", "/*", "*/", "range(3)", "length([])", "format(\"%5d\", 1)",
-    "upper(\"x\")", "jsonencode({})", "tostring(1)", "max(", "concat(", "try(", "can(", "coalesce(",
-    "lookup(", "merge(", "zipmap(", "flatten(", "element(", "split(\",\",", "join(\"-\",", "file(\"x\")",
-    "abs", "é", "\u{0}", "\u{feff}", "🦀",
+    "resource",
+    "variable",
+    "locals",
+    "output",
+    "module",
+    "data",
+    "provider",
+    "gantry",
+    "for",
+    "in",
+    "if",
+    "endif",
+    "else",
+    "endfor",
+    "null",
+    "true",
+    "false",
+    "count",
+    "each",
+    "self",
+    "var",
+    "local",
+    "path",
+    "terraform",
+    "for_each",
+    "depends_on",
+    "lifecycle",
+    "source",
+    "default",
+    "type",
+    "value",
+    "validation",
+    "condition",
+    "error_message",
+    "count.index",
+    "each.key",
+    "each.value",
+    "var.x",
+    "local.a",
+    "module.m.out",
+    "string",
+    "number",
+    "bool",
+    "list(string)",
+    "map(number)",
+    "object({a=string})",
+    "optional(string, \"x\")",
+    "a",
+    "b",
+    "x",
+    "foo_bar",
+    "_",
+    "0",
+    "1",
+    "-1",
+    "3.14",
+    "1e9",
+    "1e309",
+    "0x10",
+    "\"\"",
+    "\"a\"",
+    "\"${var.x}\"",
+    "\"${\"",
+    "\"}\"",
+    "\"%{if true}x%{endif}\"",
+    "\"%{for a in [1,2]}${a}%{endfor}\"",
+    "\"${a}${b}\"",
+    "\"\\n\\t\\u00e9\\\\\"",
+    "\"$${x}\"",
+    "\"%%{x}\"",
+    "\"unterminated",
+    "\"${",
+    "%{",
+    "${",
+    "}",
+    "<<EOT\nhello ${x}\nEOT\n",
+    "<<-EOT\n  x\n  EOT\n",
+    "<<EOT",
+    "EOT",
+    "\n",
+    "\n",
+    "\n",
+    " ",
+    "=",
+    "==",
+    "!=",
+    ":",
+    "?",
+    "...",
+    "[*]",
+    ".*",
+    "[0]",
+    "[\"k\"]",
+    ".",
+    ",",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "&&",
+    "||",
+    "!",
+    "<",
+    ">",
+    "<=",
+    ">=",
+    "=>",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "#comment\n",
+    "// c\n",
+    "/* block */",
+    "/*",
+    "*/",
+    "range(3)",
+    "length([])",
+    "format(\"%5d\", 1)",
+    "upper(\"x\")",
+    "jsonencode({})",
+    "tostring(1)",
+    "max(",
+    "concat(",
+    "try(",
+    "can(",
+    "coalesce(",
+    "lookup(",
+    "merge(",
+    "zipmap(",
+    "flatten(",
+    "element(",
+    "split(\",\",",
+    "join(\"-\",",
+    "file(\"x\")",
+    "abs",
+    "é",
+    "\u{0}",
+    "\u{feff}",
+    "🦀",
 ];
 
 /// A random sequence of HCL tokens.
@@ -88,7 +216,7 @@ fn random_tokens(rng: &mut Rng) -> String {
     let n = rng.below(50);
     let mut out = String::new();
     for _ in 0..n {
-        out.push_str(rng.pick(TOKENS));
+        out.push_str(*rng.pick(TOKENS));
         if rng.chance(60) {
             out.push(' ');
         }
@@ -101,8 +229,24 @@ fn random_expr(rng: &mut Rng, depth: usize) -> String {
     if depth == 0 || rng.chance(30) {
         return rng
             .pick(&[
-                "1", "0", "-2.5", "1e9", "true", "false", "null", "\"s\"", "\"${1 + 2}\"", "\"%{if true}y%{endif}\"",
-                "[]", "{}", "range(3)", "range(1e9)", "\"x\"", "[1, 2, 3]", "{a = 1, b = \"c\"}", "upper(\"é\")",
+                "1",
+                "0",
+                "-2.5",
+                "1e9",
+                "true",
+                "false",
+                "null",
+                "\"s\"",
+                "\"${1 + 2}\"",
+                "\"%{if true}y%{endif}\"",
+                "[]",
+                "{}",
+                "range(3)",
+                "range(1e9)",
+                "\"x\"",
+                "[1, 2, 3]",
+                "{a = 1, b = \"c\"}",
+                "upper(\"é\")",
             ])
             .to_string();
     }
@@ -121,9 +265,33 @@ fn random_expr(rng: &mut Rng, depth: usize) -> String {
         9 => format!(
             "{}({a}, {b})",
             rng.pick(&[
-                "max", "min", "concat", "merge", "format", "join", "coalesce", "lookup", "element", "zipmap",
-                "setproduct", "flatten", "keys", "values", "length", "tostring", "tonumber", "try", "can",
-                "jsonencode", "jsondecode", "substr", "replace", "split", "slice", "range", "chunklist",
+                "max",
+                "min",
+                "concat",
+                "merge",
+                "format",
+                "join",
+                "coalesce",
+                "lookup",
+                "element",
+                "zipmap",
+                "setproduct",
+                "flatten",
+                "keys",
+                "values",
+                "length",
+                "tostring",
+                "tonumber",
+                "try",
+                "can",
+                "jsonencode",
+                "jsondecode",
+                "substr",
+                "replace",
+                "split",
+                "slice",
+                "range",
+                "chunklist",
             ])
         ),
         10 => format!("!{a}"),
@@ -242,8 +410,7 @@ output "j" {
 "#,
 ];
 
-const SEED_CHILD: &[&str] = &[
-    r#"
+const SEED_CHILD: &[&str] = &[r#"
 variable "input" {
   type = string
 }
@@ -255,8 +422,7 @@ locals {
 output "echo" {
   value = local.doubled
 }
-"#,
-];
+"#];
 
 /// Splits source text into rough tokens (runs of word characters, whitespace, or single symbols).
 fn rough_tokens(src: &str) -> Vec<&str> {
@@ -292,7 +458,8 @@ fn mutate(rng: &mut Rng, src: &str) -> String {
             let mut bytes = text.into_bytes();
             let len = bytes.len().max(1);
             let a = rng.below(len).min(bytes.len());
-            let span = 1 + rng.below(if rng.chance(80) { 8 } else { 200 });
+            let max_span = if rng.chance(80) { 8 } else { 200 };
+            let span = 1 + rng.below(max_span);
             let b = (a + span).min(bytes.len());
             match rng.below(5) {
                 0 => {
@@ -506,6 +673,10 @@ fn shorten(s: &str, max: usize) -> String {
 fn main() {
     // `-- probe KIND DEPTH [file|expr|eval|format]`: run one deep-nesting input (no panic catching),
     // to find the depth at which something overflows the stack.
+    if std::env::args().nth(1).as_deref() == Some("report") {
+        report();
+        return;
+    }
     if std::env::args().nth(1).as_deref() == Some("probe") {
         let kind: usize = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(0);
         let depth: usize = std::env::args().nth(3).and_then(|a| a.parse().ok()).unwrap_or(10_000);
@@ -580,11 +751,7 @@ fn main() {
             50..=89 => {
                 let seed_src = rng_pick_seed(&mut rng, SEED_ROOT);
                 let root = mutate(&mut rng, seed_src);
-                let child = if rng.chance(30) {
-                    mutate(&mut rng, SEED_CHILD[0])
-                } else {
-                    SEED_CHILD[0].to_string()
-                };
+                let child = if rng.chance(30) { mutate(&mut rng, SEED_CHILD[0]) } else { SEED_CHILD[0].to_string() };
                 desc = format!("config root: {root:?}\nchild: {child:?}");
                 set_current(desc.clone());
                 catch_unwind(AssertUnwindSafe(|| check_config(&rt, &tmp, &root, &child)))
@@ -601,6 +768,19 @@ fn main() {
                         check_text(&deep_expr(kind, depth));
                     }
                 }))
+            }
+            96 => {
+                if rng.chance(50) {
+                    let n = 1 + rng.below(50_000);
+                    desc = format!("big list of {n}");
+                    set_current(desc.clone());
+                    catch_unwind(AssertUnwindSafe(|| check_text(&big_list(n))))
+                } else {
+                    let n = 2 + rng.below(2_000);
+                    desc = format!("locals chain of {n}");
+                    set_current(desc.clone());
+                    catch_unwind(AssertUnwindSafe(|| check_config(&rt, &tmp, &locals_chain(n), SEED_CHILD[0])))
+                }
             }
             _ => {
                 let src = rng.pick(PATHOLOGICAL).to_string();
@@ -639,4 +819,65 @@ fn main() {
 
 fn rng_pick_seed(rng: &mut Rng, seeds: &[&'static str]) -> &'static str {
     seeds[rng.below(seeds.len())]
+}
+
+/// `-- report`: what the generators reach (parse depth limits, seed diagnostics), for tuning.
+fn report() {
+    for kind in 0..11 {
+        let mut max_ok = 0;
+        for depth in 1..400 {
+            let src = if kind == 10 { deep_blocks(depth) } else { format!("x = {}\n", deep_expr(kind, depth)) };
+            if parse_file(FileId(0), &src).is_ok() {
+                max_ok = depth;
+            }
+        }
+        let eval = if kind < 10 {
+            parse_expression(FileId(0), &deep_expr(kind, max_ok))
+                .map(|e| format!("{:?}", eval_constant(&e).map(|_| ()).map_err(|d| d.summary)))
+                .unwrap_or_else(|d| format!("expr parse err {}", d.summary))
+        } else {
+            String::new()
+        };
+        println!("kind {kind}: parses up to depth {max_ok}; eval there: {eval}");
+    }
+    let big = big_list(50_000);
+    println!(
+        "big list: {:?}",
+        parse_expression(FileId(0), &big).map(|e| eval_constant(&e).is_ok()).map_err(|d| d.summary)
+    );
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let tmp = std::env::temp_dir().join(format!("gantry-fuzz-report-{}", std::process::id()));
+    let mut roots: Vec<String> = SEED_ROOT.iter().map(|s| s.to_string()).collect();
+    roots.push(locals_chain(2_000));
+    roots.push(locals_chain(3));
+    for root in &roots {
+        let child_dir = tmp.join("modules").join("child");
+        std::fs::create_dir_all(&child_dir).expect("create module dir");
+        std::fs::write(tmp.join("main.hcl"), root).expect("write");
+        std::fs::write(child_dir.join("main.hcl"), SEED_CHILD[0]).expect("write");
+        let registry = Registry::default();
+        let sources = SourceMap::default();
+        let mut diags = Diagnostics::default();
+        let config = engine::load(&tmp, &registry, &sources, &mut diags);
+        println!("--- load: config {}; {} diags", config.is_some(), diags.0.len());
+        for d in diags.iter().take(8) {
+            println!("  {}: {}", d.summary, d.detail);
+        }
+        if let Some(config) = config {
+            let settings = WalkSettings {
+                registry: &registry,
+                working_dir: tmp.clone(),
+                inputs: Default::default(),
+                parallelism: 4,
+                hook: &NoHook,
+            };
+            let t = Instant::now();
+            let d = rt.block_on(engine::validate(&config, &settings));
+            println!("  validate: {} diags in {:?}", d.0.len(), t.elapsed());
+            for d in d.iter().take(8) {
+                println!("  {}: {}", d.summary, d.detail);
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
 }

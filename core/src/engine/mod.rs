@@ -1111,9 +1111,16 @@ impl<'a> Walk<'a> {
             .ok_or_else(|| format!("the provider returned no object for {addr}"))?;
         if action == Action::CreateThenDelete {
             if let Some(p) = prior {
-                provider.provider.apply(ApplyRequest { type_name: t, prior: Some(p), planned: None, config }).await.map_err(|e| {
-                    format!("the replacement was created, but deleting the old object failed: {}", fmt_err(e))
-                })?;
+                // The new object is what state must track now; the old one is reported so it can be removed by hand.
+                if let Err(e) = provider.provider.apply(ApplyRequest { type_name: t, prior: Some(p), planned: None, config }).await {
+                    self.diag(
+                        Diagnostic::error(
+                            format!("Failed to delete the replaced object of {addr}"),
+                            format!("The replacement was created and recorded in state, but deleting the old object failed: {}. Delete it by hand.", fmt_err(e)),
+                        )
+                        .with_address(addr),
+                    );
+                }
             }
         }
         if created.contains_unknown() {
