@@ -625,6 +625,10 @@ fn check_config(rt: &tokio::runtime::Runtime, dir: &Path, root: &str, child: &st
     std::fs::create_dir_all(&child_dir).expect("create module dir");
     std::fs::write(dir.join("main.hcl"), root).expect("write main.hcl");
     std::fs::write(child_dir.join("main.hcl"), child).expect("write child main.hcl");
+    if calls_itself(dir) || calls_itself(&child_dir) {
+        // Known, reported hang (see `module_calling_itself_with_count_validates`): skipped.
+        return;
+    }
     let registry = Registry::default();
     let sources = SourceMap::default();
     let mut diags = Diagnostics::default();
@@ -758,7 +762,9 @@ const KIND_NAMES: &[&str] = &[
 ];
 
 /// Each shape, 10,000 deep, as an expression, as an attribute in a file, evaluated and formatted:
-/// each returns (Ok or Err) on the test thread's default stack.
+/// each returns (Ok or Err) on the test thread's default stack. The parser rejects nesting deeper than
+/// 64 (128 for a chain of binary operators), so the depths around those limits are the ones that
+/// reach lowering, evaluation and dropping of the deepest trees.
 #[test]
 fn deep_nesting_returns_without_stack_overflow() {
     for depth in [10_000, 1_000, 129, 128, 65, 64, 63, 32] {
@@ -899,9 +905,14 @@ fn decoders_of_deep_or_explosive_documents_return() {
     }
 }
 
-/// Loads `root` (a module that calls itself) on another thread; returns how long it took, or `None`
-/// if it did not return within `limit` (the thread is left behind).
+/// Loads (and, with `validate`, validates) `root` (a module that calls itself) on another thread;
+/// returns how long it took, or `None` if it did not return within `limit` (the thread is left
+/// behind, still running).
 fn load_self_calling(root: &str, limit: Duration) -> Option<Duration> {
+    run_self_calling(root, limit, false)
+}
+
+fn run_self_calling(root: &str, limit: Duration, validate: bool) -> Option<Duration> {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("main.hcl"), root).expect("write main.hcl");
     let path = dir.path().to_path_buf();
@@ -912,6 +923,16 @@ fn load_self_calling(root: &str, limit: Duration) -> Option<Duration> {
         let sources = SourceMap::default();
         let mut diags = Diagnostics::default();
         let config = engine::load(&path, &registry, &sources, &mut diags);
+        if let (true, Some(config)) = (validate, &config) {
+            let settings = WalkSettings {
+                registry: &registry,
+                working_dir: path.clone(),
+                inputs: Default::default(),
+                parallelism: 4,
+                hook: &NoHook,
+            };
+            let _ = runtime().block_on(engine::validate(config, &settings));
+        }
         drop(config);
         let _ = tx.send(started.elapsed());
     });
@@ -929,10 +950,73 @@ fn module_calling_itself_returns() {
     assert!(took.is_some(), "loading a module that calls itself did not return within {QUICK:?}:\n{root}");
 }
 
+/// KNOWN HANG (reported, not fixed here): two calls of the module itself make `load_tree` walk
+/// a binary tree of module calls down to its depth limit (32), about 2^33 module loads, so
+/// loading never returns in practice (and memory grows). Left out of the always-run tests: it
+/// runs only with `GANTRY_ROBUSTNESS_KNOWN_HANGS=1`. Minimal input, as the root `main.hcl`:
+///
+/// ```hcl
+/// module "a" { source = "./" }
+/// module "b" { source = "./" }
+/// ```
 #[test]
-fn probe_fanout() {
-    for n in [2usize, 3] {
-        let root: String = (0..n).map(|i| format!("module \"m{i}\" {{\n  source = \"./\"\n}}\n")).collect();
-        eprintln!("fanout {n}: {:?}", load_self_calling(&root, Duration::from_secs(20)));
+fn module_calling_itself_twice_returns() {
+    if std::env::var_os("GANTRY_ROBUSTNESS_KNOWN_HANGS").is_none() {
+        eprintln!("skipped: known hang; set GANTRY_ROBUSTNESS_KNOWN_HANGS=1 to run");
+        return;
     }
+    let root = "module \"a\" {\n  source = \"./\"\n}\n\nmodule \"b\" {\n  source = \"./\"\n}\n";
+    let took = load_self_calling(root, QUICK);
+    assert!(took.is_some(), "loading a module that calls itself twice did not return within {QUICK:?}:\n{root}");
+}
+
+/// KNOWN HANG (reported, not fixed here): a module that calls itself once, with `count = 2` (or a
+/// two-element `for_each`), loads fine (the call chain stops at depth 32) but `engine::validate`
+/// then expands about 2^32 module instances, using memory until the process is killed (the fuzz
+/// loop reached 24 GB). Runs only with `GANTRY_ROBUSTNESS_KNOWN_HANGS=1`. Minimal input, as the
+/// root `main.hcl`, then load + validate:
+///
+/// ```hcl
+/// module "a" {
+///   source = "./"
+///   count  = 2
+/// }
+/// ```
+#[test]
+fn module_calling_itself_with_count_validates() {
+    if std::env::var_os("GANTRY_ROBUSTNESS_KNOWN_HANGS").is_none() {
+        eprintln!("skipped: known hang; set GANTRY_ROBUSTNESS_KNOWN_HANGS=1 to run");
+        return;
+    }
+    let root = "module \"a\" {\n  source = \"./\"\n  count  = 2\n}\n";
+    let took = run_self_calling(root, QUICK, true);
+    assert!(
+        took.is_some(),
+        "validating a module that calls itself with count = 2 did not return within {QUICK:?}:\n{root}"
+    );
+}
+
+/// A module that calls itself once without count/for_each: load and validate return.
+#[test]
+fn module_calling_itself_once_validates() {
+    for root in ["module \"a\" {\n  source = \"./\"\n}\n", "module \"a\" {\n  source = \"./\"\n  count  = 1\n}\n"] {
+        let took = run_self_calling(root, QUICK, true);
+        assert!(took.is_some(), "load + validate did not return within {QUICK:?}:\n{root}");
+    }
+}
+
+/// Whether a module call in `dir` has a source that is `dir` itself or one of its ancestors.
+fn calls_itself(dir: &Path) -> bool {
+    let sources = SourceMap::default();
+    let mut diags = Diagnostics::default();
+    let Some(module) = gantry_core::config::load_module(dir, &sources, &mut diags) else {
+        return false;
+    };
+    let Ok(here) = dir.canonicalize() else {
+        return false;
+    };
+    module
+        .module_calls
+        .values()
+        .any(|call| dir.join(&call.source).canonicalize().is_ok_and(|target| here.starts_with(&target)))
 }
