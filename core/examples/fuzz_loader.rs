@@ -6,9 +6,7 @@
 //! `eval_constant` and `engine::load` + `engine::validate`, catching panics per input. It prints
 //! `iterations N, panics P, longest input ms M` and exits with 1 if any input panicked.
 //!
-//! A second argument sets the PRNG seed. Configurations in which a module calls itself (or an
-//! ancestor) are skipped: they hit a known exponential blowup (see the `module_calling_itself_*`
-//! tests). A watchdog ends the run with exit code 2, printing the input, if one input runs for over
+//! A second argument sets the PRNG seed. A watchdog ends the run with exit code 2, printing the input, if one input runs for over
 //! 60 s. `-- probe KIND DEPTH` and `-- report` print what deep-nesting input and the seeds reach.
 //!
 //! The generators are copied from `core/tests/robustness.rs` (an example cannot import a test).
@@ -649,12 +647,6 @@ fn check_config(rt: &tokio::runtime::Runtime, dir: &Path, root: &str, child: &st
     std::fs::create_dir_all(&child_dir).expect("create module dir");
     std::fs::write(dir.join("main.hcl"), root).expect("write main.hcl");
     std::fs::write(child_dir.join("main.hcl"), child).expect("write child main.hcl");
-    if calls_itself(dir) || calls_itself(&child_dir) {
-        // Known, reported hang: a module that calls itself (or an ancestor) twice, or with
-        // count/for_each > 1, loads or expands about 2^32 modules. Skipped so the loop goes on.
-        SKIPPED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        return;
-    }
     let registry = Registry::default();
     let sources = SourceMap::default();
     let mut diags = Diagnostics::default();
@@ -670,23 +662,6 @@ fn check_config(rt: &tokio::runtime::Runtime, dir: &Path, root: &str, child: &st
     }
 }
 
-/// Whether a module call in `dir` has a source that is `dir` itself or one of its ancestors.
-fn calls_itself(dir: &Path) -> bool {
-    let sources = SourceMap::default();
-    let mut diags = Diagnostics::default();
-    let Some(module) = gantry_core::config::load_module(dir, &sources, &mut diags) else {
-        return false;
-    };
-    let Ok(here) = dir.canonicalize() else {
-        return false;
-    };
-    module
-        .module_calls
-        .values()
-        .any(|call| dir.join(&call.source).canonicalize().is_ok_and(|target| here.starts_with(&target)))
-}
-
-static SKIPPED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 /// Milliseconds since the start at which the current input began (0 = none running).
 static STARTED_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -867,10 +842,6 @@ fn main() {
 
     let _ = std::fs::remove_dir_all(&tmp);
     eprintln!("slowest input: {longest_desc}");
-    eprintln!(
-        "configurations skipped as known self-calling-module hangs: {}",
-        SKIPPED.load(std::sync::atomic::Ordering::Relaxed)
-    );
     let recorded = PANICS.lock().map(|p| p.len()).unwrap_or(0);
     if recorded > 0 {
         eprintln!("{recorded} panic(s) recorded; first: {:?}", PANICS.lock().ok().and_then(|p| p.first().cloned()));

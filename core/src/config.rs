@@ -174,10 +174,33 @@ const MAX_MODULE_DEPTH: usize = 32;
 
 /// Loads the module in `dir` and, recursively, the local modules it calls.
 pub fn load_tree(dir: &Path, sources: &SourceMap, diags: &mut Diagnostics) -> Option<ModuleTree> {
-    load_tree_at(dir, sources, diags, 0)
+    let mut loader = TreeLoader { sources, ancestors: Vec::new(), loaded: 0 };
+    loader.load(dir, diags, 0)
 }
 
-fn load_tree_at(dir: &Path, sources: &SourceMap, diags: &mut Diagnostics, depth: usize) -> Option<ModuleTree> {
+/// How many module configurations one tree may hold. Distinct modules that each call the next
+/// several times multiply; this bounds the work for any input.
+const MAX_MODULES: usize = 2_000;
+
+struct TreeLoader<'a> {
+    sources: &'a SourceMap,
+    /// The directories on the current call path, to find a module that calls itself.
+    ancestors: Vec<PathBuf>,
+    loaded: usize,
+}
+
+impl TreeLoader<'_> {
+    fn load(&mut self, dir: &Path, diags: &mut Diagnostics, depth: usize) -> Option<ModuleTree> {
+        self.loaded += 1;
+        let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        self.ancestors.push(canonical);
+        let tree = self.load_children(dir, diags, depth);
+        self.ancestors.pop();
+        tree
+    }
+
+    fn load_children(&mut self, dir: &Path, diags: &mut Diagnostics, depth: usize) -> Option<ModuleTree> {
+    let sources = self.sources;
     let module = load_module(dir, sources, diags)?;
     let mut children = BTreeMap::new();
     for call in module.module_calls.values() {
@@ -215,11 +238,36 @@ fn load_tree_at(dir: &Path, sources: &SourceMap, diags: &mut Diagnostics, depth:
             );
             continue;
         }
-        if let Some(child) = load_tree_at(&child_dir, sources, diags, depth + 1) {
+        let canonical = child_dir.canonicalize().unwrap_or_else(|_| child_dir.clone());
+        if self.ancestors.contains(&canonical) {
+            diags.push(
+                Diagnostic::error(
+                    "Module calls itself",
+                    format!(
+                        "Module \"{}\" has source \"{}\", which is this module or one that calls it, so loading it would never end. A module cannot include itself, directly or through other modules.",
+                        call.name, call.source
+                    ),
+                )
+                .at(call.source_span),
+            );
+            continue;
+        }
+        if self.loaded >= MAX_MODULES {
+            diags.push(
+                Diagnostic::error(
+                    "Too many modules",
+                    format!("The configuration calls more than {MAX_MODULES} modules in all; simplify the module structure."),
+                )
+                .at(call.source_span),
+            );
+            continue;
+        }
+        if let Some(child) = self.load(&child_dir, diags, depth + 1) {
             children.insert(call.name.clone(), child);
         }
     }
     Some(ModuleTree { module, children })
+    }
 }
 
 /// The `*.hcl` files of a directory that make up a module, in name order.

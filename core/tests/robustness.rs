@@ -950,10 +950,9 @@ fn module_calling_itself_returns() {
     assert!(took.is_some(), "loading a module that calls itself did not return within {QUICK:?}:\n{root}");
 }
 
-/// KNOWN HANG (reported, not fixed here): two calls of the module itself make `load_tree` walk
-/// a binary tree of module calls down to its depth limit (32), about 2^33 module loads, so
-/// loading never returns in practice (and memory grows). Left out of the always-run tests: it
-/// runs only with `GANTRY_ROBUSTNESS_KNOWN_HANGS=1`. Minimal input, as the root `main.hcl`:
+/// Regression: two calls of the module itself once made `load_tree` walk a binary tree of module
+/// calls down to its depth limit (about 2^33 loads). A module that calls itself is now an error.
+/// Input, as the root `main.hcl`:
 ///
 /// ```hcl
 /// module "a" { source = "./" }
@@ -961,19 +960,13 @@ fn module_calling_itself_returns() {
 /// ```
 #[test]
 fn module_calling_itself_twice_returns() {
-    if std::env::var_os("GANTRY_ROBUSTNESS_KNOWN_HANGS").is_none() {
-        eprintln!("skipped: known hang; set GANTRY_ROBUSTNESS_KNOWN_HANGS=1 to run");
-        return;
-    }
     let root = "module \"a\" {\n  source = \"./\"\n}\n\nmodule \"b\" {\n  source = \"./\"\n}\n";
     let took = load_self_calling(root, QUICK);
     assert!(took.is_some(), "loading a module that calls itself twice did not return within {QUICK:?}:\n{root}");
 }
 
-/// KNOWN HANG (reported, not fixed here): a module that calls itself once, with `count = 2` (or a
-/// two-element `for_each`), loads fine (the call chain stops at depth 32) but `engine::validate`
-/// then expands about 2^32 module instances, using memory until the process is killed (the fuzz
-/// loop reached 24 GB). Runs only with `GANTRY_ROBUSTNESS_KNOWN_HANGS=1`. Minimal input, as the
+/// Regression: a module that calls itself with `count = 2` once loaded to depth 32 and then
+/// expanded about 2^32 module instances in validate (the fuzz loop reached 24 GB). Input, as the
 /// root `main.hcl`, then load + validate:
 ///
 /// ```hcl
@@ -984,10 +977,6 @@ fn module_calling_itself_twice_returns() {
 /// ```
 #[test]
 fn module_calling_itself_with_count_validates() {
-    if std::env::var_os("GANTRY_ROBUSTNESS_KNOWN_HANGS").is_none() {
-        eprintln!("skipped: known hang; set GANTRY_ROBUSTNESS_KNOWN_HANGS=1 to run");
-        return;
-    }
     let root = "module \"a\" {\n  source = \"./\"\n  count  = 2\n}\n";
     let took = run_self_calling(root, QUICK, true);
     assert!(
