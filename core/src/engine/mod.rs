@@ -253,6 +253,9 @@ pub async fn apply(config: &Config, settings: &WalkSettings<'_>, plan: &Plan, st
     (state, diags)
 }
 
+/// The most instances of one module call, across all instances of its parent.
+const MAX_MODULE_INSTANCES: usize = 100_000;
+
 fn static_resource_name(module: &ModulePath, local: &str) -> String {
     if module.0.is_empty() {
         local.to_string()
@@ -587,6 +590,22 @@ impl<'a> Walk<'a> {
                 children.push(mi.child(name, key));
             }
             self.values.write().unwrap_or_else(|e| e.into_inner()).module_expansions.insert((mi, name.to_string()), exp);
+            if children.len() > MAX_MODULE_INSTANCES {
+                break;
+            }
+        }
+        if children.len() > MAX_MODULE_INSTANCES {
+            self.diag(
+                Diagnostic::error(
+                    "Too many module instances",
+                    format!(
+                        "module.{name} expands to {} instances in all (count and for_each multiply through nested modules); the limit is {MAX_MODULE_INSTANCES}.",
+                        children.len()
+                    ),
+                )
+                .at(call.header_span),
+            );
+            children.clear();
         }
         self.values.write().unwrap_or_else(|e| e.into_inner()).module_instances.insert(path.child(name), children);
     }
