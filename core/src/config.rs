@@ -78,6 +78,7 @@ pub struct Output {
 #[derive(Debug, Clone)]
 pub struct ProviderConfig {
     pub name: String,
+    pub name_span: Span,
     pub alias: Option<String>,
     pub body: Body,
     pub span: Span,
@@ -107,6 +108,8 @@ pub struct Resource {
     pub body: Body,
     pub span: Span,
     pub header_span: Span,
+    /// The type label, which diagnostics about the type point at.
+    pub type_span: Span,
 }
 
 impl Resource {
@@ -201,7 +204,19 @@ impl TreeLoader<'_> {
 
     fn load_children(&mut self, dir: &Path, diags: &mut Diagnostics, depth: usize) -> Option<ModuleTree> {
     let sources = self.sources;
-    let module = load_module(dir, sources, diags)?;
+    let mut module = load_module(dir, sources, diags)?;
+    if depth > 0 {
+        // Child modules receive their providers from the root; a configuration here would be ambiguous.
+        for p in module.providers.drain(..) {
+            diags.push(
+                Diagnostic::error(
+                    "Provider configuration in a child module",
+                    format!("Provider \"{}\" is configured inside a module. Configure providers in the root module; child modules use the root's configurations.", p.name),
+                )
+                .at(p.span),
+            );
+        }
+    }
     let mut children = BTreeMap::new();
     for call in module.module_calls.values() {
         if !(call.source.starts_with("./") || call.source.starts_with("../")) {
@@ -404,9 +419,10 @@ fn check_labels(block: &Block, names: &[&str], diags: &mut Diagnostics) -> bool 
 }
 
 fn duplicate(what: &str, name: &str, span: Span, _previous: Span) -> Diagnostic {
+    let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) { "An" } else { "A" };
     Diagnostic::error(
         format!("Duplicate {what}"),
-        format!("A {what} named \"{name}\" was already declared. Names must be unique within a module: rename or remove one of them."),
+        format!("{article} {what} named \"{name}\" was already declared. Names must be unique within a module: rename or remove one of them."),
     )
     .at(span)
 }
@@ -414,9 +430,17 @@ fn duplicate(what: &str, name: &str, span: Span, _previous: Span) -> Diagnostic 
 fn unexpected_block(block: &Block, parent: &str) -> Diagnostic {
     Diagnostic::error(
         "Unsupported block type",
-        format!("Blocks of type \"{}\" are not expected in a {parent} block.", block.kind),
+        format!("Blocks of type \"{}\" are not expected in {} {parent} block.", block.kind, article(parent)),
     )
     .at(block.kind_span)
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 /// Checks a body against the arguments and block types a Gantry block allows.
@@ -427,7 +451,7 @@ fn check_body(body: &Body, parent: &str, attrs: &[&str], blocks: &[&str], diags:
             diags.push(
                 Diagnostic::error(
                     "Unsupported argument",
-                    format!("An argument named \"{}\" is not expected in a {parent} block.{hint}", attr.name),
+                    format!("An argument named \"{}\" is not expected in {} {parent} block.{hint}", attr.name, article(parent)),
                 )
                 .at(attr.name_span),
             );
@@ -439,7 +463,7 @@ fn check_body(body: &Body, parent: &str, attrs: &[&str], blocks: &[&str], diags:
             diags.push(
                 Diagnostic::error(
                     "Unsupported block type",
-                    format!("Blocks of type \"{}\" are not expected in a {parent} block.{hint}", block.kind),
+                    format!("Blocks of type \"{}\" are not expected in {} {parent} block.{hint}", block.kind, article(parent)),
                 )
                 .at(block.kind_span),
             );
@@ -563,7 +587,7 @@ fn decode_variable(block: &Block, module: &mut Module, diags: &mut Diagnostics) 
             (Some(c), Some(m)) => {
                 for r in c.expr.references() {
                     let ok = r.root == "var" && r.attr(0).is_some_and(|(n, _)| n == name);
-                    if !ok && !matches!(r.root.as_str(), "local" | "path") {
+                    if !ok && r.root != "path" {
                         diags.push(
                             Diagnostic::error(
                                 "Invalid reference in variable validation",
@@ -648,7 +672,7 @@ fn decode_provider(block: &Block, module: &mut Module, diags: &mut Diagnostics) 
         );
         return;
     }
-    module.providers.push(ProviderConfig { name, alias, body, span: block.header_span() });
+    module.providers.push(ProviderConfig { name, name_span: block.labels[0].span, alias, body, span: block.header_span() });
 }
 
 fn depends_on(body: &Body, diags: &mut Diagnostics) -> Vec<Reference> {
@@ -751,6 +775,7 @@ fn decode_resource(block: &Block, mode: Mode, module: &mut Module, diags: &mut D
         body: config_body,
         span: block.span,
         header_span: block.header_span(),
+        type_span: block.labels[0].span,
     };
     let key = (mode, type_name, name);
     if module.resources.contains_key(&key) {

@@ -131,6 +131,7 @@ impl<'a> Evaluator<'a> {
                     // A splat on a single object treats it as a one-element list, as in Terraform.
                     other => vec![other.clone()],
                 };
+                let sensitive = source_value.is_sensitive();
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
                     self.splat_items.push(item);
@@ -138,7 +139,8 @@ impl<'a> Evaluator<'a> {
                     self.splat_items.pop();
                     out.push(r?);
                 }
-                Ok(Value::List(out))
+                let result = Value::List(out);
+                Ok(if sensitive { result.mark_sensitive() } else { result })
             }
             ExprKind::Call { name, args, expand_final } => self.call(name, args, *expand_final, expr.span),
             ExprKind::Conditional(cond, then, otherwise) => {
@@ -249,7 +251,7 @@ impl<'a> Evaluator<'a> {
                     other => {
                         return Err(Diagnostic::error(
                             "Unsupported attribute",
-                            format!("A {} value has no attributes.", other.type_name()),
+                            format!("A {} value has no attributes, so \"{name}\" cannot be read from it.", other.type_name()),
                         )
                         .at(step.span))
                     }
@@ -743,6 +745,7 @@ mod tests {
     #[test]
     fn sensitive_marks_follow_the_value() {
         assert!(eval("\"pw=${var.secret}\"").unwrap().is_sensitive());
+        assert!(eval("[var.secret][*]").unwrap().is_sensitive() || eval("[var.secret][*]").unwrap().contains_sensitive());
         assert!(eval("var.secret == \"x\"").unwrap().is_sensitive());
     }
 

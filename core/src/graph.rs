@@ -111,7 +111,7 @@ pub fn implied_provider(type_name: &str, known: &[&str]) -> String {
 
 /// Builds the graph and resolves every reference. `provider_names` are the providers
 /// Gantry knows, used to connect resources to provider configurations.
-pub fn build(tree: &ModuleTree, provider_names: &[&str], diags: &mut Diagnostics) -> ConfigGraph {
+pub fn build(tree: &ModuleTree, provider_names: &[&str], sources: &crate::diag::SourceMap, diags: &mut Diagnostics) -> ConfigGraph {
     let mut g = ConfigGraph { graph: DiGraph::new(), index: HashMap::new() };
     let modules = tree.walk();
     // Nodes first, so that references can be resolved in any order.
@@ -255,7 +255,7 @@ pub fn build(tree: &ModuleTree, provider_names: &[&str], diags: &mut Diagnostics
             }
         }
     }
-    report_cycles(&g, diags);
+    report_cycles(&g, sources, diags);
     g
 }
 
@@ -514,7 +514,7 @@ impl Resolver<'_> {
 }
 
 /// Finds each cycle and reports it as the chain of nodes, pointing at each reference.
-fn report_cycles(g: &ConfigGraph, diags: &mut Diagnostics) {
+fn report_cycles(g: &ConfigGraph, sources: &crate::diag::SourceMap, diags: &mut Diagnostics) {
     for scc in petgraph::algo::tarjan_scc(&g.graph) {
         if scc.len() < 2 {
             continue;
@@ -553,7 +553,10 @@ fn report_cycles(g: &ConfigGraph, diags: &mut Diagnostics) {
                 }
                 detail.push_str(&format!("  {} refers to {}", g.graph[a], g.graph[b]));
                 if let Some(span) = g.graph[e].span {
-                    detail.push_str(&format!(" @{}..{}", span.start, span.end));
+                    if let Some(file) = sources.get(span.file) {
+                        let pos = file.pos(span.start);
+                        detail.push_str(&format!(" at {}:{}:{}", file.name, pos.line, pos.column));
+                    }
                 }
                 detail.push('\n');
             }

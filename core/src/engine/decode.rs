@@ -8,7 +8,15 @@ use crate::syntax::Body;
 use crate::value::{Map, Value};
 
 /// Returns the decoded object; problems go to `diags` and leave the attribute null.
-pub fn decode_body(body: &Body, schema: &BlockSchema, what: &str, ev: &mut Evaluator<'_>, diags: &mut Diagnostics) -> Value {
+/// `subject` is where a missing argument is reported: the header of the block being decoded.
+pub fn decode_body(
+    body: &Body,
+    subject: crate::diag::Span,
+    schema: &BlockSchema,
+    what: &str,
+    ev: &mut Evaluator<'_>,
+    diags: &mut Diagnostics,
+) -> Value {
     let mut out = Map::new();
     for attr in &body.attributes {
         let Some(attr_schema) = schema.attributes.get(&attr.name) else {
@@ -58,14 +66,14 @@ pub fn decode_body(body: &Body, schema: &BlockSchema, what: &str, ev: &mut Evalu
         if out.contains_key(name) {
             continue;
         }
-        let present = body.attribute(name).is_some();
+        let present = body.attribute(name).is_some() || body.blocks_of(name).next().is_some();
         if attr_schema.required && !present {
             diags.push(
                 Diagnostic::error(
                     "Missing required argument",
                     format!("The argument \"{name}\" is required in {what}, but no definition was found. Add {name} = ..."),
                 )
-                .at(body.span),
+                .at(subject),
             );
         }
         out.insert(name.clone(), Value::Null);
@@ -87,13 +95,14 @@ pub fn decode_body(body: &Body, schema: &BlockSchema, what: &str, ev: &mut Evalu
     for (name, nested) in &schema.blocks {
         let blocks: Vec<&crate::syntax::Block> = body.blocks_of(name).collect();
         let nested_what = format!("a {name} block");
-        if blocks.len() < nested.min_items {
+        // A block written as an argument was reported above; do not also call it missing.
+        if blocks.len() < nested.min_items && body.attribute(name).is_none() {
             diags.push(
                 Diagnostic::error(
                     "Insufficient blocks",
-                    format!("At least {} \"{name}\" block(s) are required in {what}.", nested.min_items),
+                    format!("At least {} \"{name}\" block(s) are required in {what}: add {name} {{ ... }}.", nested.min_items),
                 )
-                .at(body.span),
+                .at(subject),
             );
         }
         if let Some(max) = nested.max_items {
@@ -106,11 +115,11 @@ pub fn decode_body(body: &Body, schema: &BlockSchema, what: &str, ev: &mut Evalu
         }
         let value = match nested.nesting {
             Nesting::Single => match blocks.first() {
-                Some(b) => decode_body(&b.body, &nested.block, &nested_what, ev, diags),
+                Some(b) => decode_body(&b.body, b.header_span(), &nested.block, &nested_what, ev, diags),
                 None => Value::Null,
             },
             Nesting::List => {
-                Value::List(blocks.iter().map(|b| decode_body(&b.body, &nested.block, &nested_what, ev, diags)).collect())
+                Value::List(blocks.iter().map(|b| decode_body(&b.body, b.header_span(), &nested.block, &nested_what, ev, diags)).collect())
             }
         };
         out.insert(name.clone(), value);

@@ -38,7 +38,7 @@ pub fn load(dir: &Path, registry: &Registry, sources: &SourceMap, diags: &mut Di
     crate::config::check_module_inputs(&tree, diags);
     check_resource_types(&tree, registry, diags);
     let names: Vec<&str> = registry.names().collect();
-    let graph = crate::graph::build(&tree, &names, diags);
+    let graph = crate::graph::build(&tree, &names, sources, diags);
     Some(Config { tree, graph, sources: sources.clone(), root_dir: dir.to_path_buf() })
 }
 
@@ -59,7 +59,7 @@ fn check_resource_types(tree: &ModuleTree, registry: &Registry, diags: &mut Diag
                             providers.join(", ")
                         ),
                     )
-                    .at(r.header_span),
+                    .at(r.type_span),
                 );
             }
         }
@@ -144,6 +144,8 @@ struct Walk<'a> {
     changes: Mutex<Vec<ResourceChange>>,
     drift: Mutex<Vec<ResourceChange>>,
     visited: Mutex<BTreeSet<ResourceInstanceAddr>>,
+    /// Refresh results read in one batch per resource, taken by each instance as it plans.
+    prefetched: Mutex<HashMap<ResourceInstanceAddr, Result<Option<Value>, crate::provider::ProviderError>>>,
     semaphore: tokio::sync::Semaphore,
     targeted_nodes: Option<BTreeSet<NodeIndex>>,
 }
@@ -298,6 +300,7 @@ impl<'a> Walk<'a> {
             changes: Mutex::new(Vec::new()),
             drift: Mutex::new(Vec::new()),
             visited: Mutex::new(BTreeSet::new()),
+            prefetched: Mutex::new(HashMap::new()),
             semaphore: tokio::sync::Semaphore::new(settings.parallelism.max(1)),
             targeted_nodes,
         }
@@ -401,6 +404,7 @@ impl<'a> Walk<'a> {
                     }
                 }
             };
+            let from_default = !matches!(&raw, Some(v) if !(v.is_null() && !var.nullable));
             let value = match raw {
                 Some(v) if !(v.is_null() && !var.nullable) => v,
                 _ => match &var.default {
@@ -422,6 +426,8 @@ impl<'a> Walk<'a> {
             };
             let value = match crate::types::convert(&value, &var.ty) {
                 Ok(v) => v,
+                // The loader already reported a default that does not fit the type.
+                Err(_) if from_default => Value::Unknown,
                 Err(e) => {
                     self.diag(
                         Diagnostic::error("Invalid value for input variable", format!("The value given for variable \"{name}\" is not suitable: {e}."))
@@ -613,7 +619,7 @@ impl<'a> Walk<'a> {
     async fn visit_provider(&self, name: &str, alias: Option<&str>) {
         let Some(factory) = self.settings.registry.get(name) else {
             if self.config.tree.module.providers.iter().any(|p| p.name == name) {
-                let span = self.config.tree.module.providers.iter().find(|p| p.name == name).map(|p| p.span);
+                let span = self.config.tree.module.providers.iter().find(|p| p.name == name).map(|p| p.name_span);
                 let names: Vec<&str> = self.settings.registry.names().collect();
                 let hint = crate::diag::did_you_mean(name, names.iter().copied());
                 self.diag(
@@ -632,7 +638,7 @@ impl<'a> Walk<'a> {
                 let dir = scope.module_dir.clone();
                 let mut ev = Evaluator::new(&scope, &dir, Some(&self.config.sources));
                 let mut diags = Diagnostics::default();
-                let v = decode::decode_body(&b.body, &provider.schema().provider, &format!("provider \"{name}\""), &mut ev, &mut diags);
+                let v = decode::decode_body(&b.body, b.span, &provider.schema().provider, &format!("provider \"{name}\""), &mut ev, &mut diags);
                 let ok = !diags.has_errors();
                 self.diag_all(diags);
                 if !ok {
@@ -642,6 +648,7 @@ impl<'a> Walk<'a> {
             }
             None => decode::decode_body(
                 &crate::syntax::Body::empty(Span::default()),
+                Span::default(),
                 &provider.schema().provider,
                 "",
                 &mut Evaluator::new(&crate::eval::EmptyScope, Path::new("."), None),
@@ -749,6 +756,9 @@ impl<'a> Walk<'a> {
                 let values = self.values.read().unwrap_or_else(|e| e.into_inner());
                 self.decode_instance(&values, &mi, Repetition::Unknown, res, schema, &raddr.to_string());
             }
+            if self.op == Operation::Plan && mode == Mode::Managed && !skip {
+                self.prefetch(&raddr, &res.type_name, provider.as_deref()).await;
+            }
             let results = futures::future::join_all(keys.iter().map(|key| {
                 let addr = raddr.instance(key.clone());
                 let rep = exp.repetition(key);
@@ -779,12 +789,34 @@ impl<'a> Walk<'a> {
         ok || self.op != Operation::Apply
     }
 
+    /// Refreshes every instance of a resource recorded in state with one batch read, so a
+    /// provider that can list a kind answers a whole resource with one call.
+    async fn prefetch(&self, raddr: &ResourceAddr, type_name: &str, provider: Option<&ProviderInstance>) {
+        let Some(provider) = provider.filter(|p| p.configured && self.opts.refresh) else { return };
+        let instances: Vec<(ResourceInstanceAddr, Value)> = self
+            .prior
+            .resources
+            .iter()
+            .filter(|r| &r.address.resource == raddr)
+            .map(|r| (r.address.clone(), r.value().deep_unmarked()))
+            .collect();
+        if instances.is_empty() {
+            return;
+        }
+        let requests = instances.iter().map(|(_, v)| ReadRequest { type_name, state: v }).collect();
+        let results = provider.provider.read_batch(requests).await;
+        let mut prefetched = self.prefetched.lock().unwrap_or_else(|e| e.into_inner());
+        for ((addr, _), result) in instances.into_iter().zip(results) {
+            prefetched.insert(addr, result);
+        }
+    }
+
     fn decode_instance(&self, values: &Values, mi: &ModuleInstance, rep: Repetition, res: &Resource, schema: &BlockSchema, what: &str) -> (Value, bool) {
         let scope = self.scope(values, mi, rep);
         let dir = scope.module_dir.clone();
         let mut ev = Evaluator::new(&scope, &dir, Some(&self.config.sources));
         let mut diags = Diagnostics::default();
-        let v = decode::decode_body(&res.body, schema, &format!("{what}"), &mut ev, &mut diags);
+        let v = decode::decode_body(&res.body, res.header_span, schema, what, &mut ev, &mut diags);
         let ok = !diags.has_errors();
         let diags = Diagnostics(diags.into_iter().map(|d| if d.address.is_none() { d.with_address(what) } else { d }).collect());
         self.diag_all(diags);
@@ -818,7 +850,8 @@ impl<'a> Walk<'a> {
         }
         if let Some(p) = &provider {
             for e in p.provider.validate(crate::provider::ValidateRequest { type_name: &res.type_name, config: &config }) {
-                self.diag(Diagnostic::error(e.summary, e.detail).at(res.header_span).with_address(addr));
+                let span = e.path.as_deref().and_then(|path| span_of_path(&res.body, path)).unwrap_or(res.header_span);
+                self.diag(Diagnostic::error(e.summary, e.detail).at(span).with_address(addr));
             }
         }
         match self.op {
@@ -831,7 +864,19 @@ impl<'a> Walk<'a> {
     }
 
     async fn read_data(&self, addr: &ResourceInstanceAddr, res: &Resource, config: &Value, provider: Option<&ProviderInstance>) -> Option<Value> {
-        let p = provider.filter(|p| p.configured)?;
+        let p = match provider {
+            Some(p) if p.configured => p,
+            // A provider whose configuration waits on resources of this run: read once it exists.
+            Some(_) if self.op == Operation::Plan => return Some(Value::Unknown),
+            _ => {
+                self.diag(
+                    Diagnostic::error(format!("Cannot read {addr}"), "Its provider is not configured; see the errors about the provider above.")
+                        .at(res.header_span)
+                        .with_address(addr),
+                );
+                return None;
+            }
+        };
         if config.contains_unknown() {
             return Some(Value::Unknown);
         }
@@ -873,7 +918,12 @@ impl<'a> Walk<'a> {
         // Refresh: read what is there now.
         let mut prior = prior_state.as_ref().map(|s| s.value());
         if let (Some(p), true, true) = (&prior, self.opts.refresh, provider.configured) {
-            match provider.provider.read(ReadRequest { type_name: &res.type_name, state: &p.clone().deep_unmarked() }).await {
+            let prefetched = self.prefetched.lock().unwrap_or_else(|e| e.into_inner()).remove(addr);
+            let read = match prefetched {
+                Some(r) => r,
+                None => provider.provider.read(ReadRequest { type_name: &res.type_name, state: &p.clone().deep_unmarked() }).await,
+            };
+            match read {
                 Ok(live) => {
                     let mut paths = schema.sensitive_paths(p);
                     paths.extend(p.sensitive_paths());
@@ -1221,6 +1271,24 @@ impl<'a> Walk<'a> {
     }
 }
 
+/// The source span of the attribute or block at `path` in a body, for pointing at what a provider objected to.
+fn span_of_path(body: &crate::syntax::Body, path: &[crate::value::PathStep]) -> Option<Span> {
+    use crate::value::PathStep;
+    let (PathStep::Key(first), rest) = path.split_first()? else { return None };
+    if let Some(attr) = body.attribute(first) {
+        return Some(attr.expr.span);
+    }
+    let blocks: Vec<&crate::syntax::Block> = body.blocks_of(first).collect();
+    let (block, rest) = match rest.split_first() {
+        Some((PathStep::Index(i), rest)) => (*blocks.get(*i)?, rest),
+        _ => (*blocks.first()?, rest),
+    };
+    if rest.is_empty() {
+        return Some(block.kind_span);
+    }
+    span_of_path(&block.body, rest).or(Some(block.kind_span))
+}
+
 fn delete_change(r: &ResourceInstanceState, reason: Option<&str>) -> ResourceChange {
     ResourceChange {
         address: r.address.clone(),
@@ -1360,3 +1428,5 @@ pub enum CliVar {
 pub fn map_value(m: &Map) -> Value {
     Value::Object(m.clone())
 }
+#[cfg(test)]
+mod tests;

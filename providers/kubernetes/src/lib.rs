@@ -108,8 +108,13 @@ pub fn object_key(manifest: &Value) -> Result<ObjectKey, String> {
     let kind = text(manifest.get("kind"));
     let meta = manifest.get("metadata");
     let name = text(meta.and_then(|m| m.get("name")));
-    if api_version.is_empty() || kind.is_empty() || name.is_empty() {
-        return Err("a manifest needs apiVersion, kind and metadata.name".into());
+    let missing: Vec<&str> = [("apiVersion", &api_version), ("kind", &kind), ("metadata.name", &name)]
+        .iter()
+        .filter(|(_, v)| v.is_empty())
+        .map(|(k, _)| *k)
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!("the manifest has no {}; every object needs apiVersion, kind and metadata.name", missing.join(", ")));
     }
     let namespace = if cluster_scoped(&kind) {
         String::new()
@@ -173,9 +178,14 @@ impl Provider for KubernetesProvider {
     fn validate(&self, req: ValidateRequest<'_>) -> Vec<ProviderError> {
         match req.config.get("manifest") {
             Some(m) if m.contains_unknown() || m.is_null() => Vec::new(),
+            Some(m) if m.as_object().is_none() => vec![err(
+                "Invalid manifest",
+                format!("manifest must be an object, but this is a {}. For YAML text, use yamldecode(...).", m.type_name()),
+            )
+            .at(vec![PathStep::Key("manifest".into())])],
             Some(m) => match object_key(m) {
                 Ok(_) => Vec::new(),
-                Err(e) => vec![err("Invalid manifest", e)],
+                Err(e) => vec![err("Invalid manifest", e).at(vec![PathStep::Key("manifest".into())])],
             },
             None => Vec::new(),
         }

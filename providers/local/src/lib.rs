@@ -145,9 +145,18 @@ impl LocalProvider {
                     Some(t) => Ok(Some(t.name.clone())),
                     None => Err(err(
                         "No instance type matches",
-                        format!("no instance type in the catalogue has exactly {count} × {model}; GPU models: {}", catalog().gpu_models().join(", ")),
+                        format!(
+                            "no instance type in the catalogue has exactly {count} × {model}.{} GPU models: {}",
+                            {
+                                let models = catalog().gpu_models();
+                                let close = gantry_core::diag::suggest(&format!("nvidia-{}", model.to_lowercase()), models.iter().copied())
+                                    .or_else(|| gantry_core::diag::suggest(&model.to_lowercase(), models.iter().copied()));
+                                close.map(|c| format!(" Did you mean \"{c}\"?")).unwrap_or_default()
+                            },
+                            catalog().gpu_models().join(", ")
+                        ),
                     )
-                    .at(vec![PathStep::Key("gpu".into())])),
+                    .at(vec![PathStep::Key("gpu".into()), PathStep::Key("model".into())])),
                 }
             }
             _ => Ok(None),
@@ -185,7 +194,7 @@ impl Provider for LocalProvider {
             for t in types.iter().filter_map(|t| t.as_str()) {
                 if catalog().get(t).is_none() {
                     let hint = catalog().suggest(t).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
-                    out.push(err("Unknown instance type", format!("\"{t}\" is not in the instance catalogue.{hint}")));
+                    out.push(err("Unknown instance type", format!("\"{t}\" is not in the instance catalogue.{hint}")).at(vec![PathStep::Key("instance_types".into())]));
                 }
             }
         }
@@ -198,21 +207,27 @@ impl Provider for LocalProvider {
         }
         if let Some(ct) = c.get("capacity_type").and_then(|v| v.as_str()) {
             if ct != "ON_DEMAND" && ct != "SPOT" {
-                out.push(err("Invalid capacity_type", format!("\"{ct}\" must be ON_DEMAND or SPOT")));
+                out.push(err("Invalid capacity_type", format!("\"{ct}\" must be ON_DEMAND or SPOT")).at(vec![PathStep::Key("capacity_type".into())]));
             }
         }
         if let Some(sc) = c.get("scaling_config") {
             let n = |k: &str| sc.get(k).and_then(|v| v.as_f64());
             if let (Some(min), Some(max), Some(desired)) = (n("min_size"), n("max_size"), n("desired_size")) {
                 if !(min <= desired && desired <= max) || min < 0.0 {
-                    out.push(err("Invalid scaling_config", format!("need 0 ≤ min_size ≤ desired_size ≤ max_size, got {min} ≤ {desired} ≤ {max}")));
+                    out.push(
+                        err("Invalid scaling_config", format!("need 0 ≤ min_size ≤ desired_size ≤ max_size, got {min} ≤ {desired} ≤ {max}"))
+                            .at(vec![PathStep::Key("scaling_config".into())]),
+                    );
                 }
             }
         }
-        for t in c.get("taint").and_then(|t| t.as_list()).cloned().unwrap_or_default() {
-            let effect = s(&t, "effect");
+        for (i, t) in c.get("taint").and_then(|t| t.as_list()).cloned().unwrap_or_default().iter().enumerate() {
+            let effect = s(t, "effect");
             if !effect.is_empty() && !["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"].contains(&effect.as_str()) {
-                out.push(err("Invalid taint effect", format!("\"{effect}\" must be NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE")));
+                out.push(
+                    err("Invalid taint effect", format!("\"{effect}\" must be NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE (AWS spelling)"))
+                        .at(vec![PathStep::Key("taint".into()), PathStep::Index(i), PathStep::Key("effect".into())]),
+                );
             }
         }
         out

@@ -1,0 +1,4 @@
+locals {
+  name = "demo"
+  n    = local.name.length
+}

@@ -1,0 +1,3 @@
+resource "local_cluster" "main" {
+  name = each.key
+}

@@ -1,0 +1,7 @@
+provider "kubernetes" {
+  local_cluster = "c"
+}
+
+resource "kubernetes_manifest" "m" {
+  manifest = "apiVersion: v1"
+}

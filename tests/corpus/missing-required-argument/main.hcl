@@ -1,0 +1,3 @@
+resource "local_cluster" "main" {
+  version = "1.31"
+}

@@ -1,0 +1,4 @@
+module "again" {
+  source = "./"
+  count  = 2
+}

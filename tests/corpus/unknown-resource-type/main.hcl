@@ -1,0 +1,3 @@
+resource "local_clster" "main" {
+  name = "demo"
+}
