@@ -173,7 +173,12 @@ fn diff(out: &mut String, before: &Value, after: &Value, indent: usize, path: &m
                 }
                 let _ = writeln!(out, "{:indent$}  ]", "");
             }
-            (Value::String(x), Value::String(y)) if (x.contains('\n') || y.contains('\n')) && !bv.is_sensitive() && !av.is_sensitive() => {
+            (Value::String(x), Value::String(y)) if (x.contains('\n') || y.contains('\n') || (json_text(x).is_some() && json_text(y).is_some())) && !bv.is_sensitive() && !av.is_sensitive() => {
+                // Embedded JSON is pretty-printed first, so that one changed field is one changed line.
+                let (x, y) = match (json_text(x), json_text(y)) {
+                    (Some(a), Some(b)) => (a, b),
+                    _ => (x.clone(), y.clone()),
+                };
                 let _ = writeln!(out, "{:indent$}{} {key} = <<-EOT{forces}", "", paint_sign("~", style));
                 let text_diff = similar::TextDiff::from_lines(x.as_str(), y.as_str());
                 for change in text_diff.iter_all_changes() {
@@ -198,6 +203,18 @@ fn diff(out: &mut String, before: &Value, after: &Value, indent: usize, path: &m
         }
         path.pop();
     }
+}
+
+/// The pretty-printed form of a string that holds a JSON object or array.
+fn json_text(s: &str) -> Option<String> {
+    let t = s.trim_start();
+    if !(t.starts_with('{') || t.starts_with('[')) {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_str(s).ok()?;
+    let mut text = serde_json::to_string_pretty(&v).ok()?;
+    text.push('\n');
+    Some(text)
 }
 
 /// A value on one line: `"a"`, `3`, `["x", "y"]`, `{ a = 1 }`.

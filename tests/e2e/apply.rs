@@ -256,3 +256,40 @@ output "token" {
     let show = gantry(&dir, &["show", "-json", "."]);
     assert!(!show.stdout.contains("hunter2-very-secret"), "{}", show.stdout);
 }
+
+#[test]
+fn embedded_json_and_yaml_are_diffed_line_by_line() {
+    let config = |replicas: u32, level: &str| {
+        format!(
+            r#"
+provider "kubernetes" {{
+  local_cluster = local_cluster.c.name
+}}
+resource "local_cluster" "c" {{
+  name = "j"
+}}
+resource "kubernetes_manifest" "cm" {{
+  manifest = {{
+    apiVersion = "v1"
+    kind       = "ConfigMap"
+    metadata   = {{ name = "settings" }}
+    data = {{
+      "serving.json" = jsonencode({{ model = "llama", replicas = {replicas}, port = 8000 }})
+      "logging.yaml" = yamlencode({{ level = "{level}", format = "json" }})
+    }}
+  }}
+}}
+"#
+        )
+    };
+    let (_tmp, dir) = crate::support::config(&[("main.hcl", &config(1, "info"))]);
+    assert_eq!(gantry(&dir, &["apply", "-auto-approve", "."]).code, 0);
+    std::fs::write(dir.join("main.hcl"), config(3, "debug")).unwrap();
+    let run = gantry(&dir, &["plan", "."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("-   \"replicas\": 1\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("+   \"replicas\": 3\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("\"model\": \"llama\","), "unchanged lines give context: {}", run.stdout);
+    assert!(run.stdout.contains("- \"level\": \"info\""), "{}", run.stdout);
+    assert!(run.stdout.contains("+ \"level\": \"debug\""), "{}", run.stdout);
+}
