@@ -293,3 +293,108 @@ resource "kubernetes_manifest" "cm" {{
     assert!(run.stdout.contains("- \"level\": \"info\""), "{}", run.stdout);
     assert!(run.stdout.contains("+ \"level\": \"debug\""), "{}", run.stdout);
 }
+
+const TWO_CLUSTERS: &str = r#"
+resource "local_cluster" "a" {
+  name = "a"
+}
+resource "local_cluster" "b" {
+  name = "b"
+}
+"#;
+
+#[test]
+fn confirmation_is_required_without_auto_approve() {
+    use std::io::Write;
+    let (_tmp, dir) = config(&[("main.hcl", TWO_CLUSTERS)]);
+    let answer = |text: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gantry"))
+            .args(["apply", "."])
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (code, stdout) = answer("no\n");
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("Apply cancelled."), "{stdout}");
+    assert!(!dir.join("gantry.state.json").exists() || addresses(&dir).is_empty());
+    let (code, stdout) = answer("yes\n");
+    assert_eq!(code, Some(0), "{stdout}");
+    assert_eq!(addresses(&dir), ["local_cluster.a", "local_cluster.b"]);
+}
+
+#[test]
+fn target_replace_and_refresh_false() {
+    let (_tmp, dir) = config(&[("main.hcl", TWO_CLUSTERS)]);
+    let run = gantry(&dir, &["apply", "-auto-approve", "-target", "local_cluster.a", "."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(addresses(&dir), ["local_cluster.a"], "only the target is applied");
+    assert_eq!(gantry(&dir, &["apply", "-auto-approve", "."]).code, 0);
+
+    let run = gantry(&dir, &["plan", "-replace", "local_cluster.b", "."]);
+    assert!(run.stdout.contains("# local_cluster.b must be replaced"), "{}", run.stdout);
+    assert!(run.stdout.contains("-replace was given"), "{}", run.stdout);
+    assert!(run.stdout.contains("Plan: 1 to add, 0 to change, 1 to destroy."), "{}", run.stdout);
+
+    // Deleted out of band: found by refresh, not without it.
+    std::fs::remove_file(dir.join(".gantry/local/clusters/b.json")).unwrap();
+    let run = gantry(&dir, &["plan", "-detailed-exitcode", "-refresh=false", "."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let run = gantry(&dir, &["plan", "-detailed-exitcode", "."]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stdout.contains("local_cluster.b has been deleted"), "{}", run.stdout);
+    assert!(run.stdout.contains("# local_cluster.b will be created"), "{}", run.stdout);
+}
+
+#[test]
+fn prevent_destroy_and_create_before_destroy() {
+    let (_tmp, dir) = config(&[(
+        "main.hcl",
+        "resource \"local_cluster\" \"keep\" {\n  name = \"keep\"\n  lifecycle {\n    prevent_destroy = true\n  }\n}\nresource \"local_cluster\" \"swap\" {\n  name = \"one\"\n  lifecycle {\n    create_before_destroy = true\n  }\n}\n",
+    )]);
+    assert_eq!(gantry(&dir, &["apply", "-auto-approve", "."]).code, 0);
+    let run = gantry(&dir, &["destroy", "-auto-approve", "."]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("Instance cannot be destroyed"), "{}", run.stderr);
+    assert_eq!(addresses(&dir).len(), 2, "nothing destroyed");
+
+    let text = std::fs::read_to_string(dir.join("main.hcl")).unwrap().replace("\"one\"", "\"two\"");
+    std::fs::write(dir.join("main.hcl"), text).unwrap();
+    let run = gantry(&dir, &["apply", "-auto-approve", "."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("# local_cluster.swap must be replaced"), "{}", run.stdout);
+    assert!(run.stdout.contains("+/- resource \"local_cluster\" \"swap\""), "{}", run.stdout);
+    assert!(dir.join(".gantry/local/clusters/two.json").exists());
+    assert!(!dir.join(".gantry/local/clusters/one.json").exists());
+}
+
+#[test]
+fn show_output_and_state_commands() {
+    let (_tmp, dir) = config(&[(
+        "main.hcl",
+        "resource \"local_cluster\" \"a\" {\n  name = \"a\"\n}\noutput \"endpoint\" {\n  value = local_cluster.a.endpoint\n}\n",
+    )]);
+    assert_eq!(gantry(&dir, &["apply", "-auto-approve", "."]).code, 0);
+    let run = gantry(&dir, &["output", "endpoint", "--dir", "."]);
+    assert_eq!(run.stdout.trim(), "https://a.local.gantry.invalid");
+    let run = gantry(&dir, &["show", "-json", "."]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["resources"][0]["attributes"]["status"], "ACTIVE");
+    let run = gantry(&dir, &["state", "show", "local_cluster.a", "--dir", "."]);
+    assert!(run.stdout.contains("arn:gantry:local:cluster/a"), "{}", run.stdout);
+    let run = gantry(&dir, &["state", "mv", "local_cluster.a", "local_cluster.renamed", "--dir", "."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(addresses(&dir), ["local_cluster.renamed"]);
+    let run = gantry(&dir, &["state", "rm", "local_cluster.renamed", "--dir", "."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(addresses(&dir).is_empty());
+    assert!(dir.join(".gantry/local/clusters/a.json").exists(), "state rm forgets without destroying");
+    let run = gantry(&dir, &["state", "rm", "local_cluster.nope", "--dir", "."]);
+    assert_eq!(run.code, 1);
+}
