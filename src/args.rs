@@ -81,6 +81,16 @@ pub enum Command {
     /// Inspect and edit the state.
     #[command(subcommand)]
     State(StateCommand),
+    /// Bring an existing object under management: record it in state at ADDR.
+    Import {
+        address: String,
+        id: String,
+        /// The configuration directory (default: the current directory).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        #[command(flatten)]
+        vars: VarArgs,
+    },
     /// Release a lock left by a run that died.
     #[command(name = "force-unlock")]
     ForceUnlock {

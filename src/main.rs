@@ -68,6 +68,7 @@ async fn run(command: Command, style: &Style, raw: &[String]) -> Result<u8> {
         Command::Show { path, json } => show(path, json, style),
         Command::Output { name, json, dir } => output(&dir, name, json),
         Command::State(cmd) => state_cmd(cmd),
+        Command::Import { address, id, dir, .. } => import_cmd(&dir, &address, &id, raw, style).await,
         Command::ForceUnlock { id, dir } => {
             let store = store_for(&dir)?;
             store.force_unlock(&id).map_err(|e| anyhow!(e))?;
@@ -418,6 +419,31 @@ async fn apply_cmd(p: PlanArgs, auto_approve: bool, parallelism: usize, destroy:
         println!("\n{} Resources: {add} added, {change} changed, {destroyed} destroyed.", style.bold("Apply complete!"));
         print_outputs(&state);
     }
+    Ok(0)
+}
+
+async fn import_cmd(dir: &Path, address: &str, id: &str, raw: &[String], style: &Style) -> Result<u8> {
+    let addr: ResourceInstanceAddr = address.parse()?;
+    let store = store_for(dir)?;
+    let _lock = lock(store.as_ref(), "import", 0).await?;
+    let registry = registry();
+    let (config, mut diags, sources) = load(dir, &registry, style);
+    let Some(config) = config.filter(|_| !diags.has_errors()) else {
+        diags.sort();
+        print_diags(&diags, &sources, style);
+        return Ok(EXIT_ERROR);
+    };
+    let inputs = engine::collect_inputs(&config, &env_vars(), &args::ordered_vars(raw), &mut diags);
+    let mut state = store.read().map_err(|e| anyhow!(e))?.unwrap_or_default();
+    let s = settings(&registry, dir, inputs, 1, &engine::NoHook);
+    let (imported, import_diags) = engine::import(&config, &s, &state, &addr, id).await;
+    diags.extend(import_diags);
+    print_diags(&diags, &config.sources, style);
+    let Some(instance) = imported.filter(|_| !diags.has_errors()) else { return Ok(EXIT_ERROR) };
+    state.set(instance);
+    state.serial += 1;
+    store.write(&state).map_err(|e| anyhow!(e))?;
+    println!("{addr}: Import complete.\n\n{} The resource is now managed by Gantry; run gantry plan to compare it with the configuration.", style.bold("Import successful!"));
     Ok(0)
 }
 

@@ -398,3 +398,21 @@ fn show_output_and_state_commands() {
     let run = gantry(&dir, &["state", "rm", "local_cluster.nope", "--dir", "."]);
     assert_eq!(run.code, 1);
 }
+
+#[test]
+fn import_adopts_an_existing_object() {
+    let (_tmp, dir) = config(&[("main.hcl", TWO_CLUSTERS)]);
+    assert_eq!(gantry(&dir, &["apply", "-auto-approve", "."]).code, 0);
+    // Forget b, then bring it back by ID: the next plan has nothing to do.
+    assert_eq!(gantry(&dir, &["state", "rm", "local_cluster.b", "--dir", "."]).code, 0);
+    let run = gantry(&dir, &["import", "local_cluster.b", "b", "."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(addresses(&dir), ["local_cluster.a", "local_cluster.b"]);
+    assert_eq!(gantry(&dir, &["plan", "-detailed-exitcode", "."]).code, 0);
+    let run = gantry(&dir, &["import", "local_cluster.b", "b", "."]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("already managed"), "{}", run.stderr);
+    let run = gantry(&dir, &["import", "local_cluster.c", "nothing", "."]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("Configuration for import target does not exist"), "{}", run.stderr);
+}

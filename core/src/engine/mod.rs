@@ -258,6 +258,81 @@ pub async fn apply(config: &Config, settings: &WalkSettings<'_>, plan: &Plan, st
 /// The most instances of one module call, across all instances of its parent.
 const MAX_MODULE_INSTANCES: usize = 100_000;
 
+/// Brings an existing object under management: `gantry import ADDR ID`. The resource must be
+/// declared in the configuration; the object is read through its provider and recorded in state.
+pub async fn import(
+    config: &Config,
+    settings: &WalkSettings<'_>,
+    state: &State,
+    addr: &ResourceInstanceAddr,
+    id: &str,
+) -> (Option<ResourceInstanceState>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    if state.get(addr).is_some() {
+        diags.push(Diagnostic::error(
+            "Resource already managed by Gantry",
+            format!("{addr} is already in state. To import to this address, first remove it with gantry state rm {addr}."),
+        ));
+        return (None, diags);
+    }
+    let r = &addr.resource;
+    let resource = config
+        .tree
+        .get(&r.module.static_path())
+        .and_then(|t| t.module.resources.get(&(r.mode, r.type_name.clone(), r.name.clone())));
+    let Some(resource) = resource.filter(|_| r.mode == Mode::Managed) else {
+        diags.push(Diagnostic::error(
+            "Configuration for import target does not exist",
+            format!("{} is not declared in the configuration. Add a resource \"{}\" \"{}\" block first, then import.", r, r.type_name, r.name),
+        ));
+        return (None, diags);
+    };
+    let walk = Walk::new(Operation::Plan, config, settings, state.clone(), None, None, PlanOptions::default());
+    walk.seed_values_from_state();
+    let names: Vec<&str> = settings.registry.names().collect();
+    let (name, alias) = match &resource.provider {
+        Some((n, a, _)) => (n.clone(), a.clone()),
+        None => (crate::graph::implied_provider(&r.type_name, &names), None),
+    };
+    walk.visit_provider(&name, alias.as_deref()).await;
+    diags.extend(walk.diags.lock().unwrap_or_else(|e| e.into_inner()).clone());
+    let provider = walk.providers.read().unwrap_or_else(|e| e.into_inner()).get(&provider_key(&name, alias.as_deref())).cloned();
+    let Some(provider) = provider.filter(|p| p.configured) else {
+        diags.push(Diagnostic::error(
+            format!("Cannot import {addr}"),
+            format!("Provider \"{name}\" could not be configured; its configuration must be known without applying anything."),
+        ));
+        return (None, diags);
+    };
+    match provider.provider.import(crate::provider::ImportRequest { type_name: &r.type_name, id }).await {
+        Ok(Some(v)) => {
+            let schema = settings.registry.type_schema(Mode::Managed, &r.type_name);
+            let paths = schema.map(|s| s.sensitive_paths(&v)).unwrap_or_default();
+            let v = v.mark_paths(&paths);
+            let instance = ResourceInstanceState {
+                address: addr.clone(),
+                provider: provider_key(&name, alias.as_deref()),
+                attributes: v.to_json(),
+                sensitive_paths: v.sensitive_paths(),
+                dependencies: Vec::new(),
+                create_before_destroy: resource.lifecycle.create_before_destroy,
+            };
+            (Some(instance), diags)
+        }
+        Ok(None) => {
+            diags.push(Diagnostic::error(
+                "Cannot import non-existent remote object",
+                format!("Provider \"{name}\" found no {} with ID \"{id}\". Check the ID's format in the provider's documentation.", r.type_name),
+            ));
+            (None, diags)
+        }
+        Err(e) => {
+            diags.push(Diagnostic::error(format!("Failed to import {addr}"), format!("{}: {}", e.summary, e.detail)));
+            (None, diags)
+        }
+    }
+}
+
 fn static_resource_name(module: &ModulePath, local: &str) -> String {
     if module.0.is_empty() {
         local.to_string()
