@@ -59,8 +59,14 @@ pub fn render_plan(plan: &Plan, style: &Style) -> String {
             out.push('\n');
         }
     }
+    for (from, to) in &plan.moved {
+        let _ = writeln!(out, "  # {from} has moved to {}", style.bold(to));
+    }
+    if !plan.moved.is_empty() {
+        out.push('\n');
+    }
     let changed: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
-    if changed.is_empty() && !plan.outputs.values().any(|o| o.before != o.after) {
+    if changed.is_empty() && !plan.outputs.values().any(|o| o.before != o.after) && plan.moved.is_empty() {
         out.push_str(&style.bold("No changes."));
         out.push_str(" Your infrastructure matches the configuration.\n");
         return out;
@@ -74,7 +80,8 @@ pub fn render_plan(plan: &Plan, style: &Style) -> String {
         }
     }
     let (add, change, destroy) = plan.counts();
-    let _ = writeln!(out, "{} {add} to add, {change} to change, {destroy} to destroy.", style.bold("Plan:"));
+    let moved = if plan.moved.is_empty() { String::new() } else { format!(" {} moved.", plan.moved.len()) };
+    let _ = writeln!(out, "{} {add} to add, {change} to change, {destroy} to destroy.{moved}", style.bold("Plan:"));
     let output_changes: Vec<_> = plan.outputs.iter().filter(|(_, o)| o.before != o.after).collect();
     if !output_changes.is_empty() {
         out.push_str("\nChanges to Outputs:\n");

@@ -96,6 +96,9 @@ pub struct Plan {
     /// warnings ride along for display.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Objects that `moved` blocks re-addressed in state, as (from, to).
+    #[serde(default)]
+    pub moved: Vec<(String, String)>,
 }
 
 impl Plan {
@@ -107,6 +110,7 @@ impl Plan {
     pub fn has_changes(&self) -> bool {
         self.changes.iter().any(|c| c.action != Action::NoOp)
             || self.outputs.values().any(|o| o.before != o.after)
+            || !self.moved.is_empty()
     }
 
     pub fn counts(&self) -> (usize, usize, usize) {

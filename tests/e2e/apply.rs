@@ -416,3 +416,25 @@ fn import_adopts_an_existing_object() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("Configuration for import target does not exist"), "{}", run.stderr);
 }
+
+#[test]
+fn moved_blocks_rename_without_recreating() {
+    let (_tmp, dir) = config(&[
+        ("main.hcl", "resource \"local_cluster\" \"old\" {\n  name = \"keep-me\"\n}\nmodule \"pools\" {\n  source = \"./m\"\n}\n"),
+        ("m/main.hcl", "resource \"local_cluster\" \"inner\" {\n  name = \"inner\"\n}\n"),
+    ]);
+    assert_eq!(gantry(&dir, &["apply", "-auto-approve", "."]).code, 0);
+    std::fs::write(
+        dir.join("main.hcl"),
+        "resource \"local_cluster\" \"new\" {\n  name = \"keep-me\"\n}\nmodule \"renamed\" {\n  source = \"./m\"\n}\nmoved {\n  from = local_cluster.old\n  to   = local_cluster.new\n}\nmoved {\n  from = module.pools\n  to   = module.renamed\n}\n",
+    )
+    .unwrap();
+    let run = gantry(&dir, &["plan", "-detailed-exitcode", "."]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stdout.contains("# local_cluster.old has moved to local_cluster.new"), "{}", run.stdout);
+    assert!(run.stdout.contains("# module.pools.local_cluster.inner has moved to module.renamed.local_cluster.inner"), "{}", run.stdout);
+    assert!(run.stdout.contains("Plan: 0 to add, 0 to change, 0 to destroy. 2 moved."), "{}", run.stdout);
+    assert_eq!(gantry(&dir, &["apply", "-auto-approve", "."]).code, 0);
+    assert_eq!(addresses(&dir), ["local_cluster.new", "module.renamed.local_cluster.inner"]);
+    assert_eq!(gantry(&dir, &["plan", "-detailed-exitcode", "."]).code, 0);
+}

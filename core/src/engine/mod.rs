@@ -7,6 +7,7 @@
 
 pub mod dag;
 mod decode;
+mod moves;
 mod values;
 
 use crate::addr::{InstanceKey, Mode, ModuleInstance, ModulePath, ResourceAddr, ResourceInstanceAddr};
@@ -161,7 +162,10 @@ pub async fn validate(config: &Config, settings: &WalkSettings<'_>) -> Diagnosti
 
 /// Refreshes and plans. Returns the plan (when no error stopped it) and all diagnostics.
 pub async fn plan(config: &Config, settings: &WalkSettings<'_>, state: &State, opts: PlanOptions) -> (Option<Plan>, Diagnostics) {
-    let walk = Walk::new(Operation::Plan, config, settings, state.clone(), None, None, opts.clone());
+    let mut move_diags = Diagnostics::default();
+    let (moved_state, moved) = moves::apply_moves(&config.tree, state, &mut move_diags);
+    let walk = Walk::new(Operation::Plan, config, settings, moved_state, None, None, opts.clone());
+    walk.diag_all(move_diags);
     if !opts.destroy {
         walk.run().await;
     } else {
@@ -214,6 +218,7 @@ pub async fn plan(config: &Config, settings: &WalkSettings<'_>, state: &State, o
             .collect(),
         refreshed_state: refreshed,
         warnings: Vec::new(),
+        moved,
     };
     (Some(plan), diags)
 }
