@@ -347,17 +347,23 @@ impl Lower {
         operators: &[hcl_edit::Decorated<TraversalOperator>],
         range: &std::ops::Range<usize>,
     ) -> Expr {
-        let mut current = self.expr(base);
+        self.apply_operators(self.expr(base), operators, range)
+    }
+
+    /// Applies traversal operators to `current`. Everything after a splat applies to each
+    /// element, so it becomes the splat's per-item expression.
+    fn apply_operators(
+        &self,
+        mut current: Expr,
+        operators: &[hcl_edit::Decorated<TraversalOperator>],
+        range: &std::ops::Range<usize>,
+    ) -> Expr {
         for (i, op) in operators.iter().enumerate() {
             let op_end = op.span().map(|r| r.end).unwrap_or(range.end);
             let span = Span::new(self.file, current.span.start..op_end.max(current.span.start));
             let kind = match op.value() {
-                TraversalOperator::GetAttr(ident) => {
-                    ExprKind::GetAttr(Box::new(current), ident.as_str().to_string())
-                }
-                TraversalOperator::Index(index) => {
-                    ExprKind::Index(Box::new(current), Box::new(self.expr(index)))
-                }
+                TraversalOperator::GetAttr(ident) => ExprKind::GetAttr(Box::new(current), ident.as_str().to_string()),
+                TraversalOperator::Index(index) => ExprKind::Index(Box::new(current), Box::new(self.expr(index))),
                 TraversalOperator::LegacyIndex(index) => ExprKind::Index(
                     Box::new(current),
                     Box::new(Expr {
@@ -367,49 +373,9 @@ impl Lower {
                 ),
                 TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
                     let item = Expr { kind: ExprKind::SplatItem, span };
-                    let each = self.traversal_rest(item, &operators[i + 1..], range);
+                    let each = self.apply_operators(item, &operators[i + 1..], range);
                     let whole = Span::new(self.file, current.span.start..range.end.max(current.span.start));
-                    return Expr {
-                        kind: ExprKind::Splat { source: Box::new(current), each: Box::new(each) },
-                        span: whole,
-                    };
-                }
-            };
-            current = Expr { kind, span };
-        }
-        current
-    }
-
-    fn traversal_rest(
-        &self,
-        start: Expr,
-        operators: &[hcl_edit::Decorated<TraversalOperator>],
-        range: &std::ops::Range<usize>,
-    ) -> Expr {
-        let mut current = start;
-        for (i, op) in operators.iter().enumerate() {
-            let span = current.span;
-            let kind = match op.value() {
-                TraversalOperator::GetAttr(ident) => {
-                    ExprKind::GetAttr(Box::new(current), ident.as_str().to_string())
-                }
-                TraversalOperator::Index(index) => {
-                    ExprKind::Index(Box::new(current), Box::new(self.expr(index)))
-                }
-                TraversalOperator::LegacyIndex(index) => ExprKind::Index(
-                    Box::new(current),
-                    Box::new(Expr {
-                        kind: ExprKind::Literal(Value::Number(*index.value() as f64)),
-                        span: self.span(index.span(), range),
-                    }),
-                ),
-                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
-                    let item = Expr { kind: ExprKind::SplatItem, span };
-                    let each = self.traversal_rest(item, &operators[i + 1..], range);
-                    return Expr {
-                        kind: ExprKind::Splat { source: Box::new(current), each: Box::new(each) },
-                        span,
-                    };
+                    return Expr { kind: ExprKind::Splat { source: Box::new(current), each: Box::new(each) }, span: whole };
                 }
             };
             current = Expr { kind, span };
