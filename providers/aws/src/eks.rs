@@ -252,7 +252,8 @@ pub async fn read_node_group(c: &Clients, st: &Value) -> Result<Option<Value>, P
             ("max_unavailable", num(u.max_unavailable())),
             ("max_unavailable_percentage", num(u.max_unavailable_percentage())),
         ]),
-        _ => Value::Null,
+        // Not reported (some emulators drop it): what Gantry last set stands.
+        _ => st.get("update_config").filter(|v| v.as_object().is_some()).cloned().unwrap_or(Value::Null),
     };
     let taints = Value::List(
         ng.taints()

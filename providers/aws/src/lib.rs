@@ -375,6 +375,16 @@ impl Provider for AwsProvider {
             _ => {}
         }
         let mut resp = plan_by_schema(schema, req.prior, &config);
+        if resp.requires_replace.is_empty() {
+            if let Some(prior) = req.prior {
+                keep_prior_nulls(schema, &mut resp.planned, prior);
+            }
+        }
+        if resp.requires_replace.is_empty() {
+            if let Some(prior) = req.prior {
+                keep_prior_nulls(schema, &mut resp.planned, prior);
+            }
+        }
         if req.type_name == "aws_eks_node_group" {
             let prior = if resp.requires_replace.is_empty() { req.prior } else { None };
             eks::fix_node_group_plan(&mut resp.planned, prior, &config);
@@ -423,6 +433,22 @@ impl Provider for AwsProvider {
             other => return Err(err("Unknown resource type", other.to_string())),
         };
         read_any(&c, req.type_name, &state).await
+    }
+}
+
+/// A computed attribute that AWS leaves empty stays empty: without this it would be
+/// "known after apply" on every plan.
+fn keep_prior_nulls(schema: &BlockSchema, planned: &mut Value, prior: &Value) {
+    let Value::Object(m) = planned else { return };
+    for (name, attr) in &schema.attributes {
+        if attr.computed && m.get(name) == Some(&Value::Unknown) && prior.get(name).is_some_and(|v| v.is_null()) {
+            m.insert(name.clone(), Value::Null);
+        }
+    }
+    for (name, nested) in &schema.blocks {
+        if let (Nesting::Single, Some(inner), Some(p)) = (nested.nesting, m.get_mut(name), prior.get(name)) {
+            keep_prior_nulls(&nested.block, inner, p);
+        }
     }
 }
 
