@@ -104,8 +104,13 @@ impl S3Store {
             return;
         }
         let status = self.run(async { self.s3.get_bucket_versioning().bucket(&self.cfg.bucket).send().await });
-        if let Ok(v) = status {
-            if v.status() != Some(&BucketVersioningStatus::Enabled) && !WARNED_UNVERSIONED.swap(true, Ordering::Relaxed) {
+        let enabled = match status {
+            Ok(v) => Some(v.status() == Some(&BucketVersioningStatus::Enabled)),
+            // moto 5.2 wraps this response in an unexpected element; the raw body still tells.
+            Err(e) => e.raw_response().filter(|r| r.status().is_success()).and_then(|r| r.body().bytes()).map(|b| String::from_utf8_lossy(b).contains("<Status>Enabled</Status>")),
+        };
+        if let Some(enabled) = enabled {
+            if !enabled && !WARNED_UNVERSIONED.swap(true, Ordering::Relaxed) {
                 eprintln!(
                     "Warning: the state bucket \"{}\" does not have versioning enabled; a bad write could not be rolled back. Enable it with: aws s3api put-bucket-versioning --bucket {} --versioning-configuration Status=Enabled",
                     self.cfg.bucket, self.cfg.bucket

@@ -14,8 +14,7 @@ pub async fn read_bucket(c: &Clients, st: &Value) -> Result<Option<Value>, Provi
         Err(e) if is_not_found(&e) || e.as_service_error().is_some_and(|s| s.is_not_found()) => return Ok(None),
         Err(e) => return Err(aws_err("HeadBucket", e)),
     }
-    let v = c.s3.get_bucket_versioning().bucket(&bucket).send().await.map_err(|e| aws_err("GetBucketVersioning", e))?;
-    let enabled = v.status() == Some(&BucketVersioningStatus::Enabled);
+    let enabled = versioning_enabled(c, &bucket).await?;
     let tags: BTreeMap<String, String> = match c.s3.get_bucket_tagging().bucket(&bucket).send().await {
         Ok(t) => t.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect(),
         Err(e) if e.code() == Some("NoSuchTagSet") || is_not_found(&e) => BTreeMap::new(),
@@ -34,6 +33,20 @@ pub async fn read_bucket(c: &Clients, st: &Value) -> Result<Option<Value>, Provi
 }
 
 use aws_sdk_s3::error::ProvideErrorMetadata as _;
+
+/// Whether versioning is on. moto 5.2 wraps this one response in an element the SDK
+/// does not expect; the raw body still says what the status is.
+pub(crate) async fn versioning_enabled(c: &Clients, bucket: &str) -> Result<bool, ProviderError> {
+    match c.s3.get_bucket_versioning().bucket(bucket).send().await {
+        Ok(v) => Ok(v.status() == Some(&BucketVersioningStatus::Enabled)),
+        Err(e) => match e.raw_response().and_then(|r| r.body().bytes()) {
+            Some(body) if e.code().is_none() && e.raw_response().is_some_and(|r| r.status().is_success()) => {
+                Ok(String::from_utf8_lossy(body).contains("<Status>Enabled</Status>"))
+            }
+            _ => Err(aws_err("GetBucketVersioning", e)),
+        },
+    }
+}
 
 async fn set_versioning(c: &Clients, bucket: &str, prior: Option<&Value>, p: &Value) -> Result<(), ProviderError> {
     let want = p.get("versioning").and_then(|v| b(v, "enabled"));

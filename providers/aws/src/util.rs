@@ -1,7 +1,7 @@
 //! Small helpers shared by the resource types: reading and building values,
 //! turning AWS errors into provider errors, and waiting for a status.
 
-use aws_sdk_eks::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_eks::error::{ProvideErrorMetadata, SdkError};
 use gantry_core::provider::ProviderError;
 use gantry_core::value::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -22,12 +22,21 @@ where
     let detail = match (e.code(), e.message()) {
         (Some(code), Some(msg)) => format!("{code}: {msg}"),
         (Some(code), None) => code.to_string(),
-        _ => match &e {
-            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-                format!("could not reach the AWS endpoint ({}); check the region, endpoint_url and network", DisplayErrorContext(&e))
+        _ => {
+            // The chain of causes, without the raw request and response.
+            let mut text = e.to_string();
+            let mut src = std::error::Error::source(&e);
+            while let Some(s) = src {
+                text.push_str(&format!(": {s}"));
+                src = s.source();
             }
-            _ => DisplayErrorContext(&e).to_string(),
-        },
+            match &e {
+                SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+                    format!("could not reach AWS ({text}); check credentials, the region, endpoint_url and the network")
+                }
+                _ => text,
+            }
+        }
     };
     err(format!("AWS {op} failed"), detail)
 }
