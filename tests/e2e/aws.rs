@@ -23,7 +23,9 @@ fn moto() -> Option<Moto> {
     });
     if !reachable {
         assert!(!required, "GANTRY_REQUIRE_MOTO=1 but the AWS emulator at {endpoint:?} is not reachable");
-        eprintln!("notice: skipping an AWS test: set GANTRY_TEST_AWS_ENDPOINT to a running moto_server (bash .ci/run does)");
+        eprintln!(
+            "notice: skipping an AWS test: set GANTRY_TEST_AWS_ENDPOINT to a running moto_server (bash .ci/run does)"
+        );
         return None;
     }
     let cli = std::env::var("GANTRY_TEST_AWS_CLI").unwrap_or_else(|_| "aws".into());
@@ -45,7 +47,8 @@ fn with_env(cmd: &mut Command) -> &mut Command {
 }
 
 fn g(dir: &Path, args: &[&str]) -> Run {
-    let out = with_env(Command::new(env!("CARGO_BIN_EXE_gantry")).args(args).current_dir(dir)).output().expect("gantry runs");
+    let out =
+        with_env(Command::new(env!("CARGO_BIN_EXE_gantry")).args(args).current_dir(dir)).output().expect("gantry runs");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -74,7 +77,8 @@ fn aws(m: &Moto, args: &[&str]) -> Result<Json, String> {
 }
 
 fn node_group(m: &Moto, cluster: &str, name: &str) -> Result<Json, String> {
-    aws(m, &["eks", "describe-nodegroup", "--cluster-name", cluster, "--nodegroup-name", name]).map(|v| v["nodegroup"].clone())
+    aws(m, &["eks", "describe-nodegroup", "--cluster-name", cluster, "--nodegroup-name", name])
+        .map(|v| v["nodegroup"].clone())
 }
 
 #[test]
@@ -84,7 +88,12 @@ fn aws_ml_platform_lifecycle() {
     let cluster = unique("ml");
     let d = dir.to_str().unwrap();
     let vars = |extra: &[&str]| -> Vec<String> {
-        let mut v = vec!["-var".to_string(), format!("endpoint_url={}", m.endpoint), "-var".into(), format!("cluster_name={cluster}")];
+        let mut v = vec![
+            "-var".to_string(),
+            format!("endpoint_url={}", m.endpoint),
+            "-var".into(),
+            format!("cluster_name={cluster}"),
+        ];
         for e in extra {
             v.push("-var".into());
             v.push(e.to_string());
@@ -127,8 +136,20 @@ fn aws_ml_platform_lifecycle() {
     assert_eq!(run.code, 0, "no changes right after apply: {}", run.all());
 
     // A cluster autoscaler moves desired_size: not drift, since the configuration leaves it out.
-    aws(&m, &["eks", "update-nodegroup-config", "--cluster-name", &cluster, "--nodegroup-name", "gpu", "--scaling-config", "minSize=0,maxSize=4,desiredSize=3"])
-        .unwrap();
+    aws(
+        &m,
+        &[
+            "eks",
+            "update-nodegroup-config",
+            "--cluster-name",
+            &cluster,
+            "--nodegroup-name",
+            "gpu",
+            "--scaling-config",
+            "minSize=0,maxSize=4,desiredSize=3",
+        ],
+    )
+    .unwrap();
     let run = cmd(&["plan", "-detailed-exitcode"], &[]);
     assert_eq!(run.code, 0, "an autoscaler's desired_size is not drift: {}", run.all());
 
@@ -142,7 +163,11 @@ fn aws_ml_platform_lifecycle() {
     let run = cmd(&["apply", "-auto-approve"], &change);
     assert_eq!(run.code, 0, "{}", run.all());
     let gpu = node_group(&m, &cluster, "gpu").unwrap();
-    assert_eq!(gpu["scalingConfig"], serde_json::json!({"minSize": 0, "maxSize": 8, "desiredSize": 3}), "desired_size kept");
+    assert_eq!(
+        gpu["scalingConfig"],
+        serde_json::json!({"minSize": 0, "maxSize": 8, "desiredSize": 3}),
+        "desired_size kept"
+    );
     assert_eq!(gpu["taints"], serde_json::json!([{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_EXECUTE"}]));
     let arn_before = gpu["nodegroupArn"].clone();
     assert_eq!(cmd(&["plan", "-detailed-exitcode"], &change).code, 0);
@@ -172,7 +197,8 @@ fn aws_ml_platform_lifecycle() {
     assert_eq!(node_group(&m, &cluster, "cpu").unwrap()["instanceTypes"], serde_json::json!(["m6i.xlarge"]));
     assert_eq!(cmd(&["plan", "-detailed-exitcode"], &change).code, 0);
 
-    let vpc_id = state(&dir)["resources"].as_array().unwrap().iter().find(|r| r["address"] == "aws_vpc.main").unwrap()["attributes"]["id"]
+    let vpc_id = state(&dir)["resources"].as_array().unwrap().iter().find(|r| r["address"] == "aws_vpc.main").unwrap()
+        ["attributes"]["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -182,7 +208,9 @@ fn aws_ml_platform_lifecycle() {
     assert!(addresses(&dir).is_empty());
     let gone = aws(&m, &["eks", "describe-cluster", "--name", &cluster]).unwrap_err();
     assert!(gone.contains("ResourceNotFoundException"), "{gone}");
-    assert!(aws(&m, &["iam", "get-role", "--role-name", &format!("{cluster}-node")]).unwrap_err().contains("NoSuchEntity"));
+    assert!(aws(&m, &["iam", "get-role", "--role-name", &format!("{cluster}-node")])
+        .unwrap_err()
+        .contains("NoSuchEntity"));
     assert!(aws(&m, &["ec2", "describe-vpcs", "--vpc-ids", &vpc_id]).unwrap_err().contains("NotFound"));
     eprintln!("aws_ml_platform_lifecycle: {:.1}s", started.elapsed().as_secs_f64());
 }
@@ -226,11 +254,25 @@ output "gpus" {{
     assert_eq!(gpus["manufacturer"], "NVIDIA", "{gpus}");
     let v = aws(&m, &["s3api", "get-bucket-versioning", "--bucket", &bucket]).unwrap();
     assert_eq!(v["Status"], "Enabled");
-    aws(&m, &["s3api", "put-object", "--bucket", &bucket, "--key", "model.bin", "--body", dir.join("main.hcl").to_str().unwrap()]).unwrap();
+    aws(
+        &m,
+        &[
+            "s3api",
+            "put-object",
+            "--bucket",
+            &bucket,
+            "--key",
+            "model.bin",
+            "--body",
+            dir.join("main.hcl").to_str().unwrap(),
+        ],
+    )
+    .unwrap();
     assert_eq!(g(&dir, &["plan", "-detailed-exitcode", "."]).code, 0);
 
     // Versioning suspended out of band is drift, put back by apply.
-    aws(&m, &["s3api", "put-bucket-versioning", "--bucket", &bucket, "--versioning-configuration", "Status=Suspended"]).unwrap();
+    aws(&m, &["s3api", "put-bucket-versioning", "--bucket", &bucket, "--versioning-configuration", "Status=Suspended"])
+        .unwrap();
     let run = g(&dir, &["plan", "-detailed-exitcode", "."]);
     assert_eq!(run.code, 2, "{}", run.all());
     assert_eq!(g(&dir, &["apply", "-auto-approve", "."]).code, 0);
@@ -254,7 +296,11 @@ resource "aws_eks_node_group" "orphan" {
     let run = g(&dir, &["apply", "-auto-approve", "."]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("aws_eks_node_group.orphan"), "{}", run.stderr);
-    assert!(run.stderr.contains("CreateNodegroup") && run.stderr.contains("ResourceNotFoundException"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("CreateNodegroup") && run.stderr.contains("ResourceNotFoundException"),
+        "{}",
+        run.stderr
+    );
 
     std::fs::write(dir.join("main.hcl"), &hcl).unwrap();
     let run = g(&dir, &["destroy", "-auto-approve", "."]);
@@ -272,7 +318,8 @@ struct Backend {
 fn s3_backend(m: &Moto, with_table: bool) -> Backend {
     let bucket = unique("state");
     aws(m, &["s3api", "create-bucket", "--bucket", &bucket]).unwrap();
-    aws(m, &["s3api", "put-bucket-versioning", "--bucket", &bucket, "--versioning-configuration", "Status=Enabled"]).unwrap();
+    aws(m, &["s3api", "put-bucket-versioning", "--bucket", &bucket, "--versioning-configuration", "Status=Enabled"])
+        .unwrap();
     let table = with_table.then(|| {
         let t = unique("locks");
         aws(
@@ -350,7 +397,9 @@ fn backend_suite(with_table: bool) {
     assert!(!dir.join("gantry.state.json").exists());
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join("state.json");
-    let head = aws(&m, &["s3api", "get-object", "--bucket", &b.bucket, "--key", "ml/platform.json", copy.to_str().unwrap()]).unwrap();
+    let head =
+        aws(&m, &["s3api", "get-object", "--bucket", &b.bucket, "--key", "ml/platform.json", copy.to_str().unwrap()])
+            .unwrap();
     assert_eq!(head["ServerSideEncryption"], "AES256", "{head}");
     let saved = read_json(&copy);
     assert_eq!(saved["resources"][0]["address"], "local_cluster.a");
@@ -381,7 +430,12 @@ fn backend_suite(with_table: bool) {
     let run = g(&dir, &["plan", "."]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("Operation: apply") && run.stderr.contains("pid"), "{}", run.stderr);
-    let id = run.stderr.lines().find_map(|l| l.trim().strip_prefix("ID:")).map(|s| s.trim().to_string()).expect("the holder's ID is shown");
+    let id = run
+        .stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("ID:"))
+        .map(|s| s.trim().to_string())
+        .expect("the holder's ID is shown");
     assert_eq!(g(&dir, &["force-unlock", "not-the-id", "--dir", "."]).code, 1);
     let run = g(&dir, &["force-unlock", &id, "--dir", "."]);
     assert_eq!(run.code, 0, "{}", run.all());

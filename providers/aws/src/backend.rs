@@ -62,13 +62,23 @@ static WARNED_UNVERSIONED: AtomicBool = AtomicBool::new(false);
 
 impl S3Store {
     pub fn new(cfg: S3Config) -> Result<S3Store, String> {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| format!("cannot start a runtime: {e}"))?;
-        let conn = Connection { region: cfg.region.clone(), profile: cfg.profile.clone(), endpoint_url: cfg.endpoint_url.clone(), max_retries: None };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start a runtime: {e}"))?;
+        let conn = Connection {
+            region: cfg.region.clone(),
+            profile: cfg.profile.clone(),
+            endpoint_url: cfg.endpoint_url.clone(),
+            max_retries: None,
+        };
         let sdk = run_on(&rt, sdk_config(&conn));
         if sdk.region().is_none() {
             return Err("backend \"s3\" needs a region: set region in the block, or AWS_REGION".into());
         }
-        let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(cfg.endpoint_url.is_some()).build());
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk).force_path_style(cfg.endpoint_url.is_some()).build(),
+        );
         let ddb = aws_sdk_dynamodb::Client::new(&sdk);
         let store = S3Store { cfg, rt: Some(rt), s3, ddb };
         store.warn_if_unversioned();
@@ -107,7 +117,11 @@ impl S3Store {
         let enabled = match status {
             Ok(v) => Some(v.status() == Some(&BucketVersioningStatus::Enabled)),
             // moto 5.2 wraps this response in an unexpected element; the raw body still tells.
-            Err(e) => e.raw_response().filter(|r| r.status().is_success()).and_then(|r| r.body().bytes()).map(|b| String::from_utf8_lossy(b).contains("<Status>Enabled</Status>")),
+            Err(e) => e
+                .raw_response()
+                .filter(|r| r.status().is_success())
+                .and_then(|r| r.body().bytes())
+                .map(|b| String::from_utf8_lossy(b).contains("<Status>Enabled</Status>")),
         };
         if let Some(enabled) = enabled {
             if !enabled && !WARNED_UNVERSIONED.swap(true, Ordering::Relaxed) {
@@ -135,7 +149,13 @@ impl S3Store {
             Some(table) => {
                 let out = self
                     .run(async {
-                        self.ddb.get_item().table_name(table).key("LockID", AttributeValue::S(self.lock_id())).consistent_read(true).send().await
+                        self.ddb
+                            .get_item()
+                            .table_name(table)
+                            .key("LockID", AttributeValue::S(self.lock_id()))
+                            .consistent_read(true)
+                            .send()
+                            .await
                     })
                     .map_err(|e| self.fail("DynamoDB GetItem", sdk_detail(&e)))?;
                 Ok(out.item().map(|item| {
@@ -146,8 +166,15 @@ impl S3Store {
             None => {
                 let got = self.run(async {
                     match self.s3.get_object().bucket(&self.cfg.bucket).key(self.lock_key()).send().await {
-                        Ok(o) => o.body.collect().await.map(|b| Some(b.into_bytes().to_vec())).map_err(|e| e.to_string()),
-                        Err(e) if e.code() == Some("NoSuchKey") || e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
+                        Ok(o) => {
+                            o.body.collect().await.map(|b| Some(b.into_bytes().to_vec())).map_err(|e| e.to_string())
+                        }
+                        Err(e)
+                            if e.code() == Some("NoSuchKey")
+                                || e.as_service_error().is_some_and(|s| s.is_no_such_key()) =>
+                        {
+                            Ok(None)
+                        }
                         Err(e) => Err(sdk_detail(&e)),
                     }
                 });
@@ -176,7 +203,9 @@ impl S3Store {
                 });
                 match r {
                     Ok(_) => Ok(()),
-                    Err(e) if e.code() == Some("ConditionalCheckFailedException") => Err(StateError::NoSuchLock(id.to_string())),
+                    Err(e) if e.code() == Some("ConditionalCheckFailedException") => {
+                        Err(StateError::NoSuchLock(id.to_string()))
+                    }
                     Err(e) => Err(self.fail("DynamoDB DeleteItem", sdk_detail(&e))),
                 }
             }
@@ -231,7 +260,9 @@ impl StateStore for S3Store {
         let got = self.run(async {
             match self.s3.get_object().bucket(&self.cfg.bucket).key(&self.cfg.key).send().await {
                 Ok(o) => o.body.collect().await.map(|b| Some(b.into_bytes().to_vec())).map_err(|e| e.to_string()),
-                Err(e) if e.code() == Some("NoSuchKey") || e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
+                Err(e) if e.code() == Some("NoSuchKey") || e.as_service_error().is_some_and(|s| s.is_no_such_key()) => {
+                    Ok(None)
+                }
                 Err(e) => Err(sdk_detail(&e)),
             }
         });
@@ -295,7 +326,9 @@ impl StateStore for S3Store {
                 });
                 match r {
                     Ok(_) => true,
-                    Err(e) if matches!(e.code(), Some("PreconditionFailed") | Some("ConditionalRequestConflict")) => false,
+                    Err(e) if matches!(e.code(), Some("PreconditionFailed") | Some("ConditionalRequestConflict")) => {
+                        false
+                    }
                     Err(e) => return Err(self.fail("S3 PutObject If-None-Match (lock)", sdk_detail(&e))),
                 }
             }

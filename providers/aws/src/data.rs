@@ -12,8 +12,11 @@ pub async fn availability_zones(c: &Clients, config: &Value) -> Result<Value, Pr
         req = req.filters(Filter::builder().name("state").values(state).build());
     }
     let out = req.send().await.map_err(|e| aws_err("DescribeAvailabilityZones", e))?;
-    let mut zones: Vec<(String, String)> =
-        out.availability_zones().iter().map(|z| (z.zone_name().unwrap_or_default().to_string(), z.zone_id().unwrap_or_default().to_string())).collect();
+    let mut zones: Vec<(String, String)> = out
+        .availability_zones()
+        .iter()
+        .map(|z| (z.zone_name().unwrap_or_default().to_string(), z.zone_id().unwrap_or_default().to_string()))
+        .collect();
     zones.sort();
     Ok(obj(vec![
         ("state", vopt(s(config, "state"))),
@@ -33,7 +36,10 @@ pub async fn instance_type(c: &Clients, config: &Value) -> Result<Value, Provide
         .await
         .map_err(|e| aws_err("DescribeInstanceTypes", e))?;
     let Some(it) = out.instance_types().first() else {
-        return Err(err("Unknown instance type", format!("AWS does not know instance type \"{name}\" in region {}", c.region)));
+        return Err(err(
+            "Unknown instance type",
+            format!("AWS does not know instance type \"{name}\" in region {}", c.region),
+        ));
     };
     let num = |x: Option<f64>| x.map(Value::Number).unwrap_or(Value::Null);
     let gpus: Vec<Value> = it

@@ -19,7 +19,8 @@ fn ec2_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
 }
 
 fn tags_value(tags: &[Tag]) -> Value {
-    let m: BTreeMap<String, String> = tags.iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string()))).collect();
+    let m: BTreeMap<String, String> =
+        tags.iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string()))).collect();
     vmap(&m)
 }
 
@@ -32,12 +33,19 @@ async fn sync_tags(c: &Clients, id: &str, prior: &Value, planned: &Value) -> Res
     if old == new {
         return Ok(());
     }
-    let removed: Vec<Tag> = old.keys().filter(|k| !new.contains_key(*k)).map(|k| Tag::builder().key(k).build()).collect();
+    let removed: Vec<Tag> =
+        old.keys().filter(|k| !new.contains_key(*k)).map(|k| Tag::builder().key(k).build()).collect();
     if !removed.is_empty() {
         c.ec2.delete_tags().resources(id).set_tags(Some(removed)).send().await.map_err(|e| aws_err("DeleteTags", e))?;
     }
     if !new.is_empty() {
-        c.ec2.create_tags().resources(id).set_tags(Some(ec2_tags(&new))).send().await.map_err(|e| aws_err("CreateTags", e))?;
+        c.ec2
+            .create_tags()
+            .resources(id)
+            .set_tags(Some(ec2_tags(&new)))
+            .send()
+            .await
+            .map_err(|e| aws_err("CreateTags", e))?;
     }
     Ok(())
 }
@@ -56,12 +64,23 @@ pub async fn read_vpc(c: &Clients, st: &Value) -> Result<Option<Value>, Provider
         let ec2 = c.ec2.clone();
         let id = id.clone();
         async move {
-            let o = ec2.describe_vpc_attribute().vpc_id(&id).attribute(name).send().await.map_err(|e| aws_err("DescribeVpcAttribute", e))?;
+            let o = ec2
+                .describe_vpc_attribute()
+                .vpc_id(&id)
+                .attribute(name)
+                .send()
+                .await
+                .map_err(|e| aws_err("DescribeVpcAttribute", e))?;
             Ok::<_, ProviderError>(o)
         }
     };
-    let support = attr(VpcAttributeName::EnableDnsSupport).await?.enable_dns_support().and_then(|a| a.value()).unwrap_or(true);
-    let hostnames = attr(VpcAttributeName::EnableDnsHostnames).await?.enable_dns_hostnames().and_then(|a| a.value()).unwrap_or(false);
+    let support =
+        attr(VpcAttributeName::EnableDnsSupport).await?.enable_dns_support().and_then(|a| a.value()).unwrap_or(true);
+    let hostnames = attr(VpcAttributeName::EnableDnsHostnames)
+        .await?
+        .enable_dns_hostnames()
+        .and_then(|a| a.value())
+        .unwrap_or(false);
     Ok(Some(obj(vec![
         ("cidr_block", vopt(vpc.cidr_block())),
         ("enable_dns_support", Value::Bool(support)),
@@ -191,10 +210,9 @@ pub async fn read_sg(c: &Clients, st: &Value) -> Result<Option<Value>, ProviderE
     };
     let Some(g) = out.security_groups().first() else { return Ok(None) };
     let id = g.group_id().unwrap_or_default().to_string();
-    let arn = g
-        .security_group_arn()
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("arn:aws:ec2:{}:{}:security-group/{id}", c.region, g.owner_id().unwrap_or_default()));
+    let arn = g.security_group_arn().map(str::to_string).unwrap_or_else(|| {
+        format!("arn:aws:ec2:{}:{}:security-group/{id}", c.region, g.owner_id().unwrap_or_default())
+    });
     Ok(Some(obj(vec![
         ("name", vopt(g.group_name())),
         ("description", vopt(g.description())),

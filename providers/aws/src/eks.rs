@@ -4,8 +4,8 @@
 use crate::util::*;
 use crate::{must_read, Clients};
 use aws_sdk_eks::types::{
-    AmiTypes, CapacityTypes, NodegroupScalingConfig, NodegroupUpdateConfig, Taint, TaintEffect, UpdateLabelsPayload, UpdateTaintsPayload,
-    VpcConfigRequest,
+    AmiTypes, CapacityTypes, NodegroupScalingConfig, NodegroupUpdateConfig, Taint, TaintEffect, UpdateLabelsPayload,
+    UpdateTaintsPayload, VpcConfigRequest,
 };
 use gantry_core::provider::ProviderError;
 use gantry_core::value::Value;
@@ -24,16 +24,29 @@ async fn sync_tags(c: &Clients, arn: &str, prior: &Value, planned: &Value) -> Re
     }
     let removed: Vec<String> = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
     if !removed.is_empty() {
-        c.eks.untag_resource().resource_arn(arn).set_tag_keys(Some(removed)).send().await.map_err(|e| aws_err("UntagResource", e))?;
+        c.eks
+            .untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .map_err(|e| aws_err("UntagResource", e))?;
     }
     if !new.is_empty() {
-        c.eks.tag_resource().resource_arn(arn).set_tags(Some(to_hash(&new))).send().await.map_err(|e| aws_err("TagResource", e))?;
+        c.eks
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(to_hash(&new)))
+            .send()
+            .await
+            .map_err(|e| aws_err("TagResource", e))?;
     }
     Ok(())
 }
 
 fn tags_of(t: Option<&std::collections::HashMap<String, String>>) -> Value {
-    let m: BTreeMap<String, String> = t.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
+    let m: BTreeMap<String, String> =
+        t.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
     vmap(&m)
 }
 
@@ -49,8 +62,17 @@ pub async fn read_cluster(c: &Clients, st: &Value) -> Result<Option<Value>, Prov
     let prior_vpc = st.get("vpc_config").cloned().unwrap_or(Value::Null);
     let vpc = cl.resources_vpc_config();
     let vpc_config = obj(vec![
-        ("subnet_ids", keep_order(prior_vpc.get("subnet_ids"), vlist(vpc.map(|v| v.subnet_ids().to_vec()).unwrap_or_default()))),
-        ("security_group_ids", keep_order(prior_vpc.get("security_group_ids"), vlist(vpc.map(|v| v.security_group_ids().to_vec()).unwrap_or_default()))),
+        (
+            "subnet_ids",
+            keep_order(prior_vpc.get("subnet_ids"), vlist(vpc.map(|v| v.subnet_ids().to_vec()).unwrap_or_default())),
+        ),
+        (
+            "security_group_ids",
+            keep_order(
+                prior_vpc.get("security_group_ids"),
+                vlist(vpc.map(|v| v.security_group_ids().to_vec()).unwrap_or_default()),
+            ),
+        ),
         ("endpoint_public_access", Value::Bool(vpc.map(|v| v.endpoint_public_access()).unwrap_or(true))),
         ("endpoint_private_access", Value::Bool(vpc.map(|v| v.endpoint_private_access()).unwrap_or(false))),
         ("cluster_security_group_id", vopt(vpc.and_then(|v| v.cluster_security_group_id()))),
@@ -79,7 +101,12 @@ async fn wait_cluster_active(c: &Clients, name: &str, timeout: Duration) -> Resu
         let status = out.cluster().and_then(|c| c.status()).map(|s| s.as_str().to_string()).unwrap_or_default();
         match status.as_str() {
             "ACTIVE" => Ok(Poll::Ready(())),
-            "FAILED" => Err(err("EKS cluster failed", format!("cluster \"{name}\" reached status FAILED; see its health issues with aws eks describe-cluster"))),
+            "FAILED" => Err(err(
+                "EKS cluster failed",
+                format!(
+                    "cluster \"{name}\" reached status FAILED; see its health issues with aws eks describe-cluster"
+                ),
+            )),
             _ => Ok(Poll::Pending(status)),
         }
     })
@@ -117,7 +144,13 @@ pub async fn create_cluster(c: &Clients, p: &Value) -> Result<Value, ProviderErr
 pub async fn update_cluster(c: &Clients, prior: &Value, p: &Value) -> Result<Value, ProviderError> {
     let name = s0(prior, "name");
     if let Some(v) = s(p, "version").filter(|v| Some(v) != s(prior, "version").as_ref()) {
-        c.eks.update_cluster_version().name(&name).version(v).send().await.map_err(|e| aws_err("UpdateClusterVersion", e))?;
+        c.eks
+            .update_cluster_version()
+            .name(&name)
+            .version(v)
+            .send()
+            .await
+            .map_err(|e| aws_err("UpdateClusterVersion", e))?;
         wait_cluster_active(c, &name, CLUSTER_UPDATE).await?;
     }
     let access = |x: &Value| {
@@ -126,8 +159,15 @@ pub async fn update_cluster(c: &Clients, prior: &Value, p: &Value) -> Result<Val
     };
     if access(p) != access(prior) {
         let (public, private) = access(p);
-        let req = VpcConfigRequest::builder().set_endpoint_public_access(public).set_endpoint_private_access(private).build();
-        c.eks.update_cluster_config().name(&name).resources_vpc_config(req).send().await.map_err(|e| aws_err("UpdateClusterConfig", e))?;
+        let req =
+            VpcConfigRequest::builder().set_endpoint_public_access(public).set_endpoint_private_access(private).build();
+        c.eks
+            .update_cluster_config()
+            .name(&name)
+            .resources_vpc_config(req)
+            .send()
+            .await
+            .map_err(|e| aws_err("UpdateClusterConfig", e))?;
         wait_cluster_active(c, &name, CLUSTER_UPDATE).await?;
     }
     sync_tags(c, &s0(prior, "arn"), prior, p).await?;
@@ -145,7 +185,9 @@ pub async fn delete_cluster(c: &Clients, prior: &Value) -> Result<(), ProviderEr
         match c.eks.describe_cluster().name(&name).send().await {
             Err(e) if is_not_found(&e) => Ok(Poll::Ready(())),
             Err(e) => Err(aws_err("DescribeCluster", e)),
-            Ok(o) => Ok(Poll::Pending(o.cluster().and_then(|c| c.status()).map(|s| s.as_str().to_string()).unwrap_or_default())),
+            Ok(o) => Ok(Poll::Pending(
+                o.cluster().and_then(|c| c.status()).map(|s| s.as_str().to_string()).unwrap_or_default(),
+            )),
         }
     })
     .await
@@ -188,7 +230,11 @@ pub fn fix_node_group_plan(planned: &mut Value, prior: Option<&Value>, config: &
     }
     match config.get("update_config") {
         None | Some(Value::Null) => {
-            let keep = prior.and_then(|p| p.get("update_config")).cloned().unwrap_or(if prior.is_some() { Value::Null } else { Value::Unknown });
+            let keep = prior.and_then(|p| p.get("update_config")).cloned().unwrap_or(if prior.is_some() {
+                Value::Null
+            } else {
+                Value::Unknown
+            });
             set(planned, "update_config", keep);
         }
         Some(uc) if is_set(uc, "max_unavailable_percentage") && !is_set(uc, "max_unavailable") => {
@@ -229,7 +275,12 @@ fn update_config_of(p: &Value) -> Option<NodegroupUpdateConfig> {
     if i("max_unavailable").is_none() && i("max_unavailable_percentage").is_none() {
         return None;
     }
-    Some(NodegroupUpdateConfig::builder().set_max_unavailable(i("max_unavailable")).set_max_unavailable_percentage(i("max_unavailable_percentage")).build())
+    Some(
+        NodegroupUpdateConfig::builder()
+            .set_max_unavailable(i("max_unavailable"))
+            .set_max_unavailable_percentage(i("max_unavailable_percentage"))
+            .build(),
+    )
 }
 
 pub async fn read_node_group(c: &Clients, st: &Value) -> Result<Option<Value>, ProviderError> {
@@ -258,10 +309,17 @@ pub async fn read_node_group(c: &Clients, st: &Value) -> Result<Option<Value>, P
     let taints = Value::List(
         ng.taints()
             .iter()
-            .map(|t| obj(vec![("key", vopt(t.key())), ("value", vopt(t.value())), ("effect", vopt(t.effect().map(|e| e.as_str())))]))
+            .map(|t| {
+                obj(vec![
+                    ("key", vopt(t.key())),
+                    ("value", vopt(t.value())),
+                    ("effect", vopt(t.effect().map(|e| e.as_str()))),
+                ])
+            })
             .collect(),
     );
-    let labels: BTreeMap<String, String> = ng.labels().map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
+    let labels: BTreeMap<String, String> =
+        ng.labels().map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
     Ok(Some(obj(vec![
         ("cluster_name", vs(&cluster)),
         ("node_group_name", vopt(ng.nodegroup_name())),
@@ -284,22 +342,48 @@ pub async fn read_node_group(c: &Clients, st: &Value) -> Result<Option<Value>, P
 }
 
 async fn wait_node_group_active(c: &Clients, cluster: &str, name: &str) -> Result<(), ProviderError> {
-    wait_for(&format!("node group \"{name}\" of cluster \"{cluster}\" to become ACTIVE"), c.poll, NODE_GROUP_TIMEOUT, || async {
-        let out = c.eks.describe_nodegroup().cluster_name(cluster).nodegroup_name(name).send().await.map_err(|e| aws_err("DescribeNodegroup", e))?;
-        let ng = out.nodegroup();
-        let status = ng.and_then(|n| n.status()).map(|s| s.as_str().to_string()).unwrap_or_default();
-        match status.as_str() {
-            "ACTIVE" => Ok(Poll::Ready(())),
-            "CREATE_FAILED" | "DEGRADED" | "DELETE_FAILED" => {
-                let issues: Vec<String> = ng
-                    .and_then(|n| n.health())
-                    .map(|h| h.issues().iter().map(|i| format!("{}: {}", i.code().map(|c| c.as_str()).unwrap_or("?"), i.message().unwrap_or_default())).collect())
-                    .unwrap_or_default();
-                Err(err("EKS node group failed", format!("node group \"{name}\" reached status {status}. {}", issues.join("; "))))
+    wait_for(
+        &format!("node group \"{name}\" of cluster \"{cluster}\" to become ACTIVE"),
+        c.poll,
+        NODE_GROUP_TIMEOUT,
+        || async {
+            let out = c
+                .eks
+                .describe_nodegroup()
+                .cluster_name(cluster)
+                .nodegroup_name(name)
+                .send()
+                .await
+                .map_err(|e| aws_err("DescribeNodegroup", e))?;
+            let ng = out.nodegroup();
+            let status = ng.and_then(|n| n.status()).map(|s| s.as_str().to_string()).unwrap_or_default();
+            match status.as_str() {
+                "ACTIVE" => Ok(Poll::Ready(())),
+                "CREATE_FAILED" | "DEGRADED" | "DELETE_FAILED" => {
+                    let issues: Vec<String> = ng
+                        .and_then(|n| n.health())
+                        .map(|h| {
+                            h.issues()
+                                .iter()
+                                .map(|i| {
+                                    format!(
+                                        "{}: {}",
+                                        i.code().map(|c| c.as_str()).unwrap_or("?"),
+                                        i.message().unwrap_or_default()
+                                    )
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    Err(err(
+                        "EKS node group failed",
+                        format!("node group \"{name}\" reached status {status}. {}", issues.join("; ")),
+                    ))
+                }
+                _ => Ok(Poll::Pending(status)),
             }
-            _ => Ok(Poll::Pending(status)),
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -344,7 +428,8 @@ pub async fn update_node_group(c: &Clients, prior: &Value, p: &Value) -> Result<
     }
     let (old, new) = (smap(prior, "labels"), smap(p, "labels"));
     if old != new {
-        let upsert: BTreeMap<String, String> = new.iter().filter(|(k, v)| old.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let upsert: BTreeMap<String, String> =
+            new.iter().filter(|(k, v)| old.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
         let remove: Vec<String> = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
         req = req.labels(
             UpdateLabelsPayload::builder()
@@ -410,7 +495,10 @@ pub async fn delete_node_group(c: &Clients, prior: &Value) -> Result<(), Provide
             Ok(o) => {
                 let status = o.nodegroup().and_then(|n| n.status()).map(|s| s.as_str().to_string()).unwrap_or_default();
                 if status == "DELETE_FAILED" {
-                    return Err(err("EKS node group deletion failed", format!("node group \"{name}\" reached status DELETE_FAILED")));
+                    return Err(err(
+                        "EKS node group deletion failed",
+                        format!("node group \"{name}\" reached status DELETE_FAILED"),
+                    ));
                 }
                 Ok(Poll::Pending(status))
             }
@@ -424,13 +512,20 @@ mod tests {
     use super::*;
 
     fn scaling(min: f64, max: f64, desired: Option<f64>) -> Value {
-        obj(vec![("min_size", Value::Number(min)), ("max_size", Value::Number(max)), ("desired_size", desired.map(Value::Number).unwrap_or(Value::Null))])
+        obj(vec![
+            ("min_size", Value::Number(min)),
+            ("max_size", Value::Number(max)),
+            ("desired_size", desired.map(Value::Number).unwrap_or(Value::Null)),
+        ])
     }
 
     #[test]
     fn unset_desired_size_keeps_the_live_value_within_bounds() {
         let config = obj(vec![("scaling_config", scaling(0.0, 4.0, None)), ("update_config", Value::Null)]);
-        let prior = obj(vec![("scaling_config", scaling(0.0, 4.0, Some(3.0))), ("update_config", obj(vec![("max_unavailable", Value::Number(1.0))]))]);
+        let prior = obj(vec![
+            ("scaling_config", scaling(0.0, 4.0, Some(3.0))),
+            ("update_config", obj(vec![("max_unavailable", Value::Number(1.0))])),
+        ]);
         let mut planned = obj(vec![("scaling_config", scaling(0.0, 4.0, None)), ("update_config", Value::Null)]);
         fix_node_group_plan(&mut planned, Some(&prior), &config);
         assert_eq!(planned.get("scaling_config").and_then(|s| n(s, "desired_size")), Some(3.0));

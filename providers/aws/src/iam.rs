@@ -38,7 +38,8 @@ pub async fn read_role(c: &Clients, st: &Value) -> Result<Option<Value>, Provide
     };
     let Some(r) = out.role() else { return Ok(None) };
     let doc = url_decode(r.assume_role_policy_document().unwrap_or_default());
-    let tags: BTreeMap<String, String> = r.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
+    let tags: BTreeMap<String, String> =
+        r.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
     Ok(Some(obj(vec![
         ("name", vs(r.role_name())),
         ("assume_role_policy", vs(same_json(s(st, "assume_role_policy").as_deref(), &doc))),
@@ -80,7 +81,9 @@ pub async fn update_role(c: &Clients, prior: &Value, p: &Value) -> Result<Value,
             .await
             .map_err(|e| aws_err("UpdateAssumeRolePolicy", e))?;
     }
-    if s(p, "description") != s(prior, "description") || n(p, "max_session_duration") != n(prior, "max_session_duration") {
+    if s(p, "description") != s(prior, "description")
+        || n(p, "max_session_duration") != n(prior, "max_session_duration")
+    {
         c.iam
             .update_role()
             .role_name(&name)
@@ -94,10 +97,22 @@ pub async fn update_role(c: &Clients, prior: &Value, p: &Value) -> Result<Value,
     if is_set(p, "tags") && old != new {
         let removed: Vec<String> = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
         if !removed.is_empty() {
-            c.iam.untag_role().role_name(&name).set_tag_keys(Some(removed)).send().await.map_err(|e| aws_err("UntagRole", e))?;
+            c.iam
+                .untag_role()
+                .role_name(&name)
+                .set_tag_keys(Some(removed))
+                .send()
+                .await
+                .map_err(|e| aws_err("UntagRole", e))?;
         }
         if !new.is_empty() {
-            c.iam.tag_role().role_name(&name).set_tags(Some(iam_tags(&new)?)).send().await.map_err(|e| aws_err("TagRole", e))?;
+            c.iam
+                .tag_role()
+                .role_name(&name)
+                .set_tags(Some(iam_tags(&new)?))
+                .send()
+                .await
+                .map_err(|e| aws_err("TagRole", e))?;
         }
     }
     must_read(c, "aws_iam_role", p).await

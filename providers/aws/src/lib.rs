@@ -15,8 +15,9 @@ mod s3;
 pub mod util;
 
 use gantry_core::provider::{
-    plan_by_schema, ApplyRequest, AttributeSchema as A, BlockSchema, ConfigureRequest, ImportRequest, NestedBlock, Nesting,
-    PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory, ReadDataRequest, ReadRequest, Schema, ValidateRequest,
+    plan_by_schema, ApplyRequest, AttributeSchema as A, BlockSchema, ConfigureRequest, ImportRequest, NestedBlock,
+    Nesting, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory, ReadDataRequest, ReadRequest, Schema,
+    ValidateRequest,
 };
 use gantry_core::types::Type;
 use gantry_core::value::{PathStep, Value};
@@ -287,7 +288,10 @@ impl Provider for AwsProvider {
         };
         let sdk = sdk_config(&conn).await;
         let Some(region) = sdk.region().map(|r| r.to_string()) else {
-            return Err(err("No AWS region", "set region in the provider \"aws\" block, or AWS_REGION / a profile's region"));
+            return Err(err(
+                "No AWS region",
+                "set region in the provider \"aws\" block, or AWS_REGION / a profile's region",
+            ));
         };
         let endpoints = c.get("endpoints").cloned().unwrap_or(Value::Null);
         let ep = |name: &str| s(&endpoints, name);
@@ -326,7 +330,10 @@ impl Provider for AwsProvider {
         if req.type_name == "aws_eks_node_group" {
             if let Some(ct) = c.get("capacity_type").and_then(|v| v.as_str()) {
                 if ct != "ON_DEMAND" && ct != "SPOT" && ct != "CAPACITY_BLOCK" {
-                    out.push(err("Invalid capacity_type", format!("\"{ct}\" must be ON_DEMAND, SPOT or CAPACITY_BLOCK")).at(vec![PathStep::Key("capacity_type".into())]));
+                    out.push(
+                        err("Invalid capacity_type", format!("\"{ct}\" must be ON_DEMAND, SPOT or CAPACITY_BLOCK"))
+                            .at(vec![PathStep::Key("capacity_type".into())]),
+                    );
                 }
             }
             if let Some(sc) = c.get("scaling_config") {
@@ -344,8 +351,15 @@ impl Provider for AwsProvider {
                 if let Some(effect) = s(t, "effect") {
                     if !["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"].contains(&effect.as_str()) {
                         out.push(
-                            err("Invalid taint effect", format!("\"{effect}\" must be NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE"))
-                                .at(vec![PathStep::Key("taint".into()), PathStep::Index(i), PathStep::Key("effect".into())]),
+                            err(
+                                "Invalid taint effect",
+                                format!("\"{effect}\" must be NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE"),
+                            )
+                            .at(vec![
+                                PathStep::Key("taint".into()),
+                                PathStep::Index(i),
+                                PathStep::Key("effect".into()),
+                            ]),
                         );
                     }
                 }
@@ -427,7 +441,9 @@ impl Provider for AwsProvider {
             "aws_eks_cluster" => obj(vec![("name", vs(id))]),
             "aws_eks_node_group" => match id.split_once(':') {
                 Some((cluster, ng)) => obj(vec![("cluster_name", vs(cluster)), ("node_group_name", vs(ng))]),
-                None => return Err(err("Invalid import ID", "a node group is imported as CLUSTER_NAME:NODE_GROUP_NAME")),
+                None => {
+                    return Err(err("Invalid import ID", "a node group is imported as CLUSTER_NAME:NODE_GROUP_NAME"))
+                }
             },
             "aws_s3_bucket" => obj(vec![("bucket", vs(id))]),
             other => return Err(err("Unknown resource type", other.to_string())),

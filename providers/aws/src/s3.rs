@@ -2,7 +2,9 @@
 
 use crate::util::*;
 use crate::{must_read, Clients};
-use aws_sdk_s3::types::{BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration, Tag, Tagging, VersioningConfiguration};
+use aws_sdk_s3::types::{
+    BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration, Tag, Tagging, VersioningConfiguration,
+};
 use gantry_core::provider::ProviderError;
 use gantry_core::value::Value;
 use std::collections::BTreeMap;
@@ -75,9 +77,18 @@ async fn set_tags(c: &Clients, bucket: &str, prior: Option<&Value>, p: &Value) -
         c.s3.delete_bucket_tagging().bucket(bucket).send().await.map_err(|e| aws_err("DeleteBucketTagging", e))?;
         return Ok(());
     }
-    let tags: Vec<Tag> = new.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect::<Result<_, _>>().map_err(|e| err("Invalid tag", e.to_string()))?;
+    let tags: Vec<Tag> = new
+        .iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect::<Result<_, _>>()
+        .map_err(|e| err("Invalid tag", e.to_string()))?;
     let tagging = Tagging::builder().set_tag_set(Some(tags)).build().map_err(|e| err("Invalid tags", e.to_string()))?;
-    c.s3.put_bucket_tagging().bucket(bucket).tagging(tagging).send().await.map_err(|e| aws_err("PutBucketTagging", e))?;
+    c.s3.put_bucket_tagging()
+        .bucket(bucket)
+        .tagging(tagging)
+        .send()
+        .await
+        .map_err(|e| aws_err("PutBucketTagging", e))?;
     Ok(())
 }
 
@@ -85,7 +96,11 @@ pub async fn create_bucket(c: &Clients, p: &Value) -> Result<Value, ProviderErro
     let bucket = s0(p, "bucket");
     let mut req = c.s3.create_bucket().bucket(&bucket);
     if c.region != "us-east-1" {
-        req = req.create_bucket_configuration(CreateBucketConfiguration::builder().location_constraint(BucketLocationConstraint::from(c.region.as_str())).build());
+        req = req.create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(c.region.as_str()))
+                .build(),
+        );
     }
     req.send().await.map_err(|e| aws_err("CreateBucket", e))?;
     set_versioning(c, &bucket, None, p).await?;
@@ -103,15 +118,29 @@ pub async fn update_bucket(c: &Clients, prior: &Value, p: &Value) -> Result<Valu
 /// Deletes every object version and delete marker (for `force_destroy`).
 async fn empty_bucket(c: &Clients, bucket: &str) -> Result<(), ProviderError> {
     loop {
-        let out = c.s3.list_object_versions().bucket(bucket).send().await.map_err(|e| aws_err("ListObjectVersions", e))?;
-        let mut items: Vec<(String, Option<String>)> =
-            out.versions().iter().filter_map(|v| Some((v.key()?.to_string(), v.version_id().map(str::to_string)))).collect();
-        items.extend(out.delete_markers().iter().filter_map(|v| Some((v.key()?.to_string(), v.version_id().map(str::to_string)))));
+        let out =
+            c.s3.list_object_versions().bucket(bucket).send().await.map_err(|e| aws_err("ListObjectVersions", e))?;
+        let mut items: Vec<(String, Option<String>)> = out
+            .versions()
+            .iter()
+            .filter_map(|v| Some((v.key()?.to_string(), v.version_id().map(str::to_string))))
+            .collect();
+        items.extend(
+            out.delete_markers()
+                .iter()
+                .filter_map(|v| Some((v.key()?.to_string(), v.version_id().map(str::to_string)))),
+        );
         if items.is_empty() {
             return Ok(());
         }
         for (key, version) in items {
-            c.s3.delete_object().bucket(bucket).key(key).set_version_id(version).send().await.map_err(|e| aws_err("DeleteObject", e))?;
+            c.s3.delete_object()
+                .bucket(bucket)
+                .key(key)
+                .set_version_id(version)
+                .send()
+                .await
+                .map_err(|e| aws_err("DeleteObject", e))?;
         }
     }
 }

@@ -75,7 +75,10 @@ pub fn b(v: &Value, k: &str) -> Option<bool> {
 }
 
 pub fn strs(v: &Value, k: &str) -> Vec<String> {
-    v.get(k).and_then(|x| x.as_list()).map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    v.get(k)
+        .and_then(|x| x.as_list())
+        .map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
 }
 
 pub fn smap(v: &Value, k: &str) -> BTreeMap<String, String> {
@@ -175,7 +178,12 @@ pub enum Poll<T> {
 
 /// Polls until `poll` reports ready, an error, or `timeout` passes. The first look is
 /// immediate, so an API that changes state at once (or an emulator) costs no sleep.
-pub async fn wait_for<T, F, Fut>(what: &str, interval: Duration, timeout: Duration, mut poll: F) -> Result<T, ProviderError>
+pub async fn wait_for<T, F, Fut>(
+    what: &str,
+    interval: Duration,
+    timeout: Duration,
+    mut poll: F,
+) -> Result<T, ProviderError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Poll<T>, ProviderError>>,
@@ -209,9 +217,7 @@ mod tests {
         let got = wait_for("cluster", Duration::from_millis(1), Duration::from_secs(5), || {
             let i = calls.fetch_add(1, Ordering::SeqCst);
             let st = statuses[i];
-            async move {
-                Ok(if st == "ACTIVE" { Poll::Ready(st.to_string()) } else { Poll::Pending(st.to_string()) })
-            }
+            async move { Ok(if st == "ACTIVE" { Poll::Ready(st.to_string()) } else { Poll::Pending(st.to_string()) }) }
         })
         .await
         .unwrap();
@@ -250,6 +256,10 @@ mod tests {
         let prior = vlist(["b", "a"]);
         assert_eq!(keep_order(Some(&prior), vlist(["a", "b"])), prior);
         assert_eq!(keep_order(Some(&prior), vlist(["a", "c"])), vlist(["a", "c"]));
-        assert!(not_found_code(Some("InvalidVpcID.NotFound")) && not_found_code(Some("NoSuchEntity")) && !not_found_code(Some("Throttling")));
+        assert!(
+            not_found_code(Some("InvalidVpcID.NotFound"))
+                && not_found_code(Some("NoSuchEntity"))
+                && !not_found_code(Some("Throttling"))
+        );
     }
 }
