@@ -21,6 +21,7 @@ fn registry() -> Registry {
     let mut r = Registry::default();
     r.register(gantry_provider_local::LocalFactory::arc());
     r.register(gantry_provider_kubernetes::KubernetesFactory::arc());
+    r.register(gantry_provider_aws::AwsFactory::arc());
     r
 }
 
@@ -237,6 +238,15 @@ fn store_for(dir: &Path) -> Result<Box<dyn StateStore>> {
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_else(|| "gantry.state.json".into());
             Ok(Box::new(LocalStore::new(dir.join(path))))
+        }
+        Some(b) if b.kind == "s3" => {
+            let mut attrs = std::collections::BTreeMap::new();
+            for a in &b.body.attributes {
+                let v = gantry_core::eval::eval_constant(&a.expr).map_err(|d| anyhow!("backend \"s3\" argument \"{}\": {}", a.name, d.detail))?;
+                attrs.insert(a.name.clone(), v.to_json());
+            }
+            let config = gantry_provider_aws::backend::S3Config::from_attributes(&attrs).map_err(|e| anyhow!(e))?;
+            Ok(Box::new(gantry_provider_aws::backend::S3Store::new(config).map_err(|e| anyhow!(e))?))
         }
         Some(b) => Err(anyhow!(
             "the \"{}\" backend is not available in this build; use backend \"local\" (the default)",

@@ -762,8 +762,18 @@ impl<'a> Walk<'a> {
                 Some((n, a)) => (n.to_string(), Some(a.to_string())),
                 None => (key.clone(), None),
             };
-            // Without a configuration walk, provider blocks that refer to resources are evaluated against state.
+            // Without a configuration walk, provider blocks that refer to resources are evaluated against state,
+            // and those that refer to root variables (a region, an endpoint) against the run's inputs.
             self.seed_values_from_state();
+            let root = ModulePath::root();
+            let unseen: Vec<String> = {
+                let values = self.values.read().unwrap_or_else(|e| e.into_inner());
+                let seen = values.vars.get(&ModuleInstance::root());
+                self.module(&root).variables.keys().filter(|v| !seen.is_some_and(|m| m.contains_key(v.as_str()))).cloned().collect()
+            };
+            for var in unseen {
+                self.visit_variable(&root, &var);
+            }
             self.visit_provider(&name, alias.as_deref()).await;
         }
     }

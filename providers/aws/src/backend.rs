@@ -1,0 +1,354 @@
+//! The `s3` state backend: the state is one S3 object; the lock is a DynamoDB item
+//! written with a condition expression (`dynamodb_table`), or, without a table, an S3
+//! object written with `If-None-Match: *` (as Terraform 1.10 does with `use_lockfile`).
+//!
+//! [`StateStore`] is synchronous; each call runs on the store's own small runtime on a
+//! scoped thread, so it works from plain code and from inside the CLI's runtime alike.
+
+use crate::{sdk_config, Connection};
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_s3::error::ProvideErrorMetadata;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{BucketVersioningStatus, ServerSideEncryption};
+use gantry_core::state::{LockInfo, State, StateError, StateStore};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The settings of `backend "s3" { ... }`.
+#[derive(Debug, Clone, Default)]
+pub struct S3Config {
+    pub bucket: String,
+    pub key: String,
+    pub region: Option<String>,
+    pub dynamodb_table: Option<String>,
+    pub encrypt: bool,
+    pub endpoint_url: Option<String>,
+    pub profile: Option<String>,
+}
+
+const KEYS: &[&str] = &["bucket", "key", "region", "dynamodb_table", "encrypt", "endpoint_url", "profile"];
+
+impl S3Config {
+    /// Reads the backend block's attributes (already evaluated as constants).
+    pub fn from_attributes(attrs: &BTreeMap<String, serde_json::Value>) -> Result<S3Config, String> {
+        for k in attrs.keys() {
+            if !KEYS.contains(&k.as_str()) {
+                return Err(format!("backend \"s3\" has no argument \"{k}\"; it takes {}", KEYS.join(", ")));
+            }
+        }
+        let text = |k: &str| attrs.get(k).and_then(|v| v.as_str()).map(str::to_string).filter(|s| !s.is_empty());
+        let required = |k: &str| text(k).ok_or_else(|| format!("backend \"s3\" needs \"{k}\""));
+        Ok(S3Config {
+            bucket: required("bucket")?,
+            key: required("key")?,
+            region: text("region"),
+            dynamodb_table: text("dynamodb_table"),
+            encrypt: attrs.get("encrypt").and_then(|v| v.as_bool()).unwrap_or(false),
+            endpoint_url: text("endpoint_url"),
+            profile: text("profile"),
+        })
+    }
+}
+
+pub struct S3Store {
+    cfg: S3Config,
+    rt: Option<tokio::runtime::Runtime>,
+    s3: aws_sdk_s3::Client,
+    ddb: aws_sdk_dynamodb::Client,
+}
+
+static WARNED_UNVERSIONED: AtomicBool = AtomicBool::new(false);
+
+impl S3Store {
+    pub fn new(cfg: S3Config) -> Result<S3Store, String> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start a runtime: {e}"))?;
+        let conn = Connection {
+            region: cfg.region.clone(),
+            profile: cfg.profile.clone(),
+            endpoint_url: cfg.endpoint_url.clone(),
+            max_retries: None,
+        };
+        let sdk = run_on(&rt, sdk_config(&conn));
+        if sdk.region().is_none() {
+            return Err("backend \"s3\" needs a region: set region in the block, or AWS_REGION".into());
+        }
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk).force_path_style(cfg.endpoint_url.is_some()).build(),
+        );
+        let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+        let store = S3Store { cfg, rt: Some(rt), s3, ddb };
+        store.warn_if_unversioned();
+        Ok(store)
+    }
+
+    fn run<F>(&self, f: F) -> F::Output
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        run_on(self.rt.as_ref().expect("runtime lives as long as the store"), f)
+    }
+
+    fn url(&self) -> String {
+        format!("s3://{}/{}", self.cfg.bucket, self.cfg.key)
+    }
+
+    fn lock_key(&self) -> String {
+        format!("{}.tflock", self.cfg.key)
+    }
+
+    fn lock_id(&self) -> String {
+        format!("{}/{}", self.cfg.bucket, self.cfg.key)
+    }
+
+    fn fail(&self, op: &str, detail: String) -> StateError {
+        StateError::Io { path: self.url().into(), source: std::io::Error::other(format!("{op} failed: {detail}")) }
+    }
+
+    fn warn_if_unversioned(&self) {
+        if WARNED_UNVERSIONED.load(Ordering::Relaxed) {
+            return;
+        }
+        let status = self.run(async { self.s3.get_bucket_versioning().bucket(&self.cfg.bucket).send().await });
+        let enabled = match status {
+            Ok(v) => Some(v.status() == Some(&BucketVersioningStatus::Enabled)),
+            // moto 5.2 wraps this response in an unexpected element; the raw body still tells.
+            Err(e) => e
+                .raw_response()
+                .filter(|r| r.status().is_success())
+                .and_then(|r| r.body().bytes())
+                .map(|b| String::from_utf8_lossy(b).contains("<Status>Enabled</Status>")),
+        };
+        if let Some(enabled) = enabled {
+            if !enabled && !WARNED_UNVERSIONED.swap(true, Ordering::Relaxed) {
+                eprintln!(
+                    "Warning: the state bucket \"{}\" does not have versioning enabled; a bad write could not be rolled back. Enable it with: aws s3api put-bucket-versioning --bucket {} --versioning-configuration Status=Enabled",
+                    self.cfg.bucket, self.cfg.bucket
+                );
+            }
+        }
+    }
+
+    fn holder_from(&self, bytes: Option<&[u8]>) -> LockInfo {
+        bytes.and_then(|b| serde_json::from_slice::<LockInfo>(b).ok()).unwrap_or_else(|| LockInfo {
+            id: "unknown".into(),
+            operation: "unknown".into(),
+            who: "unknown".into(),
+            created: "unknown".into(),
+            path: self.url(),
+        })
+    }
+
+    /// The current lock holder, if any.
+    fn current_lock(&self) -> Result<Option<LockInfo>, StateError> {
+        match &self.cfg.dynamodb_table {
+            Some(table) => {
+                let out = self
+                    .run(async {
+                        self.ddb
+                            .get_item()
+                            .table_name(table)
+                            .key("LockID", AttributeValue::S(self.lock_id()))
+                            .consistent_read(true)
+                            .send()
+                            .await
+                    })
+                    .map_err(|e| self.fail("DynamoDB GetItem", sdk_detail(&e)))?;
+                Ok(out.item().map(|item| {
+                    let info = item.get("Info").and_then(|v| v.as_s().ok()).map(|s| s.as_bytes().to_vec());
+                    self.holder_from(info.as_deref())
+                }))
+            }
+            None => {
+                let got = self.run(async {
+                    match self.s3.get_object().bucket(&self.cfg.bucket).key(self.lock_key()).send().await {
+                        Ok(o) => {
+                            o.body.collect().await.map(|b| Some(b.into_bytes().to_vec())).map_err(|e| e.to_string())
+                        }
+                        Err(e)
+                            if e.code() == Some("NoSuchKey")
+                                || e.as_service_error().is_some_and(|s| s.is_no_such_key()) =>
+                        {
+                            Ok(None)
+                        }
+                        Err(e) => Err(sdk_detail(&e)),
+                    }
+                });
+                let got = got.map_err(|e| self.fail("S3 GetObject (lock)", e))?;
+                Ok(got.map(|b| self.holder_from(Some(&b))))
+            }
+        }
+    }
+
+    fn release(&self, id: &str) -> Result<(), StateError> {
+        let Some(holder) = self.current_lock()? else { return Err(StateError::NoSuchLock(id.to_string())) };
+        if holder.id != id {
+            return Err(StateError::NoSuchLock(id.to_string()));
+        }
+        match &self.cfg.dynamodb_table {
+            Some(table) => {
+                let r = self.run(async {
+                    self.ddb
+                        .delete_item()
+                        .table_name(table)
+                        .key("LockID", AttributeValue::S(self.lock_id()))
+                        .condition_expression("contains(Info, :id)")
+                        .expression_attribute_values(":id", AttributeValue::S(holder.id.clone()))
+                        .send()
+                        .await
+                });
+                match r {
+                    Ok(_) => Ok(()),
+                    Err(e) if e.code() == Some("ConditionalCheckFailedException") => {
+                        Err(StateError::NoSuchLock(id.to_string()))
+                    }
+                    Err(e) => Err(self.fail("DynamoDB DeleteItem", sdk_detail(&e))),
+                }
+            }
+            None => self
+                .run(async { self.s3.delete_object().bucket(&self.cfg.bucket).key(self.lock_key()).send().await })
+                .map(|_| ())
+                .map_err(|e| self.fail("S3 DeleteObject (lock)", sdk_detail(&e))),
+        }
+    }
+}
+
+impl Drop for S3Store {
+    fn drop(&mut self) {
+        // Dropping a runtime inside another one's context panics; this never blocks.
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// Runs a future to completion on `rt` from a scoped thread of its own, so that the
+/// caller may itself be inside an async runtime.
+fn run_on<F>(rt: &tokio::runtime::Runtime, f: F) -> F::Output
+where
+    F: Future + Send,
+    F::Output: Send,
+{
+    std::thread::scope(|s| s.spawn(|| rt.block_on(f)).join()).unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
+fn sdk_detail<E>(e: &E) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error,
+{
+    match (e.code(), e.message()) {
+        (Some(c), Some(m)) => format!("{c}: {m}"),
+        (Some(c), None) => c.to_string(),
+        _ => {
+            let mut text = e.to_string();
+            let mut src = e.source();
+            while let Some(s) = src {
+                text.push_str(&format!(": {s}"));
+                src = s.source();
+            }
+            text
+        }
+    }
+}
+
+impl StateStore for S3Store {
+    fn read(&self) -> Result<Option<State>, StateError> {
+        let got = self.run(async {
+            match self.s3.get_object().bucket(&self.cfg.bucket).key(&self.cfg.key).send().await {
+                Ok(o) => o.body.collect().await.map(|b| Some(b.into_bytes().to_vec())).map_err(|e| e.to_string()),
+                Err(e) if e.code() == Some("NoSuchKey") || e.as_service_error().is_some_and(|s| s.is_no_such_key()) => {
+                    Ok(None)
+                }
+                Err(e) => Err(sdk_detail(&e)),
+            }
+        });
+        match got.map_err(|e| self.fail("S3 GetObject", e))? {
+            None => Ok(None),
+            Some(b) if b.iter().all(|c| c.is_ascii_whitespace()) => Ok(None),
+            Some(b) => State::from_bytes(&b).map(Some),
+        }
+    }
+
+    fn write(&self, state: &State) -> Result<(), StateError> {
+        let bytes = state.to_bytes();
+        self.run(async {
+            let mut req = self
+                .s3
+                .put_object()
+                .bucket(&self.cfg.bucket)
+                .key(&self.cfg.key)
+                .content_type("application/json")
+                .body(ByteStream::from(bytes));
+            if self.cfg.encrypt {
+                req = req.server_side_encryption(ServerSideEncryption::Aes256);
+            }
+            req.send().await
+        })
+        .map(|_| ())
+        .map_err(|e| self.fail("S3 PutObject", sdk_detail(&e)))
+    }
+
+    fn lock(&self, info: LockInfo) -> Result<LockInfo, StateError> {
+        let text = serde_json::to_string(&info).unwrap_or_default();
+        let won = match &self.cfg.dynamodb_table {
+            Some(table) => {
+                let r = self.run(async {
+                    self.ddb
+                        .put_item()
+                        .table_name(table)
+                        .item("LockID", AttributeValue::S(self.lock_id()))
+                        .item("Info", AttributeValue::S(text.clone()))
+                        .condition_expression("attribute_not_exists(LockID)")
+                        .send()
+                        .await
+                });
+                match r {
+                    Ok(_) => true,
+                    Err(e) if e.code() == Some("ConditionalCheckFailedException") => false,
+                    Err(e) => return Err(self.fail("DynamoDB PutItem (lock)", sdk_detail(&e))),
+                }
+            }
+            None => {
+                let r = self.run(async {
+                    self.s3
+                        .put_object()
+                        .bucket(&self.cfg.bucket)
+                        .key(self.lock_key())
+                        .if_none_match("*")
+                        .content_type("application/json")
+                        .body(ByteStream::from(text.clone().into_bytes()))
+                        .send()
+                        .await
+                });
+                match r {
+                    Ok(_) => true,
+                    Err(e) if matches!(e.code(), Some("PreconditionFailed") | Some("ConditionalRequestConflict")) => {
+                        false
+                    }
+                    Err(e) => return Err(self.fail("S3 PutObject If-None-Match (lock)", sdk_detail(&e))),
+                }
+            }
+        };
+        if won {
+            return Ok(info);
+        }
+        let holder = self.current_lock()?.unwrap_or_else(|| self.holder_from(None));
+        Err(StateError::Locked(holder))
+    }
+
+    fn unlock(&self, id: &str) -> Result<(), StateError> {
+        self.release(id)
+    }
+
+    fn force_unlock(&self, id: &str) -> Result<(), StateError> {
+        self.release(id)
+    }
+
+    fn describe(&self) -> String {
+        self.url()
+    }
+}
