@@ -239,8 +239,15 @@ fn describe_request(pod: &PodSpec) -> String {
             .unwrap_or_default();
         parts.push(format!("{}{model}", plural(u64::from(pod.gpus), "GPU", "GPUs")));
     }
-    parts.push(format!("{} CPU", format_cpu(pod.cpu_millis)));
-    parts.push(format!("{} memory", format_bytes(pod.memory_bytes)));
+    if pod.cpu_millis > 0 {
+        parts.push(format!("{} CPU", format_cpu(pod.cpu_millis)));
+    }
+    if pod.memory_bytes > 0 {
+        parts.push(format!("{} memory", format_bytes(pod.memory_bytes)));
+    }
+    if parts.is_empty() {
+        return "no resources".to_string();
+    }
     parts.join(", ")
 }
 
