@@ -89,7 +89,10 @@ fn eight_gpu_job_on_a_four_gpu_pool() {
         ),
         "{err}"
     );
-    assert!(err.contains("Hint: lower the pod's requests, or give it a pool whose instance type is big enough"), "{err}");
+    assert!(
+        err.contains("Hint: lower the pod's requests, or give it a pool whose instance type is big enough"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -124,7 +127,8 @@ module "llm" {
   max_replicas = 5
 }
 "#;
-    let module = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/modules/model-serving/main.hcl")).unwrap();
+    let module =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/modules/model-serving/main.hcl")).unwrap();
     let text = format!("{HEADER}{}{serving}", gpu_pool(1, 3));
     let (_tmp, dir) = config(&[("main.hcl", &text), ("modules/model-serving/main.hcl", &module)]);
     let run = gantry(&dir, &["plan", dir.to_str().unwrap()]);
@@ -177,7 +181,15 @@ fn cost_figures_match_the_catalogue() {
     assert!(run.stdout.contains("Cluster analysis:"), "{}", run.stdout);
     let row = format!("{:.4}", 2.0 * cpu_price);
     assert!(run.stdout.lines().any(|l| l.trim_start().starts_with("cpu ") && l.contains(&row)), "{}", run.stdout);
-    assert!(run.stdout.contains(&format!("change from the current state: +{:.4}/hour ({:+.2}/month)", total, total * HOURS_PER_MONTH)), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!(
+            "change from the current state: +{:.4}/hour ({:+.2}/month)",
+            total,
+            total * HOURS_PER_MONTH
+        )),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("spot (estimate)"), "{}", run.stdout);
 
     // After apply, the current state costs the same and the delta is zero.
@@ -210,8 +222,14 @@ fn ml_platform_fits_and_applies_with_every_pod_placed() {
     assert_eq!(run.code, 0, "{}", run.all());
     let placement = read_json(&dir.join(".gantry/local/placement/ml-platform.json"));
     assert_eq!(placement["unschedulable"].as_array().unwrap().len(), 0, "{placement}");
-    let placed: Vec<&str> = placement["assignments"].as_array().unwrap().iter().map(|a| a["workload"].as_str().unwrap()).collect();
-    for w in ["Job training/finetune", "Deployment serving/llm", "StatefulSet kafka/kafka", "SparkApplication spark/feature-etl executor"] {
+    let placed: Vec<&str> =
+        placement["assignments"].as_array().unwrap().iter().map(|a| a["workload"].as_str().unwrap()).collect();
+    for w in [
+        "Job training/finetune",
+        "Deployment serving/llm",
+        "StatefulSet kafka/kafka",
+        "SparkApplication spark/feature-etl executor",
+    ] {
         assert!(placed.contains(&w), "{w} not placed: {placement}");
     }
     let run = gantry(&dir, &["plan", "-detailed-exitcode", d]);
@@ -225,13 +243,16 @@ fn replacing_a_pool_lists_what_it_evicts() {
     let run = gantry(&dir, &["apply", "-auto-approve", d]);
     assert_eq!(run.code, 0, "{}", run.all());
     let main = dir.join("main.hcl");
-    let text = std::fs::read_to_string(&main).unwrap().replace("model = \"a10g\"\n    count = 1", "model = \"l4\"\n    count = 1");
+    let text = std::fs::read_to_string(&main)
+        .unwrap()
+        .replace("model = \"a10g\"\n    count = 1", "model = \"l4\"\n    count = 1");
     std::fs::write(&main, text).unwrap();
     let run = gantry(&dir, &["plan", d]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains("# local_node_pool.gpu must be replaced"), "{}", run.stdout);
     assert!(
-        run.stdout.contains("local_node_pool.gpu (replace): its 1 node is drained; evicts Deployment serving/llm (1 pod)"),
+        run.stdout
+            .contains("local_node_pool.gpu (replace): its 1 node is drained; evicts Deployment serving/llm (1 pod)"),
         "{}",
         run.stdout
     );

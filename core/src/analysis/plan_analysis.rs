@@ -234,7 +234,9 @@ fn describe_request(pod: &PodSpec) -> String {
         let model = pod
             .node_selector
             .iter()
-            .find(|(k, _)| k.as_str() == super::placement::LABEL_GPU_PRODUCT || k.as_str() == super::placement::LABEL_ACCELERATOR)
+            .find(|(k, _)| {
+                k.as_str() == super::placement::LABEL_GPU_PRODUCT || k.as_str() == super::placement::LABEL_ACCELERATOR
+            })
             .map(|(_, v)| format!(" × {v}"))
             .unwrap_or_default();
         parts.push(format!("{}{model}", plural(u64::from(pod.gpus), "GPU", "GPUs")));
@@ -267,7 +269,8 @@ fn hint(reason: &str) -> &'static str {
 }
 
 fn fit(side: &Side, workloads: &[WorkloadPods], placement: &Placement) -> (Vec<WorkloadFit>, Vec<FitError>) {
-    let pool_of_node: BTreeMap<&str, &str> = placement.nodes.iter().map(|n| (n.name.as_str(), n.pool.as_str())).collect();
+    let pool_of_node: BTreeMap<&str, &str> =
+        placement.nodes.iter().map(|n| (n.name.as_str(), n.pool.as_str())).collect();
     let mut fits = Vec::new();
     let mut errors = Vec::new();
     for w in workloads {
@@ -320,8 +323,11 @@ fn pool_cost(address: &str, info: &PoolInfo) -> PoolCost {
     let spot = on_demand * SPOT_PRICE_FACTOR;
     let spot_capacity = info.capacity_type == "SPOT";
     let node = if spot_capacity { spot } else { on_demand };
-    let hourly =
-        SizeRange { floor: node * f64::from(p.min_size), desired: node * f64::from(p.desired_size), ceiling: node * f64::from(p.max_size) };
+    let hourly = SizeRange {
+        floor: node * f64::from(p.min_size),
+        desired: node * f64::from(p.desired_size),
+        ceiling: node * f64::from(p.max_size),
+    };
     PoolCost {
         address: address.to_string(),
         pool: p.name.clone(),
@@ -467,7 +473,8 @@ pub fn analyse(changes: &[ResourceChange], prior: &State) -> (Analysis, Vec<FitE
     let after = collect(&after_entries, &mut notes);
 
     let pools: Vec<_> = after.pools.iter().map(|(_, p)| p.pool.clone()).collect();
-    let clusters: BTreeSet<&str> = after.pools.iter().map(|(_, p)| p.cluster.as_str()).filter(|c| !c.is_empty()).collect();
+    let clusters: BTreeSet<&str> =
+        after.pools.iter().map(|(_, p)| p.cluster.as_str()).filter(|c| !c.is_empty()).collect();
     if clusters.len() > 1 {
         notes.insert(format!(
             "pools of {} clusters ({}) are analysed as one; per-cluster fit is not modelled yet",
@@ -478,7 +485,8 @@ pub fn analyse(changes: &[ResourceChange], prior: &State) -> (Analysis, Vec<FitE
     let workloads = workload_pods(&after.objects, &pools, NodeCount::Max);
     let (fit, errors) = if pools.is_empty() {
         if !workloads.is_empty() {
-            notes.insert("the configuration declares no node pools, so whether the workloads fit is not checked".into());
+            notes
+                .insert("the configuration declares no node pools, so whether the workloads fit is not checked".into());
         }
         (Vec::new(), Vec::new())
     } else {

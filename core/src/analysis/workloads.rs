@@ -344,7 +344,10 @@ mod tests {
             "scaling_config": [{"min_size": 1, "max_size": 3, "desired_size": 2}]
         }));
         let p = pool_from_value(&eks).unwrap();
-        assert_eq!((p.pool.instance_type.as_str(), p.pool.max_size, p.capacity_type.as_str()), ("m6i.xlarge", 3, "ON_DEMAND"));
+        assert_eq!(
+            (p.pool.instance_type.as_str(), p.pool.max_size, p.capacity_type.as_str()),
+            ("m6i.xlarge", 3, "ON_DEMAND")
+        );
         assert!(pool_from_value(&json(serde_json::json!({"name": "x"}))).is_none());
         assert!(pool_from_value(&Value::Unknown).is_none());
     }
@@ -376,7 +379,13 @@ mod tests {
     #[test]
     fn daemonsets_run_on_admitting_pools() {
         let pools = vec![
-            Pool { name: "cpu".into(), instance_type: "m6i.xlarge".into(), max_size: 3, desired_size: 2, ..Pool::default() },
+            Pool {
+                name: "cpu".into(),
+                instance_type: "m6i.xlarge".into(),
+                max_size: 3,
+                desired_size: 2,
+                ..Pool::default()
+            },
             Pool {
                 name: "gpu".into(),
                 instance_type: "g5.xlarge".into(),
@@ -404,8 +413,12 @@ mod tests {
         let odd = [
             Value::Null,
             Value::Unknown,
-            json(serde_json::json!({"kind": "Deployment", "spec": {"replicas": -3, "template": {"spec": {"containers": "x"}}}})),
-            json(serde_json::json!({"kind": "SparkApplication", "spec": {"executor": {"instances": 1e300, "memory": "99999999999999999999g"}}})),
+            json(
+                serde_json::json!({"kind": "Deployment", "spec": {"replicas": -3, "template": {"spec": {"containers": "x"}}}}),
+            ),
+            json(
+                serde_json::json!({"kind": "SparkApplication", "spec": {"executor": {"instances": 1e300, "memory": "99999999999999999999g"}}}),
+            ),
             json(serde_json::json!({"kind": "HorizontalPodAutoscaler", "spec": {"maxReplicas": "many"}})),
         ];
         let w = workload_pods(&odd, &[], NodeCount::Max);
