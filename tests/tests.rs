@@ -10,3 +10,5 @@ mod apply;
 mod cli;
 #[path = "e2e/aws.rs"]
 mod aws;
+#[path = "e2e/analysis.rs"]
+mod analysis;

@@ -2,6 +2,7 @@
 //! state it was made against. A saved plan is this, serialised.
 
 use crate::addr::ResourceInstanceAddr;
+use crate::analysis::plan_analysis::Analysis;
 use crate::state::State;
 use crate::value::{PathStep, Value};
 use serde::{Deserialize, Serialize};
@@ -99,6 +100,10 @@ pub struct Plan {
     /// Objects that `moved` blocks re-addressed in state, as (from, to).
     #[serde(default)]
     pub moved: Vec<(String, String)>,
+    /// Fit, cost and disruption of the planned node pools and workloads.
+    /// Plans saved before the analysis existed load with an empty one.
+    #[serde(default)]
+    pub analysis: Analysis,
 }
 
 impl Plan {

@@ -6,6 +6,8 @@
 
 pub mod catalog;
 pub mod placement;
+pub mod plan_analysis;
+pub mod workloads;
 
 pub use catalog::{catalog, Catalog, Gpu, InstanceType, Pricing};
 pub use placement::{

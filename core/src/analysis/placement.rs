@@ -303,17 +303,7 @@ struct PoolState<'a> {
 
 impl<'a> PoolState<'a> {
     fn new(pool: &'a Pool, instance: Option<&'a InstanceType>, mode: NodeCount) -> Self {
-        let mut labels = pool.labels.clone();
-        // The well-known labels win over pool labels of the same name, as the
-        // kubelet's own labels do on a real node.
-        labels.insert(LABEL_INSTANCE_TYPE.to_string(), pool.instance_type.clone());
-        labels.insert(LABEL_POOL.to_string(), pool.name.clone());
-        if let Some(gpu) = instance.and_then(|t| t.gpu.as_ref()) {
-            labels.insert(LABEL_ACCELERATOR.to_string(), gpu.model.clone());
-            if gpu.model.starts_with("nvidia-") {
-                labels.insert(LABEL_GPU_PRODUCT.to_string(), gpu.model.clone());
-            }
-        }
+        let labels = node_labels(pool, instance);
         let allocatable = instance.map_or(Resources::default(), |t| Resources {
             cpu_millis: u64::from(t.vcpus)
                 .saturating_mul(1000)
@@ -359,6 +349,36 @@ impl<'a> PoolState<'a> {
     fn can_grow(&self) -> bool {
         u32::try_from(self.nodes.len()).is_ok_and(|n| n < self.limit)
     }
+}
+
+/// The labels every node of `pool` carries: the pool's own, plus the
+/// well-known ones, which win over pool labels of the same name as the
+/// kubelet's own labels do on a real node.
+pub fn node_labels(pool: &Pool, instance: Option<&InstanceType>) -> BTreeMap<String, String> {
+    let mut labels = pool.labels.clone();
+    labels.insert(LABEL_INSTANCE_TYPE.to_string(), pool.instance_type.clone());
+    labels.insert(LABEL_POOL.to_string(), pool.name.clone());
+    if let Some(gpu) = instance.and_then(|t| t.gpu.as_ref()) {
+        labels.insert(LABEL_ACCELERATOR.to_string(), gpu.model.clone());
+        if gpu.model.starts_with("nvidia-") {
+            labels.insert(LABEL_GPU_PRODUCT.to_string(), gpu.model.clone());
+        }
+    }
+    labels
+}
+
+/// Whether a pod may run on the nodes of `pool` at all, ignoring capacity:
+/// every blocking taint tolerated and every node-selector entry matched.
+/// DaemonSets use this to decide which pools get one of their pods per node.
+pub fn pool_admits(pool: &Pool, pod: &PodSpec) -> bool {
+    let labels = node_labels(pool, catalog().get(&pool.instance_type));
+    let tolerated =
+        pool.taints.iter().all(|t| !blocks_scheduling(t) || pod.tolerations.iter().any(|tol| tolerates(tol, t)));
+    let selected = plain_selector(pod).all(|(k, v)| labels.get(k) == Some(v));
+    let model_ok = gpu_selector(pod).all(|(k, v)| {
+        labels.get(k).is_some_and(|have| normalize_gpu_model(have) == normalize_gpu_model(v))
+    });
+    tolerated && selected && model_ok
 }
 
 /// Puts one replica on the first node with room, growing a pool if allowed.

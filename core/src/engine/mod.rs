@@ -199,6 +199,15 @@ pub async fn plan(config: &Config, settings: &WalkSettings<'_>, state: &State, o
             outputs.insert(name.clone(), OutputChange { before: Some(o.value.clone()), after: None, sensitive: o.sensitive });
         }
     }
+    let (analysis, fit_errors) = crate::analysis::plan_analysis::analyse(&changes, &refreshed);
+    if !fit_errors.is_empty() {
+        for e in fit_errors {
+            let span = resource_span(config, &e.address);
+            diags.push(Diagnostic::error("Workload cannot be scheduled", e.detail).at_opt(span).with_address(&e.address));
+        }
+        diags.sort();
+        return (None, diags);
+    }
     let plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
         prior_serial: state.serial,
@@ -219,6 +228,7 @@ pub async fn plan(config: &Config, settings: &WalkSettings<'_>, state: &State, o
         refreshed_state: refreshed,
         warnings: Vec::new(),
         moved,
+        analysis,
     };
     (Some(plan), diags)
 }
@@ -1362,6 +1372,14 @@ impl<'a> Walk<'a> {
 }
 
 /// The source span of the attribute or block at `path` in a body, for pointing at what a provider objected to.
+/// The header of the block that declares a resource instance, by its address.
+fn resource_span(config: &Config, address: &str) -> Option<Span> {
+    let addr: ResourceInstanceAddr = address.parse().ok()?;
+    let r = &addr.resource;
+    let tree = config.tree.get(&r.module.static_path())?;
+    tree.module.resources.get(&(r.mode, r.type_name.clone(), r.name.clone())).map(|res| res.header_span)
+}
+
 fn span_of_path(body: &crate::syntax::Body, path: &[crate::value::PathStep]) -> Option<Span> {
     use crate::value::PathStep;
     let (PathStep::Key(first), rest) = path.split_first()? else { return None };

@@ -73,7 +73,7 @@ pub fn schema() -> &'static Schema {
             .attr("arn", A::computed(Type::String))
             .attr("status", A::computed(Type::String))
             .attr("instance_type", A::computed(Type::String))
-            .attr("hourly_cost_usd", A::computed(Type::Number))
+            .attr("hourly_cost_usd", A::computed(Type::Number).describe("Price of the desired nodes per hour: on-demand, or the spot estimate for SPOT pools."))
             .block("scaling_config", NestedBlock { nesting: Nesting::Single, block: scaling, min_items: 1, max_items: Some(1), force_new: false })
             .block("gpu", NestedBlock { nesting: Nesting::Single, block: gpu, min_items: 0, max_items: Some(1), force_new: true })
             .block("taint", NestedBlock { nesting: Nesting::List, block: taint, min_items: 0, max_items: Some(50), force_new: false });
@@ -264,7 +264,10 @@ impl Provider for LocalProvider {
             let plain = config.clone().deep_unmarked();
             let instance_type = Self::instance_type(&plain)?;
             if let (Value::Object(m), Some(t)) = (&mut resp.planned, instance_type) {
-                let price = catalog().get(&t).map(|i| i.on_demand_hourly_usd).unwrap_or(0.0);
+                let on_demand = catalog().get(&t).map(|i| i.on_demand_hourly_usd).unwrap_or(0.0);
+                // Spot pools are priced with the same estimate the plan's cost analysis uses.
+                let spot = plain.get("capacity_type").and_then(|c| c.as_str()) == Some("SPOT");
+                let price = if spot { on_demand * gantry_core::analysis::plan_analysis::SPOT_PRICE_FACTOR } else { on_demand };
                 let desired = plain.get("scaling_config").and_then(|s| s.get("desired_size")).and_then(|d| d.as_f64()).unwrap_or(0.0);
                 if m.get("instance_types").is_some_and(|v| v.is_null() || *v == Value::Unknown) {
                     m.insert("instance_types".into(), Value::List(vec![Value::string(t.clone())]));

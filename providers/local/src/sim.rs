@@ -2,10 +2,10 @@
 //! working directory, so that objects persist between runs and a hand edit is
 //! drift that `plan` finds.
 
-use gantry_core::analysis::placement::{self, NodeCount, PodSpec, Pool, Taint, Toleration};
+use gantry_core::analysis::placement::{self, NodeCount, Pool};
+use gantry_core::analysis::workloads::{flatten, pool_from_value, workload_pods};
 use gantry_core::state::write_atomic;
 use gantry_core::value::Value;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The folder, below the working directory, where the simulator keeps its objects.
@@ -102,9 +102,9 @@ impl Sim {
 
     /// Places the pods of every workload of a cluster onto its nodes and records the result.
     pub fn reschedule(&self, cluster: &str) -> Result<placement::Placement, String> {
-        let pools: Vec<Pool> = self.pools(cluster).iter().filter_map(pool_from_value).collect();
-        let pods: Vec<PodSpec> = self.objects(cluster).iter().filter_map(|o| pod_spec(o, &pools)).collect();
-        let result = placement::place(&pools, &pods, NodeCount::Desired);
+        let pools: Vec<Pool> = self.pools(cluster).iter().filter_map(pool_from_value).map(|p| p.pool).collect();
+        let workloads = workload_pods(&self.objects(cluster), &pools, NodeCount::Desired);
+        let result = placement::place(&pools, &flatten(&workloads), NodeCount::Desired);
         let json = serde_json::to_value(&result).map_err(|e| e.to_string())?;
         write_json(&self.placement_path(cluster), &Value::from_json(&json))?;
         Ok(result)
@@ -161,135 +161,5 @@ fn list_json(dir: &Path) -> Vec<Value> {
     paths.iter().filter_map(|p| read_json(p).ok().flatten()).collect()
 }
 
-fn str_of(v: &Value, key: &str) -> String {
-    v.get(key).and_then(|x| x.as_str()).unwrap_or_default().to_string()
-}
-
 /// AWS writes taint effects as NO_SCHEDULE; Kubernetes as NoSchedule.
-pub fn kube_effect(aws: &str) -> String {
-    match aws {
-        "NO_SCHEDULE" => "NoSchedule".into(),
-        "NO_EXECUTE" => "NoExecute".into(),
-        "PREFER_NO_SCHEDULE" => "PreferNoSchedule".into(),
-        other => other.into(),
-    }
-}
-
-fn pool_from_value(v: &Value) -> Option<Pool> {
-    let scaling = v.get("scaling_config")?;
-    let n = |k: &str| scaling.get(k).and_then(|x| x.as_f64()).unwrap_or(0.0) as u32;
-    let labels = v
-        .get("labels")
-        .and_then(|l| l.as_object())
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
-        .unwrap_or_default();
-    let taints = v
-        .get("taint")
-        .and_then(|t| t.as_list())
-        .map(|items| {
-            items
-                .iter()
-                .map(|t| Taint { key: str_of(t, "key"), value: str_of(t, "value"), effect: kube_effect(&str_of(t, "effect")) })
-                .collect()
-        })
-        .unwrap_or_default();
-    Some(Pool {
-        name: str_of(v, "node_group_name"),
-        instance_type: str_of(v, "instance_type"),
-        min_size: n("min_size"),
-        max_size: n("max_size"),
-        desired_size: n("desired_size"),
-        labels,
-        taints,
-    })
-}
-
-/// The scheduling view of a workload object: its pod template's requests, selector and tolerations.
-fn pod_spec(obj: &Value, pools: &[Pool]) -> Option<PodSpec> {
-    let kind = str_of(obj, "kind");
-    let meta = obj.get("metadata")?;
-    let workload = format!("{kind} {}/{}", str_of(meta, "namespace").if_empty("default"), str_of(meta, "name"));
-    let spec = obj.get("spec")?;
-    let (template, replicas) = match kind.as_str() {
-        "Deployment" | "StatefulSet" | "ReplicaSet" => {
-            (spec.get("template")?, spec.get("replicas").and_then(|r| r.as_f64()).unwrap_or(1.0) as u32)
-        }
-        "Job" => (spec.get("template")?, spec.get("parallelism").and_then(|r| r.as_f64()).unwrap_or(1.0) as u32),
-        "DaemonSet" => (spec.get("template")?, 0),
-        _ => return None,
-    };
-    let pod = template.get("spec")?;
-    let mut cpu = 0;
-    let mut memory = 0;
-    let mut gpus = 0;
-    for c in pod.get("containers").and_then(|c| c.as_list()).cloned().unwrap_or_default() {
-        let requests = c.get("resources").and_then(|r| r.get("requests").or_else(|| r.get("limits")));
-        let limits = c.get("resources").and_then(|r| r.get("limits"));
-        let q = |k: &str| requests.and_then(|r| r.get(k)).or_else(|| limits.and_then(|l| l.get(k))).map(quantity);
-        cpu += q("cpu").and_then(|s| placement::parse_cpu(&s).ok()).unwrap_or(0);
-        memory += q("memory").and_then(|s| placement::parse_memory(&s).ok()).unwrap_or(0);
-        gpus += q("nvidia.com/gpu").and_then(|s| s.parse::<u32>().ok()).unwrap_or(0);
-    }
-    let node_selector: BTreeMap<String, String> = pod
-        .get("nodeSelector")
-        .and_then(|s| s.as_object())
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
-        .unwrap_or_default();
-    let tolerations: Vec<Toleration> = pod
-        .get("tolerations")
-        .and_then(|t| t.as_list())
-        .map(|items| {
-            items
-                .iter()
-                .map(|t| Toleration {
-                    key: t.get("key").and_then(|k| k.as_str()).map(str::to_string),
-                    operator: str_of(t, "operator"),
-                    value: t.get("value").and_then(|k| k.as_str()).map(str::to_string),
-                    effect: t.get("effect").and_then(|k| k.as_str()).map(str::to_string),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut spec = PodSpec { workload, replicas, cpu_millis: cpu, memory_bytes: memory, gpus, node_selector, tolerations };
-    if kind == "DaemonSet" {
-        // One pod per node it may run on: approximate by the desired nodes of pools whose taints it tolerates.
-        spec.replicas = pools
-            .iter()
-            .filter(|p| p.taints.iter().all(|t| t.effect == "PreferNoSchedule" || spec.tolerations.iter().any(|tol| tolerates(tol, t))))
-            .map(|p| p.desired_size)
-            .sum();
-    }
-    Some(spec)
-}
-
-fn tolerates(tol: &Toleration, taint: &Taint) -> bool {
-    let key_ok = match tol.key.as_deref() {
-        None | Some("") => tol.operator == "Exists",
-        Some(k) => k == taint.key,
-    };
-    let value_ok = tol.operator == "Exists" || tol.value.as_deref().unwrap_or("") == taint.value;
-    let effect_ok = tol.effect.as_deref().is_none_or(|e| e.is_empty() || e == taint.effect);
-    key_ok && value_ok && effect_ok
-}
-
-fn quantity(v: &Value) -> String {
-    match v.unmarked() {
-        Value::Number(n) => gantry_core::value::format_number(*n),
-        Value::String(s) => s.clone(),
-        _ => String::new(),
-    }
-}
-
-trait IfEmpty {
-    fn if_empty(self, other: &str) -> String;
-}
-
-impl IfEmpty for String {
-    fn if_empty(self, other: &str) -> String {
-        if self.is_empty() {
-            other.to_string()
-        } else {
-            self
-        }
-    }
-}
+pub use gantry_core::analysis::workloads::kube_effect;

@@ -1,0 +1,198 @@
+# A GPU node pool: the cheapest instance type with the asked GPUs (or an
+# explicit one), tainted nvidia.com/gpu so only pods that ask for GPUs land
+# there, and the NVIDIA device plugin that makes the GPUs schedulable.
+
+variable "cluster_name" {
+  type = string
+}
+
+variable "name" {
+  type        = string
+  description = "Pool name; nodes carry the label gantry.dev/pool = name."
+}
+
+variable "gpu" {
+  type        = object({ model = string, count = number })
+  description = "GPU model and count per node, e.g. { model = \"a100\", count = 8 }."
+}
+
+variable "instance_type" {
+  type        = string
+  default     = null
+  description = "An explicit instance type; overrides the choice made from gpu."
+}
+
+variable "min_size" {
+  type    = number
+  default = 0
+}
+
+variable "max_size" {
+  type = number
+}
+
+variable "desired_size" {
+  type    = number
+  default = 0
+}
+
+variable "spot" {
+  type    = bool
+  default = false
+}
+
+variable "labels" {
+  type    = map(string)
+  default = {}
+}
+
+variable "taint" {
+  type        = object({ key = string, value = optional(string, ""), effect = string })
+  default     = null
+  description = "One taint besides nvidia.com/gpu, AWS spelling (NO_SCHEDULE, NO_EXECUTE, PREFER_NO_SCHEDULE)."
+}
+
+variable "device_plugin_image" {
+  type    = string
+  default = "nvcr.io/nvidia/k8s-device-plugin:v0.16.2"
+}
+
+locals {
+  # nvidia.com/gpu.present is what NVIDIA's GPU feature discovery sets; the
+  # monitoring module's DCGM exporter selects GPU nodes by it.
+  labels = merge(var.labels, { "gantry.dev/pool" = var.name, "nvidia.com/gpu.present" = "true" })
+  capacity_type = var.spot ? "SPOT" : "ON_DEMAND"
+  instance_types = var.instance_type == null ? null : [var.instance_type]
+  tolerations = concat(
+    [{ key = "nvidia.com/gpu", operator = "Exists", effect = "NoSchedule" }],
+    var.taint == null ? [] : [{
+      key      = var.taint.key
+      operator = "Exists"
+      effect   = lookup({ NO_SCHEDULE = "NoSchedule", NO_EXECUTE = "NoExecute", PREFER_NO_SCHEDULE = "PreferNoSchedule" }, var.taint.effect, var.taint.effect)
+    }],
+  )
+}
+
+# Gantry has no dynamic blocks yet, so the optional extra taint is a second
+# variant of the resource, chosen by count.
+resource "local_node_pool" "this" {
+  count = var.taint == null ? 1 : 0
+
+  cluster_name    = var.cluster_name
+  node_group_name = var.name
+  instance_types  = local.instance_types
+  capacity_type   = local.capacity_type
+  labels          = local.labels
+
+  gpu {
+    model = var.gpu.model
+    count = var.gpu.count
+  }
+
+  scaling_config {
+    min_size     = var.min_size
+    max_size     = var.max_size
+    desired_size = var.desired_size
+  }
+
+  taint {
+    key    = "nvidia.com/gpu"
+    value  = "true"
+    effect = "NO_SCHEDULE"
+  }
+}
+
+resource "local_node_pool" "tainted" {
+  count = var.taint == null ? 0 : 1
+
+  cluster_name    = var.cluster_name
+  node_group_name = var.name
+  instance_types  = local.instance_types
+  capacity_type   = local.capacity_type
+  labels          = local.labels
+
+  gpu {
+    model = var.gpu.model
+    count = var.gpu.count
+  }
+
+  scaling_config {
+    min_size     = var.min_size
+    max_size     = var.max_size
+    desired_size = var.desired_size
+  }
+
+  taint {
+    key    = "nvidia.com/gpu"
+    value  = "true"
+    effect = "NO_SCHEDULE"
+  }
+
+  taint {
+    key    = try(var.taint.key, "")
+    value  = try(var.taint.value, "")
+    effect = try(var.taint.effect, "NO_SCHEDULE")
+  }
+}
+
+# One device plugin per pool, pinned to it, so pools can be added and removed
+# independently. Manifest after NVIDIA's static deployment (nvidia-device-plugin.yml).
+resource "kubernetes_manifest" "device_plugin" {
+  manifest = {
+    apiVersion = "apps/v1"
+    kind       = "DaemonSet"
+    metadata = {
+      name      = "nvidia-device-plugin-${var.name}"
+      namespace = "kube-system"
+      labels    = { "app.kubernetes.io/name" = "nvidia-device-plugin", "gantry.dev/pool" = var.name }
+    }
+    spec = {
+      selector       = { matchLabels = { name = "nvidia-device-plugin-${var.name}" } }
+      updateStrategy = { type = "RollingUpdate" }
+      template = {
+        metadata = { labels = { name = "nvidia-device-plugin-${var.name}" } }
+        spec = {
+          nodeSelector      = { "gantry.dev/pool" = var.name }
+          tolerations       = local.tolerations
+          priorityClassName = "system-node-critical"
+          containers = [{
+            name  = "nvidia-device-plugin-ctr"
+            image = var.device_plugin_image
+            env   = [{ name = "FAIL_ON_INIT_ERROR", value = "false" }]
+            securityContext = {
+              allowPrivilegeEscalation = false
+              capabilities             = { drop = ["ALL"] }
+            }
+            resources    = { requests = { cpu = "50m", memory = "64Mi" } }
+            volumeMounts = [{ name = "device-plugin", mountPath = "/var/lib/kubelet/device-plugins" }]
+          }]
+          volumes = [{ name = "device-plugin", hostPath = { path = "/var/lib/kubelet/device-plugins" } }]
+        }
+      }
+    }
+  }
+
+  depends_on = [local_node_pool.this, local_node_pool.tainted]
+}
+
+output "name" {
+  value = var.name
+}
+
+output "instance_type" {
+  value = one(concat(local_node_pool.this[*].instance_type, local_node_pool.tainted[*].instance_type))
+}
+
+output "hourly_cost_usd" {
+  value = one(concat(local_node_pool.this[*].hourly_cost_usd, local_node_pool.tainted[*].hourly_cost_usd))
+}
+
+output "node_selector" {
+  value       = { "gantry.dev/pool" = var.name }
+  description = "A nodeSelector that places pods on this pool."
+}
+
+output "tolerations" {
+  value       = local.tolerations
+  description = "Tolerations for every taint of this pool."
+}
