@@ -454,3 +454,25 @@ fn s3_backend_with_dynamodb_lock() {
 fn s3_backend_with_s3_conditional_write_lock() {
     backend_suite(false);
 }
+
+#[test]
+fn import_adopts_an_existing_bucket() {
+    let Some(m) = moto() else { return };
+    let bucket = unique("imported");
+    aws(&m, &["s3api", "create-bucket", "--bucket", &bucket]).unwrap();
+    let hcl = format!(
+        "provider \"aws\" {{\n  region       = \"us-east-1\"\n  endpoint_url = \"{}\"\n}}\nresource \"aws_s3_bucket\" \"data\" {{\n  bucket = \"{bucket}\"\n}}\n",
+        m.endpoint
+    );
+    let (_tmp, dir) = config(&[("main.hcl", &hcl)]);
+    let run = g(&dir, &["import", "aws_s3_bucket.data", &bucket, "."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(state(&dir)["resources"][0]["attributes"]["bucket"], bucket.as_str());
+    let run = g(&dir, &["plan", "-detailed-exitcode", "."]);
+    assert_eq!(run.code, 0, "an imported bucket that matches the configuration has nothing to change: {}", run.all());
+    let run = g(&dir, &["import", "aws_s3_bucket.data", "no-such-bucket-anywhere", "."]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let run = g(&dir, &["destroy", "-auto-approve", "."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(aws(&m, &["s3api", "head-bucket", "--bucket", &bucket]).is_err(), "destroy removed the imported bucket");
+}

@@ -385,6 +385,10 @@ impl Provider for AwsProvider {
                 if !is_set(&config, "force_destroy") && config.get("force_destroy").is_some_and(|v| v.is_null()) {
                     set(&mut config, "force_destroy", Value::Bool(false));
                 }
+                // No versioning block means versioning off, which is also what AWS reports for a new bucket.
+                if config.get("versioning").is_some_and(|v| v.is_null()) {
+                    set(&mut config, "versioning", obj(vec![("enabled", Value::Bool(false))]));
+                }
             }
             _ => {}
         }
