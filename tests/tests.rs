@@ -8,3 +8,5 @@ mod support;
 mod apply;
 #[path = "e2e/cli.rs"]
 mod cli;
+#[path = "e2e/kubernetes.rs"]
+mod kubernetes;
