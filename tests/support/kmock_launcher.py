@@ -139,8 +139,18 @@ class Emulator(kmock.KubernetesEmulator):
                 existing = self._find(request)
                 if existing is None:
                     # Server-side apply creates what does not exist yet.
-                    request = attrs.evolve(request, action=enums.action.CREATE, method='POST')
-                    self._stamp_new(request, request.data)
+                    data = self._stamp_new(request, request.data)
+                    key = (request.resource, request.namespace, request.name)
+                    async with self._lock:
+                        if key in self._objects:
+                            self._objects[key].create(data)
+                        else:
+                            self._objects[key] = data
+                        raw = self._objects[key].raw
+                        await self._buses[request.resource].put({'type': 'ADDED', 'object': raw})
+                    if data.get('kind') == 'CustomResourceDefinition':
+                        self._register_crd(data)
+                    return aiohttp.web.json_response(raw, status=201)
                 else:
                     request.data.setdefault('metadata', {})['resourceVersion'] = str(next(_versions))
             elif action == enums.action.CREATE and isinstance(request.data, dict):

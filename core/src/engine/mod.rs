@@ -682,8 +682,15 @@ impl<'a> Walk<'a> {
                 Some((n, a)) => (n.to_string(), Some(a.to_string())),
                 None => (key.clone(), None),
             };
-            // Without a configuration walk, provider blocks that refer to resources are evaluated against state.
+            // Without a configuration walk, provider blocks that refer to resources are evaluated against state,
+            // and those that refer to root variables (a kubeconfig path) against the inputs.
             self.seed_values_from_state();
+            for name in self.config.tree.module.variables.keys() {
+                let known = self.values.read().unwrap_or_else(|e| e.into_inner()).vars.get(&ModuleInstance::root()).is_some_and(|m| m.contains_key(name));
+                if !known {
+                    self.visit_variable(&ModulePath::root(), name);
+                }
+            }
             self.visit_provider(&name, alias.as_deref()).await;
         }
     }
