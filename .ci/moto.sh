@@ -18,7 +18,7 @@ MOTO_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0
 MOTO_LOG="$(mktemp -t gantry-moto.XXXXXX.log)"
 MOTO_IAM_LOAD_MANAGED_POLICIES=true "$GANTRY_VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$MOTO_LOG" 2>&1 &
 MOTO_PID=$!
-trap 'kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true' EXIT
+GANTRY_TEST_SERVER_PIDS+=("$MOTO_PID")
 python3 - "$MOTO_PORT" <<'PY' || { cat "$MOTO_LOG"; echo "moto did not start" >&2; exit 1; }
 import sys, time, urllib.request
 for _ in range(300):

@@ -12,3 +12,5 @@ mod cli;
 mod aws;
 #[path = "e2e/analysis.rs"]
 mod analysis;
+#[path = "e2e/kubernetes.rs"]
+mod kubernetes;

@@ -238,6 +238,13 @@ pub trait Provider: Send + Sync {
     }
 
     async fn import(&self, req: ImportRequest<'_>) -> Result<Option<Value>, ProviderError>;
+
+    /// Ordering among deletes that references do not show (a Kubernetes object and its
+    /// Namespace): the keys this object provides to others and the keys it needs from them.
+    /// In one apply, an object is deleted before every object that provides a key it needs.
+    fn delete_order(&self, _type_name: &str, _state: &Value) -> (Vec<String>, Vec<String>) {
+        (Vec::new(), Vec::new())
+    }
 }
 
 /// Makes provider instances; one factory per provider name.

@@ -1080,6 +1080,7 @@ impl<'a> Walk<'a> {
         let planned = response.planned.mark_paths(&paths);
         let forced = self.opts.replace.contains(addr);
         let (action, reason) = match &prior {
+            None if !provider.configured => (Action::Create, Some("its provider's configuration is known only after apply: it will be created after its cluster exists".to_string())),
             None => (Action::Create, None),
             Some(_) if forced => (self.replace_action(res), Some("-replace was given".to_string())),
             Some(_) if !response.requires_replace.is_empty() => (self.replace_action(res), None),
@@ -1332,6 +1333,24 @@ impl<'a> Walk<'a> {
                     if name == d && *j != i {
                         deps.entry(*j).or_default().insert(i);
                     }
+                }
+            }
+        }
+        // Provider-declared order that references do not show (objects before their namespace).
+        let keys: Vec<(Vec<String>, Vec<String>)> = deletes
+            .iter()
+            .map(|c| {
+                let provider = self.providers.read().unwrap_or_else(|e| e.into_inner()).get(&c.provider).cloned();
+                match (provider, self.prior.get(&c.address)) {
+                    (Some(p), Some(s)) => p.provider.delete_order(&c.address.resource.type_name, &s.value().deep_unmarked()),
+                    _ => (Vec::new(), Vec::new()),
+                }
+            })
+            .collect();
+        for (i, (_, needs)) in keys.iter().enumerate() {
+            for (j, (provides, _)) in keys.iter().enumerate() {
+                if i != j && deletes[i].provider == deletes[j].provider && needs.iter().any(|k| provides.contains(k)) {
+                    deps.entry(j).or_default().insert(i);
                 }
             }
         }

@@ -1,0 +1,462 @@
+//! The one interface through which the provider talks to a cluster, and its two
+//! implementations: the embedded `local` simulator and a real API server through kube-rs.
+
+use crate::fields;
+use gantry_core::value::Value;
+use gantry_provider_local::sim::{ObjectKey, Sim};
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
+use kube::discovery::{ApiCapabilities, ApiResource, Scope};
+use kube::core::GroupVersionKind;
+use serde_json::Value as Json;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Which object: apiVersion, kind, namespace ("" when cluster-scoped or not given) and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjRef {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjRef {
+    pub fn of(manifest: &Json) -> Result<ObjRef, String> {
+        let text = |p: &str| manifest.pointer(p).and_then(Json::as_str).unwrap_or_default().to_string();
+        let r = ObjRef { api_version: text("/apiVersion"), kind: text("/kind"), namespace: text("/metadata/namespace"), name: text("/metadata/name") };
+        let missing: Vec<&str> = [("apiVersion", &r.api_version), ("kind", &r.kind), ("metadata.name", &r.name)]
+            .iter()
+            .filter(|(_, v)| v.is_empty())
+            .map(|(k, _)| *k)
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!("the manifest has no {}; every object needs apiVersion, kind and metadata.name", missing.join(", ")));
+        }
+        Ok(r)
+    }
+}
+
+impl std::fmt::Display for ObjRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.namespace.is_empty() {
+            write!(f, "{} {}", self.kind, self.name)
+        } else {
+            write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum ConnError {
+    /// The server does not serve this apiVersion/kind (yet: its CRD may still be on the way).
+    UnknownKind(String),
+    /// The namespace does not exist (yet).
+    NoNamespace(String),
+    /// A server-side apply conflict with other field managers (message names them).
+    Conflict(String),
+    Other(String),
+}
+
+impl std::fmt::Display for ConnError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConnError::UnknownKind(m) | ConnError::NoNamespace(m) | ConnError::Conflict(m) | ConnError::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+pub struct ApplyOptions<'a> {
+    pub field_manager: &'a str,
+    pub force: bool,
+    pub dry_run: bool,
+}
+
+/// What the provider needs from a cluster. Diffing, ordering and waiting are written once, above it.
+#[async_trait::async_trait]
+pub trait Connection: Send + Sync {
+    /// The object as stored, or none.
+    async fn get(&self, r: &ObjRef) -> Result<Option<Json>, ConnError>;
+    /// Every object of a kind in a namespace ("" = cluster-scoped or all), for batched refresh.
+    async fn list(&self, api_version: &str, kind: &str, namespace: &str) -> Result<Vec<Json>, ConnError>;
+    /// Creates or updates by server-side apply; a dry run changes nothing.
+    async fn apply(&self, manifest: &Json, opts: &ApplyOptions<'_>) -> Result<Json, ConnError>;
+    /// Deletes; false when it was already gone.
+    async fn delete(&self, r: &ObjRef) -> Result<bool, ConnError>;
+    /// Whether plan can ask the server for the result of an apply (server-side dry run).
+    fn supports_dry_run(&self) -> bool;
+    /// The namespace an object lives in ("" when the kind is cluster-scoped), after the server's scope rules.
+    async fn namespace_of(&self, r: &ObjRef) -> Result<String, ConnError>;
+    /// Forget cached discovery (after CRDs change).
+    fn refresh_discovery(&self) {}
+    /// Whether the server enforces waits (the simulator has no controllers to wait for).
+    fn waits(&self) -> bool {
+        true
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The embedded simulator.
+
+pub struct LocalConnection {
+    pub sim: Sim,
+    pub cluster: String,
+}
+
+fn builtin_namespace(ns: &str) -> bool {
+    matches!(ns, "default" | "kube-system" | "kube-public" | "kube-node-lease")
+}
+
+/// Kinds that live outside namespaces, for the simulator (a real server says so in discovery).
+pub fn cluster_scoped(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Namespace" | "Node" | "PersistentVolume" | "StorageClass" | "ClusterRole" | "ClusterRoleBinding" | "CustomResourceDefinition"
+            | "PriorityClass" | "IngressClass" | "RuntimeClass" | "APIService" | "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration"
+    )
+}
+
+impl LocalConnection {
+    fn key(r: &ObjRef) -> ObjectKey {
+        let namespace = if cluster_scoped(&r.kind) {
+            String::new()
+        } else if r.namespace.is_empty() {
+            "default".into()
+        } else {
+            r.namespace.clone()
+        };
+        ObjectKey { kind: r.kind.clone(), namespace, name: r.name.clone() }
+    }
+}
+
+#[async_trait::async_trait]
+impl Connection for LocalConnection {
+    async fn get(&self, r: &ObjRef) -> Result<Option<Json>, ConnError> {
+        self.sim.get_object(&self.cluster, &Self::key(r)).map(|o| o.map(|v| v.to_json())).map_err(ConnError::Other)
+    }
+
+    async fn list(&self, api_version: &str, kind: &str, namespace: &str) -> Result<Vec<Json>, ConnError> {
+        Ok(self
+            .sim
+            .objects(&self.cluster)
+            .into_iter()
+            .map(|v| v.to_json())
+            .filter(|o| {
+                o.get("kind").and_then(Json::as_str) == Some(kind)
+                    && o.get("apiVersion").and_then(Json::as_str) == Some(api_version)
+                    && (namespace.is_empty() || o.pointer("/metadata/namespace").and_then(Json::as_str).unwrap_or("default") == namespace)
+            })
+            .collect())
+    }
+
+    async fn apply(&self, manifest: &Json, opts: &ApplyOptions<'_>) -> Result<Json, ConnError> {
+        let r = ObjRef::of(manifest).map_err(ConnError::Other)?;
+        let key = Self::key(&r);
+        if opts.dry_run {
+            return Ok(manifest.clone());
+        }
+        if self.sim.get_cluster(&self.cluster).map_err(ConnError::Other)?.is_none() {
+            return Err(ConnError::Other(format!("local cluster \"{}\" does not exist", self.cluster)));
+        }
+        if !key.namespace.is_empty() && !builtin_namespace(&key.namespace) {
+            let ns = ObjectKey { kind: "Namespace".into(), namespace: String::new(), name: key.namespace.clone() };
+            if self.sim.get_object(&self.cluster, &ns).map_err(ConnError::Other)?.is_none() {
+                return Err(ConnError::NoNamespace(format!("namespaces \"{}\" not found: create the Namespace first", key.namespace)));
+            }
+        }
+        let value = Value::from_json(manifest);
+        self.sim.put_object(&self.cluster, &key, &value).map_err(ConnError::Other)?;
+        self.sim.reschedule(&self.cluster).map_err(ConnError::Other)?;
+        Ok(manifest.clone())
+    }
+
+    async fn delete(&self, r: &ObjRef) -> Result<bool, ConnError> {
+        let key = Self::key(r);
+        let existed = self.sim.get_object(&self.cluster, &key).map_err(ConnError::Other)?.is_some();
+        self.sim.delete_object(&self.cluster, &key).map_err(ConnError::Other)?;
+        self.sim.reschedule(&self.cluster).map_err(ConnError::Other)?;
+        Ok(existed)
+    }
+
+    fn supports_dry_run(&self) -> bool {
+        false
+    }
+
+    async fn namespace_of(&self, r: &ObjRef) -> Result<String, ConnError> {
+        Ok(Self::key(r).namespace)
+    }
+
+    fn waits(&self) -> bool {
+        false
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A real API server.
+
+pub struct KubeConnection {
+    pub client: kube::Client,
+    pub default_namespace: String,
+    discovery: Mutex<HashMap<(String, String), (ApiResource, ApiCapabilities)>>,
+}
+
+fn split_api_version(api_version: &str) -> (&str, &str) {
+    match api_version.split_once('/') {
+        Some((g, v)) => (g, v),
+        None => ("", api_version),
+    }
+}
+
+impl KubeConnection {
+    pub fn new(client: kube::Client, default_namespace: String) -> KubeConnection {
+        KubeConnection { client, default_namespace, discovery: Mutex::new(HashMap::new()) }
+    }
+
+    /// Maps apiVersion/kind to a resource by discovery; a miss asks the server again, so a kind
+    /// whose CRD was created a moment ago is found.
+    async fn resolve(&self, api_version: &str, kind: &str) -> Result<(ApiResource, ApiCapabilities), ConnError> {
+        let key = (api_version.to_string(), kind.to_string());
+        if let Some(hit) = self.discovery.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(hit.clone());
+        }
+        let (group, version) = split_api_version(api_version);
+        let gvk = GroupVersionKind::gvk(group, version, kind);
+        match kube::discovery::pinned_kind(&self.client, &gvk).await {
+            Ok(found) => {
+                self.discovery.lock().unwrap_or_else(|e| e.into_inner()).insert(key, found.clone());
+                Ok(found)
+            }
+            Err(kube::Error::Api(s)) if s.code == 404 => Err(ConnError::UnknownKind(format!("the server has no resource type for {api_version} {kind}"))),
+            Err(kube::Error::Discovery(e)) => Err(ConnError::UnknownKind(format!("the server has no resource type for {api_version} {kind}: {e}"))),
+            Err(e) => Err(ConnError::Other(format!("discovery of {api_version} {kind} failed: {e}"))),
+        }
+    }
+
+    async fn api(&self, api_version: &str, kind: &str, namespace: &str) -> Result<(Api<DynamicObject>, bool), ConnError> {
+        let (ar, caps) = self.resolve(api_version, kind).await?;
+        Ok(match caps.scope {
+            Scope::Cluster => (Api::all_with(self.client.clone(), &ar), false),
+            Scope::Namespaced if namespace.is_empty() => (Api::all_with(self.client.clone(), &ar), true),
+            Scope::Namespaced => (Api::namespaced_with(self.client.clone(), namespace, &ar), true),
+        })
+    }
+
+    async fn api_for(&self, r: &ObjRef) -> Result<Api<DynamicObject>, ConnError> {
+        let ns = self.namespace_of(r).await?;
+        Ok(self.api(&r.api_version, &r.kind, &ns).await?.0)
+    }
+}
+
+fn to_json(o: DynamicObject) -> Result<Json, ConnError> {
+    serde_json::to_value(o).map_err(|e| ConnError::Other(e.to_string()))
+}
+
+fn api_error(e: kube::Error, manager: &str) -> ConnError {
+    match e {
+        kube::Error::Api(s) if s.code == 409 && s.reason == "Conflict" => {
+            let status = serde_json::to_value(&*s).unwrap_or(Json::Null);
+            ConnError::Conflict(fields::conflict_message(&status, manager))
+        }
+        kube::Error::Api(s) if s.code == 404 && s.message.contains("namespaces") => ConnError::NoNamespace(s.message.clone()),
+        kube::Error::Api(s) => ConnError::Other(format!("{} ({}, HTTP {})", s.message, s.reason, s.code)),
+        other => ConnError::Other(other.to_string()),
+    }
+}
+
+fn not_found(e: &kube::Error) -> bool {
+    matches!(e, kube::Error::Api(s) if s.code == 404)
+}
+
+#[async_trait::async_trait]
+impl Connection for KubeConnection {
+    async fn get(&self, r: &ObjRef) -> Result<Option<Json>, ConnError> {
+        let api = match self.api_for(r).await {
+            Ok(a) => a,
+            // No such kind (its CRD is gone): then no such object either.
+            Err(ConnError::UnknownKind(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        match api.get(&r.name).await {
+            Ok(o) => to_json(o).map(Some),
+            Err(e) if not_found(&e) => Ok(None),
+            Err(e) => Err(api_error(e, "gantry")),
+        }
+    }
+
+    async fn list(&self, api_version: &str, kind: &str, namespace: &str) -> Result<Vec<Json>, ConnError> {
+        let (api, _) = match self.api(api_version, kind, namespace).await {
+            Ok(a) => a,
+            Err(ConnError::UnknownKind(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        match api.list(&ListParams::default()).await {
+            Ok(list) => list.items.into_iter().map(to_json).collect(),
+            Err(e) if not_found(&e) => Ok(Vec::new()),
+            Err(e) => Err(api_error(e, "gantry")),
+        }
+    }
+
+    async fn apply(&self, manifest: &Json, opts: &ApplyOptions<'_>) -> Result<Json, ConnError> {
+        let r = ObjRef::of(manifest).map_err(ConnError::Other)?;
+        let api = self.api_for(&r).await?;
+        let mut params = PatchParams::apply(opts.field_manager);
+        if opts.force {
+            params = params.force();
+        }
+        if opts.dry_run {
+            params = params.dry_run();
+        }
+        let body = fields::apply_body(manifest);
+        let out = api.patch(&r.name, &params, &Patch::Apply(&body)).await.map_err(|e| api_error(e, opts.field_manager))?;
+        if !opts.dry_run && r.kind == "CustomResourceDefinition" {
+            self.refresh_discovery();
+        }
+        to_json(out)
+    }
+
+    async fn delete(&self, r: &ObjRef) -> Result<bool, ConnError> {
+        let api = match self.api_for(r).await {
+            Ok(a) => a,
+            Err(ConnError::UnknownKind(_)) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let res = api.delete(&r.name, &DeleteParams::background()).await;
+        if r.kind == "CustomResourceDefinition" {
+            self.refresh_discovery();
+        }
+        match res {
+            Ok(_) => Ok(true),
+            Err(e) if not_found(&e) => Ok(false),
+            Err(e) => Err(api_error(e, "gantry")),
+        }
+    }
+
+    fn supports_dry_run(&self) -> bool {
+        true
+    }
+
+    async fn namespace_of(&self, r: &ObjRef) -> Result<String, ConnError> {
+        let (_, caps) = self.resolve(&r.api_version, &r.kind).await?;
+        Ok(match caps.scope {
+            Scope::Cluster => String::new(),
+            Scope::Namespaced if r.namespace.is_empty() => self.default_namespace.clone(),
+            Scope::Namespaced => r.namespace.clone(),
+        })
+    }
+
+    fn refresh_discovery(&self) {
+        self.discovery.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+/// Builds a client from the provider's configuration: explicit `host` (with token, certificates,
+/// `insecure`), else a kubeconfig (`config_path`, `~` expanded, else `KUBECONFIG`, else
+/// `~/.kube/config`) with `config_context`, else the in-cluster service account.
+pub async fn connect(cfg: &Json) -> Result<KubeConnection, String> {
+    let s = |k: &str| cfg.get(k).and_then(Json::as_str).filter(|x| !x.is_empty()).map(str::to_string);
+    let context = s("config_context");
+    let options = kube::config::KubeConfigOptions { context: context.clone(), ..Default::default() };
+    let config = if let Some(host) = s("host") {
+        let mut cluster = serde_json::json!({ "server": host });
+        if cfg.get("insecure").and_then(Json::as_bool) == Some(true) {
+            cluster["insecure-skip-tls-verify"] = Json::Bool(true);
+        }
+        if let Some(ca) = s("cluster_ca_certificate") {
+            cluster["certificate-authority-data"] = Json::String(base64(ca.as_bytes()));
+        }
+        let mut user = serde_json::json!({});
+        if let Some(t) = s("token") {
+            user["token"] = Json::String(t);
+        }
+        if let Some(c) = s("client_certificate") {
+            user["client-certificate-data"] = Json::String(base64(c.as_bytes()));
+        }
+        if let Some(k) = s("client_key") {
+            user["client-key-data"] = Json::String(base64(k.as_bytes()));
+        }
+        let kc = serde_json::json!({
+            "apiVersion": "v1", "kind": "Config", "current-context": "gantry",
+            "clusters": [{"name": "gantry", "cluster": cluster}],
+            "users": [{"name": "gantry", "user": user}],
+            "contexts": [{"name": "gantry", "context": {"cluster": "gantry", "user": "gantry"}}],
+        });
+        let kc = kube::config::Kubeconfig::from_yaml(&kc.to_string()).map_err(|e| format!("invalid connection settings: {e}"))?;
+        kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default()).await.map_err(|e| e.to_string())?
+    } else {
+        let paths: Vec<String> = match s("config_path") {
+            Some(p) => vec![expand_home(&p)],
+            None => match std::env::var("KUBECONFIG").ok().filter(|v| !v.is_empty()) {
+                Some(v) => std::env::split_paths(&v).map(|p| p.to_string_lossy().into_owned()).collect(),
+                None => {
+                    let home = expand_home("~/.kube/config");
+                    if std::path::Path::new(&home).exists() {
+                        vec![home]
+                    } else {
+                        Vec::new()
+                    }
+                }
+            },
+        };
+        if paths.is_empty() {
+            kube::Config::incluster().map_err(|e| {
+                format!("no host, no kubeconfig (config_path, KUBECONFIG or ~/.kube/config) and not running in a cluster: {e}")
+            })?
+        } else {
+            let mut merged: Option<kube::config::Kubeconfig> = None;
+            for p in &paths {
+                let kc = kube::config::Kubeconfig::read_from(p).map_err(|e| format!("reading kubeconfig {p}: {e}"))?;
+                merged = Some(match merged {
+                    None => kc,
+                    Some(m) => m.merge(kc).map_err(|e| e.to_string())?,
+                });
+            }
+            let kc = merged.expect("at least one path");
+            kube::Config::from_custom_kubeconfig(kc, &options).await.map_err(|e| format!("kubeconfig {}: {e}", paths.join(":")))?
+        }
+    };
+    let ns = config.default_namespace.clone();
+    let client = kube::Client::try_from(config).map_err(|e| format!("creating the Kubernetes client: {e}"))?;
+    Ok(KubeConnection::new(client, ns))
+}
+
+pub fn expand_home(p: &str) -> String {
+    match p.strip_prefix("~/") {
+        Some(rest) => match std::env::var("HOME") {
+            Ok(h) => format!("{h}/{rest}"),
+            Err(_) => p.to_string(),
+        },
+        None if p == "~" => std::env::var("HOME").unwrap_or_else(|_| p.to_string()),
+        None => p.to_string(),
+    }
+}
+
+fn base64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_and_home() {
+        assert_eq!(base64(b"hello"), "aGVsbG8=");
+        assert_eq!(base64(b"hi!"), "aGkh");
+        assert_eq!(base64(b"a"), "YQ==");
+        std::env::set_var("HOME", "/home/x");
+        assert_eq!(expand_home("~/.kube/config"), "/home/x/.kube/config");
+        assert_eq!(expand_home("/etc/k"), "/etc/k");
+    }
+}

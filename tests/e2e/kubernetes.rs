@@ -1,0 +1,301 @@
+//! The Kubernetes provider against a Kubernetes API server on loopback: the kmock emulator
+//! that `.ci/run` starts (see docs/testing.md), found through `GANTRY_TEST_KUBECONFIG`.
+//! Under `.ci/run` (`GANTRY_REQUIRE_KMOCK=1`) a missing server fails these tests; run by
+//! hand without it, they print a notice and return.
+
+use crate::support::{config, gantry, Run};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The kubeconfig of the test server and its address, or none (with a notice) when not running under .ci/run.
+fn server() -> Option<(PathBuf, String)> {
+    let required = std::env::var("GANTRY_REQUIRE_KMOCK").map(|v| v == "1").unwrap_or(false);
+    let Some(path) = std::env::var_os("GANTRY_TEST_KUBECONFIG").map(PathBuf::from) else {
+        assert!(!required, "GANTRY_REQUIRE_KMOCK=1 but GANTRY_TEST_KUBECONFIG is not set: .ci/run must start kmock");
+        eprintln!("notice: GANTRY_TEST_KUBECONFIG is not set; skipping the Kubernetes API tests (run them with bash .ci/run)");
+        return None;
+    };
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let server = text.lines().find_map(|l| l.trim().strip_prefix("server: ")).expect("kubeconfig has a server").trim().to_string();
+    let addr = server.trim_start_matches("http://").trim_end_matches('/').to_string();
+    if std::net::TcpStream::connect(&addr).is_err() {
+        assert!(!required, "the Kubernetes test server at {addr} is not reachable");
+        eprintln!("notice: the Kubernetes test server at {addr} is not reachable; skipping");
+        return None;
+    }
+    Some((path, addr))
+}
+
+/// One HTTP/1.1 request to the API server, independent of Gantry's client: (status, body).
+fn http(addr: &str, method: &str, path: &str, body: Option<(&str, &str)>) -> (u16, String) {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let (ct, data) = body.unwrap_or(("application/json", ""));
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{data}", data.len()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+fn kubectl(kubeconfig: &Path, args: &[&str]) -> Option<String> {
+    if !Path::new("/usr/bin/kubectl").exists() && Command::new("kubectl").arg("version").arg("--client").output().is_err() {
+        eprintln!("notice: kubectl is not installed; skipping the kubectl cross-check");
+        return None;
+    }
+    let out = Command::new("kubectl").args(args).env("KUBECONFIG", kubeconfig).output().expect("kubectl runs");
+    assert!(out.status.success(), "kubectl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn ok(run: &Run) {
+    assert_eq!(run.code, 0, "{}", run.all());
+}
+
+fn main_hcl(ns: &str, group: &str) -> String {
+    format!(
+        r#"
+variable "kubeconfig" {{
+  type = string
+}}
+
+provider "kubernetes" {{
+  config_path = var.kubeconfig
+}}
+
+resource "kubernetes_manifest" "ns" {{
+  manifest = {{
+    apiVersion = "v1"
+    kind       = "Namespace"
+    metadata   = {{ name = "{ns}" }}
+  }}
+  wait {{
+    fields = {{ "status.phase" = "Active" }}
+  }}
+}}
+
+resource "kubernetes_manifest" "crd" {{
+  manifest = {{
+    apiVersion = "apiextensions.k8s.io/v1"
+    kind       = "CustomResourceDefinition"
+    metadata   = {{ name = "models.{group}" }}
+    spec = {{
+      group = "{group}"
+      scope = "Namespaced"
+      names = {{ kind = "Model", plural = "models", singular = "model", listKind = "ModelList" }}
+      versions = [{{
+        name    = "v1"
+        served  = true
+        storage = true
+        schema  = {{ openAPIV3Schema = {{ type = "object", "x-kubernetes-preserve-unknown-fields" = true }} }}
+      }}]
+    }}
+  }}
+}}
+
+# No depends_on anywhere: the provider orders CRD → custom resource and Namespace → objects.
+resource "kubernetes_manifest" "model" {{
+  manifest = {{
+    apiVersion = "{group}/v1"
+    kind       = "Model"
+    metadata   = {{ name = "llama", namespace = "{ns}" }}
+    spec       = {{ weights = "s3://models/llama-3-8b", gpus = 1 }}
+  }}
+}}
+
+resource "kubernetes_manifest" "settings" {{
+  manifest = yamldecode(file("${{path.module}}/settings.yaml"))
+}}
+
+resource "kubernetes_manifest" "server" {{
+  manifest = {{
+    apiVersion = "apps/v1"
+    kind       = "Deployment"
+    metadata   = {{ name = "llm", namespace = "{ns}", labels = {{ app = "llm" }} }}
+    spec = {{
+      replicas = 2
+      selector = {{ matchLabels = {{ app = "llm" }} }}
+      template = {{
+        metadata = {{ labels = {{ app = "llm" }} }}
+        spec = {{ containers = [{{ name = "server", image = "vllm/vllm-openai:v0.6.0", ports = [{{ containerPort = 8000 }}] }}] }}
+      }}
+    }}
+  }}
+}}
+
+resource "kubernetes_manifest" "service" {{
+  manifest = {{
+    apiVersion = "v1"
+    kind       = "Service"
+    metadata   = {{ name = "llm", namespace = "{ns}" }}
+    spec       = {{ selector = {{ app = "llm" }}, ports = [{{ port = 80, targetPort = 8000 }}] }}
+  }}
+}}
+
+resource "kubernetes_manifest" "job" {{
+  manifest = {{
+    apiVersion = "batch/v1"
+    kind       = "Job"
+    metadata   = {{ name = "warmup", namespace = "{ns}" }}
+    spec = {{
+      backoffLimit = 0
+      template = {{ spec = {{ restartPolicy = "Never", containers = [{{ name = "warmup", image = "curlimages/curl:8.8.0", args = ["http://llm/health"] }}] }} }}
+    }}
+  }}
+  timeouts {{
+    create = "30s"
+  }}
+}}
+"#
+    )
+}
+
+fn settings_yaml(ns: &str) -> String {
+    format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: {ns}\ndata:\n  level: info\n  model: llama\n")
+}
+
+#[test]
+fn one_apply_creates_crd_resources_and_workloads_then_plans_drift_and_destroys_in_order() {
+    let Some((kubeconfig, addr)) = server() else { return };
+    let kc = kubeconfig.to_str().unwrap();
+    let var = format!("kubeconfig={kc}");
+    let (ns, group) = ("e2e-all", "e2eall.gantry.dev");
+    let (_tmp, dir) = config(&[("main.hcl", &main_hcl(ns, group)), ("settings.yaml", &settings_yaml(ns))]);
+    let d = dir.to_str().unwrap();
+    let args = |cmd: &[&'static str]| -> Vec<String> {
+        let mut v: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+        v.extend(["-var".to_string(), var.clone(), d.to_string()]);
+        v
+    };
+    let run_args = |cmd: &[&'static str]| {
+        let a = args(cmd);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        gantry(&dir, &a)
+    };
+
+    let started = std::time::Instant::now();
+    let run = run_args(&["apply", "-auto-approve"]);
+    ok(&run);
+    assert!(run.stdout.contains("Resources: 7 added, 0 changed, 0 destroyed."), "{}", run.stdout);
+
+    // What Gantry created, seen by the server itself and by kubectl.
+    for path in [
+        format!("/api/v1/namespaces/{ns}"),
+        format!("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/models.{group}"),
+        format!("/apis/{group}/v1/namespaces/{ns}/models/llama"),
+        format!("/api/v1/namespaces/{ns}/configmaps/settings"),
+        format!("/apis/apps/v1/namespaces/{ns}/deployments/llm"),
+        format!("/api/v1/namespaces/{ns}/services/llm"),
+        format!("/apis/batch/v1/namespaces/{ns}/jobs/warmup"),
+    ] {
+        let (status, body) = http(&addr, "GET", &path, None);
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+    if let Some(level) = kubectl(&kubeconfig, &["get", "configmap", "settings", "-n", ns, "-o", "jsonpath={.data.level}"]) {
+        assert_eq!(level, "info");
+        let image = kubectl(&kubeconfig, &["get", "deployment", "llm", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}"]).unwrap();
+        assert_eq!(image, "vllm/vllm-openai:v0.6.0");
+        let listed = kubectl(&kubeconfig, &["get", "services", "-n", ns, "-o", "name"]).unwrap();
+        assert!(listed.contains("service/llm"), "{listed}");
+        let gpus = kubectl(&kubeconfig, &["get", &format!("models.{group}"), "llama", "-n", ns, "-o", "jsonpath={.spec.gpus}"]).unwrap();
+        assert_eq!(gpus, "1");
+    }
+
+    let run = run_args(&["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 0, "no changes right after apply: {}", run.all());
+
+    // An out-of-band change to a field Gantry manages is drift...
+    let merge = "application/merge-patch+json";
+    let (status, body) = http(&addr, "PATCH", &format!("/api/v1/namespaces/{ns}/configmaps/settings"), Some((merge, r#"{"data":{"level":"debug"}}"#)));
+    assert_eq!(status, 200, "{body}");
+    let run = run_args(&["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stdout.contains("# kubernetes_manifest.settings will be updated in-place"), "{}", run.stdout);
+    assert!(run.stdout.contains("\"debug\" -> \"info\""), "{}", run.stdout);
+    ok(&run_args(&["apply", "-auto-approve"]));
+    let (_, body) = http(&addr, "GET", &format!("/api/v1/namespaces/{ns}/configmaps/settings"), None);
+    assert!(body.contains("\"level\": \"info\"") || body.contains("\"level\":\"info\""), "{body}");
+
+    // ...and a change to a field it does not manage (a controller's annotation, a new label key) is not.
+    let (status, body) = http(
+        &addr,
+        "PATCH",
+        &format!("/apis/apps/v1/namespaces/{ns}/deployments/llm"),
+        Some((merge, r#"{"metadata":{"annotations":{"deployment.kubernetes.io/revision":"2"}},"status":{"replicas":2}}"#)),
+    );
+    assert_eq!(status, 200, "{body}");
+    let run = run_args(&["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 0, "an unmanaged field is not a diff: {}", run.all());
+
+    // An object deleted out of band is reported gone and planned for creation again.
+    let (status, body) = http(&addr, "DELETE", &format!("/api/v1/namespaces/{ns}/services/llm"), None);
+    assert_eq!(status, 200, "{body}");
+    let run = run_args(&["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stdout.contains("kubernetes_manifest.service has been deleted"), "{}", run.stdout);
+    assert!(run.stdout.contains("# kubernetes_manifest.service will be created"), "{}", run.stdout);
+    assert!(run.stdout.contains("Plan: 1 to add, 0 to change, 0 to destroy."), "{}", run.stdout);
+    ok(&run_args(&["apply", "-auto-approve"]));
+    assert_eq!(http(&addr, "GET", &format!("/api/v1/namespaces/{ns}/services/llm"), None).0, 200);
+
+    // Destroy: objects before their namespace, custom resources before their CRD.
+    let run = run_args(&["destroy", "-auto-approve"]);
+    ok(&run);
+    let done = |addr: &str| run.stdout.find(&format!("kubernetes_manifest.{addr}: Destruction complete")).unwrap_or_else(|| panic!("{addr}: {}", run.stdout));
+    for inner in ["model", "settings", "server", "service", "job"] {
+        assert!(done(inner) < done("ns"), "{inner} before the namespace: {}", run.stdout);
+    }
+    assert!(done("model") < done("crd"), "the custom resource before its CRD: {}", run.stdout);
+    for path in [format!("/api/v1/namespaces/{ns}"), format!("/api/v1/namespaces/{ns}/configmaps/settings"), format!("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/models.{group}")] {
+        assert_eq!(http(&addr, "GET", &path, None).0, 404, "{path} is gone");
+    }
+    eprintln!("kubernetes e2e: {:.1}s", started.elapsed().as_secs_f64());
+}
+
+#[test]
+fn provider_configured_from_a_cluster_created_in_the_same_apply() {
+    let Some((kubeconfig, addr)) = server() else { return };
+    let kc = kubeconfig.to_str().unwrap();
+    let ns = "e2e-deferred";
+    let hcl = format!(
+        r#"
+resource "local_cluster" "c" {{
+  name = "deferred"
+}}
+
+# The id is known only once the cluster exists, so the provider's configuration is unknown at plan time.
+provider "kubernetes" {{
+  config_path = "{kc}${{substr(local_cluster.c.id, 0, 0)}}"
+}}
+
+resource "kubernetes_manifest" "ns" {{
+  manifest = {{
+    apiVersion = "v1"
+    kind       = "Namespace"
+    metadata   = {{ name = "{ns}" }}
+  }}
+}}
+
+resource "kubernetes_manifests" "bundle" {{
+  content = file("${{path.module}}/bundle.yaml")
+}}
+"#
+    );
+    let bundle = format!(
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: one\n  namespace: {ns}\ndata:\n  a: \"1\"\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: two\n  namespace: {ns}\nstringData:\n  token: s3cret\n"
+    );
+    let (_tmp, dir) = config(&[("main.hcl", &hcl), ("bundle.yaml", &bundle)]);
+    let run = gantry(&dir, &["plan", "."]);
+    ok(&run);
+    assert!(run.stdout.contains("will be created after its cluster exists"), "{}", run.stdout);
+    let run = gantry(&dir, &["apply", "-auto-approve", "."]);
+    ok(&run);
+    assert_eq!(http(&addr, "GET", &format!("/api/v1/namespaces/{ns}/configmaps/one"), None).0, 200);
+    assert_eq!(http(&addr, "GET", &format!("/api/v1/namespaces/{ns}/secrets/two"), None).0, 200);
+    let run = gantry(&dir, &["plan", "-detailed-exitcode", "."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    ok(&gantry(&dir, &["destroy", "-auto-approve", "."]));
+    assert_eq!(http(&addr, "GET", &format!("/api/v1/namespaces/{ns}/configmaps/one"), None).0, 404);
+    assert_eq!(http(&addr, "GET", &format!("/api/v1/namespaces/{ns}"), None).0, 404);
+}

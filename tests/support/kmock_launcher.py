@@ -1,0 +1,267 @@
+"""Serve kmock's Kubernetes emulator on 127.0.0.1 for Gantry's tests.
+
+A subclass of ``kmock.KubernetesEmulator`` (kmock==0.8) that fixes the ways it
+diverges from a real API server where Gantry's tests or kubectl need the real
+behaviour. Every fix is listed in docs/testing.md. Gantry's requests are never
+adapted to the emulator: only the emulator's answers are.
+
+    python kmock_launcher.py --port-file FILE   # writes the chosen port, serves until SIGTERM
+"""
+
+import argparse
+import asyncio
+import copy
+import datetime
+import itertools
+import re
+import signal
+import uuid
+
+import aiohttp.web
+import attrs
+import kmock
+from kmock._internal import enums, k8s, parsing, references
+
+NAMESPACE_PATH = re.compile(r'^/api/v1/namespaces(?:/([^/]+))?(?:/(status|finalize))?/?$')
+REASONS = {400: 'BadRequest', 404: 'NotFound', 405: 'MethodNotAllowed', 409: 'AlreadyExists', 422: 'Invalid', 500: 'InternalError'}
+_versions = itertools.count(1000)
+
+
+def now() -> str:
+    return datetime.datetime.now(tz=datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def merge(base, patch):
+    """Recursive merge as kmock's own patch does: dicts merge, anything else replaces, None removes."""
+    if not isinstance(base, dict) or not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = copy.deepcopy(base)
+    for k, v in patch.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = merge(out.get(k), v)
+    return out
+
+
+_parse_path = parsing.parse_path
+
+
+def parse_path(path):
+    """kmock reads /api/v1/namespaces[/NAME] as "in namespace NAME" with no resource (and fails on the list)."""
+    m = NAMESPACE_PATH.match(path)
+    if m:
+        return parsing.ParsedPath('', 'v1', 'namespaces', None, m.group(1), m.group(2))
+    return _parse_path(path)
+
+
+parsing.parse_path = parse_path
+
+
+class Emulator(kmock.KubernetesEmulator):
+
+    async def __call__(self, raw_request):
+        # Outside kmock's own test context managers, errors would escape as bare 500s: render them as Status.
+        try:
+            return await super().__call__(raw_request)
+        except Exception as e:
+            return await self._render_error(e)
+
+    # --- request fixes -------------------------------------------------------
+
+    def _fix_namespace_path(self, request):
+        """kmock reads /api/v1/namespaces/NAME as "namespace NAME" with no resource."""
+        m = NAMESPACE_PATH.match(request.url.path)
+        if not m:
+            return request
+        name, sub = m.group(1), m.group(2)
+        parsed = parsing.ParsedPath('', 'v1', 'namespaces', None, name, sub)
+        action = parsing.guess_k8s(parsed, enums.method(request.method), dict(request.params))
+        return attrs.evolve(request, resource=references.resource('', 'v1', 'namespaces'),
+                            namespace=None, name=name, subresource=sub, action=action)
+
+    def _find(self, request, name=None, namespace=None):
+        ns = namespace if namespace is not None else request.namespace
+        for (res, ons, oname), obj in self._objects.items():
+            if res == request.resource and ons == ns and oname == (name or request.name) and not obj.deleted:
+                return obj
+        return None
+
+    def _stamp_new(self, request, data):
+        meta = data.setdefault('metadata', {})
+        if request.namespace and not meta.get('namespace'):
+            meta['namespace'] = request.namespace
+        meta.setdefault('uid', str(uuid.uuid4()))
+        meta.setdefault('creationTimestamp', now())
+        meta['resourceVersion'] = str(next(_versions))
+        meta.setdefault('generation', 1)
+        kind = data.get('kind')
+        if kind == 'Namespace':
+            data.setdefault('status', {})['phase'] = 'Active'
+        if kind == 'CustomResourceDefinition':
+            spec = data.get('spec', {})
+            data['status'] = {
+                'acceptedNames': spec.get('names', {}),
+                'conditions': [
+                    {'type': 'NamesAccepted', 'status': 'True', 'reason': 'NoConflicts', 'message': 'no conflicts found', 'lastTransitionTime': now()},
+                    {'type': 'Established', 'status': 'True', 'reason': 'InitialNamesAccepted', 'message': 'the initial names have been accepted', 'lastTransitionTime': now()},
+                ],
+                'storedVersions': [v.get('name') for v in spec.get('versions', []) if v.get('storage')],
+            }
+        return data
+
+    def _crd_resources(self, crd):
+        spec = crd.get('spec', {})
+        names = spec.get('names', {})
+        for v in spec.get('versions', []):
+            if v.get('served', True):
+                yield f"{spec.get('group')}/{v.get('name')}/{names.get('plural')}", names, spec.get('scope') == 'Namespaced'
+
+    def _register_crd(self, crd):
+        for key, names, namespaced in self._crd_resources(crd):
+            self.resources[key] = references.ResourceInfo(
+                kind=names.get('kind'), singular=names.get('singular'), namespaced=namespaced,
+                shortnames=names.get('shortNames', []), categories=names.get('categories', []),
+                verbs=['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'])
+
+    def _cascade(self, match):
+        for (res, ns, name), obj in list(self._objects.items()):
+            if not obj.deleted and match(res, ns):
+                obj.delete()
+
+    async def _handle(self, request):
+        action = request.action
+        is_apply = request.method == 'PATCH' and request.headers.get('Content-Type', '').startswith('application/apply-patch')
+        if request.resource is not None and request.subresource is None:
+            if action in (enums.action.CREATE, enums.action.UPDATE, enums.action.DELETE) and request.params.get('dryRun'):
+                return await self._dry_run(request, is_apply)
+            if is_apply and action == enums.action.UPDATE and isinstance(request.data, dict):
+                existing = self._find(request)
+                if existing is None:
+                    # Server-side apply creates what does not exist yet.
+                    data = self._stamp_new(request, request.data)
+                    key = (request.resource, request.namespace, request.name)
+                    async with self._lock:
+                        if key in self._objects:
+                            self._objects[key].create(data)
+                        else:
+                            self._objects[key] = data
+                        raw = self._objects[key].raw
+                        await self._buses[request.resource].put({'type': 'ADDED', 'object': raw})
+                    if data.get('kind') == 'CustomResourceDefinition':
+                        self._register_crd(data)
+                    return aiohttp.web.json_response(raw, status=201)
+                else:
+                    request.data.setdefault('metadata', {})['resourceVersion'] = str(next(_versions))
+            elif action == enums.action.CREATE and isinstance(request.data, dict):
+                self._stamp_new(request, request.data)
+            elif action == enums.action.UPDATE and isinstance(request.data, dict):
+                request.data.setdefault('metadata', {})['resourceVersion'] = str(next(_versions))
+            if action == enums.action.DELETE and request.name:
+                existing = self._find(request)
+                if existing is not None:
+                    raw = existing.raw
+                    if raw.get('kind') == 'CustomResourceDefinition':
+                        keys = {k for k, _, _ in self._crd_resources(raw)}
+                        self._cascade(lambda res, ns: f'{res.group}/{res.version}/{res.plural}' in keys)
+                        for k in keys:
+                            try:
+                                del self.resources[k]
+                            except KeyError:
+                                pass
+                    if raw.get('kind') == 'Namespace':
+                        self._cascade(lambda res, ns, n=request.name: ns == n)
+        response = await super()._handle(request)
+        if request.resource is not None and isinstance(request.data, dict) and request.data.get('kind') == 'CustomResourceDefinition' \
+                and request.action in (enums.action.CREATE, enums.action.UPDATE) and response.status < 300:
+            self._register_crd(request.data)
+        return response
+
+    async def _dry_run(self, request, is_apply):
+        """A dry run answers what would be stored, and stores nothing."""
+        existing = self._find(request) if request.name else None
+        if request.action == enums.action.DELETE:
+            if existing is None:
+                raise k8s.KubernetesObjectNotFoundError()
+            return aiohttp.web.json_response(existing.raw)
+        if request.action == enums.action.CREATE or existing is None:
+            if request.action == enums.action.UPDATE and not is_apply:
+                raise k8s.KubernetesObjectNotFoundError()
+            if request.action == enums.action.CREATE:
+                name = (request.data or {}).get('metadata', {}).get('name')
+                if self._find(request, name=name, namespace=request.namespace or (request.data or {}).get('metadata', {}).get('namespace')):
+                    raise k8s.KubernetesObjectConflictError()
+            return aiohttp.web.json_response(self._stamp_new(request, copy.deepcopy(request.data or {})))
+        return aiohttp.web.json_response(merge(existing.raw, request.data or {}))
+
+    # --- response fixes ------------------------------------------------------
+
+    async def _render_error(self, exc):
+        """Standard Status reasons (NotFound, AlreadyExists), so clients map them."""
+        if isinstance(exc, k8s.KubernetesError):
+            reason = REASONS.get(exc.status, exc.reason)
+            name = None
+            return aiohttp.web.json_response({
+                'apiVersion': 'v1', 'kind': 'Status', 'metadata': {}, 'status': 'Failure',
+                'code': exc.status, 'reason': reason, 'message': exc.message or repr(exc),
+                'details': {'name': name} if name else {},
+            }, status=exc.status)
+        return await super()._render_error(exc)
+
+    async def _serve_list(self, request):
+        """Lists carry their kind (ConfigMapList); a known resource with no objects lists empty."""
+        try:
+            out = await super()._serve_list(request)
+        except k8s.KubernetesResourceNotFoundError:
+            if request.resource is None or not any(r == request.resource for r in self.resources):
+                raise
+            out = {'metadata': {'resourceVersion': '1'}, 'items': []}
+        info = None
+        for r in self.resources:
+            if r == request.resource:
+                info = self.resources[r]
+        res = request.resource
+        out['apiVersion'] = 'v1' if not res.group else f'{res.group}/{res.version}'
+        if info is not None and info.kind:
+            out['kind'] = f'{info.kind}List'
+            for item in out.get('items', []):
+                item.setdefault('kind', info.kind)
+                item.setdefault('apiVersion', out['apiVersion'])
+        out['metadata'] = {'resourceVersion': str(next(_versions))}
+        return out
+
+    async def _serve_version(self, request):
+        """The core group's groupVersion is "v1", not "/v1"."""
+        out = await super()._serve_version(request)
+        if request.resource is not None and not request.resource.group:
+            out['groupVersion'] = request.resource.version
+        return out
+
+    async def _serve_apis(self, request):
+        """No nameless group under /apis (the core group is served under /api)."""
+        out = await super()._serve_apis(request)
+        out['groups'] = [g for g in out.get('groups', []) if g.get('name')]
+        return out
+
+
+async def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--port', type=int, default=0)
+    ap.add_argument('--port-file', required=True)
+    args = ap.parse_args()
+    emulator = Emulator()
+    emulator.resources.load_bundled()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with kmock.Server(emulator, host='127.0.0.1', port=args.port or None) as server:
+        with open(args.port_file + '.tmp', 'w') as f:
+            f.write(str(server.port))
+        import os
+        os.replace(args.port_file + '.tmp', args.port_file)
+        await stop.wait()
+
+
+if __name__ == '__main__':
+    asyncio.run(main())
