@@ -299,3 +299,61 @@ resource "kubernetes_manifests" "bundle" {{
     assert_eq!(http(&addr, "GET", &format!("/api/v1/namespaces/{ns}/configmaps/one"), None).0, 404);
     assert_eq!(http(&addr, "GET", &format!("/api/v1/namespaces/{ns}"), None).0, 404);
 }
+
+#[test]
+fn import_adopts_an_object_created_outside_gantry() {
+    let Some((kubeconfig, addr)) = server() else { return };
+    let kc = kubeconfig.to_str().unwrap();
+    let ns = "e2e-import";
+    let json = "application/json";
+    let (status, body) = http(&addr, "POST", "/api/v1/namespaces", Some((json, &format!(r#"{{"apiVersion":"v1","kind":"Namespace","metadata":{{"name":"{ns}"}}}}"#))));
+    assert!(status == 201 || status == 200, "{status} {body}");
+    let cm = format!(r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"tuning","namespace":"{ns}"}},"data":{{"batch":"32"}}}}"#);
+    let (status, body) = http(&addr, "POST", &format!("/api/v1/namespaces/{ns}/configmaps"), Some((json, &cm)));
+    assert!(status == 201 || status == 200, "{status} {body}");
+
+    let hcl = format!(
+        r#"
+provider "kubernetes" {{
+  config_path = "{kc}"
+}}
+
+resource "kubernetes_manifest" "tuning" {{
+  manifest = {{
+    apiVersion = "v1"
+    kind       = "ConfigMap"
+    metadata   = {{ name = "tuning", namespace = "{ns}" }}
+    data       = {{ batch = "32" }}
+  }}
+}}
+"#
+    );
+    let (_tmp, dir) = config(&[("main.hcl", &hcl)]);
+    let d = dir.to_str().unwrap();
+
+    // Before the import the plan would create an object that already exists.
+    let run = gantry(&dir, &["plan", "-detailed-exitcode", d]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stdout.contains("kubernetes_manifest.tuning will be created"), "{}", run.stdout);
+
+    // A malformed ID is refused with a hint, and state is not created.
+    let run = gantry(&dir, &["import", "kubernetes_manifest.tuning", "ConfigMap/tuning", d]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("Invalid import ID"), "{}", run.stderr);
+    assert!(!dir.join("gantry.state.json").exists(), "a failed import writes no state");
+
+    let run = gantry(&dir, &["import", "kubernetes_manifest.tuning", &format!("v1/ConfigMap/{ns}/tuning"), d]);
+    ok(&run);
+    let state = std::fs::read_to_string(dir.join("gantry.state.json")).unwrap();
+    assert!(state.contains("kubernetes_manifest") && state.contains("\"tuning\""), "{state}");
+    let run = gantry(&dir, &["state", "list", "-dir", d]);
+    ok(&run);
+    assert_eq!(run.stdout.trim(), "kubernetes_manifest.tuning", "{}", run.stdout);
+    let run = gantry(&dir, &["plan", "-detailed-exitcode", d]);
+    assert_eq!(run.code, 0, "an imported object matching its declaration is no change: {}", run.all());
+
+    // Once imported it is Gantry's: destroy deletes it from the server.
+    ok(&gantry(&dir, &["destroy", "-auto-approve", d]));
+    assert_eq!(http(&addr, "GET", &format!("/api/v1/namespaces/{ns}/configmaps/tuning"), None).0, 404);
+    http(&addr, "DELETE", &format!("/api/v1/namespaces/{ns}"), None);
+}
