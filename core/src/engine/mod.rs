@@ -122,10 +122,17 @@ pub struct WalkSettings<'a> {
     pub hook: &'a dyn Hook,
 }
 
+/// A provider is configured on first use, not when its block is evaluated: a provider
+/// whose resources all expand to zero instances (a module's AWS variant of a node pool
+/// on a `local` platform) is never configured, so it needs no region or credentials.
 struct ProviderInstance {
     provider: Box<dyn Provider>,
-    /// False when its configuration was not known at plan time; its resources are planned from schema alone.
-    configured: bool,
+    name: String,
+    /// Its configuration, or none when it was not known (at plan time, it waits on a
+    /// resource of this run; its resources are then planned from schema alone) or invalid.
+    config: Option<Value>,
+    block_span: Option<Span>,
+    configured: tokio::sync::OnceCell<bool>,
 }
 
 struct Walk<'a> {
@@ -310,9 +317,13 @@ pub async fn import(
         None => (crate::graph::implied_provider(&r.type_name, &names), None),
     };
     walk.visit_provider(&name, alias.as_deref()).await;
-    diags.extend(walk.diags.lock().unwrap_or_else(|e| e.into_inner()).clone());
     let provider = walk.providers.read().unwrap_or_else(|e| e.into_inner()).get(&provider_key(&name, alias.as_deref())).cloned();
-    let Some(provider) = provider.filter(|p| p.configured) else {
+    let ready = match &provider {
+        Some(p) => walk.ready(p, Some(resource.header_span)).await,
+        None => false,
+    };
+    diags.extend(std::mem::take(&mut *walk.diags.lock().unwrap_or_else(|e| e.into_inner())));
+    let Some(provider) = provider.filter(|_| ready) else {
         diags.push(Diagnostic::error(
             format!("Cannot import {addr}"),
             format!("Provider \"{name}\" could not be configured; its configuration must be known without applying anything."),
@@ -745,20 +756,37 @@ impl<'a> Walk<'a> {
                 &mut Diagnostics::default(),
             ),
         };
-        let mut configured = false;
-        if self.op != Operation::Validate && !config_value.contains_unknown() {
-            match provider.configure(ConfigureRequest { config: config_value.deep_unmarked(), working_dir: self.settings.working_dir.clone() }).await {
-                Ok(()) => configured = true,
-                Err(e) => self.diag(
-                    Diagnostic::error(format!("Failed to configure provider \"{name}\""), format!("{}: {}", e.summary, e.detail))
-                        .at_opt(block.map(|b| b.span)),
-                ),
-            }
-        }
-        self.providers
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(provider_key(name, alias), Arc::new(ProviderInstance { provider, configured }));
+        let config = (self.op != Operation::Validate && !config_value.contains_unknown()).then_some(config_value);
+        let instance = ProviderInstance {
+            provider,
+            name: name.to_string(),
+            config,
+            block_span: block.map(|b| b.span),
+            configured: tokio::sync::OnceCell::new(),
+        };
+        self.providers.write().unwrap_or_else(|e| e.into_inner()).insert(provider_key(name, alias), Arc::new(instance));
+    }
+
+    /// Whether the provider can be called: configures it the first time it is asked
+    /// (reporting a failure once), false when its configuration is unknown or invalid.
+    /// `user` locates the error when there is no provider block: the first resource that needed it.
+    async fn ready(&self, p: &ProviderInstance, user: Option<Span>) -> bool {
+        let Some(config) = &p.config else { return false };
+        *p.configured
+            .get_or_init(|| async {
+                let request = ConfigureRequest { config: config.clone().deep_unmarked(), working_dir: self.settings.working_dir.clone() };
+                match p.provider.configure(request).await {
+                    Ok(()) => true,
+                    Err(e) => {
+                        self.diag(
+                            Diagnostic::error(format!("Failed to configure provider \"{}\"", p.name), format!("{}: {}", e.summary, e.detail))
+                                .at_opt(p.block_span.or(user)),
+                        );
+                        false
+                    }
+                }
+            })
+            .await
     }
 
     /// Providers for resources in state, when no configuration walk configured them (destroy, orphans).
@@ -857,7 +885,7 @@ impl<'a> Walk<'a> {
                 self.decode_instance(&values, &mi, Repetition::Unknown, res, schema, &raddr.to_string());
             }
             if self.op == Operation::Plan && mode == Mode::Managed && !skip {
-                self.prefetch(&raddr, &res.type_name, provider.as_deref()).await;
+                self.prefetch(&raddr, res, provider.as_deref()).await;
             }
             let results = futures::future::join_all(keys.iter().map(|key| {
                 let addr = raddr.instance(key.clone());
@@ -891,8 +919,9 @@ impl<'a> Walk<'a> {
 
     /// Refreshes every instance of a resource recorded in state with one batch read, so a
     /// provider that can list a kind answers a whole resource with one call.
-    async fn prefetch(&self, raddr: &ResourceAddr, type_name: &str, provider: Option<&ProviderInstance>) {
-        let Some(provider) = provider.filter(|p| p.configured && self.opts.refresh) else { return };
+    async fn prefetch(&self, raddr: &ResourceAddr, res: &Resource, provider: Option<&ProviderInstance>) {
+        let type_name = res.type_name.as_str();
+        let Some(provider) = provider.filter(|_| self.opts.refresh) else { return };
         let instances: Vec<(ResourceInstanceAddr, Value)> = self
             .prior
             .resources
@@ -900,7 +929,7 @@ impl<'a> Walk<'a> {
             .filter(|r| &r.address.resource == raddr)
             .map(|r| (r.address.clone(), r.value().deep_unmarked()))
             .collect();
-        if instances.is_empty() {
+        if instances.is_empty() || !self.ready(provider, Some(res.header_span)).await {
             return;
         }
         let requests = instances.iter().map(|(_, v)| ReadRequest { type_name, state: v }).collect();
@@ -965,7 +994,7 @@ impl<'a> Walk<'a> {
 
     async fn read_data(&self, addr: &ResourceInstanceAddr, res: &Resource, config: &Value, provider: Option<&ProviderInstance>) -> Option<Value> {
         let p = match provider {
-            Some(p) if p.configured => p,
+            Some(p) if self.ready(p, Some(res.header_span)).await => p,
             // A provider whose configuration waits on resources of this run: read once it exists.
             Some(_) if self.op == Operation::Plan => return Some(Value::Unknown),
             _ => {
@@ -1015,9 +1044,10 @@ impl<'a> Walk<'a> {
         deps: &[String],
     ) -> Option<Value> {
         let Some(provider) = provider else { return None };
+        let configured = self.ready(provider, Some(res.header_span)).await;
         // Refresh: read what is there now.
         let mut prior = prior_state.as_ref().map(|s| s.value());
-        if let (Some(p), true, true) = (&prior, self.opts.refresh, provider.configured) {
+        if let (Some(p), true, true) = (&prior, self.opts.refresh, configured) {
             let prefetched = self.prefetched.lock().unwrap_or_else(|e| e.into_inner()).remove(addr);
             let read = match prefetched {
                 Some(r) => r,
@@ -1061,7 +1091,7 @@ impl<'a> Walk<'a> {
             }
         }
         let config = Self::apply_ignore_changes(res, prior.as_ref(), config);
-        let response = if provider.configured {
+        let response = if configured {
             match provider.provider.plan(PlanRequest { type_name: &res.type_name, prior: prior.as_ref(), config: &config }).await {
                 Ok(r) => r,
                 Err(e) => {
@@ -1080,7 +1110,7 @@ impl<'a> Walk<'a> {
         let planned = response.planned.mark_paths(&paths);
         let forced = self.opts.replace.contains(addr);
         let (action, reason) = match &prior {
-            None if !provider.configured => (Action::Create, Some("its provider's configuration is known only after apply: it will be created after its cluster exists".to_string())),
+            None if !configured => (Action::Create, Some("its provider's configuration is known only after apply: it will be created after its cluster exists".to_string())),
             None => (Action::Create, None),
             Some(_) if forced => (self.replace_action(res), Some("-replace was given".to_string())),
             Some(_) if !response.requires_replace.is_empty() => (self.replace_action(res), None),
@@ -1098,7 +1128,7 @@ impl<'a> Walk<'a> {
             );
             return None;
         }
-        let planned = if action.is_replace() && provider.configured {
+        let planned = if action.is_replace() && configured {
             match provider.provider.plan(PlanRequest { type_name: &res.type_name, prior: None, config: &config }).await {
                 Ok(r) => {
                     let paths = schema.sensitive_paths(&r.planned);
@@ -1210,7 +1240,11 @@ impl<'a> Walk<'a> {
         if change.action == Action::NoOp {
             return Some(change.before_value().unwrap_or(Value::Unknown));
         }
-        let Some(provider) = provider.filter(|p| p.configured) else {
+        let ready = match provider {
+            Some(p) => self.ready(p, Some(res.header_span)).await,
+            None => false,
+        };
+        let Some(provider) = provider.filter(|_| ready) else {
             self.diag(Diagnostic::error(format!("Provider for {addr} is not configured"), "Its configuration could not be evaluated; see the errors above.").with_address(addr));
             return None;
         };
@@ -1359,7 +1393,11 @@ impl<'a> Walk<'a> {
             let c = deletes[i];
             let Some(before) = self.prior.get(&c.address).map(|s| s.value()) else { return true };
             let provider = self.providers.read().unwrap_or_else(|e| e.into_inner()).get(&c.provider).cloned();
-            let Some(provider) = provider.filter(|p| p.configured) else {
+            let ready = match &provider {
+                Some(p) => self.ready(p, None).await,
+                None => false,
+            };
+            let Some(provider) = provider.filter(|_| ready) else {
                 self.diag(Diagnostic::error(format!("Cannot delete {}", c.address), format!("Provider \"{}\" is not configured.", c.provider)));
                 return false;
             };

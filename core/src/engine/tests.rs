@@ -12,6 +12,7 @@ struct Memory {
     objects: Mutex<BTreeMap<String, Value>>,
     reads: AtomicUsize,
     batch_reads: AtomicUsize,
+    configures: AtomicUsize,
 }
 
 struct MemoryFactory(Arc<Memory>);
@@ -26,6 +27,7 @@ fn schema() -> &'static Schema {
             .attr("secret", A::optional(Type::String).sensitive())
             .attr("id", A::computed(Type::String));
         let mut s = Schema::default();
+        s.provider = BlockSchema::default().attr("region", A::optional(Type::String));
         s.resources.insert("mem_thing".into(), thing);
         s
     })
@@ -38,8 +40,12 @@ impl Provider for Shared {
     fn schema(&self) -> &Schema {
         schema()
     }
-    async fn configure(&self, _: ConfigureRequest) -> Result<(), ProviderError> {
-        Ok(())
+    async fn configure(&self, req: ConfigureRequest) -> Result<(), ProviderError> {
+        self.0.configures.fetch_add(1, Ordering::SeqCst);
+        match req.config.get("region").and_then(|r| r.as_str()) {
+            Some("nowhere") => Err(ProviderError { summary: "No such region".into(), detail: "nowhere is not a region".into(), path: None }),
+            _ => Ok(()),
+        }
     }
     async fn read(&self, req: ReadRequest<'_>) -> Result<Option<Value>, ProviderError> {
         self.0.reads.fetch_add(1, Ordering::SeqCst);
@@ -319,4 +325,19 @@ async fn ignore_changes_and_unknown_values_until_apply() {
     assert_eq!(h.state.resources[1].attributes["name"], "b-id-a");
     std::fs::write(h.dir.join("main.hcl"), std::fs::read_to_string(h.dir.join("main.hcl")).unwrap().replace("size = 1", "size = 5")).unwrap();
     assert_eq!(h.plan().await, ["NoOp mem_thing.a", "NoOp mem_thing.b"]);
+}
+
+#[tokio::test]
+async fn a_provider_is_configured_only_when_an_instance_needs_it() {
+    let unused = "provider \"mem\" {\n  region = \"nowhere\"\n}\nresource \"mem_thing\" \"a\" {\n  count = 0\n  name  = \"a\"\n}\n";
+    let h = Harness::new(&[("main.hcl", unused)]);
+    assert!(h.plan().await.is_empty());
+    assert_eq!(h.memory.configures.load(Ordering::SeqCst), 0, "no instance, no configuration");
+
+    let h = Harness::new(&[("main.hcl", &unused.replace("count = 0", "count = 3"))]);
+    let (config, _) = h.load();
+    let config = config.unwrap();
+    let (_, diags) = plan(&config, &h.settings(), &h.state, PlanOptions::default()).await;
+    assert_eq!(render(&diags, &config.sources), ["Failed to configure provider \"mem\" @ 1:1"], "reported once, at the provider block");
+    assert_eq!(h.memory.configures.load(Ordering::SeqCst), 1, "configured once for three instances");
 }
