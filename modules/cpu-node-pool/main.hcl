@@ -1,5 +1,28 @@
 # A CPU node pool with the same inputs as gpu-node-pool: an instance type,
-# sizes, spot or on-demand, labels and an optional taint.
+# sizes, spot or on-demand, labels and an optional taint, on the embedded
+# simulator (target = "local") or as an EKS managed node group (target = "aws").
+
+variable "target" {
+  type        = string
+  default     = "local"
+  description = "Where the nodes come from: local (the embedded simulator) or aws (an EKS managed node group)."
+  validation {
+    condition     = contains(["local", "aws"], var.target)
+    error_message = "target must be local or aws."
+  }
+}
+
+variable "aws" {
+  type = object({
+    node_role_arn = string
+    subnet_ids    = list(string)
+    ami_type      = optional(string, "AL2023_x86_64_STANDARD")
+    disk_size     = optional(number, 50)
+    tags          = optional(map(string), {})
+  })
+  default     = null
+  description = "EKS settings, required when target = aws: the node IAM role, the subnets, and optionally the AMI type, disk size (GiB) and tags."
+}
 
 variable "cluster_name" {
   type = string
@@ -47,6 +70,8 @@ variable "taint" {
 locals {
   labels        = merge(var.labels, { "gantry.dev/pool" = var.name })
   capacity_type = var.spot ? "SPOT" : "ON_DEMAND"
+  on_local      = var.target == "local"
+  on_aws        = var.target == "aws"
   tolerations = var.taint == null ? [] : [{
     key      = var.taint.key
     operator = "Exists"
@@ -54,10 +79,11 @@ locals {
   }]
 }
 
-# Gantry has no dynamic blocks yet, so the optional taint is a second variant
-# of the resource, chosen by count.
+# Gantry has no dynamic blocks yet, so each target has a second variant of the
+# resource carrying the optional taint, chosen by count. Only the variant in use
+# has an instance, so only its provider is ever configured.
 resource "local_node_pool" "this" {
-  count = var.taint == null ? 1 : 0
+  count = local.on_local && var.taint == null ? 1 : 0
 
   cluster_name    = var.cluster_name
   node_group_name = var.name
@@ -73,13 +99,61 @@ resource "local_node_pool" "this" {
 }
 
 resource "local_node_pool" "tainted" {
-  count = var.taint == null ? 0 : 1
+  count = local.on_local && var.taint != null ? 1 : 0
 
   cluster_name    = var.cluster_name
   node_group_name = var.name
   instance_types  = [var.instance_type]
   capacity_type   = local.capacity_type
   labels          = local.labels
+
+  scaling_config {
+    min_size     = var.min_size
+    max_size     = var.max_size
+    desired_size = var.desired_size
+  }
+
+  taint {
+    key    = try(var.taint.key, "")
+    value  = try(var.taint.value, "")
+    effect = try(var.taint.effect, "NO_SCHEDULE")
+  }
+}
+
+resource "aws_eks_node_group" "this" {
+  count = local.on_aws && var.taint == null ? 1 : 0
+
+  cluster_name    = var.cluster_name
+  node_group_name = var.name
+  node_role_arn   = var.aws.node_role_arn
+  subnet_ids      = var.aws.subnet_ids
+  instance_types  = [var.instance_type]
+  ami_type        = var.aws.ami_type
+  capacity_type   = local.capacity_type
+  disk_size       = var.aws.disk_size
+  labels          = local.labels
+  tags            = var.aws.tags
+
+  scaling_config {
+    min_size     = var.min_size
+    max_size     = var.max_size
+    desired_size = var.desired_size
+  }
+}
+
+resource "aws_eks_node_group" "tainted" {
+  count = local.on_aws && var.taint != null ? 1 : 0
+
+  cluster_name    = var.cluster_name
+  node_group_name = var.name
+  node_role_arn   = var.aws.node_role_arn
+  subnet_ids      = var.aws.subnet_ids
+  instance_types  = [var.instance_type]
+  ami_type        = var.aws.ami_type
+  capacity_type   = local.capacity_type
+  disk_size       = var.aws.disk_size
+  labels          = local.labels
+  tags            = var.aws.tags
 
   scaling_config {
     min_size     = var.min_size
@@ -103,7 +177,13 @@ output "instance_type" {
 }
 
 output "hourly_cost_usd" {
-  value = one(concat(local_node_pool.this[*].hourly_cost_usd, local_node_pool.tainted[*].hourly_cost_usd))
+  value       = one(concat(local_node_pool.this[*].hourly_cost_usd, local_node_pool.tainted[*].hourly_cost_usd, local.on_aws ? [null] : []))
+  description = "Cost of the pool at its desired size on the simulator; null on AWS, where the plan's cost analysis prices it."
+}
+
+output "node_group_id" {
+  value       = one(concat(aws_eks_node_group.this[*].id, aws_eks_node_group.tainted[*].id, local_node_pool.this[*].id, local_node_pool.tainted[*].id))
+  description = "The provider's ID of the pool (cluster:name on EKS)."
 }
 
 output "node_selector" {

@@ -1,6 +1,30 @@
 # A GPU node pool: the cheapest instance type with the asked GPUs (or an
 # explicit one), tainted nvidia.com/gpu so only pods that ask for GPUs land
-# there, and the NVIDIA device plugin that makes the GPUs schedulable.
+# there, and the NVIDIA device plugin that makes the GPUs schedulable. The same
+# inputs make a pool of the embedded simulator (target = "local") or an EKS
+# managed node group (target = "aws").
+
+variable "target" {
+  type        = string
+  default     = "local"
+  description = "Where the nodes come from: local (the embedded simulator) or aws (an EKS managed node group)."
+  validation {
+    condition     = contains(["local", "aws"], var.target)
+    error_message = "target must be local or aws."
+  }
+}
+
+variable "aws" {
+  type = object({
+    node_role_arn = string
+    subnet_ids    = list(string)
+    ami_type      = optional(string, "AL2023_x86_64_NVIDIA")
+    disk_size     = optional(number, 200)
+    tags          = optional(map(string), {})
+  })
+  default     = null
+  description = "EKS settings, required when target = aws: the node IAM role, the subnets, and optionally the AMI type, disk size (GiB) and tags."
+}
 
 variable "cluster_name" {
   type = string
@@ -60,9 +84,11 @@ variable "device_plugin_image" {
 locals {
   # nvidia.com/gpu.present is what NVIDIA's GPU feature discovery sets; the
   # monitoring module's DCGM exporter selects GPU nodes by it.
-  labels = merge(var.labels, { "gantry.dev/pool" = var.name, "nvidia.com/gpu.present" = "true" })
-  capacity_type = var.spot ? "SPOT" : "ON_DEMAND"
+  labels         = merge(var.labels, { "gantry.dev/pool" = var.name, "nvidia.com/gpu.present" = "true" })
+  capacity_type  = var.spot ? "SPOT" : "ON_DEMAND"
   instance_types = var.instance_type == null ? null : [var.instance_type]
+  on_local       = var.target == "local"
+  on_aws         = var.target == "aws"
   tolerations = concat(
     [{ key = "nvidia.com/gpu", operator = "Exists", effect = "NoSchedule" }],
     var.taint == null ? [] : [{
@@ -73,10 +99,11 @@ locals {
   )
 }
 
-# Gantry has no dynamic blocks yet, so the optional extra taint is a second
-# variant of the resource, chosen by count.
+# Gantry has no dynamic blocks yet, so each target has a second variant of the
+# resource carrying the optional extra taint, chosen by count. Only the variant
+# in use has an instance, so only its provider is ever configured.
 resource "local_node_pool" "this" {
-  count = var.taint == null ? 1 : 0
+  count = local.on_local && var.taint == null ? 1 : 0
 
   cluster_name    = var.cluster_name
   node_group_name = var.name
@@ -103,7 +130,7 @@ resource "local_node_pool" "this" {
 }
 
 resource "local_node_pool" "tainted" {
-  count = var.taint == null ? 0 : 1
+  count = local.on_local && var.taint != null ? 1 : 0
 
   cluster_name    = var.cluster_name
   node_group_name = var.name
@@ -135,6 +162,68 @@ resource "local_node_pool" "tainted" {
   }
 }
 
+# On EKS the instance type is chosen by the same rule as the simulator's gpu
+# block (the cheapest catalogue type with exactly these GPUs), so a platform
+# moved between targets keeps its hardware.
+resource "aws_eks_node_group" "this" {
+  count = local.on_aws && var.taint == null ? 1 : 0
+
+  cluster_name    = var.cluster_name
+  node_group_name = var.name
+  node_role_arn   = var.aws.node_role_arn
+  subnet_ids      = var.aws.subnet_ids
+  instance_types  = [var.instance_type != null ? var.instance_type : gpu_instance_type(var.gpu.model, var.gpu.count)]
+  ami_type        = var.aws.ami_type
+  capacity_type   = local.capacity_type
+  disk_size       = var.aws.disk_size
+  labels          = local.labels
+  tags            = var.aws.tags
+
+  scaling_config {
+    min_size     = var.min_size
+    max_size     = var.max_size
+    desired_size = var.desired_size
+  }
+
+  taint {
+    key    = "nvidia.com/gpu"
+    value  = "true"
+    effect = "NO_SCHEDULE"
+  }
+}
+
+resource "aws_eks_node_group" "tainted" {
+  count = local.on_aws && var.taint != null ? 1 : 0
+
+  cluster_name    = var.cluster_name
+  node_group_name = var.name
+  node_role_arn   = var.aws.node_role_arn
+  subnet_ids      = var.aws.subnet_ids
+  instance_types  = [var.instance_type != null ? var.instance_type : gpu_instance_type(var.gpu.model, var.gpu.count)]
+  ami_type        = var.aws.ami_type
+  capacity_type   = local.capacity_type
+  disk_size       = var.aws.disk_size
+  labels          = local.labels
+  tags            = var.aws.tags
+
+  scaling_config {
+    min_size     = var.min_size
+    max_size     = var.max_size
+    desired_size = var.desired_size
+  }
+
+  taint {
+    key    = "nvidia.com/gpu"
+    value  = "true"
+    effect = "NO_SCHEDULE"
+  }
+
+  taint {
+    key    = try(var.taint.key, "")
+    value  = try(var.taint.value, "")
+    effect = try(var.taint.effect, "NO_SCHEDULE")
+  }
+}
 # One device plugin per pool, pinned to it, so pools can be added and removed
 # independently. Manifest after NVIDIA's static deployment (nvidia-device-plugin.yml).
 resource "kubernetes_manifest" "device_plugin" {
@@ -172,7 +261,7 @@ resource "kubernetes_manifest" "device_plugin" {
     }
   }
 
-  depends_on = [local_node_pool.this, local_node_pool.tainted]
+  depends_on = [local_node_pool.this, local_node_pool.tainted, aws_eks_node_group.this, aws_eks_node_group.tainted]
 }
 
 output "name" {
@@ -180,11 +269,21 @@ output "name" {
 }
 
 output "instance_type" {
-  value = one(concat(local_node_pool.this[*].instance_type, local_node_pool.tainted[*].instance_type))
+  value = one(concat(
+    local_node_pool.this[*].instance_type,
+    local_node_pool.tainted[*].instance_type,
+    [for g in concat(aws_eks_node_group.this, aws_eks_node_group.tainted) : g.instance_types[0]],
+  ))
 }
 
 output "hourly_cost_usd" {
-  value = one(concat(local_node_pool.this[*].hourly_cost_usd, local_node_pool.tainted[*].hourly_cost_usd))
+  value       = one(concat(local_node_pool.this[*].hourly_cost_usd, local_node_pool.tainted[*].hourly_cost_usd, local.on_aws ? [null] : []))
+  description = "On-demand or spot cost of the pool at its desired size on the simulator; null on AWS, where the plan's cost analysis prices it."
+}
+
+output "node_group_id" {
+  value       = one(concat(aws_eks_node_group.this[*].id, aws_eks_node_group.tainted[*].id, local_node_pool.this[*].id, local_node_pool.tainted[*].id))
+  description = "The provider's ID of the pool (cluster:name on EKS)."
 }
 
 output "node_selector" {

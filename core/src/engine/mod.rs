@@ -456,6 +456,7 @@ impl<'a> Walk<'a> {
             module_dir: self.module(&mi.static_path()).dir.clone(),
             root_dir: self.config.root_dir.clone(),
             var_override: None,
+            inputs_unknown: false,
         }
     }
 
@@ -882,7 +883,7 @@ impl<'a> Walk<'a> {
             // A resource with no instances is still checked once, so its mistakes are found.
             if keys.is_empty() && self.op == Operation::Validate {
                 let values = self.values.read().unwrap_or_else(|e| e.into_inner());
-                self.decode_instance(&values, &mi, Repetition::Unknown, res, schema, &raddr.to_string());
+                self.check_without_instances(&values, &mi, res, schema, &raddr.to_string());
             }
             if self.op == Operation::Plan && mode == Mode::Managed && !skip {
                 self.prefetch(&raddr, res, provider.as_deref()).await;
@@ -941,7 +942,15 @@ impl<'a> Walk<'a> {
     }
 
     fn decode_instance(&self, values: &Values, mi: &ModuleInstance, rep: Repetition, res: &Resource, schema: &BlockSchema, what: &str) -> (Value, bool) {
-        let scope = self.scope(values, mi, rep);
+        self.decode_in(self.scope(values, mi, rep), res, schema, what)
+    }
+
+    fn check_without_instances(&self, values: &Values, mi: &ModuleInstance, res: &Resource, schema: &BlockSchema, what: &str) {
+        let scope = values::InstanceScope { inputs_unknown: true, ..self.scope(values, mi, Repetition::Unknown) };
+        self.decode_in(scope, res, schema, what);
+    }
+
+    fn decode_in(&self, scope: values::InstanceScope<'_>, res: &Resource, schema: &BlockSchema, what: &str) -> (Value, bool) {
         let dir = scope.module_dir.clone();
         let mut ev = Evaluator::new(&scope, &dir, Some(&self.config.sources));
         let mut diags = Diagnostics::default();

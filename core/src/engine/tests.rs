@@ -341,3 +341,18 @@ async fn a_provider_is_configured_only_when_an_instance_needs_it() {
     assert_eq!(render(&diags, &config.sources), ["Failed to configure provider \"mem\" @ 1:1"], "reported once, at the provider block");
     assert_eq!(h.memory.configures.load(Ordering::SeqCst), 1, "configured once for three instances");
 }
+
+#[tokio::test]
+async fn a_resource_without_instances_is_checked_for_mistakes_its_inputs_do_not_excuse() {
+    // The variant of a module for another target: its inputs are null because it has no instances.
+    let h = Harness::new(&[(
+        "main.hcl",
+        "variable \"aws\" {\n  default = null\n}\nresource \"mem_thing\" \"a\" {\n  count = var.aws == null ? 0 : 1\n  name  = var.aws.name\n}\n",
+    )]);
+    assert!(h.diagnostics().await.is_empty(), "{:?}", h.diagnostics().await);
+    let h = Harness::new(&[(
+        "main.hcl",
+        "variable \"aws\" {\n  default = null\n}\nresource \"mem_thing\" \"a\" {\n  count  = 0\n  name   = nosuchfunction(var.aws.name)\n  colour = 1\n}\n",
+    )]);
+    assert_eq!(h.diagnostics().await, ["Call to unknown function @ 6:12", "Unsupported argument @ 7:3"]);
+}

@@ -114,6 +114,11 @@ pub struct InstanceScope<'a> {
     pub root_dir: PathBuf,
     /// Overrides for `var.NAME`, used to check a variable's validation with its new value.
     pub var_override: Option<(&'a str, &'a Value)>,
+    /// Every `var.*` and `local.*` reads as unknown: a resource with no instances is
+    /// checked for mistakes that hold whatever its inputs (unknown attributes and
+    /// functions, wrong nesting) but not for what its inputs rule out (an attribute of
+    /// a null object that only the absent instances would read).
+    pub inputs_unknown: bool,
 }
 
 impl Scope for InstanceScope<'_> {
@@ -125,6 +130,9 @@ impl Scope for InstanceScope<'_> {
         match root {
             "var" => {
                 let name = first.ok_or_else(need_attr)?;
+                if self.inputs_unknown {
+                    return Ok((Value::Unknown, 1));
+                }
                 if let Some((n, v)) = self.var_override {
                     if n == name {
                         return Ok((v.clone(), 1));
@@ -135,6 +143,9 @@ impl Scope for InstanceScope<'_> {
             }
             "local" => {
                 let name = first.ok_or_else(need_attr)?;
+                if self.inputs_unknown {
+                    return Ok((Value::Unknown, 1));
+                }
                 let v = self.values.locals.get(self.module).and_then(|m| m.get(name)).cloned().unwrap_or(Value::Unknown);
                 Ok((v, 1))
             }

@@ -14,6 +14,7 @@ mod collection;
 mod encoding;
 mod filesystem;
 mod hash;
+mod instances;
 mod network;
 mod numeric;
 mod string;
@@ -98,6 +99,7 @@ fn registry() -> impl Iterator<Item = &'static Spec> {
         .chain(encoding::FUNCS)
         .chain(filesystem::FUNCS)
         .chain(hash::FUNCS)
+        .chain(instances::FUNCS)
         .chain(network::FUNCS)
         .chain(types::FUNCS)
 }
@@ -470,7 +472,7 @@ mod tests {
         );
         assert!(exists("cidrsubnet"));
         assert!(!exists("can"));
-        assert_eq!(names().count(), 91);
+        assert_eq!(names().count(), 92);
     }
 
     #[test]
