@@ -3,7 +3,7 @@
 //! Under `.ci/run` (`GANTRY_REQUIRE_KMOCK=1`) a missing server fails these tests; run by
 //! hand without it, they print a notice and return.
 
-use crate::support::{config, gantry, Run};
+use crate::support::{config, example, gantry, Run};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -356,4 +356,47 @@ resource "kubernetes_manifest" "tuning" {{
     ok(&gantry(&dir, &["destroy", "-auto-approve", d]));
     assert_eq!(http(&addr, "GET", &format!("/api/v1/namespaces/{ns}/configmaps/tuning"), None).0, 404);
     http(&addr, "DELETE", &format!("/api/v1/namespaces/{ns}"), None);
+}
+
+#[test]
+fn existing_cluster_example_applies_through_a_kubeconfig() {
+    let Some((kubeconfig, addr)) = server() else { return };
+    let (_tmp, dir) = example("existing-cluster");
+    let d = dir.to_str().unwrap();
+    let var = format!("kubeconfig={}", kubeconfig.to_str().unwrap());
+    let run = gantry(&dir, &["validate", d]);
+    ok(&run);
+    let run = gantry(&dir, &["plan", "-var", &var, d]);
+    ok(&run);
+    assert!(run.stdout.contains("Plan: 35 to add, 0 to change, 0 to destroy."), "{}", run.stdout);
+    let run = gantry(&dir, &["apply", "-auto-approve", "-var", &var, d]);
+    ok(&run);
+    assert!(run.stdout.contains("Resources: 35 added"), "{}", run.stdout);
+
+    // Every module's objects are on the server, placed on the labelled pools.
+    let get = |path: &str| -> serde_json::Value {
+        let (status, body) = http(&addr, "GET", path, None);
+        assert_eq!(status, 200, "{path}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
+    };
+    let llm = get("/apis/apps/v1/namespaces/serving/deployments/llm");
+    assert_eq!(llm["spec"]["template"]["spec"]["nodeSelector"]["gantry.dev/pool"], "gpu");
+    // A quantity may come back as the number sent or as the API server's canonical string.
+    let gpus = &llm["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"];
+    assert_eq!(gpus.to_string().trim_matches('"'), "1", "{llm}");
+    assert_eq!(get("/apis/autoscaling/v2/namespaces/serving/horizontalpodautoscalers/llm")["spec"]["maxReplicas"], 2);
+    let kafka = get("/apis/apps/v1/namespaces/kafka/statefulsets/kafka");
+    assert_eq!(kafka["spec"]["replicas"], 3);
+    assert_eq!(kafka["spec"]["template"]["spec"]["nodeSelector"]["gantry.dev/pool"], "cpu");
+    assert_eq!(get("/apis/batch/v1/namespaces/training/jobs/finetune")["spec"]["template"]["spec"]["tolerations"][0]["key"], "nvidia.com/gpu");
+    get("/apis/apps/v1/namespaces/monitoring/deployments/prometheus");
+    get("/apis/apps/v1/namespaces/monitoring/deployments/grafana");
+    get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/sparkapplications.sparkoperator.k8s.io");
+    get("/apis/sparkoperator.k8s.io/v1beta2/namespaces/spark/sparkapplications/feature-etl");
+
+    let run = gantry(&dir, &["plan", "-detailed-exitcode", "-var", &var, d]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    ok(&gantry(&dir, &["destroy", "-auto-approve", "-var", &var, d]));
+    assert_eq!(http(&addr, "GET", "/apis/apps/v1/namespaces/serving/deployments/llm", None).0, 404);
+    assert_eq!(http(&addr, "GET", "/api/v1/namespaces/kafka", None).0, 404);
 }

@@ -29,12 +29,14 @@ pub fn gantry(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
-/// Copies an example into a fresh temporary folder.
+/// A copy of `examples/NAME` laid out as in the repository, next to a copy of
+/// `modules/`, so that the example's `../../modules/...` sources resolve.
 pub fn example(name: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
-    let dst = tmp.path().join(name);
-    copy_dir(&src, &dst);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dst = tmp.path().join("examples").join(name);
+    copy_dir(&root.join("examples").join(name), &dst);
+    copy_dir(&root.join("modules"), &tmp.path().join("modules"));
     (tmp, dst)
 }
 
