@@ -1,6 +1,7 @@
 # The AWS layer of an ML platform: a VPC with two subnets, the IAM roles EKS needs,
 # an EKS cluster, a GPU node group on spot capacity (tainted so that only GPU
-# workloads land there) and a CPU node group for everything else.
+# workloads land there) and a CPU node group for everything else. The training
+# pool and everything that runs in the cluster are in platform.hcl.
 #
 # Real AWS: credentials and region come from the standard chain (environment,
 # profile, SSO, web identity, instance metadata). An emulator such as moto:
@@ -164,7 +165,8 @@ resource "aws_eks_node_group" "cpu" {
   }
 
   labels = {
-    workload = "general"
+    workload          = "general"
+    "gantry.dev/pool" = "cpu"
   }
 
   tags = local.tags
@@ -198,6 +200,7 @@ resource "aws_eks_node_group" "gpu" {
 
   labels = {
     workload                   = "gpu"
+    "gantry.dev/pool"          = "gpu"
     "nvidia.com/gpu.present"   = "true"
     "gantry.dev/instance-type" = var.gpu_instance_type
   }

@@ -38,6 +38,13 @@ fn unique(prefix: &str) -> String {
 }
 
 fn with_env(cmd: &mut Command) -> &mut Command {
+    // The examples' kubernetes provider runs `aws eks get-token`: the CLI next to the one the tests use.
+    let cli_dir = std::env::var("GANTRY_TEST_AWS_CLI").ok().and_then(|c| Path::new(&c).parent().map(Path::to_path_buf));
+    if let Some(dir) = cli_dir {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let paths = std::iter::once(dir).chain(std::env::split_paths(&path));
+        cmd.env("PATH", std::env::join_paths(paths).unwrap());
+    }
     cmd.env("NO_COLOR", "1")
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
@@ -84,6 +91,9 @@ fn node_group(m: &Moto, cluster: &str, name: &str) -> Result<Json, String> {
 #[test]
 fn aws_ml_platform_lifecycle() {
     let Some(m) = moto() else { return };
+    // The Kubernetes layer goes to the API emulator instead of moto's unreachable cluster endpoint.
+    let Some((_, kube_addr)) = kube_server() else { return };
+    let _namespaces = PLATFORM_NAMESPACES.lock().unwrap_or_else(|e| e.into_inner());
     let (_tmp, dir) = example("aws-ml-platform");
     let cluster = unique("ml");
     let d = dir.to_str().unwrap();
@@ -93,6 +103,8 @@ fn aws_ml_platform_lifecycle() {
             format!("endpoint_url={}", m.endpoint),
             "-var".into(),
             format!("cluster_name={cluster}"),
+            "-var".into(),
+            format!("kubernetes_host=http://{kube_addr}"),
         ];
         for e in extra {
             v.push("-var".into());
@@ -109,9 +121,17 @@ fn aws_ml_platform_lifecycle() {
     };
 
     let started = Instant::now();
+    // Until the cluster exists, its Kubernetes objects can only be planned from their configuration.
+    let run = cmd(&["plan"], &[]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("# module.llm.kubernetes_manifest.deployment will be created"), "{}", run.stdout);
+    assert!(run.stdout.contains("it will be created after its cluster exists"), "{}", run.stdout);
+    assert!(run.stdout.contains("Plan: 40 to add, 0 to change, 0 to destroy."), "{}", run.stdout);
+    assert!(run.stdout.contains("train  p4d.24xlarge (8 × nvidia-a100)"), "{}", run.stdout);
+
     let run = cmd(&["apply", "-auto-approve"], &[]);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(run.stdout.contains("Apply complete! Resources: 13 added, 0 changed, 0 destroyed."), "{}", run.stdout);
+    assert!(run.stdout.contains("Apply complete! Resources: 40 added, 0 changed, 0 destroyed."), "{}", run.stdout);
     assert!(!run.all().contains("testing"), "credentials never appear in output");
 
     let c = aws(&m, &["eks", "describe-cluster", "--name", &cluster]).unwrap()["cluster"].clone();
@@ -131,6 +151,26 @@ fn aws_ml_platform_lifecycle() {
     assert_eq!(cpu["scalingConfig"]["desiredSize"], 2);
     let attached = aws(&m, &["iam", "list-attached-role-policies", "--role-name", &format!("{cluster}-node")]).unwrap();
     assert_eq!(attached["AttachedPolicies"].as_array().unwrap().len(), 3, "{attached}");
+    // The training pool comes from the gpu-node-pool module with target = "aws".
+    let train = node_group(&m, &cluster, "train").unwrap();
+    assert_eq!(train["instanceTypes"], serde_json::json!(["p4d.24xlarge"]));
+    assert_eq!(train["amiType"], "AL2023_x86_64_NVIDIA");
+    assert_eq!(train["capacityType"], "ON_DEMAND");
+    assert_eq!(train["labels"]["gantry.dev/pool"], "train");
+    assert_eq!(train["taints"], serde_json::json!([{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}]));
+    assert_eq!(train["scalingConfig"], serde_json::json!({"minSize": 0, "maxSize": 2, "desiredSize": 0}));
+    // The Kubernetes layer was applied through the provider configured from the new cluster.
+    let kube = |path: &str| -> Json {
+        let (status, body) = crate::kubernetes::http(&kube_addr, "GET", path, None);
+        assert_eq!(status, 200, "{path}: {body}");
+        serde_json::from_str(&body).unwrap()
+    };
+    let llm = kube("/apis/apps/v1/namespaces/serving/deployments/llm");
+    assert_eq!(llm["spec"]["template"]["spec"]["nodeSelector"]["gantry.dev/pool"], "gpu");
+    let job = kube("/apis/batch/v1/namespaces/training/jobs/finetune");
+    assert_eq!(job["spec"]["template"]["spec"]["nodeSelector"]["gantry.dev/pool"], "train");
+    assert_eq!(kube("/apis/apps/v1/namespaces/kube-system/daemonsets/nvidia-device-plugin-train")["kind"], "DaemonSet");
+    assert_eq!(kube("/apis/apps/v1/namespaces/kafka/statefulsets/kafka")["spec"]["replicas"], 3);
 
     let run = cmd(&["plan", "-detailed-exitcode"], &[]);
     assert_eq!(run.code, 0, "no changes right after apply: {}", run.all());
@@ -204,7 +244,8 @@ fn aws_ml_platform_lifecycle() {
         .to_string();
     let run = cmd(&["destroy", "-auto-approve"], &change);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(run.stdout.contains("Destroy complete! Resources: 13 destroyed."), "{}", run.stdout);
+    assert!(run.stdout.contains("Destroy complete! Resources: 40 destroyed."), "{}", run.stdout);
+    assert_eq!(crate::kubernetes::http(&kube_addr, "GET", "/apis/apps/v1/namespaces/serving/deployments/llm", None).0, 404);
     assert!(addresses(&dir).is_empty());
     let gone = aws(&m, &["eks", "describe-cluster", "--name", &cluster]).unwrap_err();
     assert!(gone.contains("ResourceNotFoundException"), "{gone}");

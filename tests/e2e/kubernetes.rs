@@ -8,27 +8,12 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The kubeconfig of the test server and its address, or none (with a notice) when not running under .ci/run.
 fn server() -> Option<(PathBuf, String)> {
-    let required = std::env::var("GANTRY_REQUIRE_KMOCK").map(|v| v == "1").unwrap_or(false);
-    let Some(path) = std::env::var_os("GANTRY_TEST_KUBECONFIG").map(PathBuf::from) else {
-        assert!(!required, "GANTRY_REQUIRE_KMOCK=1 but GANTRY_TEST_KUBECONFIG is not set: .ci/run must start kmock");
-        eprintln!("notice: GANTRY_TEST_KUBECONFIG is not set; skipping the Kubernetes API tests (run them with bash .ci/run)");
-        return None;
-    };
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let server = text.lines().find_map(|l| l.trim().strip_prefix("server: ")).expect("kubeconfig has a server").trim().to_string();
-    let addr = server.trim_start_matches("http://").trim_end_matches('/').to_string();
-    if std::net::TcpStream::connect(&addr).is_err() {
-        assert!(!required, "the Kubernetes test server at {addr} is not reachable");
-        eprintln!("notice: the Kubernetes test server at {addr} is not reachable; skipping");
-        return None;
-    }
-    Some((path, addr))
+    crate::support::kube_server()
 }
 
 /// One HTTP/1.1 request to the API server, independent of Gantry's client: (status, body).
-fn http(addr: &str, method: &str, path: &str, body: Option<(&str, &str)>) -> (u16, String) {
+pub fn http(addr: &str, method: &str, path: &str, body: Option<(&str, &str)>) -> (u16, String) {
     let mut s = std::net::TcpStream::connect(addr).unwrap();
     let (ct, data) = body.unwrap_or(("application/json", ""));
     write!(s, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{data}", data.len()).unwrap();
@@ -361,6 +346,7 @@ resource "kubernetes_manifest" "tuning" {{
 #[test]
 fn existing_cluster_example_applies_through_a_kubeconfig() {
     let Some((kubeconfig, addr)) = server() else { return };
+    let _namespaces = crate::support::PLATFORM_NAMESPACES.lock().unwrap_or_else(|e| e.into_inner());
     let (_tmp, dir) = example("existing-cluster");
     let d = dir.to_str().unwrap();
     let var = format!("kubeconfig={}", kubeconfig.to_str().unwrap());

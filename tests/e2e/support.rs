@@ -80,3 +80,29 @@ pub fn addresses(dir: &Path) -> Vec<String> {
 pub fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).unwrap()
 }
+
+/// Held by the tests that apply the examples' Kubernetes layers to the shared API
+/// emulator: those examples use fixed namespace names (serving, kafka, ...), so two of
+/// them at once would manage the same objects.
+pub static PLATFORM_NAMESPACES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The kubeconfig written for the Kubernetes API emulator and the emulator's address,
+/// or none when it is not running (then a test needing it returns, unless
+/// GANTRY_REQUIRE_KMOCK=1 says it must be there).
+pub fn kube_server() -> Option<(PathBuf, String)> {
+    let required = std::env::var("GANTRY_REQUIRE_KMOCK").map(|v| v == "1").unwrap_or(false);
+    let Some(path) = std::env::var_os("GANTRY_TEST_KUBECONFIG").map(PathBuf::from) else {
+        assert!(!required, "GANTRY_REQUIRE_KMOCK=1 but GANTRY_TEST_KUBECONFIG is not set: .ci/run must start kmock");
+        eprintln!("notice: GANTRY_TEST_KUBECONFIG is not set; skipping a Kubernetes API test (run it with bash .ci/run)");
+        return None;
+    };
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let server = text.lines().find_map(|l| l.trim().strip_prefix("server: ")).expect("kubeconfig has a server").trim().to_string();
+    let addr = server.trim_start_matches("http://").trim_end_matches('/').to_string();
+    if std::net::TcpStream::connect(&addr).is_err() {
+        assert!(!required, "the Kubernetes test server at {addr} is not reachable");
+        eprintln!("notice: the Kubernetes test server at {addr} is not reachable; skipping");
+        return None;
+    }
+    Some((path, addr))
+}

@@ -25,6 +25,7 @@ from kmock._internal import enums, k8s, parsing, references
 NAMESPACE_PATH = re.compile(r'^/api/v1/namespaces(?:/([^/]+))?(?:/(status|finalize))?/?$')
 REASONS = {400: 'BadRequest', 404: 'NotFound', 405: 'MethodNotAllowed', 409: 'AlreadyExists', 422: 'Invalid', 500: 'InternalError'}
 _versions = itertools.count(1000)
+BUILTIN_NAMESPACES = ('default', 'kube-system', 'kube-public', 'kube-node-lease')
 
 
 def now() -> str:
@@ -256,6 +257,13 @@ async def main():
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     async with kmock.Server(emulator, host='127.0.0.1', port=args.port or None) as server:
+        # A real cluster starts with these namespaces; kmock starts with none, and objects
+        # such as a device plugin DaemonSet in kube-system would wait for it forever.
+        async with aiohttp.ClientSession() as client:
+            for name in BUILTIN_NAMESPACES:
+                body = {'apiVersion': 'v1', 'kind': 'Namespace', 'metadata': {'name': name}}
+                async with client.post(f'http://127.0.0.1:{server.port}/api/v1/namespaces', json=body) as response:
+                    response.raise_for_status()
         with open(args.port_file + '.tmp', 'w') as f:
             f.write(str(server.port))
         import os
