@@ -348,6 +348,30 @@ impl Connection for KubeConnection {
     }
 }
 
+/// The kubeconfig `exec` entry for the provider's `exec` block (a single block may arrive as
+/// an object or a one-element list). A token from a plugin is fetched when the client needs
+/// one and refreshed when it expires, which a `token` computed once at plan time cannot be:
+/// an EKS token lives fifteen minutes, shorter than a cluster takes to create.
+fn exec_plugin(block: Option<&Json>) -> Option<Json> {
+    let block = match block? {
+        Json::Array(items) => items.first()?,
+        other => other,
+    };
+    let command = block.get("command").and_then(Json::as_str)?;
+    let env: Vec<Json> = block
+        .get("env")
+        .and_then(Json::as_object)
+        .map(|m| m.iter().map(|(k, v)| serde_json::json!({ "name": k, "value": v.as_str().unwrap_or_default() })).collect())
+        .unwrap_or_default();
+    Some(serde_json::json!({
+        "apiVersion": block.get("api_version").and_then(Json::as_str).unwrap_or("client.authentication.k8s.io/v1beta1"),
+        "command": command,
+        "args": block.get("args").filter(|a| a.is_array()).cloned().unwrap_or(Json::Array(Vec::new())),
+        "env": env,
+        "interactiveMode": "Never",
+    }))
+}
+
 /// Builds a client from the provider's configuration: explicit `host` (with token, certificates,
 /// `insecure`), else a kubeconfig (`config_path`, `~` expanded, else `KUBECONFIG`, else
 /// `~/.kube/config`) with `config_context`, else the in-cluster service account.
@@ -372,6 +396,9 @@ pub async fn connect(cfg: &Json) -> Result<KubeConnection, String> {
         }
         if let Some(k) = s("client_key") {
             user["client-key-data"] = Json::String(base64(k.as_bytes()));
+        }
+        if let Some(exec) = exec_plugin(cfg.get("exec")) {
+            user["exec"] = exec;
         }
         let kc = serde_json::json!({
             "apiVersion": "v1", "kind": "Config", "current-context": "gantry",

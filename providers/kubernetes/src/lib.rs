@@ -65,7 +65,17 @@ pub fn schema() -> &'static Schema {
             .attr("cluster_ca_certificate", A::optional(Type::String).describe("PEM-encoded CA certificate of the API server."))
             .attr("client_certificate", A::optional(Type::String).describe("PEM-encoded client certificate."))
             .attr("client_key", A::optional(Type::String).sensitive().describe("PEM-encoded client key."))
-            .attr("insecure", A::optional(Type::Bool).describe("Skip TLS verification of the API server."));
+            .attr("insecure", A::optional(Type::Bool).describe("Skip TLS verification of the API server."))
+            .block(
+                "exec",
+                single(
+                    BlockSchema::default()
+                        .attr("api_version", A::required(Type::String).describe("The ExecCredential version, e.g. client.authentication.k8s.io/v1beta1."))
+                        .attr("command", A::required(Type::String).describe("A program that prints an ExecCredential, e.g. aws (eks get-token)."))
+                        .attr("args", A::optional(Type::List(Box::new(Type::String))))
+                        .attr("env", A::optional(Type::Map(Box::new(Type::String)))),
+                ),
+            );
         let wait = BlockSchema::default()
             .attr("rollout", A::optional(Type::Bool).describe("Wait until a Deployment, StatefulSet or DaemonSet has rolled out, or a Job has succeeded."))
             .attr("condition", A::optional(Type::Any).describe("{ type, status } (or a list of them): wait until status.conditions has it."))
