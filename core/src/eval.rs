@@ -73,6 +73,21 @@ impl<'a> Evaluator<'a> {
         Evaluator { scope, base_dir: base_dir.to_path_buf(), sources, bound: Vec::new(), splat_items: Vec::new(), depth: 0 }
     }
 
+    /// Runs `f` with `name` bound to `value`, as a `for` expression binds its variables
+    /// (a `dynamic` block's iterator).
+    pub fn with_bound<R>(&mut self, name: &str, value: Value, f: impl FnOnce(&mut Self) -> R) -> R {
+        let before = self.bound.len();
+        self.bound.push((name.to_string(), value));
+        let r = f(self);
+        self.bound.truncate(before);
+        r
+    }
+
+    /// The (key, value) pairs of a collection to repeat over, or none while it is unknown.
+    pub fn pairs(&self, coll: &Value, span: Span) -> Result<Option<Vec<(Value, Value)>>, Diagnostic> {
+        self.iterate(coll, span)
+    }
+
     pub fn eval(&mut self, expr: &Expr) -> Result<Value, Diagnostic> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {

@@ -4,7 +4,7 @@
 //! before anything is evaluated.
 
 use crate::addr::{Mode, ModulePath};
-use crate::config::{ModuleTree, Resource};
+use crate::config::ModuleTree;
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics, Span};
 use crate::syntax::{Expr, Reference};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -151,13 +151,11 @@ pub fn build(tree: &ModuleTree, provider_names: &[&str], sources: &crate::diag::
         let m = &node.module;
         let resolver = Resolver { tree, path, diags: &mut *diags };
         let mut r = resolver;
-        let link = |edges: &mut Vec<(Node, Node, Option<Span>)>, from: NodeKind, exprs: Vec<&Expr>, refs: Vec<&Reference>, ctx: RefContext, r: &mut Resolver| {
+        let link = |edges: &mut Vec<(Node, Node, Option<Span>)>, from: NodeKind, references: Vec<Reference>, refs: Vec<&Reference>, ctx: RefContext, r: &mut Resolver| {
             let from = Node { module: path.clone(), kind: from };
-            for e in exprs {
-                for reference in e.references() {
-                    for (to, span) in r.resolve(&reference, ctx) {
-                        edges.push((from.clone(), to, Some(span)));
-                    }
+            for reference in references {
+                for (to, span) in r.resolve(&reference, ctx) {
+                    edges.push((from.clone(), to, Some(span)));
                 }
             }
             for reference in refs {
@@ -168,26 +166,21 @@ pub fn build(tree: &ModuleTree, provider_names: &[&str], sources: &crate::diag::
         };
         for (name, var) in &m.variables {
             for v in &var.validations {
-                link(&mut edges, NodeKind::Variable(name.clone()), vec![&v.error_message], vec![], RefContext::Validation, &mut r);
+                link(&mut edges, NodeKind::Variable(name.clone()), v.error_message.references(), vec![], RefContext::Validation, &mut r);
             }
         }
         for (name, local) in &m.locals {
-            link(&mut edges, NodeKind::Local(name.clone()), vec![&local.expr], vec![], RefContext::Plain, &mut r);
+            link(&mut edges, NodeKind::Local(name.clone()), local.expr.references(), vec![], RefContext::Plain, &mut r);
         }
         for (name, out) in &m.outputs {
-            link(&mut edges, NodeKind::Output(name.clone()), vec![&out.expr], out.depends_on.iter().collect(), RefContext::Plain, &mut r);
+            link(&mut edges, NodeKind::Output(name.clone()), out.expr.references(), out.depends_on.iter().collect(), RefContext::Plain, &mut r);
         }
         for ((mode, t, n), res) in &m.resources {
             let ctx = RefContext::Resource { count: res.count.is_some(), for_each: res.for_each.is_some() };
-            let mut exprs: Vec<&Expr> = resource_exprs(res);
-            if let Some(c) = &res.count {
-                exprs.push(c);
-            }
             // count and for_each cannot use each/count themselves; checked with a plain context.
-            let meta: Vec<&Expr> = res.count.iter().chain(res.for_each.iter()).collect();
-            exprs.retain(|e| !meta.iter().any(|m| std::ptr::eq(*m, *e)));
+            let meta: Vec<Reference> = res.count.iter().chain(res.for_each.iter()).flat_map(Expr::references).collect();
             link(&mut edges, NodeKind::Resource(*mode, t.clone(), n.clone()), meta, vec![], RefContext::Plain, &mut r);
-            link(&mut edges, NodeKind::Resource(*mode, t.clone(), n.clone()), exprs, res.depends_on.iter().collect(), ctx, &mut r);
+            link(&mut edges, NodeKind::Resource(*mode, t.clone(), n.clone()), res.body.references(), res.depends_on.iter().collect(), ctx, &mut r);
             let provider = match &res.provider {
                 Some((name, alias, span)) => {
                     let n = Node { module: ModulePath::root(), kind: NodeKind::Provider(name.clone(), alias.clone()) };
@@ -208,7 +201,7 @@ pub fn build(tree: &ModuleTree, provider_names: &[&str], sources: &crate::diag::
             edges.push((Node { module: path.clone(), kind: NodeKind::Resource(*mode, t.clone(), n.clone()) }, provider, None));
         }
         for (name, call) in &m.module_calls {
-            let meta: Vec<&Expr> = call.count.iter().chain(call.for_each.iter()).collect();
+            let meta: Vec<Reference> = call.count.iter().chain(call.for_each.iter()).flat_map(Expr::references).collect();
             link(&mut edges, NodeKind::ModuleCall(name.clone()), meta, call.depends_on.iter().collect(), RefContext::Plain, &mut r);
             let ctx = RefContext::Resource { count: call.count.is_some(), for_each: call.for_each.is_some() };
             // A child's input variable is evaluated in the caller's scope.
@@ -233,12 +226,7 @@ pub fn build(tree: &ModuleTree, provider_names: &[&str], sources: &crate::diag::
             }
         }
         for p in &m.providers {
-            let exprs: Vec<&Expr> = p.body.attributes.iter().map(|a| &a.expr).collect();
-            link(&mut edges, NodeKind::Provider(p.name.clone(), p.alias.clone()), exprs, vec![], RefContext::Plain, &mut r);
-            for b in &p.body.blocks {
-                let exprs: Vec<&Expr> = all_body_exprs(&b.body);
-                link(&mut edges, NodeKind::Provider(p.name.clone(), p.alias.clone()), exprs, vec![], RefContext::Plain, &mut r);
-            }
+            link(&mut edges, NodeKind::Provider(p.name.clone(), p.alias.clone()), p.body.references(), vec![], RefContext::Plain, &mut r);
         }
     }
     for (from, to, span) in edges {
@@ -270,20 +258,6 @@ fn child_node_kinds(child: &ModuleTree) -> Vec<NodeKind> {
     out
 }
 
-/// Every expression in a resource's configuration body (not its meta-arguments).
-pub fn resource_exprs(res: &Resource) -> Vec<&Expr> {
-    let mut out = all_body_exprs(&res.body);
-    out.extend(res.for_each.iter());
-    out
-}
-
-fn all_body_exprs(body: &crate::syntax::Body) -> Vec<&Expr> {
-    let mut out: Vec<&Expr> = body.attributes.iter().map(|a| &a.expr).collect();
-    for b in &body.blocks {
-        out.extend(all_body_exprs(&b.body));
-    }
-    out
-}
 
 #[derive(Clone, Copy)]
 enum RefContext {

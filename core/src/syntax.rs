@@ -28,6 +28,43 @@ impl Body {
     pub fn blocks_of<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Block> + 'a {
         self.blocks.iter().filter(move |b| b.kind == kind)
     }
+
+    /// Every reference in the body's arguments and nested blocks. Inside a
+    /// `dynamic` block's `content`, its iterator is a local name, not a reference.
+    pub fn references(&self) -> Vec<Reference> {
+        let mut out = Vec::new();
+        collect_body_refs(self, &mut Vec::new(), &mut out);
+        out
+    }
+}
+
+/// The name a `dynamic "LABEL"` block binds in its `content`: `iterator = NAME`, else the label.
+pub fn dynamic_iterator(block: &Block) -> Option<String> {
+    match block.body.attribute("iterator") {
+        Some(a) => a.expr.as_reference().filter(|r| r.steps.is_empty()).map(|r| r.root),
+        None => block.labels.first().map(|l| l.value.clone()),
+    }
+}
+
+fn collect_body_refs(body: &Body, bound: &mut Vec<String>, out: &mut Vec<Reference>) {
+    for a in &body.attributes {
+        collect_refs(&a.expr, bound, out);
+    }
+    for b in &body.blocks {
+        if b.kind != "dynamic" {
+            collect_body_refs(&b.body, bound, out);
+            continue;
+        }
+        for a in b.body.attributes.iter().filter(|a| a.name != "iterator") {
+            collect_refs(&a.expr, bound, out);
+        }
+        let before = bound.len();
+        bound.extend(dynamic_iterator(b));
+        for content in &b.body.blocks {
+            collect_body_refs(&content.body, bound, out);
+        }
+        bound.truncate(before);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

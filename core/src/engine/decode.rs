@@ -4,7 +4,8 @@
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::eval::Evaluator;
 use crate::provider::{BlockSchema, Nesting};
-use crate::syntax::Body;
+use crate::diag::Span;
+use crate::syntax::{dynamic_iterator, Block, Body};
 use crate::value::{Map, Value};
 
 /// Returns the decoded object; problems go to `diags` and leave the attribute null.
@@ -79,6 +80,10 @@ pub fn decode_body(
         out.insert(name.clone(), Value::Null);
     }
     for block in &body.blocks {
+        if block.kind == "dynamic" {
+            check_dynamic(block, schema, what, diags);
+            continue;
+        }
         if !schema.blocks.contains_key(&block.kind) {
             let detail = if schema.attributes.contains_key(&block.kind) {
                 format!("\"{}\" is an argument, not a block: write it as {} = {{ ... }}.", block.kind, block.kind)
@@ -93,8 +98,30 @@ pub fn decode_body(
         }
     }
     for (name, nested) in &schema.blocks {
-        let blocks: Vec<&crate::syntax::Block> = body.blocks_of(name).collect();
         let nested_what = format!("a {name} block");
+        // Literal blocks and those `dynamic "NAME"` generates, in source order; None once a for_each is unknown.
+        let mut decoded: Option<Vec<(Value, Span)>> = Some(Vec::new());
+        for b in &body.blocks {
+            if b.kind == *name {
+                let v = decode_body(&b.body, b.header_span(), &nested.block, &nested_what, ev, diags);
+                if let Some(d) = decoded.as_mut() {
+                    d.push((v, b.kind_span));
+                }
+            } else if b.kind == "dynamic" && b.labels.first().is_some_and(|l| l.value == *name) {
+                match expand_dynamic(b, &nested.block, &nested_what, ev, diags) {
+                    Some(generated) => {
+                        if let Some(d) = decoded.as_mut() {
+                            d.extend(generated.into_iter().map(|v| (v, b.kind_span)));
+                        }
+                    }
+                    None => decoded = None,
+                }
+            }
+        }
+        let Some(blocks) = decoded else {
+            out.insert(name.clone(), Value::Unknown);
+            continue;
+        };
         // A block written as an argument was reported above; do not also call it missing.
         if blocks.len() < nested.min_items && body.attribute(name).is_none() {
             diags.push(
@@ -109,20 +136,103 @@ pub fn decode_body(
             if blocks.len() > max {
                 diags.push(
                     Diagnostic::error("Too many blocks", format!("No more than {max} \"{name}\" block(s) are allowed in {what}."))
-                        .at(blocks[max].kind_span),
+                        .at(blocks[max].1),
                 );
             }
         }
+        let mut values = blocks.into_iter().map(|(v, _)| v);
         let value = match nested.nesting {
-            Nesting::Single => match blocks.first() {
-                Some(b) => decode_body(&b.body, b.header_span(), &nested.block, &nested_what, ev, diags),
-                None => Value::Null,
-            },
-            Nesting::List => {
-                Value::List(blocks.iter().map(|b| decode_body(&b.body, b.header_span(), &nested.block, &nested_what, ev, diags)).collect())
-            }
+            Nesting::Single => values.next().unwrap_or(Value::Null),
+            Nesting::List => Value::List(values.collect()),
         };
         out.insert(name.clone(), value);
     }
     Value::Object(out)
+}
+
+/// The static shape of a `dynamic "NAME" { for_each = ..., iterator = ..., content { ... } }` block.
+fn check_dynamic(block: &Block, schema: &BlockSchema, what: &str, diags: &mut Diagnostics) {
+    let Some(label) = block.labels.first() else {
+        diags.push(
+            Diagnostic::error("Missing block label", "A dynamic block is labelled with the block type it generates: dynamic \"taint\" { ... }.")
+                .at(block.header_span()),
+        );
+        return;
+    };
+    if block.labels.len() > 1 {
+        diags.push(Diagnostic::error("Extraneous label for block", "A dynamic block has one label: the block type it generates.").at(block.labels[1].span));
+    }
+    if !schema.blocks.contains_key(&label.value) {
+        let hint = did_you_mean(&label.value, schema.blocks.keys().map(String::as_str));
+        diags.push(
+            Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected in {what}, so dynamic cannot generate them.{hint}", label.value))
+                .at(label.span),
+        );
+    }
+    for attr in &block.body.attributes {
+        if attr.name != "for_each" && attr.name != "iterator" {
+            let hint = did_you_mean(&attr.name, ["for_each", "iterator"]);
+            diags.push(Diagnostic::error("Unsupported argument", format!("A dynamic block takes for_each, iterator and one content block.{hint}")).at(attr.name_span));
+        }
+    }
+    if let Some(it) = block.body.attribute("iterator") {
+        if dynamic_iterator(block).is_none() {
+            diags.push(Diagnostic::error("Invalid dynamic iterator", "iterator must be a bare name, e.g. iterator = t.").at(it.expr.span));
+        }
+    }
+    if block.body.attribute("for_each").is_none() {
+        diags.push(
+            Diagnostic::error("Missing required argument", "A dynamic block needs for_each: the collection to generate one block per element of.")
+                .at(block.header_span()),
+        );
+    }
+    let contents: Vec<&Block> = block.body.blocks.iter().filter(|b| b.kind == "content").collect();
+    for b in block.body.blocks.iter().filter(|b| b.kind != "content") {
+        diags.push(Diagnostic::error("Unsupported block type", "A dynamic block holds one content block and nothing else.").at(b.kind_span));
+    }
+    if contents.len() != 1 {
+        let at = contents.get(1).map(|b| b.kind_span).unwrap_or(block.header_span());
+        diags.push(Diagnostic::error("Invalid dynamic block", "A dynamic block needs exactly one content { ... } block.").at(at));
+    }
+}
+
+/// The blocks a `dynamic` block generates, decoded; None while its for_each is unknown.
+/// Its structure was checked by [`check_dynamic`]; a broken one generates nothing.
+fn expand_dynamic(block: &Block, schema: &BlockSchema, what: &str, ev: &mut Evaluator<'_>, diags: &mut Diagnostics) -> Option<Vec<Value>> {
+    let (Some(for_each), Some(iterator), Some(content)) =
+        (block.body.attribute("for_each"), dynamic_iterator(block), block.body.blocks_of("content").next())
+    else {
+        return Some(Vec::new());
+    };
+    let collection = match ev.eval(&for_each.expr) {
+        Ok(v) => v,
+        Err(d) => {
+            diags.push(d);
+            return Some(Vec::new());
+        }
+    };
+    if collection.is_null() {
+        diags.push(Diagnostic::error("Invalid dynamic for_each value", "for_each is null; use [] or {} to generate no blocks.").at(for_each.expr.span));
+        return Some(Vec::new());
+    }
+    let pairs = match ev.pairs(&collection, for_each.expr.span) {
+        Ok(Some(pairs)) => pairs,
+        Ok(None) => {
+            // Still check the content once, so that validate finds its mistakes before the collection is known.
+            ev.with_bound(&iterator, Value::Unknown, |ev| decode_body(&content.body, content.header_span(), schema, what, ev, diags));
+            return None;
+        }
+        Err(d) => {
+            diags.push(d);
+            return Some(Vec::new());
+        }
+    };
+    let generated = pairs
+        .into_iter()
+        .map(|(key, value)| {
+            let element = Value::object([("key", key), ("value", value)]);
+            ev.with_bound(&iterator, element, |ev| decode_body(&content.body, content.header_span(), schema, what, ev, diags))
+        })
+        .collect();
+    Some(generated)
 }

@@ -25,7 +25,17 @@ fn schema() -> &'static Schema {
             .attr("size", A::optional(Type::Number))
             .attr("tags", A::optional(Type::Map(Box::new(Type::String))))
             .attr("secret", A::optional(Type::String).sensitive())
-            .attr("id", A::computed(Type::String));
+            .attr("id", A::computed(Type::String))
+            .block(
+                "rule",
+                crate::provider::NestedBlock {
+                    nesting: crate::provider::Nesting::List,
+                    block: BlockSchema::default().attr("port", A::required(Type::Number)).attr("note", A::optional(Type::String)),
+                    min_items: 0,
+                    max_items: Some(4),
+                    force_new: false,
+                },
+            );
         let mut s = Schema::default();
         s.provider = BlockSchema::default().attr("region", A::optional(Type::String));
         s.resources.insert("mem_thing".into(), thing);
@@ -355,4 +365,86 @@ async fn a_resource_without_instances_is_checked_for_mistakes_its_inputs_do_not_
         "variable \"aws\" {\n  default = null\n}\nresource \"mem_thing\" \"a\" {\n  count  = 0\n  name   = nosuchfunction(var.aws.name)\n  colour = 1\n}\n",
     )]);
     assert_eq!(h.diagnostics().await, ["Call to unknown function @ 6:12", "Unsupported argument @ 7:3"]);
+}
+
+#[tokio::test]
+async fn dynamic_blocks_generate_nested_blocks_in_source_order() {
+    let h = Harness::new(&[(
+        "main.hcl",
+        r#"
+variable "ports" {
+  default = { http = 80, https = 443 }
+}
+resource "mem_thing" "a" {
+  name = "a"
+  dynamic "rule" {
+    for_each = var.ports
+    iterator = p
+    content {
+      port = p.value
+      note = p.key
+    }
+  }
+  rule {
+    port = 22
+  }
+  dynamic "rule" {
+    for_each = []
+    content {
+      port = rule.value
+    }
+  }
+}
+"#,
+    )]);
+    assert!(h.diagnostics().await.is_empty(), "{:?}", h.diagnostics().await);
+    assert!(h.edges().contains(&"mem_thing.a -> var.ports".to_string()), "{:?}", h.edges());
+    let (config, _) = h.load();
+    let (plan, diags) = plan(&config.unwrap(), &h.settings(), &h.state, PlanOptions::default()).await;
+    assert!(!diags.has_errors());
+    let after = plan.unwrap().changes[0].after_value().unwrap();
+    let rules: Vec<String> = after.get("rule").unwrap().as_list().unwrap().iter()
+        .map(|r| format!("{}:{}", r.get("port").unwrap().to_json(), r.get("note").unwrap().to_json()))
+        .collect();
+    assert_eq!(rules, ["80:\"http\"", "443:\"https\"", "22:null"]);
+}
+
+#[tokio::test]
+async fn dynamic_blocks_are_checked() {
+    let h = Harness::new(&[(
+        "main.hcl",
+        r#"resource "mem_thing" "a" {
+  name = "a"
+  dynamic "rules" {
+    for_each = [1]
+    content {
+      port = rules.value
+    }
+  }
+  dynamic "rule" {
+    for_each = [1, 2, 3, 4, 5]
+    iterator = r
+    content {
+      port   = r.value
+      colour = "red"
+    }
+  }
+  dynamic "rule" {
+    items = [1]
+  }
+}
+"#,
+    )]);
+    assert_eq!(
+        h.diagnostics().await,
+        [
+            "Unsupported block type @ 3:11",
+            "Too many blocks @ 9:3",
+            // Once, though all five generated blocks have it.
+            "Unsupported argument @ 14:7",
+            "Missing required argument @ 17:3",
+            "Invalid dynamic block @ 17:3",
+            "Unsupported argument @ 18:5",
+        ]
+    );
 }
