@@ -79,27 +79,10 @@ locals {
   }]
 }
 
-# Gantry has no dynamic blocks yet, so each target has a second variant of the
-# resource carrying the optional taint, chosen by count. Only the variant in use
-# has an instance, so only its provider is ever configured.
+# Only the resource for the chosen target has an instance, so only its provider
+# is ever configured: a pool on the simulator needs no AWS credentials.
 resource "local_node_pool" "this" {
-  count = local.on_local && var.taint == null ? 1 : 0
-
-  cluster_name    = var.cluster_name
-  node_group_name = var.name
-  instance_types  = [var.instance_type]
-  capacity_type   = local.capacity_type
-  labels          = local.labels
-
-  scaling_config {
-    min_size     = var.min_size
-    max_size     = var.max_size
-    desired_size = var.desired_size
-  }
-}
-
-resource "local_node_pool" "tainted" {
-  count = local.on_local && var.taint != null ? 1 : 0
+  count = local.on_local ? 1 : 0
 
   cluster_name    = var.cluster_name
   node_group_name = var.name
@@ -113,15 +96,18 @@ resource "local_node_pool" "tainted" {
     desired_size = var.desired_size
   }
 
-  taint {
-    key    = try(var.taint.key, "")
-    value  = try(var.taint.value, "")
-    effect = try(var.taint.effect, "NO_SCHEDULE")
+  dynamic "taint" {
+    for_each = var.taint == null ? [] : [var.taint]
+    content {
+      key    = taint.value.key
+      value  = taint.value.value
+      effect = taint.value.effect
+    }
   }
 }
 
 resource "aws_eks_node_group" "this" {
-  count = local.on_aws && var.taint == null ? 1 : 0
+  count = local.on_aws ? 1 : 0
 
   cluster_name    = var.cluster_name
   node_group_name = var.name
@@ -138,34 +124,22 @@ resource "aws_eks_node_group" "this" {
     min_size     = var.min_size
     max_size     = var.max_size
     desired_size = var.desired_size
+  }
+
+  dynamic "taint" {
+    for_each = var.taint == null ? [] : [var.taint]
+    content {
+      key    = taint.value.key
+      value  = taint.value.value
+      effect = taint.value.effect
+    }
   }
 }
 
-resource "aws_eks_node_group" "tainted" {
-  count = local.on_aws && var.taint != null ? 1 : 0
-
-  cluster_name    = var.cluster_name
-  node_group_name = var.name
-  node_role_arn   = var.aws.node_role_arn
-  subnet_ids      = var.aws.subnet_ids
-  instance_types  = [var.instance_type]
-  ami_type        = var.aws.ami_type
-  capacity_type   = local.capacity_type
-  disk_size       = var.aws.disk_size
-  labels          = local.labels
-  tags            = var.aws.tags
-
-  scaling_config {
-    min_size     = var.min_size
-    max_size     = var.max_size
-    desired_size = var.desired_size
-  }
-
-  taint {
-    key    = try(var.taint.key, "")
-    value  = try(var.taint.value, "")
-    effect = try(var.taint.effect, "NO_SCHEDULE")
-  }
+# Earlier versions of this module kept a pool with a taint in a second resource.
+moved {
+  from = local_node_pool.tainted
+  to   = local_node_pool.this
 }
 
 output "name" {
@@ -177,12 +151,12 @@ output "instance_type" {
 }
 
 output "hourly_cost_usd" {
-  value       = one(concat(local_node_pool.this[*].hourly_cost_usd, local_node_pool.tainted[*].hourly_cost_usd, local.on_aws ? [null] : []))
+  value       = one(concat(local_node_pool.this[*].hourly_cost_usd, local.on_aws ? [null] : []))
   description = "Cost of the pool at its desired size on the simulator; null on AWS, where the plan's cost analysis prices it."
 }
 
 output "node_group_id" {
-  value       = one(concat(aws_eks_node_group.this[*].id, aws_eks_node_group.tainted[*].id, local_node_pool.this[*].id, local_node_pool.tainted[*].id))
+  value       = one(concat(aws_eks_node_group.this[*].id, local_node_pool.this[*].id))
   description = "The provider's ID of the pool (cluster:name on EKS)."
 }
 

@@ -89,6 +89,11 @@ locals {
   instance_types = var.instance_type == null ? null : [var.instance_type]
   on_local       = var.target == "local"
   on_aws         = var.target == "aws"
+  # AWS spelling of effects, as both node-pool resources take them.
+  taints = concat(
+    [{ key = "nvidia.com/gpu", value = "true", effect = "NO_SCHEDULE" }],
+    var.taint == null ? [] : [var.taint],
+  )
   tolerations = concat(
     [{ key = "nvidia.com/gpu", operator = "Exists", effect = "NoSchedule" }],
     var.taint == null ? [] : [{
@@ -99,11 +104,10 @@ locals {
   )
 }
 
-# Gantry has no dynamic blocks yet, so each target has a second variant of the
-# resource carrying the optional extra taint, chosen by count. Only the variant
-# in use has an instance, so only its provider is ever configured.
+# Only the resource for the chosen target has an instance, so only its provider
+# is ever configured: a pool on the simulator needs no AWS credentials.
 resource "local_node_pool" "this" {
-  count = local.on_local && var.taint == null ? 1 : 0
+  count = local.on_local ? 1 : 0
 
   cluster_name    = var.cluster_name
   node_group_name = var.name
@@ -122,43 +126,13 @@ resource "local_node_pool" "this" {
     desired_size = var.desired_size
   }
 
-  taint {
-    key    = "nvidia.com/gpu"
-    value  = "true"
-    effect = "NO_SCHEDULE"
-  }
-}
-
-resource "local_node_pool" "tainted" {
-  count = local.on_local && var.taint != null ? 1 : 0
-
-  cluster_name    = var.cluster_name
-  node_group_name = var.name
-  instance_types  = local.instance_types
-  capacity_type   = local.capacity_type
-  labels          = local.labels
-
-  gpu {
-    model = var.gpu.model
-    count = var.gpu.count
-  }
-
-  scaling_config {
-    min_size     = var.min_size
-    max_size     = var.max_size
-    desired_size = var.desired_size
-  }
-
-  taint {
-    key    = "nvidia.com/gpu"
-    value  = "true"
-    effect = "NO_SCHEDULE"
-  }
-
-  taint {
-    key    = try(var.taint.key, "")
-    value  = try(var.taint.value, "")
-    effect = try(var.taint.effect, "NO_SCHEDULE")
+  dynamic "taint" {
+    for_each = local.taints
+    content {
+      key    = taint.value.key
+      value  = taint.value.value
+      effect = taint.value.effect
+    }
   }
 }
 
@@ -166,7 +140,7 @@ resource "local_node_pool" "tainted" {
 # block (the cheapest catalogue type with exactly these GPUs), so a platform
 # moved between targets keeps its hardware.
 resource "aws_eks_node_group" "this" {
-  count = local.on_aws && var.taint == null ? 1 : 0
+  count = local.on_aws ? 1 : 0
 
   cluster_name    = var.cluster_name
   node_group_name = var.name
@@ -185,45 +159,22 @@ resource "aws_eks_node_group" "this" {
     desired_size = var.desired_size
   }
 
-  taint {
-    key    = "nvidia.com/gpu"
-    value  = "true"
-    effect = "NO_SCHEDULE"
+  dynamic "taint" {
+    for_each = local.taints
+    content {
+      key    = taint.value.key
+      value  = taint.value.value
+      effect = taint.value.effect
+    }
   }
 }
 
-resource "aws_eks_node_group" "tainted" {
-  count = local.on_aws && var.taint != null ? 1 : 0
-
-  cluster_name    = var.cluster_name
-  node_group_name = var.name
-  node_role_arn   = var.aws.node_role_arn
-  subnet_ids      = var.aws.subnet_ids
-  instance_types  = [var.instance_type != null ? var.instance_type : gpu_instance_type(var.gpu.model, var.gpu.count)]
-  ami_type        = var.aws.ami_type
-  capacity_type   = local.capacity_type
-  disk_size       = var.aws.disk_size
-  labels          = local.labels
-  tags            = var.aws.tags
-
-  scaling_config {
-    min_size     = var.min_size
-    max_size     = var.max_size
-    desired_size = var.desired_size
-  }
-
-  taint {
-    key    = "nvidia.com/gpu"
-    value  = "true"
-    effect = "NO_SCHEDULE"
-  }
-
-  taint {
-    key    = try(var.taint.key, "")
-    value  = try(var.taint.value, "")
-    effect = try(var.taint.effect, "NO_SCHEDULE")
-  }
+# Earlier versions of this module kept a pool with an extra taint in a second resource.
+moved {
+  from = local_node_pool.tainted
+  to   = local_node_pool.this
 }
+
 # One device plugin per pool, pinned to it, so pools can be added and removed
 # independently. Manifest after NVIDIA's static deployment (nvidia-device-plugin.yml).
 resource "kubernetes_manifest" "device_plugin" {
@@ -261,7 +212,7 @@ resource "kubernetes_manifest" "device_plugin" {
     }
   }
 
-  depends_on = [local_node_pool.this, local_node_pool.tainted, aws_eks_node_group.this, aws_eks_node_group.tainted]
+  depends_on = [local_node_pool.this, aws_eks_node_group.this]
 }
 
 output "name" {
@@ -269,20 +220,16 @@ output "name" {
 }
 
 output "instance_type" {
-  value = one(concat(
-    local_node_pool.this[*].instance_type,
-    local_node_pool.tainted[*].instance_type,
-    [for g in concat(aws_eks_node_group.this, aws_eks_node_group.tainted) : g.instance_types[0]],
-  ))
+  value = one(concat(local_node_pool.this[*].instance_type, [for g in aws_eks_node_group.this : g.instance_types[0]]))
 }
 
 output "hourly_cost_usd" {
-  value       = one(concat(local_node_pool.this[*].hourly_cost_usd, local_node_pool.tainted[*].hourly_cost_usd, local.on_aws ? [null] : []))
+  value       = one(concat(local_node_pool.this[*].hourly_cost_usd, local.on_aws ? [null] : []))
   description = "On-demand or spot cost of the pool at its desired size on the simulator; null on AWS, where the plan's cost analysis prices it."
 }
 
 output "node_group_id" {
-  value       = one(concat(aws_eks_node_group.this[*].id, aws_eks_node_group.tainted[*].id, local_node_pool.this[*].id, local_node_pool.tainted[*].id))
+  value       = one(concat(aws_eks_node_group.this[*].id, local_node_pool.this[*].id))
   description = "The provider's ID of the pool (cluster:name on EKS)."
 }
 

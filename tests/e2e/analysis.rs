@@ -273,3 +273,72 @@ fn copy(src: &std::path::Path, dst: &std::path::Path) {
         }
     }
 }
+
+#[test]
+fn node_pool_modules_add_an_extra_taint_and_only_the_chosen_target_is_used() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy(&root.join("modules"), &tmp.path().join("modules"));
+    let dir = tmp.path().join("platform");
+    std::fs::create_dir_all(&dir).unwrap();
+    // No AWS region or credentials anywhere: the modules' EKS resources have no instances.
+    std::fs::write(
+        dir.join("main.hcl"),
+        r#"
+provider "kubernetes" {
+  local_cluster = local_cluster.c.name
+}
+resource "local_cluster" "c" {
+  name = "taints"
+}
+module "gpu" {
+  source       = "../modules/gpu-node-pool"
+  cluster_name = local_cluster.c.name
+  name         = "gpu"
+  gpu          = { model = "l4", count = 1 }
+  max_size     = 2
+  desired_size = 1
+  taint        = { key = "team", value = "ml", effect = "NO_EXECUTE" }
+}
+module "cpu" {
+  source        = "../modules/cpu-node-pool"
+  cluster_name  = local_cluster.c.name
+  name          = "cpu"
+  instance_type = "m6i.large"
+  max_size      = 2
+}
+output "gpu_tolerations" {
+  value = module.gpu.tolerations
+}
+"#,
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let run = gantry(&dir, &["apply", "-auto-approve", d]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("Resources: 4 added"), "{}", run.stdout);
+    let st = state(&dir);
+    let pool = |addr: &str| st["resources"].as_array().unwrap().iter().find(|r| r["address"] == addr).cloned();
+    let gpu = pool("module.gpu.local_node_pool.this[0]").expect("the gpu pool");
+    assert_eq!(
+        gpu["attributes"]["taint"],
+        serde_json::json!([
+            {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"},
+            {"key": "team", "value": "ml", "effect": "NO_EXECUTE"}
+        ])
+    );
+    assert_eq!(pool("module.cpu.local_node_pool.this[0]").expect("the cpu pool")["attributes"]["taint"], serde_json::json!([]));
+    let run = gantry(&dir, &["output", "-json", "-dir", d]);
+    let tolerations: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|_| panic!("{}", run.all()));
+    assert!(tolerations.to_string().contains("\"NoExecute\""), "{tolerations}");
+
+    // Dropping the extra taint updates the same pool in place (and the device plugin's tolerations).
+    let main = dir.join("main.hcl");
+    let text = std::fs::read_to_string(&main).unwrap().replace("  taint        = { key = \"team\", value = \"ml\", effect = \"NO_EXECUTE\" }\n", "");
+    std::fs::write(&main, text).unwrap();
+    let run = gantry(&dir, &["plan", d]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("# module.gpu.local_node_pool.this[0] will be updated in-place"), "{}", run.stdout);
+    assert!(run.stdout.contains("# module.gpu.kubernetes_manifest.device_plugin will be updated in-place"), "{}", run.stdout);
+    assert!(run.stdout.contains("Plan: 0 to add, 2 to change, 0 to destroy."), "{}", run.stdout);
+}
