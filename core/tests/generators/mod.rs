@@ -55,6 +55,9 @@ pub const TOKENS: &[&str] = &[
     "data",
     "provider",
     "gantry",
+    "dynamic",
+    "content",
+    "iterator",
     "for",
     "in",
     "if",
@@ -387,6 +390,35 @@ output "cond" {
 
 output "j" {
   value = local.j
+}
+"#,
+    r#"
+variable "taints" {
+  default = [{ key = "a", effect = "NO_SCHEDULE" }, { key = "b", effect = "NO_EXECUTE" }]
+}
+
+resource "local_node_pool" "p" {
+  cluster_name    = "c"
+  node_group_name = "p"
+  instance_types  = ["m6i.large"]
+  scaling_config {
+    min_size     = 0
+    max_size     = 2
+    desired_size = 1
+  }
+  dynamic "taint" {
+    for_each = var.taints
+    iterator = t
+    content {
+      key    = t.value.key
+      value  = "${t.key}"
+      effect = t.value.effect
+    }
+  }
+  taint {
+    key    = "z"
+    effect = "NO_SCHEDULE"
+  }
 }
 "#,
 ];
