@@ -181,13 +181,15 @@ pub struct PlanArgs {
 /// Accepts Terraform's single-dash long flags: `-auto-approve` → `--auto-approve`.
 pub fn normalize(args: impl Iterator<Item = String>) -> Vec<String> {
     args.enumerate()
-        .map(|(i, a)| {
-            if i > 0 && a.starts_with('-') && !a.starts_with("--") && a.len() > 2 {
-                format!("-{a}")
-            } else {
-                a
-            }
-        })
+        .map(
+            |(i, a)| {
+                if i > 0 && a.starts_with('-') && !a.starts_with("--") && a.len() > 2 {
+                    format!("-{a}")
+                } else {
+                    a
+                }
+            },
+        )
         .collect()
 }
 

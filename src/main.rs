@@ -39,7 +39,8 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { 0 });
         }
     };
-    let style = Style { color: !cli.no_color && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() };
+    let style =
+        Style { color: !cli.no_color && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -64,8 +65,12 @@ async fn run(command: Command, style: &Style, raw: &[String]) -> Result<u8> {
         Command::Fmt { dir, check, diff } => fmt(&dir.dir, check, diff),
         Command::Graph(dir) => graph(&dir.dir, style),
         Command::Plan(p) => plan_cmd(p, raw, style).await,
-        Command::Apply { plan, auto_approve, parallelism } => apply_cmd(plan, auto_approve, parallelism, false, raw, style).await,
-        Command::Destroy { plan, auto_approve, parallelism } => apply_cmd(plan, auto_approve, parallelism, true, raw, style).await,
+        Command::Apply { plan, auto_approve, parallelism } => {
+            apply_cmd(plan, auto_approve, parallelism, false, raw, style).await
+        }
+        Command::Destroy { plan, auto_approve, parallelism } => {
+            apply_cmd(plan, auto_approve, parallelism, true, raw, style).await
+        }
         Command::Show { path, json } => show(path, json, style),
         Command::Output { name, json, dir } => output(&dir, name, json),
         Command::State(cmd) => state_cmd(cmd),
@@ -107,7 +112,13 @@ fn init(dir: &Path, style: &Style) -> Result<u8> {
     Ok(0)
 }
 
-fn settings<'a>(registry: &'a Registry, dir: &Path, inputs: engine::InputValues, parallelism: usize, hook: &'a dyn engine::Hook) -> WalkSettings<'a> {
+fn settings<'a>(
+    registry: &'a Registry,
+    dir: &Path,
+    inputs: engine::InputValues,
+    parallelism: usize,
+    hook: &'a dyn engine::Hook,
+) -> WalkSettings<'a> {
     WalkSettings { registry, working_dir: dir.to_path_buf(), inputs, parallelism, hook }
 }
 
@@ -214,7 +225,11 @@ fn graph(dir: &Path, style: &Style) -> Result<u8> {
     }
     for e in g.edge_indices() {
         if let Some((a, b)) = g.edge_endpoints(e) {
-            out.push_str(&format!("  \"{}\" -> \"{}\";\n", g[a].to_string().replace('"', "\\\""), g[b].to_string().replace('"', "\\\"")));
+            out.push_str(&format!(
+                "  \"{}\" -> \"{}\";\n",
+                g[a].to_string().replace('"', "\\\""),
+                g[b].to_string().replace('"', "\\\"")
+            ));
         }
     }
     out.push_str("}\n");
@@ -242,7 +257,8 @@ fn store_for(dir: &Path) -> Result<Box<dyn StateStore>> {
         Some(b) if b.kind == "s3" => {
             let mut attrs = std::collections::BTreeMap::new();
             for a in &b.body.attributes {
-                let v = gantry_core::eval::eval_constant(&a.expr).map_err(|d| anyhow!("backend \"s3\" argument \"{}\": {}", a.name, d.detail))?;
+                let v = gantry_core::eval::eval_constant(&a.expr)
+                    .map_err(|d| anyhow!("backend \"s3\" argument \"{}\": {}", a.name, d.detail))?;
                 attrs.insert(a.name.clone(), v.to_json());
             }
             let config = gantry_provider_aws::backend::S3Config::from_attributes(&attrs).map_err(|e| anyhow!(e))?;
@@ -296,7 +312,12 @@ fn plan_options(p: &PlanArgs, destroy: bool) -> Result<PlanOptions> {
     })
 }
 
-async fn make_plan(p: &PlanArgs, destroy: bool, raw: &[String], style: &Style) -> Result<Option<(Plan, Config, State)>> {
+async fn make_plan(
+    p: &PlanArgs,
+    destroy: bool,
+    raw: &[String],
+    style: &Style,
+) -> Result<Option<(Plan, Config, State)>> {
     let registry = registry();
     let dir = &p.dir;
     let (config, mut diags, sources) = load(dir, &registry, style);
@@ -331,9 +352,14 @@ async fn plan_cmd(p: PlanArgs, raw: &[String], style: &Style) -> Result<u8> {
     }
     if let Some(out) = &p.out {
         let bytes = serde_json::to_vec_pretty(&plan)?;
-        gantry_core::state::write_atomic(out, &bytes).with_context(|| format!("saving the plan to {}", out.display()))?;
+        gantry_core::state::write_atomic(out, &bytes)
+            .with_context(|| format!("saving the plan to {}", out.display()))?;
         if !p.json {
-            println!("\nSaved the plan to: {}\nTo perform exactly these actions, run: gantry apply {}", out.display(), out.display());
+            println!(
+                "\nSaved the plan to: {}\nTo perform exactly these actions, run: gantry apply {}",
+                out.display(),
+                out.display()
+            );
         }
     }
     Ok(if p.detailed_exitcode && plan.has_changes() { EXIT_CHANGES } else { 0 })
@@ -352,7 +378,14 @@ impl engine::Hook for ProgressHook {
         };
         println!("{addr}: {verb}");
     }
-    fn post_apply(&self, addr: &ResourceInstanceAddr, action: Action, error: Option<&str>, id: Option<&str>, elapsed: std::time::Duration) {
+    fn post_apply(
+        &self,
+        addr: &ResourceInstanceAddr,
+        action: Action,
+        error: Option<&str>,
+        id: Option<&str>,
+        elapsed: std::time::Duration,
+    ) {
         if error.is_some() {
             return;
         }
@@ -368,7 +401,14 @@ impl engine::Hook for ProgressHook {
     }
 }
 
-async fn apply_cmd(p: PlanArgs, auto_approve: bool, parallelism: usize, destroy: bool, raw: &[String], style: &Style) -> Result<u8> {
+async fn apply_cmd(
+    p: PlanArgs,
+    auto_approve: bool,
+    parallelism: usize,
+    destroy: bool,
+    raw: &[String],
+    style: &Style,
+) -> Result<u8> {
     let saved_plan = p.dir.is_file();
     let dir = if saved_plan { std::env::current_dir()? } else { p.dir.clone() };
     let store = store_for(&dir)?;
@@ -376,7 +416,8 @@ async fn apply_cmd(p: PlanArgs, auto_approve: bool, parallelism: usize, destroy:
     let registry = registry();
     let (plan, config) = if saved_plan {
         let bytes = std::fs::read(&p.dir).with_context(|| format!("reading the plan {}", p.dir.display()))?;
-        let plan: Plan = serde_json::from_slice(&bytes).map_err(|e| anyhow!("{} is not a Gantry plan file: {e}", p.dir.display()))?;
+        let plan: Plan = serde_json::from_slice(&bytes)
+            .map_err(|e| anyhow!("{} is not a Gantry plan file: {e}", p.dir.display()))?;
         let state = store.read().map_err(|e| anyhow!(e))?.unwrap_or_default();
         if state.serial != plan.prior_serial {
             return Err(anyhow!(
@@ -400,8 +441,15 @@ async fn apply_cmd(p: PlanArgs, auto_approve: bool, parallelism: usize, destroy:
             return Ok(0);
         }
         if !auto_approve {
-            let question = if destroy { "Do you really want to destroy all resources?" } else { "Do you want to perform these actions?" };
-            println!("\n{}\n  Gantry will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n", style.bold(question));
+            let question = if destroy {
+                "Do you really want to destroy all resources?"
+            } else {
+                "Do you want to perform these actions?"
+            };
+            println!(
+                "\n{}\n  Gantry will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n",
+                style.bold(question)
+            );
             print!("  Enter a value: ");
             std::io::stdout().flush()?;
             let mut answer = String::new();
@@ -414,7 +462,11 @@ async fn apply_cmd(p: PlanArgs, auto_approve: bool, parallelism: usize, destroy:
         (plan, config)
     };
     let current_serial = store.read().map_err(|e| anyhow!(e))?.map(|s| s.serial).unwrap_or(0);
-    let inputs = plan.variables.iter().map(|(k, v)| (k.clone(), (gantry_core::value::Value::from_marked_json(v), None))).collect();
+    let inputs = plan
+        .variables
+        .iter()
+        .map(|(k, v)| (k.clone(), (gantry_core::value::Value::from_marked_json(v), None)))
+        .collect();
     let hook = ProgressHook;
     let s = settings(&registry, &dir, inputs, parallelism, &hook);
     let (state, diags) = engine::apply(&config, &s, &plan, store.as_ref(), current_serial).await;
@@ -426,7 +478,10 @@ async fn apply_cmd(p: PlanArgs, auto_approve: bool, parallelism: usize, destroy:
     if plan.destroy {
         println!("\n{} Resources: {destroyed} destroyed.", style.bold("Destroy complete!"));
     } else {
-        println!("\n{} Resources: {add} added, {change} changed, {destroyed} destroyed.", style.bold("Apply complete!"));
+        println!(
+            "\n{} Resources: {add} added, {change} changed, {destroyed} destroyed.",
+            style.bold("Apply complete!")
+        );
         print_outputs(&state);
     }
     Ok(0)
@@ -472,7 +527,8 @@ fn print_outputs(state: &State) {
 fn show(path: Option<PathBuf>, json: bool, style: &Style) -> Result<u8> {
     let path = path.unwrap_or_else(|| PathBuf::from("."));
     if path.is_file() {
-        let plan: Plan = serde_json::from_slice(&std::fs::read(&path)?).map_err(|e| anyhow!("{} is not a Gantry plan file: {e}", path.display()))?;
+        let plan: Plan = serde_json::from_slice(&std::fs::read(&path)?)
+            .map_err(|e| anyhow!("{} is not a Gantry plan file: {e}", path.display()))?;
         if json {
             println!("{}", serde_json::to_string_pretty(&plan)?);
         } else {
@@ -490,7 +546,12 @@ fn show(path: Option<PathBuf>, json: bool, style: &Style) -> Result<u8> {
     }
     for r in &state.resources {
         println!("# {}:", r.address);
-        println!("resource \"{}\" \"{}\" {}\n", r.address.resource.type_name, r.address.resource.name, views::block(&r.value(), 0));
+        println!(
+            "resource \"{}\" \"{}\" {}\n",
+            r.address.resource.type_name,
+            r.address.resource.name,
+            views::block(&r.value(), 0)
+        );
     }
     print_outputs(&state);
     Ok(0)
@@ -576,7 +637,12 @@ fn state_cmd(cmd: StateCommand) -> Result<u8> {
                 return Ok(EXIT_ERROR);
             };
             println!("# {}:", r.address);
-            println!("resource \"{}\" \"{}\" {}", addr.resource.type_name, addr.resource.name, views::block(&r.value(), 0));
+            println!(
+                "resource \"{}\" \"{}\" {}",
+                addr.resource.type_name,
+                addr.resource.name,
+                views::block(&r.value(), 0)
+            );
             Ok(0)
         }
         StateCommand::Rm { addresses, dir } => {

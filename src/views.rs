@@ -98,7 +98,13 @@ pub fn render_plan(plan: &Plan, style: &Style) -> String {
                     let _ = writeln!(out, "  {} {name} = {}", style.action(Action::Delete), inline(&hide(b)));
                 }
                 (Some(b), Some(a)) => {
-                    let _ = writeln!(out, "  {} {name} = {} -> {}", style.action(Action::Update), inline(&hide(b)), inline(&hide(a)));
+                    let _ = writeln!(
+                        out,
+                        "  {} {name} = {} -> {}",
+                        style.action(Action::Update),
+                        inline(&hide(b)),
+                        inline(&hide(a))
+                    );
                 }
                 (None, None) => {}
             }
@@ -151,7 +157,15 @@ fn paint_sign(sign: &str, style: &Style) -> String {
     }
 }
 
-fn diff(out: &mut String, before: &Value, after: &Value, indent: usize, path: &mut Vec<PathStep>, replace: &[Vec<PathStep>], style: &Style) {
+fn diff(
+    out: &mut String,
+    before: &Value,
+    after: &Value,
+    indent: usize,
+    path: &mut Vec<PathStep>,
+    replace: &[Vec<PathStep>],
+    style: &Style,
+) {
     let (Some(b), Some(a)) = (before.as_object(), after.as_object()) else { return };
     let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
     keys.sort();
@@ -171,7 +185,12 @@ fn diff(out: &mut String, before: &Value, after: &Value, indent: usize, path: &m
                 diff(out, &bv, &av, indent + 4, path, replace, style);
                 let _ = writeln!(out, "{:indent$}  }}", "");
             }
-            (Value::List(bl), Value::List(al)) if !bv.is_sensitive() && !av.is_sensitive() && bl.len() == al.len() && bl.iter().chain(al).all(|x| x.as_object().is_some()) => {
+            (Value::List(bl), Value::List(al))
+                if !bv.is_sensitive()
+                    && !av.is_sensitive()
+                    && bl.len() == al.len()
+                    && bl.iter().chain(al).all(|x| x.as_object().is_some()) =>
+            {
                 let _ = writeln!(out, "{:indent$}{} {key} = [{forces}", "", paint_sign("~", style));
                 for (i, (x, y)) in bl.iter().zip(al).enumerate() {
                     if x == y {
@@ -185,7 +204,11 @@ fn diff(out: &mut String, before: &Value, after: &Value, indent: usize, path: &m
                 }
                 let _ = writeln!(out, "{:indent$}  ]", "");
             }
-            (Value::String(x), Value::String(y)) if (x.contains('\n') || y.contains('\n') || (json_text(x).is_some() && json_text(y).is_some())) && !bv.is_sensitive() && !av.is_sensitive() => {
+            (Value::String(x), Value::String(y))
+                if (x.contains('\n') || y.contains('\n') || (json_text(x).is_some() && json_text(y).is_some()))
+                    && !bv.is_sensitive()
+                    && !av.is_sensitive() =>
+            {
                 // Embedded JSON is pretty-printed first, so that one changed field is one changed line.
                 let (x, y) = match (json_text(x), json_text(y)) {
                     (Some(a), Some(b)) => (a, b),
@@ -204,13 +227,32 @@ fn diff(out: &mut String, before: &Value, after: &Value, indent: usize, path: &m
                 let _ = writeln!(out, "{:indent$}  EOT", "");
             }
             _ if bv.is_null() => {
-                let _ = writeln!(out, "{:indent$}{} {key} = {}{forces}", "", paint_sign("+", style), block(&av, indent + 4));
+                let _ = writeln!(
+                    out,
+                    "{:indent$}{} {key} = {}{forces}",
+                    "",
+                    paint_sign("+", style),
+                    block(&av, indent + 4)
+                );
             }
             _ if av.is_null() => {
-                let _ = writeln!(out, "{:indent$}{} {key} = {} -> null{forces}", "", paint_sign("-", style), block(&bv, indent + 4));
+                let _ = writeln!(
+                    out,
+                    "{:indent$}{} {key} = {} -> null{forces}",
+                    "",
+                    paint_sign("-", style),
+                    block(&bv, indent + 4)
+                );
             }
             _ => {
-                let _ = writeln!(out, "{:indent$}{} {key} = {} -> {}{forces}", "", paint_sign("~", style), block(&bv, indent + 4), block(&av, indent + 4));
+                let _ = writeln!(
+                    out,
+                    "{:indent$}{} {key} = {} -> {}{forces}",
+                    "",
+                    paint_sign("~", style),
+                    block(&bv, indent + 4),
+                    block(&av, indent + 4)
+                );
             }
         }
         path.pop();
@@ -243,7 +285,10 @@ pub fn inline(v: &Value) -> String {
             if map.is_empty() {
                 return "{}".into();
             }
-            format!("{{ {} }}", map.iter().map(|(k, v)| format!("{} = {}", quote_key(k), inline(v))).collect::<Vec<_>>().join(", "))
+            format!(
+                "{{ {} }}",
+                map.iter().map(|(k, v)| format!("{} = {}", quote_key(k), inline(v))).collect::<Vec<_>>().join(", ")
+            )
         }
     }
 }
@@ -284,8 +329,9 @@ pub fn block(v: &Value, indent: usize) -> String {
 /// named in `right`) are right-aligned.
 fn table(rows: &[Vec<String>], right: &[usize], indent: usize) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> =
-        (0..columns).map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0))
+        .collect();
     let mut out = String::new();
     for row in rows {
         let mut line = " ".repeat(indent);
@@ -362,7 +408,14 @@ pub fn render_analysis(a: &Analysis, style: &Style) -> String {
         let c = &a.cost;
         let _ = writeln!(out, "  Cost (USD, {} On-Demand prices; a month is 730 hours):", c.region);
         let mut rows = vec![[
-            "pool", "instance type", "capacity", "min/desired/max", "per hour", "per month", "floor/month", "ceiling/month",
+            "pool",
+            "instance type",
+            "capacity",
+            "min/desired/max",
+            "per hour",
+            "per month",
+            "floor/month",
+            "ceiling/month",
         ]
         .iter()
         .map(|s| s.to_string())

@@ -4,13 +4,13 @@
 #[path = "e2e/support.rs"]
 mod support;
 
-#[path = "e2e/apply.rs"]
-mod apply;
-#[path = "e2e/cli.rs"]
-mod cli;
-#[path = "e2e/aws.rs"]
-mod aws;
 #[path = "e2e/analysis.rs"]
 mod analysis;
+#[path = "e2e/apply.rs"]
+mod apply;
+#[path = "e2e/aws.rs"]
+mod aws;
+#[path = "e2e/cli.rs"]
+mod cli;
 #[path = "e2e/kubernetes.rs"]
 mod kubernetes;

@@ -290,7 +290,8 @@ impl Tokens<'_> {
             return Err("unterminated string key".into());
         }
         let end = after.find(']').ok_or("expected `]`")?;
-        let number: i64 = after[..end].trim().parse().map_err(|_| "an index is a number or a quoted string".to_string())?;
+        let number: i64 =
+            after[..end].trim().parse().map_err(|_| "an index is a number or a quoted string".to_string())?;
         self.rest = &after[end + 1..];
         Ok(InstanceKey::Int(number))
     }
@@ -312,10 +313,14 @@ mod tests {
 
     #[test]
     fn display_is_hcl_syntax_and_parses_back() {
-        let addr = ModuleInstance::root()
-            .child("pool", InstanceKey::Str("a100".into()));
-        let r = ResourceAddr { module: addr, mode: Mode::Managed, type_name: "aws_eks_node_group".into(), name: "this".into() }
-            .instance(InstanceKey::Int(0));
+        let addr = ModuleInstance::root().child("pool", InstanceKey::Str("a100".into()));
+        let r = ResourceAddr {
+            module: addr,
+            mode: Mode::Managed,
+            type_name: "aws_eks_node_group".into(),
+            name: "this".into(),
+        }
+        .instance(InstanceKey::Int(0));
         let text = r.to_string();
         assert_eq!(text, "module.pool[\"a100\"].aws_eks_node_group.this[0]");
         assert_eq!(text.parse::<ResourceInstanceAddr>().unwrap(), r);

@@ -171,7 +171,8 @@ impl ModuleTree {
     }
 }
 
-const TOP_LEVEL_BLOCKS: &[&str] = &["gantry", "variable", "locals", "output", "provider", "resource", "data", "module", "moved"];
+const TOP_LEVEL_BLOCKS: &[&str] =
+    &["gantry", "variable", "locals", "output", "provider", "resource", "data", "module", "moved"];
 /// How deep module calls may nest; deeper is almost certainly a module that calls itself.
 const MAX_MODULE_DEPTH: usize = 32;
 
@@ -203,24 +204,24 @@ impl TreeLoader<'_> {
     }
 
     fn load_children(&mut self, dir: &Path, diags: &mut Diagnostics, depth: usize) -> Option<ModuleTree> {
-    let sources = self.sources;
-    let mut module = load_module(dir, sources, diags)?;
-    if depth > 0 {
-        // Child modules receive their providers from the root; a configuration here would be ambiguous.
-        for p in module.providers.drain(..) {
-            diags.push(
+        let sources = self.sources;
+        let mut module = load_module(dir, sources, diags)?;
+        if depth > 0 {
+            // Child modules receive their providers from the root; a configuration here would be ambiguous.
+            for p in module.providers.drain(..) {
+                diags.push(
                 Diagnostic::error(
                     "Provider configuration in a child module",
                     format!("Provider \"{}\" is configured inside a module. Configure providers in the root module; child modules use the root's configurations.", p.name),
                 )
                 .at(p.span),
             );
+            }
         }
-    }
-    let mut children = BTreeMap::new();
-    for call in module.module_calls.values() {
-        if !(call.source.starts_with("./") || call.source.starts_with("../")) {
-            diags.push(
+        let mut children = BTreeMap::new();
+        for call in module.module_calls.values() {
+            if !(call.source.starts_with("./") || call.source.starts_with("../")) {
+                diags.push(
                 Diagnostic::error(
                     "Unsupported module source",
                     format!(
@@ -230,32 +231,32 @@ impl TreeLoader<'_> {
                 )
                 .at(call.source_span),
             );
-            continue;
-        }
-        if depth >= MAX_MODULE_DEPTH {
-            diags.push(
+                continue;
+            }
+            if depth >= MAX_MODULE_DEPTH {
+                diags.push(
                 Diagnostic::error(
                     "Module nesting too deep",
                     format!("Modules are nested more than {MAX_MODULE_DEPTH} levels deep here; a module probably calls itself."),
                 )
                 .at(call.source_span),
             );
-            continue;
-        }
-        let child_dir = dir.join(&call.source);
-        if !child_dir.is_dir() {
-            diags.push(
+                continue;
+            }
+            let child_dir = dir.join(&call.source);
+            if !child_dir.is_dir() {
+                diags.push(
                 Diagnostic::error(
                     "Module not found",
                     format!("The directory {} does not exist. Check the module's source path, which is relative to this file's directory.", child_dir.display()),
                 )
                 .at(call.source_span),
             );
-            continue;
-        }
-        let canonical = child_dir.canonicalize().unwrap_or_else(|_| child_dir.clone());
-        if self.ancestors.contains(&canonical) {
-            diags.push(
+                continue;
+            }
+            let canonical = child_dir.canonicalize().unwrap_or_else(|_| child_dir.clone());
+            if self.ancestors.contains(&canonical) {
+                diags.push(
                 Diagnostic::error(
                     "Module calls itself",
                     format!(
@@ -265,23 +266,23 @@ impl TreeLoader<'_> {
                 )
                 .at(call.source_span),
             );
-            continue;
-        }
-        if self.loaded >= MAX_MODULES {
-            diags.push(
+                continue;
+            }
+            if self.loaded >= MAX_MODULES {
+                diags.push(
                 Diagnostic::error(
                     "Too many modules",
                     format!("The configuration calls more than {MAX_MODULES} modules in all; simplify the module structure."),
                 )
                 .at(call.source_span),
             );
-            continue;
+                continue;
+            }
+            if let Some(child) = self.load(&child_dir, diags, depth + 1) {
+                children.insert(call.name.clone(), child);
+            }
         }
-        if let Some(child) = self.load(&child_dir, diags, depth + 1) {
-            children.insert(call.name.clone(), child);
-        }
-    }
-    Some(ModuleTree { module, children })
+        Some(ModuleTree { module, children })
     }
 }
 
@@ -301,10 +302,7 @@ pub fn load_module(dir: &Path, sources: &SourceMap, diags: &mut Diagnostics) -> 
     let files = match module_files(dir) {
         Ok(files) => files,
         Err(err) => {
-            diags.push(Diagnostic::error(
-                "Cannot read configuration directory",
-                format!("{}: {err}", dir.display()),
-            ));
+            diags.push(Diagnostic::error("Cannot read configuration directory", format!("{}: {err}", dir.display())));
             return None;
         }
     };
@@ -322,7 +320,10 @@ pub fn load_module(dir: &Path, sources: &SourceMap, diags: &mut Diagnostics) -> 
     if files.is_empty() {
         diags.push(Diagnostic::error(
             "No configuration files",
-            format!("{} has no *.hcl files. Run Gantry in the directory of your configuration, or pass it as an argument.", dir.display()),
+            format!(
+                "{} has no *.hcl files. Run Gantry in the directory of your configuration, or pass it as an argument.",
+                dir.display()
+            ),
         ));
     }
     for path in files {
@@ -330,7 +331,10 @@ pub fn load_module(dir: &Path, sources: &SourceMap, diags: &mut Diagnostics) -> 
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(_) => {
-                    diags.push(Diagnostic::error("Invalid file encoding", format!("{} is not valid UTF-8.", path.display())));
+                    diags.push(Diagnostic::error(
+                        "Invalid file encoding",
+                        format!("{} is not valid UTF-8.", path.display()),
+                    ));
                     continue;
                 }
             },
@@ -411,9 +415,17 @@ fn check_labels(block: &Block, names: &[&str], diags: &mut Diagnostics) -> bool 
         format!("A {} block has no labels.", block.kind)
     } else {
         let shown: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
-        format!("A {} block needs {} label(s): {}, e.g. {} {} {{ ... }}.", block.kind, names.len(), names.join(", "), block.kind, shown.join(" "))
+        format!(
+            "A {} block needs {} label(s): {}, e.g. {} {} {{ ... }}.",
+            block.kind,
+            names.len(),
+            names.join(", "),
+            block.kind,
+            shown.join(" ")
+        )
     };
-    let summary = if block.labels.len() < names.len() { "Missing name for block" } else { "Extraneous label for block" };
+    let summary =
+        if block.labels.len() < names.len() { "Missing name for block" } else { "Extraneous label for block" };
     diags.push(Diagnostic::error(summary, expected).at(block.header_span()));
     false
 }
@@ -451,7 +463,11 @@ fn check_body(body: &Body, parent: &str, attrs: &[&str], blocks: &[&str], diags:
             diags.push(
                 Diagnostic::error(
                     "Unsupported argument",
-                    format!("An argument named \"{}\" is not expected in {} {parent} block.{hint}", attr.name, article(parent)),
+                    format!(
+                        "An argument named \"{}\" is not expected in {} {parent} block.{hint}",
+                        attr.name,
+                        article(parent)
+                    ),
                 )
                 .at(attr.name_span),
             );
@@ -463,7 +479,11 @@ fn check_body(body: &Body, parent: &str, attrs: &[&str], blocks: &[&str], diags:
             diags.push(
                 Diagnostic::error(
                     "Unsupported block type",
-                    format!("Blocks of type \"{}\" are not expected in {} {parent} block.{hint}", block.kind, article(parent)),
+                    format!(
+                        "Blocks of type \"{}\" are not expected in {} {parent} block.{hint}",
+                        block.kind,
+                        article(parent)
+                    ),
                 )
                 .at(block.kind_span),
             );
@@ -494,8 +514,11 @@ fn literal_bool(body: &Body, name: &str, diags: &mut Diagnostics) -> bool {
         Some(Value::Bool(b)) => b,
         Some(other) => {
             diags.push(
-                Diagnostic::error("Incorrect attribute value type", format!("\"{name}\" must be true or false, not {}.", other.type_name()))
-                    .at(attr.expr.span),
+                Diagnostic::error(
+                    "Incorrect attribute value type",
+                    format!("\"{name}\" must be true or false, not {}.", other.type_name()),
+                )
+                .at(attr.expr.span),
             );
             false
         }
@@ -509,8 +532,11 @@ fn literal_string(body: &Body, name: &str, diags: &mut Diagnostics) -> Option<St
         Value::String(s) => Some(s),
         other => {
             diags.push(
-                Diagnostic::error("Incorrect attribute value type", format!("\"{name}\" must be a string, not {}.", other.type_name()))
-                    .at(attr.expr.span),
+                Diagnostic::error(
+                    "Incorrect attribute value type",
+                    format!("\"{name}\" must be a string, not {}.", other.type_name()),
+                )
+                .at(attr.expr.span),
             );
             None
         }
@@ -526,13 +552,19 @@ fn decode_settings(block: &Block, module: &mut Module, diags: &mut Diagnostics) 
             continue;
         }
         if backend.is_some() {
-            diags.push(Diagnostic::error("Duplicate backend configuration", "A configuration has at most one backend.").at(b.header_span()));
+            diags.push(
+                Diagnostic::error("Duplicate backend configuration", "A configuration has at most one backend.")
+                    .at(b.header_span()),
+            );
             continue;
         }
         backend = Some(BackendConfig { kind: b.labels[0].value.clone(), body: b.body.clone(), span: b.header_span() });
     }
     if module.settings.is_some() {
-        diags.push(Diagnostic::error("Duplicate gantry block", "Settings belong in one gantry block per module.").at(block.kind_span));
+        diags.push(
+            Diagnostic::error("Duplicate gantry block", "Settings belong in one gantry block per module.")
+                .at(block.kind_span),
+        );
         return;
     }
     module.settings = Some(Settings { backend, span: block.kind_span });
@@ -549,9 +581,21 @@ fn decode_variable(block: &Block, module: &mut Module, diags: &mut Diagnostics) 
         return;
     }
     if ["source", "version", "providers", "count", "for_each", "lifecycle", "depends_on"].contains(&name.as_str()) {
-        diags.push(Diagnostic::error("Invalid variable name", format!("\"{name}\" is reserved for module call arguments; choose another name.")).at(block.labels[0].span));
+        diags.push(
+            Diagnostic::error(
+                "Invalid variable name",
+                format!("\"{name}\" is reserved for module call arguments; choose another name."),
+            )
+            .at(block.labels[0].span),
+        );
     }
-    check_body(&block.body, "variable", &["type", "default", "description", "sensitive", "nullable"], &["validation"], diags);
+    check_body(
+        &block.body,
+        "variable",
+        &["type", "default", "description", "sensitive", "nullable"],
+        &["validation"],
+        diags,
+    );
     let ty = match block.body.attribute("type") {
         Some(attr) => match crate::types::parse_type(&attr.expr) {
             Ok(t) => t,
@@ -600,7 +644,11 @@ fn decode_variable(block: &Block, module: &mut Module, diags: &mut Diagnostics) 
                 validations.push(Validation { condition: c.expr.clone(), error_message: m.expr.clone() })
             }
             _ => diags.push(
-                Diagnostic::error("Incomplete validation block", "A validation block needs both condition and error_message.").at(v.kind_span),
+                Diagnostic::error(
+                    "Incomplete validation block",
+                    "A validation block needs both condition and error_message.",
+                )
+                .at(v.kind_span),
             ),
         }
     }
@@ -672,15 +720,24 @@ fn decode_provider(block: &Block, module: &mut Module, diags: &mut Diagnostics) 
         );
         return;
     }
-    module.providers.push(ProviderConfig { name, name_span: block.labels[0].span, alias, body, span: block.header_span() });
+    module.providers.push(ProviderConfig {
+        name,
+        name_span: block.labels[0].span,
+        alias,
+        body,
+        span: block.header_span(),
+    });
 }
 
 fn depends_on(body: &Body, diags: &mut Diagnostics) -> Vec<Reference> {
     let Some(attr) = body.attribute("depends_on") else { return Vec::new() };
     let ExprKind::List(items) = &attr.expr.kind else {
         diags.push(
-            Diagnostic::error("Invalid depends_on", "depends_on is a list of references, e.g. depends_on = [local_cluster.main].")
-                .at(attr.expr.span),
+            Diagnostic::error(
+                "Invalid depends_on",
+                "depends_on is a list of references, e.g. depends_on = [local_cluster.main].",
+            )
+            .at(attr.expr.span),
         );
         return Vec::new();
     };
@@ -689,8 +746,11 @@ fn depends_on(body: &Body, diags: &mut Diagnostics) -> Vec<Reference> {
         match item.as_reference() {
             Some(r) => out.push(r),
             None => diags.push(
-                Diagnostic::error("Invalid depends_on reference", "Each element of depends_on must be a reference to a resource or module, not an expression.")
-                    .at(item.span),
+                Diagnostic::error(
+                    "Invalid depends_on reference",
+                    "Each element of depends_on must be a reference to a resource or module, not an expression.",
+                )
+                .at(item.span),
             ),
         }
     }
@@ -714,16 +774,22 @@ fn decode_resource(block: &Block, mode: Mode, module: &mut Module, diags: &mut D
     let for_each = body.attribute("for_each").map(|a| a.expr.clone());
     if let (Some(_), Some(fe)) = (&count, &for_each) {
         diags.push(
-            Diagnostic::error("Invalid combination of \"count\" and \"for_each\"", "A resource may use count or for_each, not both.")
-                .at(fe.span),
+            Diagnostic::error(
+                "Invalid combination of \"count\" and \"for_each\"",
+                "A resource may use count or for_each, not both.",
+            )
+            .at(fe.span),
         );
     }
     let provider = body.attribute("provider").and_then(|attr| match attr.expr.as_reference() {
         Some(r) if r.steps.len() <= 1 => Some((r.root.clone(), r.attr(0).map(|(a, _)| a.to_string()), attr.expr.span)),
         _ => {
             diags.push(
-                Diagnostic::error("Invalid provider reference", "provider is written as NAME or NAME.ALIAS, e.g. provider = kubernetes.gpu.")
-                    .at(attr.expr.span),
+                Diagnostic::error(
+                    "Invalid provider reference",
+                    "provider is written as NAME or NAME.ALIAS, e.g. provider = kubernetes.gpu.",
+                )
+                .at(attr.expr.span),
             );
             None
         }
@@ -731,7 +797,9 @@ fn decode_resource(block: &Block, mode: Mode, module: &mut Module, diags: &mut D
     let mut lifecycle = Lifecycle::default();
     for lc in body.blocks_of("lifecycle") {
         if mode == Mode::Data {
-            diags.push(Diagnostic::error("Unsupported block type", "Data sources have no lifecycle block.").at(lc.kind_span));
+            diags.push(
+                Diagnostic::error("Unsupported block type", "Data sources have no lifecycle block.").at(lc.kind_span),
+            );
             continue;
         }
         check_body(&lc.body, "lifecycle", &["create_before_destroy", "prevent_destroy", "ignore_changes"], &[], diags);
@@ -755,7 +823,8 @@ fn decode_resource(block: &Block, mode: Mode, module: &mut Module, diags: &mut D
                     }
                 }
                 _ => diags.push(
-                    Diagnostic::error("Invalid ignore_changes", "ignore_changes is a list of attribute names, or all.").at(attr.expr.span),
+                    Diagnostic::error("Invalid ignore_changes", "ignore_changes is a list of attribute names, or all.")
+                        .at(attr.expr.span),
                 ),
             }
         }
@@ -783,7 +852,10 @@ fn decode_resource(block: &Block, mode: Mode, module: &mut Module, diags: &mut D
         diags.push(
             Diagnostic::error(
                 format!("Duplicate {what} configuration"),
-                format!("A {what} \"{}\" \"{}\" was already declared in this module. Each needs a unique name.", key.1, key.2),
+                format!(
+                    "A {what} \"{}\" \"{}\" was already declared in this module. Each needs a unique name.",
+                    key.1, key.2
+                ),
             )
             .at(block.header_span()),
         );
@@ -803,8 +875,11 @@ fn decode_module_call(block: &Block, module: &mut Module, diags: &mut Diagnostic
     }
     let Some(source_attr) = block.body.attribute("source") else {
         diags.push(
-            Diagnostic::error("Missing required argument", format!("Module \"{name}\" needs a source: source = \"./modules/NAME\"."))
-                .at(span),
+            Diagnostic::error(
+                "Missing required argument",
+                format!("Module \"{name}\" needs a source: source = \"./modules/NAME\"."),
+            )
+            .at(span),
         );
         return;
     };
@@ -817,14 +892,24 @@ fn decode_module_call(block: &Block, module: &mut Module, diags: &mut Diagnostic
         _ => String::new(),
     };
     if source.is_empty() {
-        diags.push(Diagnostic::error("Invalid module source", "source must be a literal string path, e.g. \"./modules/gpu-node-pool\".").at(source_attr.expr.span));
+        diags.push(
+            Diagnostic::error(
+                "Invalid module source",
+                "source must be a literal string path, e.g. \"./modules/gpu-node-pool\".",
+            )
+            .at(source_attr.expr.span),
+        );
         return;
     }
     let count = block.body.attribute("count").map(|a| a.expr.clone());
     let for_each = block.body.attribute("for_each").map(|a| a.expr.clone());
     if let (Some(_), Some(fe)) = (&count, &for_each) {
         diags.push(
-            Diagnostic::error("Invalid combination of \"count\" and \"for_each\"", "A module call may use count or for_each, not both.").at(fe.span),
+            Diagnostic::error(
+                "Invalid combination of \"count\" and \"for_each\"",
+                "A module call may use count or for_each, not both.",
+            )
+            .at(fe.span),
         );
     }
     let inputs = block
@@ -860,14 +945,21 @@ fn decode_moved(block: &Block, module: &mut Module, diags: &mut Diagnostics) {
         match attr.expr.as_reference() {
             Some(r) => Some(r),
             None => {
-                diags.push(Diagnostic::error("Invalid address", format!("{name} must be a resource address, e.g. {name} = local_node_pool.old.")).at(attr.expr.span));
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid address",
+                        format!("{name} must be a resource address, e.g. {name} = local_node_pool.old."),
+                    )
+                    .at(attr.expr.span),
+                );
                 None
             }
         }
     };
     match (get("from", diags), get("to", diags)) {
         (Some(from), Some(to)) => module.moved.push(Moved { from, to, span: block.kind_span }),
-        _ => diags.push(Diagnostic::error("Incomplete moved block", "A moved block needs from and to.").at(block.kind_span)),
+        _ => diags
+            .push(Diagnostic::error("Incomplete moved block", "A moved block needs from and to.").at(block.kind_span)),
     }
 }
 
@@ -923,7 +1015,11 @@ pub fn load_vars_file(path: &Path, sources: &SourceMap, diags: &mut Diagnostics)
     };
     for block in &body.blocks {
         diags.push(
-            Diagnostic::error("Unexpected block in variables file", "A variables file only holds assignments: name = value.").at(block.kind_span),
+            Diagnostic::error(
+                "Unexpected block in variables file",
+                "A variables file only holds assignments: name = value.",
+            )
+            .at(block.kind_span),
         );
     }
     for attr in &body.attributes {

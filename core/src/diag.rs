@@ -97,19 +97,14 @@ impl SourceMap {
     }
 
     pub fn text(&self, span: Span) -> String {
-        self.get(span.file)
-            .and_then(|f| f.text.get(span.start..span.end).map(str::to_string))
-            .unwrap_or_default()
+        self.get(span.file).and_then(|f| f.text.get(span.start..span.end).map(str::to_string)).unwrap_or_default()
     }
 }
 
 /// Shortens a path to be relative to the working directory when it lies below it.
 pub fn display_path(path: &Path) -> String {
     let cwd = std::env::current_dir().ok();
-    let shown = cwd
-        .as_deref()
-        .and_then(|cwd| path.strip_prefix(cwd).ok())
-        .unwrap_or(path);
+    let shown = cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()).unwrap_or(path);
     let s = shown.to_string_lossy();
     s.strip_prefix("./").unwrap_or(&s).to_string()
 }
@@ -203,12 +198,7 @@ impl Diagnostics {
 
     /// Orders by file and position so that output is stable.
     pub fn sort(&mut self) {
-        self.0.sort_by_key(|d| {
-            (
-                !d.is_error(),
-                d.subject.map(|s| (s.file, s.start)).unwrap_or((FileId(u32::MAX), 0)),
-            )
-        });
+        self.0.sort_by_key(|d| (!d.is_error(), d.subject.map(|s| (s.file, s.start)).unwrap_or((FileId(u32::MAX), 0))));
     }
 }
 
@@ -229,11 +219,8 @@ impl From<Diagnostic> for Diagnostics {
 /// Renders a diagnostic for a terminal: severity and summary, `--> file:line:column`,
 /// the source line with the offending range underlined, then the detail.
 pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
-    let (bold, red, yellow, blue, reset) = if color {
-        ("\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[34m", "\x1b[0m")
-    } else {
-        ("", "", "", "", "")
-    };
+    let (bold, red, yellow, blue, reset) =
+        if color { ("\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[34m", "\x1b[0m") } else { ("", "", "", "", "") };
     let (label, tint) = match d.severity {
         Severity::Error => ("Error", red),
         Severity::Warning => ("Warning", yellow),
@@ -252,13 +239,8 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
             let first = start.column.saturating_sub(1).min(line_chars);
             let last = if end.line == start.line { end.column.saturating_sub(1) } else { line_chars };
             let width = last.saturating_sub(first).max(1);
-            let _ = writeln!(
-                out,
-                "{:gutter$} {blue}|{reset} {}{tint}{}{reset}",
-                "",
-                " ".repeat(first),
-                "^".repeat(width)
-            );
+            let _ =
+                writeln!(out, "{:gutter$} {blue}|{reset} {}{tint}{}{reset}", "", " ".repeat(first), "^".repeat(width));
         }
     }
     if let Some(addr) = &d.address {

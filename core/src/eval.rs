@@ -70,7 +70,14 @@ pub struct Evaluator<'a> {
 
 impl<'a> Evaluator<'a> {
     pub fn new(scope: &'a dyn Scope, base_dir: &Path, sources: Option<&'a SourceMap>) -> Evaluator<'a> {
-        Evaluator { scope, base_dir: base_dir.to_path_buf(), sources, bound: Vec::new(), splat_items: Vec::new(), depth: 0 }
+        Evaluator {
+            scope,
+            base_dir: base_dir.to_path_buf(),
+            sources,
+            bound: Vec::new(),
+            splat_items: Vec::new(),
+            depth: 0,
+        }
     }
 
     /// Runs `f` with `name` bound to `value`, as a `for` expression binds its variables
@@ -372,9 +379,9 @@ impl<'a> Evaluator<'a> {
         let mark = |v: Value| if sensitive { v.mark_sensitive() } else { v };
         match coll.unmarked() {
             Value::Unknown => Ok(None),
-            Value::List(items) => Ok(Some(
-                items.iter().enumerate().map(|(i, v)| (Value::Number(i as f64), mark(v.clone()))).collect(),
-            )),
+            Value::List(items) => {
+                Ok(Some(items.iter().enumerate().map(|(i, v)| (Value::Number(i as f64), mark(v.clone()))).collect()))
+            }
             Value::Object(map) => {
                 Ok(Some(map.iter().map(|(k, v)| (Value::String(k.clone()), mark(v.clone()))).collect()))
             }
@@ -385,7 +392,10 @@ impl<'a> Evaluator<'a> {
             .at(span)),
             other => Err(Diagnostic::error(
                 "Iteration over non-iterable value",
-                format!("A value of type {} cannot be used as the collection in a 'for' expression.", other.type_name()),
+                format!(
+                    "A value of type {} cannot be used as the collection in a 'for' expression.",
+                    other.type_name()
+                ),
             )
             .at(span)),
         }
@@ -395,7 +405,11 @@ impl<'a> Evaluator<'a> {
         let coll = self.eval(&f.collection)?;
         let Some(pairs) = self.iterate(&coll, f.collection.span)? else { return Ok(Value::Unknown) };
         if pairs.len() > MAX_ITEMS {
-            return Err(Diagnostic::error("Collection too large", "A 'for' expression over more than a million elements.").at(span));
+            return Err(Diagnostic::error(
+                "Collection too large",
+                "A 'for' expression over more than a million elements.",
+            )
+            .at(span));
         }
         let mut list = Vec::new();
         let mut map = Map::new();
@@ -435,7 +449,10 @@ impl<'a> Evaluator<'a> {
                             k => to_string_value(k).ok_or_else(|| {
                                 Diagnostic::error(
                                     "Invalid object key",
-                                    format!("The key expression produced {}, but a key must be a string.", k.type_name()),
+                                    format!(
+                                        "The key expression produced {}, but a key must be a string.",
+                                        k.type_name()
+                                    ),
                                 )
                                 .at(key_expr.span)
                             })?,
@@ -465,9 +482,7 @@ impl<'a> Evaluator<'a> {
         }
         Ok(match &f.key_expr {
             None => Value::List(list),
-            Some(_) if f.grouping => {
-                Value::Object(groups.into_iter().map(|(k, v)| (k, Value::List(v))).collect())
-            }
+            Some(_) if f.grouping => Value::Object(groups.into_iter().map(|(k, v)| (k, Value::List(v))).collect()),
             Some(_) => Value::Object(map),
         })
     }
@@ -476,7 +491,9 @@ impl<'a> Evaluator<'a> {
         match name {
             "can" => {
                 let [arg] = args else {
-                    return Err(Diagnostic::error("Wrong number of arguments", "can() takes exactly one expression.").at(span));
+                    return Err(
+                        Diagnostic::error("Wrong number of arguments", "can() takes exactly one expression.").at(span)
+                    );
                 };
                 return Ok(match self.eval(arg) {
                     Ok(v) if v.contains_unknown() => Value::Unknown,
@@ -486,7 +503,9 @@ impl<'a> Evaluator<'a> {
             }
             "try" => {
                 if args.is_empty() {
-                    return Err(Diagnostic::error("Wrong number of arguments", "try() needs at least one expression.").at(span));
+                    return Err(
+                        Diagnostic::error("Wrong number of arguments", "try() needs at least one expression.").at(span)
+                    );
                 }
                 let mut last_err = None;
                 for arg in args {
@@ -519,9 +538,9 @@ impl<'a> Evaluator<'a> {
         if expand_final {
             match values.pop().map(|v| (v.is_sensitive(), v.unmarked().clone())) {
                 Some((_, Value::Unknown)) => return Ok(Value::Unknown),
-                Some((sensitive, Value::List(items))) => values.extend(
-                    items.into_iter().map(|v| if sensitive { v.mark_sensitive() } else { v }),
-                ),
+                Some((sensitive, Value::List(items))) => {
+                    values.extend(items.into_iter().map(|v| if sensitive { v.mark_sensitive() } else { v }))
+                }
                 _ => {
                     return Err(Diagnostic::error(
                         "Invalid expanding argument value",
@@ -586,13 +605,17 @@ impl<'a> Evaluator<'a> {
                         BinaryOp::Mul => Value::Number(a * b),
                         BinaryOp::Div => {
                             if b == 0.0 {
-                                return Err(Diagnostic::error("Division by zero", "The right operand of / is zero.").at(span));
+                                return Err(
+                                    Diagnostic::error("Division by zero", "The right operand of / is zero.").at(span)
+                                );
                             }
                             Value::Number(a / b)
                         }
                         BinaryOp::Mod => {
                             if b == 0.0 {
-                                return Err(Diagnostic::error("Division by zero", "The right operand of % is zero.").at(span));
+                                return Err(
+                                    Diagnostic::error("Division by zero", "The right operand of % is zero.").at(span)
+                                );
                             }
                             Value::Number(a % b)
                         }
@@ -686,16 +709,20 @@ fn index_value(value: &Value, key: &Value, span: Span) -> Result<Value, Diagnost
             };
             map.get(&k).cloned().ok_or_else(|| {
                 let hint = crate::diag::did_you_mean(&k, map.keys().map(String::as_str));
-                Diagnostic::error("Invalid index", format!("The given key \"{k}\" does not identify an element in this collection.{hint}"))
-                    .at(span)
+                Diagnostic::error(
+                    "Invalid index",
+                    format!("The given key \"{k}\" does not identify an element in this collection.{hint}"),
+                )
+                .at(span)
             })
         }
-        (Value::Null, _) => Err(Diagnostic::error("Invalid index", "This value is null, so it cannot be indexed.").at(span)),
-        (other, _) => Err(Diagnostic::error(
-            "Invalid index",
-            format!("A {} value cannot be indexed.", other.type_name()),
-        )
-        .at(span)),
+        (Value::Null, _) => {
+            Err(Diagnostic::error("Invalid index", "This value is null, so it cannot be indexed.").at(span))
+        }
+        (other, _) => {
+            Err(Diagnostic::error("Invalid index", format!("A {} value cannot be indexed.", other.type_name()))
+                .at(span))
+        }
     }
 }
 
@@ -709,7 +736,12 @@ mod tests {
         fn resolve(&self, root: &str, attrs: &[(&str, Span)], span: Span) -> Result<(Value, usize), Diagnostic> {
             if root == "var" {
                 let (name, _) = attrs.first().ok_or_else(|| Diagnostic::error("bad", "").at(span))?;
-                return self.0.get(*name).cloned().map(|v| (v, 1)).ok_or_else(|| Diagnostic::error("Reference to undeclared input variable", "").at(span));
+                return self
+                    .0
+                    .get(*name)
+                    .cloned()
+                    .map(|v| (v, 1))
+                    .ok_or_else(|| Diagnostic::error("Reference to undeclared input variable", "").at(span));
             }
             Err(Diagnostic::error("Unknown root", root.to_string()).at(span))
         }
@@ -735,7 +767,10 @@ mod tests {
             ("var.n > 2 ? \"big\" : \"small\"", Value::string("big")),
             ("\"n=${var.n}\"", Value::string("n=3")),
             ("[for k, v in var.pools : k if v > 1]", Value::List(vec![Value::string("a100")])),
-            ("{for k, v in var.pools : v => k}", Value::object([("1", Value::string("t4")), ("8", Value::string("a100"))])),
+            (
+                "{for k, v in var.pools : v => k}",
+                Value::object([("1", Value::string("t4")), ("8", Value::string("a100"))]),
+            ),
             ("[{a = 1}, {a = 2}][*].a", Value::List(vec![Value::Number(1.0), Value::Number(2.0)])),
             ("var.pools[\"t4\"]", Value::Number(1.0)),
             ("\"%{for k, v in var.pools}${k};%{endfor}\"", Value::string("a100;t4;")),
@@ -743,7 +778,13 @@ mod tests {
             ("can(var.pools.missing)", Value::Bool(false)),
             ("try(var.pools.missing, \"fallback\")", Value::string("fallback")),
             ("!true || false", Value::Bool(false)),
-            ("{for s in [\"a\", \"b\", \"a\"] : s => s...}", Value::object([("a", Value::List(vec![Value::string("a"), Value::string("a")])), ("b", Value::List(vec![Value::string("b")]))])),
+            (
+                "{for s in [\"a\", \"b\", \"a\"] : s => s...}",
+                Value::object([
+                    ("a", Value::List(vec![Value::string("a"), Value::string("a")])),
+                    ("b", Value::List(vec![Value::string("b")])),
+                ]),
+            ),
         ];
         for (src, expected) in cases {
             assert_eq!(eval(src).unwrap(), expected, "{src}");
@@ -752,7 +793,9 @@ mod tests {
 
     #[test]
     fn unknown_propagates() {
-        for src in ["var.later + 1", "\"x-${var.later}\"", "var.later.attr", "var.later ? 1 : 2", "[for x in var.later : x]"] {
+        for src in
+            ["var.later + 1", "\"x-${var.later}\"", "var.later.attr", "var.later ? 1 : 2", "[for x in var.later : x]"]
+        {
             assert_eq!(eval(src).unwrap(), Value::Unknown, "{src}");
         }
     }
@@ -760,7 +803,9 @@ mod tests {
     #[test]
     fn sensitive_marks_follow_the_value() {
         assert!(eval("\"pw=${var.secret}\"").unwrap().is_sensitive());
-        assert!(eval("[var.secret][*]").unwrap().is_sensitive() || eval("[var.secret][*]").unwrap().contains_sensitive());
+        assert!(
+            eval("[var.secret][*]").unwrap().is_sensitive() || eval("[var.secret][*]").unwrap().contains_sensitive()
+        );
         assert!(eval("var.secret == \"x\"").unwrap().is_sensitive());
     }
 

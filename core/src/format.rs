@@ -312,10 +312,7 @@ impl<'a> Lexer<'a> {
         if !after.starts_with(is_id_start) {
             return false;
         }
-        let id_len = after
-            .char_indices()
-            .find(|&(_, c)| !is_id_continue(c))
-            .map_or(after.len(), |(i, _)| i);
+        let id_len = after.char_indices().find(|&(_, c)| !is_id_continue(c)).map_or(after.len(), |(i, _)| i);
         let (delim, tail) = after.split_at(id_len);
         let nl_len = if tail.starts_with('\n') {
             1
@@ -357,10 +354,7 @@ fn lex_lines(src: &str) -> Vec<Line<'_>> {
         let rest = lx.rest();
         if c == '\n' || rest.starts_with("\r\n") {
             lx.pos += if c == '\n' { 1 } else { 2 };
-            lines.push(Line {
-                toks: std::mem::take(&mut toks),
-                newline: src.get(start..lx.pos),
-            });
+            lines.push(Line { toks: std::mem::take(&mut toks), newline: src.get(start..lx.pos) });
             space_before = false;
             continue;
         }
@@ -379,18 +373,11 @@ fn lex_lines(src: &str) -> Vec<Line<'_>> {
             // Trailing whitespace goes, even inside a comment.
             text = text.trim_end();
         }
-        toks.push(Tok {
-            kind,
-            text,
-            space_before,
-        });
+        toks.push(Tok { kind, text, space_before });
         space_before = false;
     }
     if !toks.is_empty() {
-        lines.push(Line {
-            toks,
-            newline: None,
-        });
+        lines.push(Line { toks, newline: None });
     }
     lines
 }
@@ -496,12 +483,7 @@ fn render(lines: Vec<Line<'_>>) -> String {
     for line in lines {
         let Line { mut toks, newline } = line;
         if toks.is_empty() {
-            cells.push(Cells {
-                lead: String::new(),
-                assign: None,
-                comment: None,
-                newline,
-            });
+            cells.push(Cells { lead: String::new(), assign: None, comment: None, newline });
             continue;
         }
         let net = net_brackets(&toks);
@@ -525,8 +507,7 @@ fn render(lines: Vec<Line<'_>>) -> String {
         // to.
         let depth = if net < 0 { indents.len() } else { depth };
 
-        let comment = if toks.len() > 1 && toks.last().is_some_and(|t| t.kind == Kind::LineComment)
-        {
+        let comment = if toks.len() > 1 && toks.last().is_some_and(|t| t.kind == Kind::LineComment) {
             toks.pop().map(|t| t.text)
         } else {
             None
@@ -540,12 +521,7 @@ fn render(lines: Vec<Line<'_>>) -> String {
                 assign = Some(join(&toks.split_off(i)));
             }
         }
-        cells.push(Cells {
-            lead: format!("{}{}", "  ".repeat(depth), join(&toks)),
-            assign,
-            comment,
-            newline,
-        });
+        cells.push(Cells { lead: format!("{}{}", "  ".repeat(depth), join(&toks)), assign, comment, newline });
     }
 
     // Align `=` over runs of consecutive lines that have an assign cell.
@@ -557,14 +533,8 @@ fn render(lines: Vec<Line<'_>>) -> String {
             i += 1;
             continue;
         }
-        let end = (i..cells.len())
-            .find(|&j| cells[j].assign.is_none())
-            .unwrap_or(cells.len());
-        let max = cells[i..end]
-            .iter()
-            .map(|c| width(&c.lead))
-            .max()
-            .unwrap_or(0);
+        let end = (i..cells.len()).find(|&j| cells[j].assign.is_none()).unwrap_or(cells.len());
+        let max = cells[i..end].iter().map(|c| width(&c.lead)).max().unwrap_or(0);
         for c in &cells[i..end] {
             let pad = max - width(&c.lead) + 1;
             let assign = c.assign.as_deref().unwrap_or("");
@@ -578,9 +548,7 @@ fn render(lines: Vec<Line<'_>>) -> String {
     let mut i = 0;
     while i < cells.len() {
         let end = if cells[i].comment.is_some() {
-            (i..cells.len())
-                .find(|&j| cells[j].comment.is_none())
-                .unwrap_or(cells.len())
+            (i..cells.len()).find(|&j| cells[j].comment.is_none()).unwrap_or(cells.len())
         } else {
             i + 1
         };

@@ -111,7 +111,12 @@ pub fn implied_provider(type_name: &str, known: &[&str]) -> String {
 
 /// Builds the graph and resolves every reference. `provider_names` are the providers
 /// Gantry knows, used to connect resources to provider configurations.
-pub fn build(tree: &ModuleTree, provider_names: &[&str], sources: &crate::diag::SourceMap, diags: &mut Diagnostics) -> ConfigGraph {
+pub fn build(
+    tree: &ModuleTree,
+    provider_names: &[&str],
+    sources: &crate::diag::SourceMap,
+    diags: &mut Diagnostics,
+) -> ConfigGraph {
     let mut g = ConfigGraph { graph: DiGraph::new(), index: HashMap::new() };
     let modules = tree.walk();
     // Nodes first, so that references can be resolved in any order.
@@ -151,7 +156,12 @@ pub fn build(tree: &ModuleTree, provider_names: &[&str], sources: &crate::diag::
         let m = &node.module;
         let resolver = Resolver { tree, path, diags: &mut *diags };
         let mut r = resolver;
-        let link = |edges: &mut Vec<(Node, Node, Option<Span>)>, from: NodeKind, references: Vec<Reference>, refs: Vec<&Reference>, ctx: RefContext, r: &mut Resolver| {
+        let link = |edges: &mut Vec<(Node, Node, Option<Span>)>,
+                    from: NodeKind,
+                    references: Vec<Reference>,
+                    refs: Vec<&Reference>,
+                    ctx: RefContext,
+                    r: &mut Resolver| {
             let from = Node { module: path.clone(), kind: from };
             for reference in references {
                 for (to, span) in r.resolve(&reference, ctx) {
@@ -166,21 +176,42 @@ pub fn build(tree: &ModuleTree, provider_names: &[&str], sources: &crate::diag::
         };
         for (name, var) in &m.variables {
             for v in &var.validations {
-                link(&mut edges, NodeKind::Variable(name.clone()), v.error_message.references(), vec![], RefContext::Validation, &mut r);
+                link(
+                    &mut edges,
+                    NodeKind::Variable(name.clone()),
+                    v.error_message.references(),
+                    vec![],
+                    RefContext::Validation,
+                    &mut r,
+                );
             }
         }
         for (name, local) in &m.locals {
             link(&mut edges, NodeKind::Local(name.clone()), local.expr.references(), vec![], RefContext::Plain, &mut r);
         }
         for (name, out) in &m.outputs {
-            link(&mut edges, NodeKind::Output(name.clone()), out.expr.references(), out.depends_on.iter().collect(), RefContext::Plain, &mut r);
+            link(
+                &mut edges,
+                NodeKind::Output(name.clone()),
+                out.expr.references(),
+                out.depends_on.iter().collect(),
+                RefContext::Plain,
+                &mut r,
+            );
         }
         for ((mode, t, n), res) in &m.resources {
             let ctx = RefContext::Resource { count: res.count.is_some(), for_each: res.for_each.is_some() };
             // count and for_each cannot use each/count themselves; checked with a plain context.
             let meta: Vec<Reference> = res.count.iter().chain(res.for_each.iter()).flat_map(Expr::references).collect();
             link(&mut edges, NodeKind::Resource(*mode, t.clone(), n.clone()), meta, vec![], RefContext::Plain, &mut r);
-            link(&mut edges, NodeKind::Resource(*mode, t.clone(), n.clone()), res.body.references(), res.depends_on.iter().collect(), ctx, &mut r);
+            link(
+                &mut edges,
+                NodeKind::Resource(*mode, t.clone(), n.clone()),
+                res.body.references(),
+                res.depends_on.iter().collect(),
+                ctx,
+                &mut r,
+            );
             let provider = match &res.provider {
                 Some((name, alias, span)) => {
                     let n = Node { module: ModulePath::root(), kind: NodeKind::Provider(name.clone(), alias.clone()) };
@@ -196,13 +227,28 @@ pub fn build(tree: &ModuleTree, provider_names: &[&str], sources: &crate::diag::
                     }
                     n
                 }
-                None => Node { module: ModulePath::root(), kind: NodeKind::Provider(implied_provider(t, provider_names), None) },
+                None => Node {
+                    module: ModulePath::root(),
+                    kind: NodeKind::Provider(implied_provider(t, provider_names), None),
+                },
             };
-            edges.push((Node { module: path.clone(), kind: NodeKind::Resource(*mode, t.clone(), n.clone()) }, provider, None));
+            edges.push((
+                Node { module: path.clone(), kind: NodeKind::Resource(*mode, t.clone(), n.clone()) },
+                provider,
+                None,
+            ));
         }
         for (name, call) in &m.module_calls {
-            let meta: Vec<Reference> = call.count.iter().chain(call.for_each.iter()).flat_map(Expr::references).collect();
-            link(&mut edges, NodeKind::ModuleCall(name.clone()), meta, call.depends_on.iter().collect(), RefContext::Plain, &mut r);
+            let meta: Vec<Reference> =
+                call.count.iter().chain(call.for_each.iter()).flat_map(Expr::references).collect();
+            link(
+                &mut edges,
+                NodeKind::ModuleCall(name.clone()),
+                meta,
+                call.depends_on.iter().collect(),
+                RefContext::Plain,
+                &mut r,
+            );
             let ctx = RefContext::Resource { count: call.count.is_some(), for_each: call.for_each.is_some() };
             // A child's input variable is evaluated in the caller's scope.
             let child_path = path.child(name);
@@ -226,15 +272,25 @@ pub fn build(tree: &ModuleTree, provider_names: &[&str], sources: &crate::diag::
             }
         }
         for p in &m.providers {
-            link(&mut edges, NodeKind::Provider(p.name.clone(), p.alias.clone()), p.body.references(), vec![], RefContext::Plain, &mut r);
+            link(
+                &mut edges,
+                NodeKind::Provider(p.name.clone(), p.alias.clone()),
+                p.body.references(),
+                vec![],
+                RefContext::Plain,
+                &mut r,
+            );
         }
     }
     for (from, to, span) in edges {
         if let (Some(&a), Some(&b)) = (g.index.get(&from), g.index.get(&to)) {
             if a == b {
                 diags.push(
-                    Diagnostic::error("Self-referential block", format!("{from} refers to itself. A value cannot depend on its own result."))
-                        .at_opt(span),
+                    Diagnostic::error(
+                        "Self-referential block",
+                        format!("{from} refers to itself. A value cannot depend on its own result."),
+                    )
+                    .at_opt(span),
                 );
                 continue;
             }
@@ -257,7 +313,6 @@ fn child_node_kinds(child: &ModuleTree) -> Vec<NodeKind> {
     out.extend(m.module_calls.keys().map(|k| NodeKind::ModuleCall(k.clone())));
     out
 }
-
 
 #[derive(Clone, Copy)]
 enum RefContext {
@@ -322,8 +377,11 @@ impl Resolver<'_> {
                 if !m.module_calls.contains_key(name) {
                     let hint = did_you_mean(name, m.module_calls.keys().map(String::as_str));
                     self.diags.push(
-                        Diagnostic::error("Reference to undeclared module", format!("No module call named \"{name}\" is declared in {where_}.{hint}"))
-                            .at(r.span.to(span)),
+                        Diagnostic::error(
+                            "Reference to undeclared module",
+                            format!("No module call named \"{name}\" is declared in {where_}.{hint}"),
+                        )
+                        .at(r.span.to(span)),
                     );
                     return vec![];
                 }
@@ -361,7 +419,11 @@ impl Resolver<'_> {
             "data" => {
                 let (Some((t, _)), Some((n, span))) = (r.attr(0), r.attr(1)) else {
                     self.diags.push(
-                        Diagnostic::error("Invalid data resource reference", "A data source is referred to as data.TYPE.NAME.").at(r.span),
+                        Diagnostic::error(
+                            "Invalid data resource reference",
+                            "A data source is referred to as data.TYPE.NAME.",
+                        )
+                        .at(r.span),
                     );
                     return vec![];
                 };
@@ -377,33 +439,48 @@ impl Resolver<'_> {
                         .at(r.span),
                     );
                 } else if !matches!(r.attr(0), Some(("key" | "value", _))) {
-                    self.diags.push(Diagnostic::error("Invalid \"each\" attribute", "each has the attributes key and value.").at(r.span));
+                    self.diags.push(
+                        Diagnostic::error("Invalid \"each\" attribute", "each has the attributes key and value.")
+                            .at(r.span),
+                    );
                 }
                 vec![]
             }
             "count" => {
                 if !matches!(ctx, RefContext::Resource { count: true, .. }) {
                     self.diags.push(
-                        Diagnostic::error("Reference to \"count\" in non-counted context", "count.index is only available in blocks that set count.")
-                            .at(r.span),
+                        Diagnostic::error(
+                            "Reference to \"count\" in non-counted context",
+                            "count.index is only available in blocks that set count.",
+                        )
+                        .at(r.span),
                     );
                 } else if !matches!(r.attr(0), Some(("index", _))) {
-                    self.diags.push(Diagnostic::error("Invalid \"count\" attribute", "count has one attribute: index.").at(r.span));
+                    self.diags.push(
+                        Diagnostic::error("Invalid \"count\" attribute", "count has one attribute: index.").at(r.span),
+                    );
                 }
                 vec![]
             }
             "path" => {
                 if !matches!(r.attr(0), Some(("module" | "root" | "cwd", _))) {
                     self.diags.push(
-                        Diagnostic::error("Invalid \"path\" attribute", "path has the attributes module, root and cwd.").at(r.span),
+                        Diagnostic::error(
+                            "Invalid \"path\" attribute",
+                            "path has the attributes module, root and cwd.",
+                        )
+                        .at(r.span),
                     );
                 }
                 vec![]
             }
             "self" | "terraform" => {
                 self.diags.push(
-                    Diagnostic::error(format!("Invalid reference to \"{}\"", r.root), format!("\"{}\" is not available in Gantry configurations.", r.root))
-                        .at(r.span),
+                    Diagnostic::error(
+                        format!("Invalid reference to \"{}\"", r.root),
+                        format!("\"{}\" is not available in Gantry configurations.", r.root),
+                    )
+                    .at(r.span),
                 );
                 vec![]
             }
@@ -430,7 +507,9 @@ impl Resolver<'_> {
         self.diags.push(
             Diagnostic::error(
                 "Invalid reference",
-                format!("The \"{root}\" object cannot be accessed directly; name one of its attributes, e.g. {root}.NAME."),
+                format!(
+                    "The \"{root}\" object cannot be accessed directly; name one of its attributes, e.g. {root}.NAME."
+                ),
             )
             .at(r.span),
         );
@@ -468,7 +547,11 @@ impl Resolver<'_> {
                 let Some((name, span)) = r.attr(0) else { return self.whole_object(r, "module") };
                 if self.module().module_calls.contains_key(name) {
                     // Depending on a module means depending on everything it outputs.
-                    return self.resolve(&Reference { root: r.root.clone(), steps: r.steps[..1].to_vec(), span: r.span }, RefContext::Plain)
+                    return self
+                        .resolve(
+                            &Reference { root: r.root.clone(), steps: r.steps[..1].to_vec(), span: r.span },
+                            RefContext::Plain,
+                        )
                         .into_iter()
                         .chain(std::iter::once((self.node(NodeKind::ModuleCall(name.to_string())), span)))
                         .collect();
@@ -477,8 +560,11 @@ impl Resolver<'_> {
             }
             "var" | "local" | "each" | "count" | "path" => {
                 self.diags.push(
-                    Diagnostic::error("Invalid depends_on reference", "depends_on lists resources and modules, e.g. depends_on = [local_cluster.main].")
-                        .at(r.span),
+                    Diagnostic::error(
+                        "Invalid depends_on reference",
+                        "depends_on lists resources and modules, e.g. depends_on = [local_cluster.main].",
+                    )
+                    .at(r.span),
                 );
                 vec![]
             }
@@ -501,10 +587,8 @@ fn report_cycles(g: &ConfigGraph, sources: &crate::diag::SourceMap, diags: &mut 
         let mut visited = BTreeSet::new();
         loop {
             visited.insert(current);
-            let next = g
-                .dependencies(current)
-                .filter(|n| members.contains(n))
-                .find(|n| *n == start || !visited.contains(n));
+            let next =
+                g.dependencies(current).filter(|n| members.contains(n)).find(|n| *n == start || !visited.contains(n));
             match next {
                 Some(n) if n == start => break,
                 Some(n) => {

@@ -45,7 +45,15 @@ pub struct AttributeSchema {
 
 impl AttributeSchema {
     pub fn required(ty: Type) -> Self {
-        AttributeSchema { ty, required: true, optional: false, computed: false, sensitive: false, force_new: false, description: String::new() }
+        AttributeSchema {
+            ty,
+            required: true,
+            optional: false,
+            computed: false,
+            sensitive: false,
+            force_new: false,
+            description: String::new(),
+        }
     }
     pub fn optional(ty: Type) -> Self {
         AttributeSchema { required: false, optional: true, ..Self::required(ty) }
@@ -356,7 +364,13 @@ fn merge_planned(schema: &BlockSchema, prior: Option<&Value>, config: &Value) ->
     Value::Object(out)
 }
 
-fn collect_replace(schema: &BlockSchema, prior: Option<&Value>, config: &Value, path: &mut Vec<PathStep>, out: &mut Vec<Vec<PathStep>>) {
+fn collect_replace(
+    schema: &BlockSchema,
+    prior: Option<&Value>,
+    config: &Value,
+    path: &mut Vec<PathStep>,
+    out: &mut Vec<Vec<PathStep>>,
+) {
     let Some(prior) = prior else { return };
     for (name, attr) in &schema.attributes {
         if !attr.force_new {

@@ -114,9 +114,16 @@ pub enum ExprKind {
     GetAttr(Box<Expr>, String),
     Index(Box<Expr>, Box<Expr>),
     /// `source[*].rest`: `each` is evaluated once per element with [`ExprKind::SplatItem`] bound to it.
-    Splat { source: Box<Expr>, each: Box<Expr> },
+    Splat {
+        source: Box<Expr>,
+        each: Box<Expr>,
+    },
     SplatItem,
-    Call { name: String, args: Vec<Expr>, expand_final: bool },
+    Call {
+        name: String,
+        args: Vec<Expr>,
+        expand_final: bool,
+    },
     Conditional(Box<Expr>, Box<Expr>, Box<Expr>),
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
@@ -184,11 +191,7 @@ pub fn parse_file(file: FileId, text: &str) -> Result<Body, Diagnostic> {
             let offset = loc.offset().min(text.len());
             let end = next_char_boundary(text, offset);
             let detail = syntax_hint(err.message(), err.line());
-            Err(Diagnostic::error(
-                format!("Syntax error: {}", err.message()),
-                detail,
-            )
-            .at(Span::new(file, offset..end)))
+            Err(Diagnostic::error(format!("Syntax error: {}", err.message()), detail).at(Span::new(file, offset..end)))
         }
     }
 }
@@ -218,10 +221,7 @@ pub fn parse_template(file: FileId, text: &str) -> Result<Vec<TemplatePart>, Dia
 }
 
 fn next_char_boundary(text: &str, offset: usize) -> usize {
-    text.get(offset..)
-        .and_then(|rest| rest.chars().next())
-        .map(|c| offset + c.len_utf8())
-        .unwrap_or(offset)
+    text.get(offset..).and_then(|rest| rest.chars().next()).map(|c| offset + c.len_utf8()).unwrap_or(offset)
 }
 
 fn syntax_hint(message: &str, line: &str) -> String {
@@ -293,9 +293,7 @@ impl Lower {
         let kind = match expr {
             Expression::Null(_) => ExprKind::Literal(Value::Null),
             Expression::Bool(b) => ExprKind::Literal(Value::Bool(*b.value())),
-            Expression::Number(n) => {
-                ExprKind::Literal(Value::Number(n.value().as_f64().unwrap_or(f64::NAN)))
-            }
+            Expression::Number(n) => ExprKind::Literal(Value::Number(n.value().as_f64().unwrap_or(f64::NAN))),
             Expression::String(s) => ExprKind::Literal(Value::String(s.value().to_string())),
             Expression::Array(items) => ExprKind::List(items.iter().map(|e| self.expr(e)).collect()),
             Expression::Object(obj) => ExprKind::Object(
@@ -412,7 +410,10 @@ impl Lower {
                     let item = Expr { kind: ExprKind::SplatItem, span };
                     let each = self.apply_operators(item, &operators[i + 1..], range);
                     let whole = Span::new(self.file, current.span.start..range.end.max(current.span.start));
-                    return Expr { kind: ExprKind::Splat { source: Box::new(current), each: Box::new(each) }, span: whole };
+                    return Expr {
+                        kind: ExprKind::Splat { source: Box::new(current), each: Box::new(each) },
+                        span: whole,
+                    };
                 }
             };
             current = Expr { kind, span };

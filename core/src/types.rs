@@ -85,7 +85,10 @@ fn parse_type_inner(expr: &Expr, allow_optional: bool) -> Result<(Type, Option<(
                 "number" => Type::Number,
                 "bool" => Type::Bool,
                 "list" | "set" | "map" => {
-                    return Err(invalid(expr.span, format!("The type \"{name}\" needs an element type, e.g. {name}(string).")))
+                    return Err(invalid(
+                        expr.span,
+                        format!("The type \"{name}\" needs an element type, e.g. {name}(string)."),
+                    ))
                 }
                 other => {
                     let hint = crate::diag::did_you_mean(other, ["any", "string", "number", "bool"]);
@@ -119,7 +122,12 @@ fn parse_type_inner(expr: &Expr, allow_optional: bool) -> Result<(Type, Option<(
                                 ObjectKeyExpr::Ident(k) => k.clone(),
                                 ObjectKeyExpr::Expr(e) => match &e.kind {
                                     ExprKind::Literal(Value::String(s)) => s.clone(),
-                                    _ => return Err(invalid(e.span, "Object attribute names must be plain names.".into())),
+                                    _ => {
+                                        return Err(invalid(
+                                            e.span,
+                                            "Object attribute names must be plain names.".into(),
+                                        ))
+                                    }
                                 },
                             };
                             let (ty, opt) = parse_type_inner(value, true)?;
@@ -141,11 +149,21 @@ fn parse_type_inner(expr: &Expr, allow_optional: bool) -> Result<(Type, Option<(
                             })?;
                             (ty, Some(d))
                         }
-                        _ => return Err(invalid(expr.span, "optional(...) takes a type and an optional default.".into())),
+                        _ => {
+                            return Err(invalid(
+                                expr.span,
+                                "optional(...) takes a type and an optional default.".into(),
+                            ))
+                        }
                     };
                     return Ok((ty, Some((true, default))));
                 }
-                "optional" => return Err(invalid(expr.span, "optional(...) is only allowed for an attribute of object(...).".into())),
+                "optional" => {
+                    return Err(invalid(
+                        expr.span,
+                        "optional(...) is only allowed for an attribute of object(...).".into(),
+                    ))
+                }
                 other => return Err(invalid(expr.span, format!("\"{other}\" is not a type constructor."))),
             };
             Ok((t, None))
@@ -220,7 +238,12 @@ fn convert_at(value: &Value, ty: &Type, path: &mut String) -> Result<Value, Stri
                 _ => return Err(mismatch("a tuple is")),
             };
             if items.len() != types.len() {
-                return Err(format!("a tuple of {} elements is required{}, but got {}", types.len(), at(path), items.len()));
+                return Err(format!(
+                    "a tuple of {} elements is required{}, but got {}",
+                    types.len(),
+                    at(path),
+                    items.len()
+                ));
             }
             let mut out = Vec::new();
             for (i, (item, t)) in items.iter().zip(types).enumerate() {
@@ -320,7 +343,8 @@ mod tests {
     fn reports_missing_and_unexpected_attributes() {
         let t = ty("object({ name = string })");
         assert_eq!(convert(&Value::object::<&str>([]), &t).unwrap_err(), "attribute \"name\" is required");
-        let err = convert(&Value::object([("name", Value::string("x")), ("nmae", Value::string("y"))]), &t).unwrap_err();
+        let err =
+            convert(&Value::object([("name", Value::string("x")), ("nmae", Value::string("y"))]), &t).unwrap_err();
         assert!(err.contains("\"nmae\" is not expected"), "{err}");
     }
 

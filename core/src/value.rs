@@ -93,14 +93,8 @@ impl Value {
     pub fn deep_unmarked(self) -> Value {
         match self {
             Value::Sensitive(inner) => inner.deep_unmarked(),
-            Value::List(items) => {
-                Value::List(items.into_iter().map(Value::deep_unmarked).collect())
-            }
-            Value::Object(map) => Value::Object(
-                map.into_iter()
-                    .map(|(k, v)| (k, v.deep_unmarked()))
-                    .collect(),
-            ),
+            Value::List(items) => Value::List(items.into_iter().map(Value::deep_unmarked).collect()),
+            Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, v.deep_unmarked())).collect()),
             other => other,
         }
     }
@@ -174,14 +168,10 @@ impl Value {
             Value::Sensitive(inner) => {
                 serde_json::json!({ SENSITIVE_MARKER: inner.to_marked_json() })
             }
-            Value::List(items) => {
-                serde_json::Value::Array(items.iter().map(Value::to_marked_json).collect())
+            Value::List(items) => serde_json::Value::Array(items.iter().map(Value::to_marked_json).collect()),
+            Value::Object(map) => {
+                serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), v.to_marked_json())).collect())
             }
-            Value::Object(map) => serde_json::Value::Object(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), v.to_marked_json()))
-                    .collect(),
-            ),
             other => other.to_json(),
         }
     }
@@ -196,11 +186,7 @@ impl Value {
                     return Value::from_marked_json(inner).mark_sensitive();
                 }
             }
-            return Value::Object(
-                obj.iter()
-                    .map(|(k, v)| (k.clone(), Value::from_marked_json(v)))
-                    .collect(),
-            );
+            return Value::Object(obj.iter().map(|(k, v)| (k.clone(), Value::from_marked_json(v))).collect());
         }
         if let serde_json::Value::Array(items) = json {
             return Value::List(items.iter().map(Value::from_marked_json).collect());
@@ -216,12 +202,10 @@ impl Value {
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => number_to_json(*n),
             Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::List(items) => {
-                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
+            Value::List(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
+            Value::Object(map) => {
+                serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
             }
-            Value::Object(map) => serde_json::Value::Object(
-                map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
-            ),
             Value::Sensitive(inner) => inner.to_json(),
         }
     }
@@ -232,14 +216,10 @@ impl Value {
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
             serde_json::Value::String(s) => Value::String(s.clone()),
-            serde_json::Value::Array(items) => {
-                Value::List(items.iter().map(Value::from_json).collect())
+            serde_json::Value::Array(items) => Value::List(items.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(obj) => {
+                Value::Object(obj.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
             }
-            serde_json::Value::Object(obj) => Value::Object(
-                obj.iter()
-                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
-                    .collect(),
-            ),
         }
     }
 
@@ -273,9 +253,7 @@ fn number_to_json(n: f64) -> serde_json::Value {
     if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
         serde_json::Value::Number((n as i64).into())
     } else {
-        serde_json::Number::from_f64(n)
-            .map(serde_json::Value::Number)
-            .unwrap_or(serde_json::Value::Null)
+        serde_json::Number::from_f64(n).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null)
     }
 }
 
@@ -313,9 +291,7 @@ fn get_path_mut<'a>(value: &'a mut Value, path: &[PathStep]) -> Option<&'a mut V
 }
 
 /// One step into a value: an object attribute or a list element.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum PathStep {
     Key(String),
@@ -455,18 +431,9 @@ mod tests {
 
     #[test]
     fn sensitive_paths_are_found_and_reapplied() {
-        let v = Value::object([(
-            "db",
-            Value::object([("password", Value::string("p").mark_sensitive())]),
-        )]);
+        let v = Value::object([("db", Value::object([("password", Value::string("p").mark_sensitive())]))]);
         let paths = v.sensitive_paths();
-        assert_eq!(
-            paths,
-            vec![vec![
-                PathStep::Key("db".into()),
-                PathStep::Key("password".into())
-            ]]
-        );
+        assert_eq!(paths, vec![vec![PathStep::Key("db".into()), PathStep::Key("password".into())]]);
         assert_eq!(v.clone().deep_unmarked().mark_paths(&paths), v);
     }
 

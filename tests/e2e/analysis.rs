@@ -327,18 +327,27 @@ output "gpu_tolerations" {
             {"key": "team", "value": "ml", "effect": "NO_EXECUTE"}
         ])
     );
-    assert_eq!(pool("module.cpu.local_node_pool.this[0]").expect("the cpu pool")["attributes"]["taint"], serde_json::json!([]));
+    assert_eq!(
+        pool("module.cpu.local_node_pool.this[0]").expect("the cpu pool")["attributes"]["taint"],
+        serde_json::json!([])
+    );
     let run = gantry(&dir, &["output", "-json", "-dir", d]);
     let tolerations: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|_| panic!("{}", run.all()));
     assert!(tolerations.to_string().contains("\"NoExecute\""), "{tolerations}");
 
     // Dropping the extra taint updates the same pool in place (and the device plugin's tolerations).
     let main = dir.join("main.hcl");
-    let text = std::fs::read_to_string(&main).unwrap().replace("  taint        = { key = \"team\", value = \"ml\", effect = \"NO_EXECUTE\" }\n", "");
+    let text = std::fs::read_to_string(&main)
+        .unwrap()
+        .replace("  taint        = { key = \"team\", value = \"ml\", effect = \"NO_EXECUTE\" }\n", "");
     std::fs::write(&main, text).unwrap();
     let run = gantry(&dir, &["plan", d]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains("# module.gpu.local_node_pool.this[0] will be updated in-place"), "{}", run.stdout);
-    assert!(run.stdout.contains("# module.gpu.kubernetes_manifest.device_plugin will be updated in-place"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("# module.gpu.kubernetes_manifest.device_plugin will be updated in-place"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("Plan: 0 to add, 2 to change, 0 to destroy."), "{}", run.stdout);
 }

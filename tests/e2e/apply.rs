@@ -195,7 +195,9 @@ fn replacement_is_planned_when_a_force_new_attribute_changes() {
     let d = dir.to_str().unwrap();
     assert_eq!(gantry(&dir, &["apply", "-auto-approve", d]).code, 0);
     let main = dir.join("main.hcl");
-    let text = std::fs::read_to_string(&main).unwrap().replace("instance_types  = [\"m6i.xlarge\"]", "instance_types  = [\"m6i.2xlarge\"]");
+    let text = std::fs::read_to_string(&main)
+        .unwrap()
+        .replace("instance_types  = [\"m6i.xlarge\"]", "instance_types  = [\"m6i.2xlarge\"]");
     std::fs::write(&main, text).unwrap();
     let run = gantry(&dir, &["plan", d]);
     assert_eq!(run.code, 0, "{}", run.all());
@@ -432,7 +434,11 @@ fn moved_blocks_rename_without_recreating() {
     let run = gantry(&dir, &["plan", "-detailed-exitcode", "."]);
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stdout.contains("# local_cluster.old has moved to local_cluster.new"), "{}", run.stdout);
-    assert!(run.stdout.contains("# module.pools.local_cluster.inner has moved to module.renamed.local_cluster.inner"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("# module.pools.local_cluster.inner has moved to module.renamed.local_cluster.inner"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("Plan: 0 to add, 0 to change, 0 to destroy. 2 moved."), "{}", run.stdout);
     assert_eq!(gantry(&dir, &["apply", "-auto-approve", "."]).code, 0);
     assert_eq!(addresses(&dir), ["local_cluster.new", "module.renamed.local_cluster.inner"]);

@@ -157,7 +157,10 @@ fn aws_ml_platform_lifecycle() {
     assert_eq!(train["amiType"], "AL2023_x86_64_NVIDIA");
     assert_eq!(train["capacityType"], "ON_DEMAND");
     assert_eq!(train["labels"]["gantry.dev/pool"], "train");
-    assert_eq!(train["taints"], serde_json::json!([{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}]));
+    assert_eq!(
+        train["taints"],
+        serde_json::json!([{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}])
+    );
     assert_eq!(train["scalingConfig"], serde_json::json!({"minSize": 0, "maxSize": 2, "desiredSize": 0}));
     // The Kubernetes layer was applied through the provider configured from the new cluster.
     let kube = |path: &str| -> Json {
@@ -245,7 +248,10 @@ fn aws_ml_platform_lifecycle() {
     let run = cmd(&["destroy", "-auto-approve"], &change);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains("Destroy complete! Resources: 40 destroyed."), "{}", run.stdout);
-    assert_eq!(crate::kubernetes::http(&kube_addr, "GET", "/apis/apps/v1/namespaces/serving/deployments/llm", None).0, 404);
+    assert_eq!(
+        crate::kubernetes::http(&kube_addr, "GET", "/apis/apps/v1/namespaces/serving/deployments/llm", None).0,
+        404
+    );
     assert!(addresses(&dir).is_empty());
     let gone = aws(&m, &["eks", "describe-cluster", "--name", &cluster]).unwrap_err();
     assert!(gone.contains("ResourceNotFoundException"), "{gone}");

@@ -39,7 +39,8 @@ fn cycles_are_reported_as_chains() {
 
 #[test]
 fn fmt_check_exits_3_and_fmt_rewrites() {
-    let (_tmp, dir) = config(&[("main.hcl", "resource \"local_cluster\" \"a\" {\nname = \"x\"\n    version=\"1.31\"\n}\n")]);
+    let (_tmp, dir) =
+        config(&[("main.hcl", "resource \"local_cluster\" \"a\" {\nname = \"x\"\n    version=\"1.31\"\n}\n")]);
     let run = gantry(&dir, &["fmt", "-check", "-diff", "."]);
     assert_eq!(run.code, 3, "{}", run.all());
     assert!(run.stdout.contains("+  name    = \"x\""), "{}", run.stdout);
@@ -120,7 +121,11 @@ output "instance_type" {
     assert_eq!(run.code, 0, "{}", run.all());
     assert_eq!(
         addresses(&dir),
-        ["local_cluster.main", "module.pool[\"a100\"].local_node_pool.this", "module.pool[\"t4\"].local_node_pool.this"]
+        [
+            "local_cluster.main",
+            "module.pool[\"a100\"].local_node_pool.this",
+            "module.pool[\"t4\"].local_node_pool.this"
+        ]
     );
     let out = gantry(&dir, &["output", "-json", "--dir", "."]);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
@@ -130,7 +135,10 @@ output "instance_type" {
 
 #[test]
 fn missing_required_variable_is_named() {
-    let (_tmp, dir) = config(&[("main.hcl", "variable \"cluster\" {\n  type = string\n}\nresource \"local_cluster\" \"a\" {\n  name = var.cluster\n}\n")]);
+    let (_tmp, dir) = config(&[(
+        "main.hcl",
+        "variable \"cluster\" {\n  type = string\n}\nresource \"local_cluster\" \"a\" {\n  name = var.cluster\n}\n",
+    )]);
     let run = gantry(&dir, &["plan", "."]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("No value for required variable"), "{}", run.stderr);

@@ -25,7 +25,9 @@ pub fn http(addr: &str, method: &str, path: &str, body: Option<(&str, &str)>) ->
 }
 
 fn kubectl(kubeconfig: &Path, args: &[&str]) -> Option<String> {
-    if !Path::new("/usr/bin/kubectl").exists() && Command::new("kubectl").arg("version").arg("--client").output().is_err() {
+    if !Path::new("/usr/bin/kubectl").exists()
+        && Command::new("kubectl").arg("version").arg("--client").output().is_err()
+    {
         eprintln!("notice: kubectl is not installed; skipping the kubectl cross-check");
         return None;
     }
@@ -177,13 +179,23 @@ fn one_apply_creates_crd_resources_and_workloads_then_plans_drift_and_destroys_i
         let (status, body) = http(&addr, "GET", &path, None);
         assert_eq!(status, 200, "{path}: {body}");
     }
-    if let Some(level) = kubectl(&kubeconfig, &["get", "configmap", "settings", "-n", ns, "-o", "jsonpath={.data.level}"]) {
+    if let Some(level) =
+        kubectl(&kubeconfig, &["get", "configmap", "settings", "-n", ns, "-o", "jsonpath={.data.level}"])
+    {
         assert_eq!(level, "info");
-        let image = kubectl(&kubeconfig, &["get", "deployment", "llm", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}"]).unwrap();
+        let image = kubectl(
+            &kubeconfig,
+            &["get", "deployment", "llm", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}"],
+        )
+        .unwrap();
         assert_eq!(image, "vllm/vllm-openai:v0.6.0");
         let listed = kubectl(&kubeconfig, &["get", "services", "-n", ns, "-o", "name"]).unwrap();
         assert!(listed.contains("service/llm"), "{listed}");
-        let gpus = kubectl(&kubeconfig, &["get", &format!("models.{group}"), "llama", "-n", ns, "-o", "jsonpath={.spec.gpus}"]).unwrap();
+        let gpus = kubectl(
+            &kubeconfig,
+            &["get", &format!("models.{group}"), "llama", "-n", ns, "-o", "jsonpath={.spec.gpus}"],
+        )
+        .unwrap();
         assert_eq!(gpus, "1");
     }
 
@@ -192,7 +204,12 @@ fn one_apply_creates_crd_resources_and_workloads_then_plans_drift_and_destroys_i
 
     // An out-of-band change to a field Gantry manages is drift...
     let merge = "application/merge-patch+json";
-    let (status, body) = http(&addr, "PATCH", &format!("/api/v1/namespaces/{ns}/configmaps/settings"), Some((merge, r#"{"data":{"level":"debug"}}"#)));
+    let (status, body) = http(
+        &addr,
+        "PATCH",
+        &format!("/api/v1/namespaces/{ns}/configmaps/settings"),
+        Some((merge, r#"{"data":{"level":"debug"}}"#)),
+    );
     assert_eq!(status, 200, "{body}");
     let run = run_args(&["plan", "-detailed-exitcode"]);
     assert_eq!(run.code, 2, "{}", run.all());
@@ -207,7 +224,10 @@ fn one_apply_creates_crd_resources_and_workloads_then_plans_drift_and_destroys_i
         &addr,
         "PATCH",
         &format!("/apis/apps/v1/namespaces/{ns}/deployments/llm"),
-        Some((merge, r#"{"metadata":{"annotations":{"deployment.kubernetes.io/revision":"2"}},"status":{"replicas":2}}"#)),
+        Some((
+            merge,
+            r#"{"metadata":{"annotations":{"deployment.kubernetes.io/revision":"2"}},"status":{"replicas":2}}"#,
+        )),
     );
     assert_eq!(status, 200, "{body}");
     let run = run_args(&["plan", "-detailed-exitcode"]);
@@ -227,12 +247,20 @@ fn one_apply_creates_crd_resources_and_workloads_then_plans_drift_and_destroys_i
     // Destroy: objects before their namespace, custom resources before their CRD.
     let run = run_args(&["destroy", "-auto-approve"]);
     ok(&run);
-    let done = |addr: &str| run.stdout.find(&format!("kubernetes_manifest.{addr}: Destruction complete")).unwrap_or_else(|| panic!("{addr}: {}", run.stdout));
+    let done = |addr: &str| {
+        run.stdout
+            .find(&format!("kubernetes_manifest.{addr}: Destruction complete"))
+            .unwrap_or_else(|| panic!("{addr}: {}", run.stdout))
+    };
     for inner in ["model", "settings", "server", "service", "job"] {
         assert!(done(inner) < done("ns"), "{inner} before the namespace: {}", run.stdout);
     }
     assert!(done("model") < done("crd"), "the custom resource before its CRD: {}", run.stdout);
-    for path in [format!("/api/v1/namespaces/{ns}"), format!("/api/v1/namespaces/{ns}/configmaps/settings"), format!("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/models.{group}")] {
+    for path in [
+        format!("/api/v1/namespaces/{ns}"),
+        format!("/api/v1/namespaces/{ns}/configmaps/settings"),
+        format!("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/models.{group}"),
+    ] {
         assert_eq!(http(&addr, "GET", &path, None).0, 404, "{path} is gone");
     }
     eprintln!("kubernetes e2e: {:.1}s", started.elapsed().as_secs_f64());
@@ -291,9 +319,16 @@ fn import_adopts_an_object_created_outside_gantry() {
     let kc = kubeconfig.to_str().unwrap();
     let ns = "e2e-import";
     let json = "application/json";
-    let (status, body) = http(&addr, "POST", "/api/v1/namespaces", Some((json, &format!(r#"{{"apiVersion":"v1","kind":"Namespace","metadata":{{"name":"{ns}"}}}}"#))));
+    let (status, body) = http(
+        &addr,
+        "POST",
+        "/api/v1/namespaces",
+        Some((json, &format!(r#"{{"apiVersion":"v1","kind":"Namespace","metadata":{{"name":"{ns}"}}}}"#))),
+    );
     assert!(status == 201 || status == 200, "{status} {body}");
-    let cm = format!(r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"tuning","namespace":"{ns}"}},"data":{{"batch":"32"}}}}"#);
+    let cm = format!(
+        r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"tuning","namespace":"{ns}"}},"data":{{"batch":"32"}}}}"#
+    );
     let (status, body) = http(&addr, "POST", &format!("/api/v1/namespaces/{ns}/configmaps"), Some((json, &cm)));
     assert!(status == 201 || status == 200, "{status} {body}");
 
@@ -374,7 +409,10 @@ fn existing_cluster_example_applies_through_a_kubeconfig() {
     let kafka = get("/apis/apps/v1/namespaces/kafka/statefulsets/kafka");
     assert_eq!(kafka["spec"]["replicas"], 3);
     assert_eq!(kafka["spec"]["template"]["spec"]["nodeSelector"]["gantry.dev/pool"], "cpu");
-    assert_eq!(get("/apis/batch/v1/namespaces/training/jobs/finetune")["spec"]["template"]["spec"]["tolerations"][0]["key"], "nvidia.com/gpu");
+    assert_eq!(
+        get("/apis/batch/v1/namespaces/training/jobs/finetune")["spec"]["template"]["spec"]["tolerations"][0]["key"],
+        "nvidia.com/gpu"
+    );
     get("/apis/apps/v1/namespaces/monitoring/deployments/prometheus");
     get("/apis/apps/v1/namespaces/monitoring/deployments/grafana");
     get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/sparkapplications.sparkoperator.k8s.io");

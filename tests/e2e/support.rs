@@ -70,7 +70,8 @@ fn copy_dir(src: &Path, dst: &Path) {
 }
 
 pub fn state(dir: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(dir.join("gantry.state.json")).expect("state file exists")).expect("state is JSON")
+    serde_json::from_slice(&std::fs::read(dir.join("gantry.state.json")).expect("state file exists"))
+        .expect("state is JSON")
 }
 
 pub fn addresses(dir: &Path) -> Vec<String> {
@@ -93,11 +94,18 @@ pub fn kube_server() -> Option<(PathBuf, String)> {
     let required = std::env::var("GANTRY_REQUIRE_KMOCK").map(|v| v == "1").unwrap_or(false);
     let Some(path) = std::env::var_os("GANTRY_TEST_KUBECONFIG").map(PathBuf::from) else {
         assert!(!required, "GANTRY_REQUIRE_KMOCK=1 but GANTRY_TEST_KUBECONFIG is not set: .ci/run must start kmock");
-        eprintln!("notice: GANTRY_TEST_KUBECONFIG is not set; skipping a Kubernetes API test (run it with bash .ci/run)");
+        eprintln!(
+            "notice: GANTRY_TEST_KUBECONFIG is not set; skipping a Kubernetes API test (run it with bash .ci/run)"
+        );
         return None;
     };
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let server = text.lines().find_map(|l| l.trim().strip_prefix("server: ")).expect("kubeconfig has a server").trim().to_string();
+    let server = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("server: "))
+        .expect("kubeconfig has a server")
+        .trim()
+        .to_string();
     let addr = server.trim_start_matches("http://").trim_end_matches('/').to_string();
     if std::net::TcpStream::connect(&addr).is_err() {
         assert!(!required, "the Kubernetes test server at {addr} is not reachable");

@@ -71,10 +71,7 @@ impl Pricing {
 impl InstanceType {
     /// Prices for this instance type.
     pub fn pricing(&self) -> Pricing {
-        Pricing {
-            region: PRICING_REGION,
-            on_demand_hourly_usd: self.on_demand_hourly_usd,
-        }
+        Pricing { region: PRICING_REGION, on_demand_hourly_usd: self.on_demand_hourly_usd }
     }
 
     /// Number of accelerators, 0 when there are none.
@@ -145,10 +142,9 @@ impl Catalog {
                 Err(e) => (e.position().map_or(0, |p| p.line()), Err(e.to_string())),
             };
             match parsed {
-                Ok(t) if catalog.by_name.contains_key(&t.name) => catalog.errors.push(LoadError {
-                    line,
-                    message: format!("duplicate instance type {}", t.name),
-                }),
+                Ok(t) if catalog.by_name.contains_key(&t.name) => {
+                    catalog.errors.push(LoadError { line, message: format!("duplicate instance type {}", t.name) })
+                }
                 Ok(t) => {
                     catalog.by_name.insert(t.name.clone(), catalog.types.len());
                     catalog.types.push(t);
@@ -191,25 +187,14 @@ impl Catalog {
         let wanted = normalize_gpu_model(model);
         self.types
             .iter()
-            .filter(|t| {
-                t.gpu
-                    .as_ref()
-                    .is_some_and(|g| g.count == count && normalize_gpu_model(&g.model) == wanted)
-            })
-            .min_by(|a, b| {
-                a.on_demand_hourly_usd
-                    .total_cmp(&b.on_demand_hourly_usd)
-                    .then_with(|| a.name.cmp(&b.name))
-            })
+            .filter(|t| t.gpu.as_ref().is_some_and(|g| g.count == count && normalize_gpu_model(&g.model) == wanted))
+            .min_by(|a, b| a.on_demand_hourly_usd.total_cmp(&b.on_demand_hourly_usd).then_with(|| a.name.cmp(&b.name)))
     }
 
     /// The distinct accelerator models, sorted.
     pub fn gpu_models(&self) -> Vec<&str> {
-        let models: BTreeSet<&str> = self
-            .types
-            .iter()
-            .filter_map(|t| t.gpu.as_ref().map(|g| g.model.as_str()))
-            .collect();
+        let models: BTreeSet<&str> =
+            self.types.iter().filter_map(|t| t.gpu.as_ref().map(|g| g.model.as_str())).collect();
         models.into_iter().collect()
     }
 
@@ -236,11 +221,7 @@ impl Catalog {
                 (distance, similarity, t.name.as_str())
             })
             .filter(|(distance, _, _)| *distance <= limit)
-            .min_by(|a, b| {
-                a.0.cmp(&b.0)
-                    .then_with(|| b.1.total_cmp(&a.1))
-                    .then_with(|| a.2.cmp(b.2))
-            })
+            .min_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.total_cmp(&a.1)).then_with(|| a.2.cmp(b.2)))
             .map(|(_, _, name)| name)
     }
 }
@@ -278,10 +259,7 @@ struct Columns {
 impl Columns {
     fn find(headers: &csv::StringRecord) -> Result<Columns, String> {
         let find = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h == name)
-                .ok_or_else(|| format!("the header has no column {name}"))
+            headers.iter().position(|h| h == name).ok_or_else(|| format!("the header has no column {name}"))
         };
         Ok(Columns {
             name: find("instance_type")?,
@@ -296,56 +274,33 @@ impl Columns {
     }
 
     fn parse(&self, r: &csv::StringRecord) -> Result<InstanceType, String> {
-        let field = |i: usize, column: &str| {
-            r.get(i)
-                .ok_or_else(|| format!("the row has no {column} column"))
-        };
+        let field = |i: usize, column: &str| r.get(i).ok_or_else(|| format!("the row has no {column} column"));
         let name = field(self.name, "instance_type")?.to_string();
         if name.is_empty() {
             return Err("instance_type is empty".to_string());
         }
         let ctx = |column: &str, e: String| format!("{name}: {column}: {e}");
         let family = field(self.family, "family")?.to_string();
-        let vcpus =
-            parse_number::<u32>(field(self.vcpus, "vcpus")?).map_err(|e| ctx("vcpus", e))?;
-        let memory_gib = parse_amount(field(self.memory_gib, "memory_gib")?)
-            .map_err(|e| ctx("memory_gib", e))?;
+        let vcpus = parse_number::<u32>(field(self.vcpus, "vcpus")?).map_err(|e| ctx("vcpus", e))?;
+        let memory_gib = parse_amount(field(self.memory_gib, "memory_gib")?).map_err(|e| ctx("memory_gib", e))?;
         let gpu_model = field(self.gpu_model, "gpu_model")?;
-        let gpu_count = parse_number::<u32>(field(self.gpu_count, "gpu_count")?)
-            .map_err(|e| ctx("gpu_count", e))?;
-        let gpu_memory_gib = parse_amount(field(self.gpu_memory_gib, "gpu_memory_gib")?)
-            .map_err(|e| ctx("gpu_memory_gib", e))?;
-        let on_demand_hourly_usd = parse_amount(field(self.price, "on_demand_usd_per_hour")?)
-            .map_err(|e| ctx("on_demand_usd_per_hour", e))?;
+        let gpu_count = parse_number::<u32>(field(self.gpu_count, "gpu_count")?).map_err(|e| ctx("gpu_count", e))?;
+        let gpu_memory_gib =
+            parse_amount(field(self.gpu_memory_gib, "gpu_memory_gib")?).map_err(|e| ctx("gpu_memory_gib", e))?;
+        let on_demand_hourly_usd =
+            parse_amount(field(self.price, "on_demand_usd_per_hour")?).map_err(|e| ctx("on_demand_usd_per_hour", e))?;
         let gpu = match (gpu_model.is_empty(), gpu_count) {
             (true, 0) => None,
-            (false, 0) => {
-                return Err(ctx(
-                    "gpu_count",
-                    format!("is 0 but gpu_model is {gpu_model}"),
-                ))
-            }
+            (false, 0) => return Err(ctx("gpu_count", format!("is 0 but gpu_model is {gpu_model}"))),
             (true, _) => return Err(ctx("gpu_model", "is empty but gpu_count is not 0".into())),
-            (false, count) => Some(Gpu {
-                model: gpu_model.to_string(),
-                count,
-                memory_gib: gpu_memory_gib,
-            }),
+            (false, count) => Some(Gpu { model: gpu_model.to_string(), count, memory_gib: gpu_memory_gib }),
         };
-        Ok(InstanceType {
-            name,
-            family,
-            vcpus,
-            memory_gib,
-            gpu,
-            on_demand_hourly_usd,
-        })
+        Ok(InstanceType { name, family, vcpus, memory_gib, gpu, on_demand_hourly_usd })
     }
 }
 
 fn parse_number<T: std::str::FromStr>(s: &str) -> Result<T, String> {
-    s.parse::<T>()
-        .map_err(|_| format!("{s:?} is not a whole number"))
+    s.parse::<T>().map_err(|_| format!("{s:?} is not a whole number"))
 }
 
 /// A finite, non-negative decimal.
@@ -363,22 +318,13 @@ mod tests {
     #[test]
     fn analysis_catalog_embedded_data_parses_cleanly() {
         let c = catalog();
-        assert!(
-            c.load_errors().is_empty(),
-            "bad rows: {:?}",
-            c.load_errors()
-        );
+        assert!(c.load_errors().is_empty(), "bad rows: {:?}", c.load_errors());
         assert!(c.all().len() >= 70, "only {} types", c.all().len());
         for t in c.all() {
             assert!(t.vcpus > 0, "{}", t.name);
             assert!(t.memory_gib > 0.0, "{}", t.name);
             assert!(t.on_demand_hourly_usd > 0.0, "{}", t.name);
-            assert!(
-                t.name.starts_with(&format!("{}.", t.family)),
-                "{} is not in family {}",
-                t.name,
-                t.family
-            );
+            assert!(t.name.starts_with(&format!("{}.", t.family)), "{} is not in family {}", t.name, t.family);
             if let Some(g) = &t.gpu {
                 assert!(g.count > 0 && g.memory_gib > 0.0, "{}", t.name);
             }
@@ -394,56 +340,27 @@ mod tests {
             ("p4de", &["24xlarge"]),
             ("p3", &["2xlarge", "8xlarge", "16xlarge"]),
             ("p3dn", &["24xlarge"]),
-            (
-                "g6",
-                &[
-                    "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge",
-                    "48xlarge",
-                ],
-            ),
-            (
-                "g5",
-                &[
-                    "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge",
-                    "48xlarge",
-                ],
-            ),
-            (
-                "g4dn",
-                &[
-                    "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "metal",
-                ],
-            ),
+            ("g6", &["xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"]),
+            ("g5", &["xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"]),
+            ("g4dn", &["xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "metal"]),
             ("inf2", &["xlarge", "8xlarge", "24xlarge", "48xlarge"]),
             ("trn1", &["2xlarge", "32xlarge"]),
             ("trn1n", &["32xlarge"]),
             (
                 "m7i",
-                &[
-                    "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge",
-                    "24xlarge", "48xlarge",
-                ],
+                &["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"],
             ),
             (
                 "m6i",
-                &[
-                    "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge",
-                    "24xlarge", "32xlarge",
-                ],
+                &["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge"],
             ),
             (
                 "c7i",
-                &[
-                    "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge",
-                    "24xlarge", "48xlarge",
-                ],
+                &["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"],
             ),
             (
                 "r7i",
-                &[
-                    "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge",
-                    "24xlarge", "48xlarge",
-                ],
+                &["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"],
             ),
         ];
         for (family, sizes) in required {
@@ -461,14 +378,7 @@ mod tests {
         let p4d = c.get("p4d.24xlarge").expect("p4d.24xlarge");
         assert_eq!(p4d.vcpus, 96);
         assert_eq!(p4d.memory_gib, 1152.0);
-        assert_eq!(
-            p4d.gpu,
-            Some(Gpu {
-                model: "nvidia-a100".into(),
-                count: 8,
-                memory_gib: 40.0
-            })
-        );
+        assert_eq!(p4d.gpu, Some(Gpu { model: "nvidia-a100".into(), count: 8, memory_gib: 40.0 }));
         // (name, vcpus, memory GiB, gpu model, gpu count, gpu GiB)
         let table: &[(&str, u32, f64, &str, u32, f64)] = &[
             ("p5.48xlarge", 192, 2048.0, "nvidia-h100", 8, 80.0),
@@ -489,21 +399,11 @@ mod tests {
             assert_eq!((t.vcpus, t.memory_gib), (vcpus, mem), "{name}");
             match &t.gpu {
                 None => assert_eq!(count, 0, "{name}"),
-                Some(g) => assert_eq!(
-                    (g.model.as_str(), g.count, g.memory_gib),
-                    (model, count, gpu_mem),
-                    "{name}"
-                ),
+                Some(g) => assert_eq!((g.model.as_str(), g.count, g.memory_gib), (model, count, gpu_mem), "{name}"),
             }
         }
-        assert_eq!(
-            c.get("m6i.large").map(|t| t.on_demand_hourly_usd),
-            Some(0.096)
-        );
-        assert_eq!(
-            c.get("g5.xlarge").map(|t| t.pricing().region),
-            Some("us-east-1")
-        );
+        assert_eq!(c.get("m6i.large").map(|t| t.on_demand_hourly_usd), Some(0.096));
+        assert_eq!(c.get("g5.xlarge").map(|t| t.pricing().region), Some("us-east-1"));
         assert!(c.get("P4D.24XLARGE").is_none(), "names are case-sensitive");
     }
 

@@ -11,6 +11,6 @@ pub mod workloads;
 
 pub use catalog::{catalog, Catalog, Gpu, InstanceType, Pricing};
 pub use placement::{
-    parse_cpu, parse_memory, place, place_with_catalog, Assignment, Node, NodeCount, Placement,
-    PodSpec, Pool, Resources, Taint, Toleration, Unschedulable,
+    parse_cpu, parse_memory, place, place_with_catalog, Assignment, Node, NodeCount, Placement, PodSpec, Pool,
+    Resources, Taint, Toleration, Unschedulable,
 };

@@ -125,9 +125,7 @@ pub struct Resources {
 
 impl Resources {
     fn fits_in(&self, free: &Resources) -> bool {
-        self.cpu_millis <= free.cpu_millis
-            && self.memory_bytes <= free.memory_bytes
-            && self.gpus <= free.gpus
+        self.cpu_millis <= free.cpu_millis && self.memory_bytes <= free.memory_bytes && self.gpus <= free.gpus
     }
 
     /// What is missing from `free` to hold `self`.
@@ -140,9 +138,7 @@ impl Resources {
     }
 
     fn short_dimensions(&self) -> usize {
-        usize::from(self.cpu_millis > 0)
-            + usize::from(self.memory_bytes > 0)
-            + usize::from(self.gpus > 0)
+        usize::from(self.cpu_millis > 0) + usize::from(self.memory_bytes > 0) + usize::from(self.gpus > 0)
     }
 }
 
@@ -165,14 +161,8 @@ impl Node {
     /// Allocatable capacity not yet requested.
     pub fn free(&self) -> Resources {
         Resources {
-            cpu_millis: self
-                .allocatable
-                .cpu_millis
-                .saturating_sub(self.used.cpu_millis),
-            memory_bytes: self
-                .allocatable
-                .memory_bytes
-                .saturating_sub(self.used.memory_bytes),
+            cpu_millis: self.allocatable.cpu_millis.saturating_sub(self.used.cpu_millis),
+            memory_bytes: self.allocatable.memory_bytes.saturating_sub(self.used.memory_bytes),
             gpus: self.allocatable.gpus.saturating_sub(self.used.gpus),
         }
     }
@@ -215,20 +205,13 @@ impl Placement {
 
     /// The node a replica was placed on.
     pub fn node_of(&self, workload: &str, replica: u32) -> Option<&str> {
-        self.assignments
-            .iter()
-            .find(|a| a.workload == workload && a.replica == replica)
-            .map(|a| a.node.as_str())
+        self.assignments.iter().find(|a| a.workload == workload && a.replica == replica).map(|a| a.node.as_str())
     }
 
     /// On-Demand cost of all nodes per hour, from the catalogue; nodes of
     /// unknown instance types count as 0.
     pub fn hourly_cost_usd(&self) -> f64 {
-        self.nodes
-            .iter()
-            .filter_map(|n| catalog().get(&n.instance_type))
-            .map(|t| t.on_demand_hourly_usd)
-            .sum()
+        self.nodes.iter().filter_map(|n| catalog().get(&n.instance_type)).map(|t| t.on_demand_hourly_usd).sum()
     }
 }
 
@@ -238,56 +221,29 @@ pub fn place(pools: &[Pool], pods: &[PodSpec], mode: NodeCount) -> Placement {
 }
 
 /// [`place`] with an explicit catalogue.
-pub fn place_with_catalog(
-    catalog: &Catalog,
-    pools: &[Pool],
-    pods: &[PodSpec],
-    mode: NodeCount,
-) -> Placement {
-    let mut states: Vec<PoolState> = pools
-        .iter()
-        .map(|p| PoolState::new(p, catalog.get(&p.instance_type), mode))
-        .collect();
+pub fn place_with_catalog(catalog: &Catalog, pools: &[Pool], pods: &[PodSpec], mode: NodeCount) -> Placement {
+    let mut states: Vec<PoolState> =
+        pools.iter().map(|p| PoolState::new(p, catalog.get(&p.instance_type), mode)).collect();
     let mut assignments = Vec::new();
     let mut unschedulable = Vec::new();
 
     for pod in pods {
-        let request = Resources {
-            cpu_millis: pod.cpu_millis,
-            memory_bytes: pod.memory_bytes,
-            gpus: pod.gpus,
-        };
+        let request = Resources { cpu_millis: pod.cpu_millis, memory_bytes: pod.memory_bytes, gpus: pod.gpus };
         // The static checks depend only on the pod spec and the pool, so they
         // are done once per workload, not once per replica.
-        let checks: Vec<Vec<Failure>> = states
-            .iter()
-            .map(|s| static_failures(s, pod, &request, catalog))
-            .collect();
+        let checks: Vec<Vec<Failure>> = states.iter().map(|s| static_failures(s, pod, &request, catalog)).collect();
         for replica in 0..pod.replicas {
             match bind(&mut states, &checks, &request) {
-                Some(node) => assignments.push(Assignment {
-                    workload: pod.workload.clone(),
-                    replica,
-                    node,
-                }),
+                Some(node) => assignments.push(Assignment { workload: pod.workload.clone(), replica, node }),
                 None => {
                     let (reason, closest_pool) = explain(&states, &checks, pod, &request, mode);
-                    unschedulable.push(Unschedulable {
-                        workload: pod.workload.clone(),
-                        replica,
-                        reason,
-                        closest_pool,
-                    });
+                    unschedulable.push(Unschedulable { workload: pod.workload.clone(), replica, reason, closest_pool });
                 }
             }
         }
     }
 
-    Placement {
-        nodes: states.into_iter().flat_map(|s| s.nodes).collect(),
-        assignments,
-        unschedulable,
-    }
+    Placement { nodes: states.into_iter().flat_map(|s| s.nodes).collect(), assignments, unschedulable }
 }
 
 /// A pool while placing: its nodes so far and how far it may grow.
@@ -305,12 +261,8 @@ impl<'a> PoolState<'a> {
     fn new(pool: &'a Pool, instance: Option<&'a InstanceType>, mode: NodeCount) -> Self {
         let labels = node_labels(pool, instance);
         let allocatable = instance.map_or(Resources::default(), |t| Resources {
-            cpu_millis: u64::from(t.vcpus)
-                .saturating_mul(1000)
-                .saturating_sub(SYSTEM_RESERVED_CPU_MILLIS),
-            memory_bytes: t
-                .memory_bytes()
-                .saturating_sub(SYSTEM_RESERVED_MEMORY_BYTES),
+            cpu_millis: u64::from(t.vcpus).saturating_mul(1000).saturating_sub(SYSTEM_RESERVED_CPU_MILLIS),
+            memory_bytes: t.memory_bytes().saturating_sub(SYSTEM_RESERVED_MEMORY_BYTES),
             gpus: t.gpu_count(),
         });
         let existing = pool.desired_size.min(MAX_NODES_PER_POOL);
@@ -319,14 +271,7 @@ impl<'a> PoolState<'a> {
             // A pool never shrinks below the nodes it already has.
             NodeCount::Max => pool.max_size.max(pool.desired_size).min(MAX_NODES_PER_POOL),
         };
-        let mut state = PoolState {
-            pool,
-            instance,
-            labels,
-            allocatable,
-            nodes: Vec::new(),
-            limit,
-        };
+        let mut state = PoolState { pool, instance, labels, allocatable, nodes: Vec::new(), limit };
         for _ in 0..existing {
             state.add_node();
         }
@@ -375,9 +320,8 @@ pub fn pool_admits(pool: &Pool, pod: &PodSpec) -> bool {
     let tolerated =
         pool.taints.iter().all(|t| !blocks_scheduling(t) || pod.tolerations.iter().any(|tol| tolerates(tol, t)));
     let selected = plain_selector(pod).all(|(k, v)| labels.get(k) == Some(v));
-    let model_ok = gpu_selector(pod).all(|(k, v)| {
-        labels.get(k).is_some_and(|have| normalize_gpu_model(have) == normalize_gpu_model(v))
-    });
+    let model_ok = gpu_selector(pod)
+        .all(|(k, v)| labels.get(k).is_some_and(|have| normalize_gpu_model(have) == normalize_gpu_model(v)));
     tolerated && selected && model_ok
 }
 
@@ -399,11 +343,8 @@ fn bind(states: &mut [PoolState], checks: &[Vec<Failure>], request: &Resources) 
     if target.is_none() {
         // Only scale up when no existing node in any pool has room, as the
         // cluster autoscaler does; the static checks guarantee an empty node fits.
-        target = states
-            .iter_mut()
-            .enumerate()
-            .find(|(i, s)| eligible(*i) && s.can_grow())
-            .map(|(i, s)| (i, s.add_node()));
+        target =
+            states.iter_mut().enumerate().find(|(i, s)| eligible(*i) && s.can_grow()).map(|(i, s)| (i, s.add_node()));
     }
     let (i, n) = target?;
     let node = states.get_mut(i)?.nodes.get_mut(n)?;
@@ -430,12 +371,7 @@ const SEVERITY_HARDWARE: u32 = 3;
 
 /// The checks that do not depend on what is already placed: taints, node
 /// selector, instance type, and whether one empty node is big enough.
-fn static_failures(
-    state: &PoolState,
-    pod: &PodSpec,
-    request: &Resources,
-    catalog: &Catalog,
-) -> Vec<Failure> {
+fn static_failures(state: &PoolState, pod: &PodSpec, request: &Resources, catalog: &Catalog) -> Vec<Failure> {
     let pool = state.pool;
     let mut failures = Vec::new();
 
@@ -446,24 +382,15 @@ fn static_failures(
         .map(format_taint)
         .collect();
     if !untolerated.is_empty() {
-        let noun = if untolerated.len() == 1 {
-            "taint"
-        } else {
-            "taints"
-        };
+        let noun = if untolerated.len() == 1 { "taint" } else { "taints" };
         failures.push(Failure {
             severity: SEVERITY_TAINT,
-            message: format!(
-                "pool {} has {noun} {} that the pod does not tolerate",
-                pool.name,
-                untolerated.join(", ")
-            ),
+            message: format!("pool {} has {noun} {} that the pod does not tolerate", pool.name, untolerated.join(", ")),
         });
     }
 
-    let mismatched: Vec<(&String, &String)> = plain_selector(pod)
-        .filter(|(k, v)| state.labels.get(*k) != Some(*v))
-        .collect();
+    let mismatched: Vec<(&String, &String)> =
+        plain_selector(pod).filter(|(k, v)| state.labels.get(*k) != Some(*v)).collect();
     if !mismatched.is_empty() {
         let details: Vec<String> = mismatched
             .iter()
@@ -484,10 +411,7 @@ fn static_failures(
     }
 
     let Some(instance) = state.instance else {
-        let hint = catalog
-            .suggest(&pool.instance_type)
-            .map(|s| format!(" (did you mean {s}?)"))
-            .unwrap_or_default();
+        let hint = catalog.suggest(&pool.instance_type).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
         failures.push(Failure {
             severity: SEVERITY_HARDWARE,
             message: format!(
@@ -499,12 +423,8 @@ fn static_failures(
     };
 
     let wanted_model = gpu_selector(pod).next();
-    let model_ok = gpu_selector(pod).all(|(_, v)| {
-        instance
-            .gpu
-            .as_ref()
-            .is_some_and(|g| normalize_gpu_model(&g.model) == normalize_gpu_model(v))
-    });
+    let model_ok = gpu_selector(pod)
+        .all(|(_, v)| instance.gpu.as_ref().is_some_and(|g| normalize_gpu_model(&g.model) == normalize_gpu_model(v)));
     if !model_ok || request.gpus > instance.gpu_count() {
         let wants = match (request.gpus, wanted_model) {
             (0, Some((_, model))) => format!("selects {model} GPUs"),
@@ -518,10 +438,7 @@ fn static_failures(
         };
         failures.push(Failure {
             severity: SEVERITY_HARDWARE,
-            message: format!(
-                "{wants}; pool {} offers {}: {offers}",
-                pool.name, instance.name
-            ),
+            message: format!("{wants}; pool {} offers {}: {offers}", pool.name, instance.name),
         });
     }
 
@@ -532,10 +449,7 @@ fn static_failures(
         } else {
             (
                 SEVERITY_RESERVE,
-                format!(
-                    "{} allocatable after the system reserve",
-                    format_cpu(state.allocatable.cpu_millis)
-                ),
+                format!("{} allocatable after the system reserve", format_cpu(state.allocatable.cpu_millis)),
             )
         };
         failures.push(Failure {
@@ -556,10 +470,7 @@ fn static_failures(
         } else {
             (
                 SEVERITY_RESERVE,
-                format!(
-                    "{} allocatable after the system reserve",
-                    format_bytes(state.allocatable.memory_bytes)
-                ),
+                format!("{} allocatable after the system reserve", format_bytes(state.allocatable.memory_bytes)),
             )
         };
         failures.push(Failure {
@@ -590,28 +501,17 @@ fn explain(
     // A pool the pod explicitly selects is closer than one it rules out, so
     // when the selector matches some pools only those are candidates.
     let selected: Vec<usize> = (0..states.len())
-        .filter(|&i| {
-            states
-                .get(i)
-                .is_some_and(|s| plain_selector(pod).all(|(k, v)| s.labels.get(k) == Some(v)))
-        })
+        .filter(|&i| states.get(i).is_some_and(|s| plain_selector(pod).all(|(k, v)| s.labels.get(k) == Some(v))))
         .collect();
     let no_pool_selected = selected.is_empty();
-    let candidates: Vec<usize> = if no_pool_selected {
-        (0..states.len()).collect()
-    } else {
-        selected
-    };
+    let candidates: Vec<usize> = if no_pool_selected { (0..states.len()).collect() } else { selected };
 
     let mut best: Option<(u32, usize, usize, Vec<String>)> = None;
     for i in candidates {
         let (Some(state), Some(static_fail)) = (states.get(i), checks.get(i)) else {
             continue;
         };
-        let mut failures: Vec<(u32, String)> = static_fail
-            .iter()
-            .map(|f| (f.severity, f.message.clone()))
-            .collect();
+        let mut failures: Vec<(u32, String)> = static_fail.iter().map(|f| (f.severity, f.message.clone())).collect();
         if failures.is_empty() {
             // The pod would fit an empty node of this pool: the pool is full.
             failures.push((SEVERITY_FULL, full_pool_message(state, request, mode)));
@@ -619,27 +519,15 @@ fn explain(
         let severity: u32 = failures.iter().map(|(s, _)| *s).sum();
         let key = (severity, failures.len(), i);
         if best.as_ref().is_none_or(|(s, n, j, _)| key < (*s, *n, *j)) {
-            best = Some((
-                severity,
-                failures.len(),
-                i,
-                failures.into_iter().map(|(_, m)| m).collect(),
-            ));
+            best = Some((severity, failures.len(), i, failures.into_iter().map(|(_, m)| m).collect()));
         }
     }
 
-    let closest = best
-        .as_ref()
-        .and_then(|(_, _, i, _)| states.get(*i))
-        .map(|s| s.pool.name.clone());
+    let closest = best.as_ref().and_then(|(_, _, i, _)| states.get(*i)).map(|s| s.pool.name.clone());
     let reason = if no_pool_selected {
-        format!(
-            "node selector {} matches no pool",
-            format_selector(plain_selector(pod))
-        )
+        format!("node selector {} matches no pool", format_selector(plain_selector(pod)))
     } else {
-        best.map(|(_, _, _, messages)| messages.join("; "))
-            .unwrap_or_else(|| "no pool can run the pod".to_string())
+        best.map(|(_, _, _, messages)| messages.join("; ")).unwrap_or_else(|| "no pool can run the pod".to_string())
     };
     (reason, closest)
 }
@@ -651,10 +539,7 @@ fn full_pool_message(state: &PoolState, request: &Resources, mode: NodeCount) ->
     };
     let count = state.nodes.len();
     if count == 0 {
-        return format!(
-            "pool {} has no nodes (its {size_kind} size is 0)",
-            state.pool.name
-        );
+        return format!("pool {} has no nodes (its {size_kind} size is 0)", state.pool.name);
     }
     // Report the shortfall on the node that is nearest to having room.
     let shortfall = state
@@ -698,11 +583,7 @@ fn tolerates(toleration: &Toleration, taint: &Taint) -> bool {
     let key = toleration.key.as_deref().unwrap_or("");
     match toleration.operator.as_str() {
         "Exists" => key.is_empty() || key == taint.key,
-        "Equal" | "" => {
-            !key.is_empty()
-                && key == taint.key
-                && toleration.value.as_deref().unwrap_or("") == taint.value
-        }
+        "Equal" | "" => !key.is_empty() && key == taint.key && toleration.value.as_deref().unwrap_or("") == taint.value,
         // An unknown operator tolerates nothing, as the API server would reject it.
         _ => false,
     }
@@ -714,23 +595,16 @@ fn is_gpu_model_key(key: &str) -> bool {
 
 /// Selector entries matched exactly against node labels.
 fn plain_selector(pod: &PodSpec) -> impl Iterator<Item = (&String, &String)> {
-    pod.node_selector
-        .iter()
-        .filter(|(k, _)| !is_gpu_model_key(k))
+    pod.node_selector.iter().filter(|(k, _)| !is_gpu_model_key(k))
 }
 
 /// Selector entries naming an accelerator model, matched loosely.
 fn gpu_selector(pod: &PodSpec) -> impl Iterator<Item = (&String, &String)> {
-    pod.node_selector
-        .iter()
-        .filter(|(k, _)| is_gpu_model_key(k))
+    pod.node_selector.iter().filter(|(k, _)| is_gpu_model_key(k))
 }
 
 fn format_selector<'a>(entries: impl Iterator<Item = (&'a String, &'a String)>) -> String {
-    entries
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    entries.map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
 }
 
 fn format_taint(t: &Taint) -> String {
@@ -766,14 +640,7 @@ pub fn format_cpu(millis: u64) -> String {
 /// Bytes in the largest binary unit that keeps the number at least 1:
 /// `536870912` → `512 MiB`, `1610612736` → `1.5 GiB`.
 pub fn format_bytes(bytes: u64) -> String {
-    const UNITS: [(&str, u32); 6] = [
-        ("EiB", 60),
-        ("PiB", 50),
-        ("TiB", 40),
-        ("GiB", 30),
-        ("MiB", 20),
-        ("KiB", 10),
-    ];
+    const UNITS: [(&str, u32); 6] = [("EiB", 60), ("PiB", 50), ("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)];
     for (unit, shift) in UNITS {
         let size = 1u64 << shift;
         if bytes >= size {
@@ -801,17 +668,14 @@ pub fn format_bytes(bytes: u64) -> String {
 /// Kubernetes (`"100u"` → 1).
 pub fn parse_cpu(s: &str) -> Result<u64, String> {
     let q = parse_quantity(s).map_err(|why| format!("{s:?} is not a valid CPU quantity: {why}"))?;
-    q.to_units(3)
-        .map_err(|why| format!("{s:?} is not a valid CPU quantity: {why}"))
+    q.to_units(3).map_err(|why| format!("{s:?} is not a valid CPU quantity: {why}"))
 }
 
 /// Parses a Kubernetes memory quantity into bytes: `"512Mi"`, `"4Gi"`,
 /// `"1G"` (10⁹), `"1000"`, `"1e3"`. Fractions of a byte round up.
 pub fn parse_memory(s: &str) -> Result<u64, String> {
-    let q =
-        parse_quantity(s).map_err(|why| format!("{s:?} is not a valid memory quantity: {why}"))?;
-    q.to_units(0)
-        .map_err(|why| format!("{s:?} is not a valid memory quantity: {why}"))
+    let q = parse_quantity(s).map_err(|why| format!("{s:?} is not a valid memory quantity: {why}"))?;
+    q.to_units(0).map_err(|why| format!("{s:?} is not a valid memory quantity: {why}"))
 }
 
 /// A parsed quantity: `mantissa × 10^scale10 × 1024^pow1024`. Kept exact in
@@ -834,9 +698,7 @@ fn parse_quantity(s: &str) -> Result<Quantity, String> {
         Some(_) => return Err("it is negative".into()),
         None => s.strip_prefix('+').unwrap_or(s),
     };
-    let number_len = unsigned
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(unsigned.len());
+    let number_len = unsigned.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(unsigned.len());
     let (number, suffix) = unsigned.split_at(number_len);
     let (int_part, frac_part) = match number.split_once('.') {
         Some((i, f)) => (i, f),
@@ -856,9 +718,7 @@ fn parse_quantity(s: &str) -> Result<Quantity, String> {
     let mantissa = if significant.is_empty() {
         0
     } else {
-        significant
-            .parse::<u128>()
-            .map_err(|_| "it is not a number".to_string())?
+        significant.parse::<u128>().map_err(|_| "it is not a number".to_string())?
     };
     let frac_len = i32::try_from(frac_part.len()).map_err(|_| "it is too long".to_string())?;
 
@@ -889,25 +749,21 @@ fn parse_quantity(s: &str) -> Result<Quantity, String> {
                 })
                 .and_then(|rest| rest.parse::<i32>().ok())
                 .filter(|e| e.abs() <= 100)
-                .ok_or_else(|| format!("{suffix:?} is not a known unit (use m, k, M, G, Ki, Mi, Gi, … or an exponent like e3)"))?;
+                .ok_or_else(|| {
+                    format!("{suffix:?} is not a known unit (use m, k, M, G, Ki, Mi, Gi, … or an exponent like e3)")
+                })?;
             (exponent, 0)
         }
     };
-    Ok(Quantity {
-        mantissa,
-        scale10: suffix_scale - frac_len,
-        pow1024,
-    })
+    Ok(Quantity { mantissa, scale10: suffix_scale - frac_len, pow1024 })
 }
 
 impl Quantity {
     /// The quantity in units of 10^-`extra_scale10`, rounded up to a whole unit.
     fn to_units(&self, extra_scale10: i32) -> Result<u64, String> {
         const TOO_LARGE: &str = "it is too large";
-        let numerator = 1024u128
-            .checked_pow(self.pow1024)
-            .and_then(|m| m.checked_mul(self.mantissa))
-            .ok_or(TOO_LARGE)?;
+        let numerator =
+            1024u128.checked_pow(self.pow1024).and_then(|m| m.checked_mul(self.mantissa)).ok_or(TOO_LARGE)?;
         let scale = self.scale10.saturating_add(extra_scale10);
         let value = if scale >= 0 {
             let factor = 10u128.checked_pow(scale.unsigned_abs()).ok_or(TOO_LARGE)?;
@@ -942,11 +798,7 @@ mod tests {
     }
 
     fn gpu_taint() -> Taint {
-        Taint {
-            key: "nvidia.com/gpu".into(),
-            value: "true".into(),
-            effect: "NoSchedule".into(),
-        }
+        Taint { key: "nvidia.com/gpu".into(), value: "true".into(), effect: "NoSchedule".into() }
     }
 
     fn gpu_toleration() -> Toleration {
@@ -987,23 +839,13 @@ mod tests {
 
     /// The standard small cluster: a CPU pool and a tainted single-GPU pool.
     fn cluster() -> Vec<Pool> {
-        vec![
-            pool("cpu", "m6i.xlarge", 2, 4),
-            tainted(pool("gpu", "g5.xlarge", 1, 2), gpu_taint()),
-        ]
+        vec![pool("cpu", "m6i.xlarge", 2, 4), tainted(pool("gpu", "g5.xlarge", 1, 2), gpu_taint())]
     }
 
     fn reasons(p: &Placement) -> Vec<(&str, u32, &str, Option<&str>)> {
         p.unschedulable
             .iter()
-            .map(|u| {
-                (
-                    u.workload.as_str(),
-                    u.replica,
-                    u.reason.as_str(),
-                    u.closest_pool.as_deref(),
-                )
-            })
+            .map(|u| (u.workload.as_str(), u.replica, u.reason.as_str(), u.closest_pool.as_deref()))
             .collect()
     }
 
@@ -1028,24 +870,9 @@ mod tests {
         for &(input, want) in ok {
             assert_eq!(parse_cpu(input), Ok(want), "parse_cpu({input:?})");
         }
-        for bad in [
-            "",
-            "  ",
-            "-1",
-            "abc",
-            "m",
-            "1.2.3",
-            "5 cores",
-            "1e",
-            "2Zi",
-            "1x",
-            "99999999999999999999999",
-        ] {
+        for bad in ["", "  ", "-1", "abc", "m", "1.2.3", "5 cores", "1e", "2Zi", "1x", "99999999999999999999999"] {
             let err = parse_cpu(bad).err().unwrap_or_default();
-            assert!(
-                err.contains("not a valid CPU quantity"),
-                "parse_cpu({bad:?}) gave {err:?}"
-            );
+            assert!(err.contains("not a valid CPU quantity"), "parse_cpu({bad:?}) gave {err:?}");
         }
     }
 
@@ -1074,14 +901,9 @@ mod tests {
         for &(input, want) in ok {
             assert_eq!(parse_memory(input), Ok(want), "parse_memory({input:?})");
         }
-        for bad in [
-            "", "-1Gi", "Gi", "1GB", "1gi", "1.0.0Mi", "16Ei", "1e400", "1e99",
-        ] {
+        for bad in ["", "-1Gi", "Gi", "1GB", "1gi", "1.0.0Mi", "16Ei", "1e400", "1e99"] {
             let err = parse_memory(bad).err().unwrap_or_default();
-            assert!(
-                err.contains("not a valid memory quantity"),
-                "parse_memory({bad:?}) gave {err:?}"
-            );
+            assert!(err.contains("not a valid memory quantity"), "parse_memory({bad:?}) gave {err:?}");
         }
     }
 
@@ -1122,11 +944,9 @@ mod tests {
                     Ok(node) => {
                         assert_eq!(out.node_of(&p.workload, 0), Some(node), "{}", p.workload)
                     }
-                    Err(reason) => assert_eq!(
-                        reasons(&out),
-                        vec![(p.workload.as_str(), 0, reason, closest)],
-                        "{mode:?}"
-                    ),
+                    Err(reason) => {
+                        assert_eq!(reasons(&out), vec![(p.workload.as_str(), 0, reason, closest)], "{mode:?}")
+                    }
                 }
             }
         }
@@ -1135,33 +955,18 @@ mod tests {
     #[test]
     fn analysis_placement_toleration_semantics() {
         let taint = gpu_taint();
-        let t =
-            |key: Option<&str>, op: &str, value: Option<&str>, effect: Option<&str>| Toleration {
-                key: key.map(Into::into),
-                operator: op.into(),
-                value: value.map(Into::into),
-                effect: effect.map(Into::into),
-            };
+        let t = |key: Option<&str>, op: &str, value: Option<&str>, effect: Option<&str>| Toleration {
+            key: key.map(Into::into),
+            operator: op.into(),
+            value: value.map(Into::into),
+            effect: effect.map(Into::into),
+        };
         let cases = [
             (t(Some("nvidia.com/gpu"), "Exists", None, None), true),
-            (
-                t(
-                    Some("nvidia.com/gpu"),
-                    "Equal",
-                    Some("true"),
-                    Some("NoSchedule"),
-                ),
-                true,
-            ),
+            (t(Some("nvidia.com/gpu"), "Equal", Some("true"), Some("NoSchedule")), true),
             (t(Some("nvidia.com/gpu"), "", Some("true"), None), true),
-            (
-                t(Some("nvidia.com/gpu"), "Equal", Some("false"), None),
-                false,
-            ),
-            (
-                t(Some("nvidia.com/gpu"), "Exists", None, Some("NoExecute")),
-                false,
-            ),
+            (t(Some("nvidia.com/gpu"), "Equal", Some("false"), None), false),
+            (t(Some("nvidia.com/gpu"), "Exists", None, Some("NoExecute")), false),
             (t(None, "Exists", None, None), true),
             (t(None, "Equal", Some("true"), None), false),
             (t(Some("other"), "Exists", None, None), false),
@@ -1171,50 +976,24 @@ mod tests {
             assert_eq!(tolerates(&toleration, &taint), want, "{toleration:?}");
         }
         // PreferNoSchedule never blocks, so an untolerating pod still lands.
-        let soft = Taint {
-            effect: "PreferNoSchedule".into(),
-            ..gpu_taint()
-        };
+        let soft = Taint { effect: "PreferNoSchedule".into(), ..gpu_taint() };
         let pools = vec![tainted(pool("gpu", "g5.xlarge", 1, 1), soft)];
-        let out = place(
-            &pools,
-            &[pod("Job ml/train", 1, "1", "1Gi", 1)],
-            NodeCount::Desired,
-        );
+        let out = place(&pools, &[pod("Job ml/train", 1, "1", "1Gi", 1)], NodeCount::Desired);
         assert_eq!(out.node_of("Job ml/train", 0), Some("gpu-0"));
     }
 
     #[test]
     fn analysis_placement_gpu_model_and_count_reason() {
-        let pools = vec![
-            pool("cpu", "m6i.large", 1, 3),
-            tainted(pool("gpu", "g5.12xlarge", 1, 2), gpu_taint()),
-        ];
+        let pools = vec![pool("cpu", "m6i.large", 1, 3), tainted(pool("gpu", "g5.12xlarge", 1, 2), gpu_taint())];
         let a100 = tolerate(
-            select(
-                pod("Job ml/train", 1, "8", "64Gi", 8),
-                LABEL_GPU_PRODUCT,
-                "nvidia-a100",
-            ),
+            select(pod("Job ml/train", 1, "8", "64Gi", 8), LABEL_GPU_PRODUCT, "nvidia-a100"),
             gpu_toleration(),
         );
-        let a10g_x8 = tolerate(
-            select(
-                pod("Job ml/big", 1, "8", "64Gi", 8),
-                LABEL_GPU_PRODUCT,
-                "A10G",
-            ),
-            gpu_toleration(),
-        );
+        let a10g_x8 =
+            tolerate(select(pod("Job ml/big", 1, "8", "64Gi", 8), LABEL_GPU_PRODUCT, "A10G"), gpu_toleration());
         let any_x8 = tolerate(pod("Job ml/any", 1, "8", "64Gi", 8), gpu_toleration());
-        let a10g_x4 = tolerate(
-            select(
-                pod("Job ml/fits", 1, "8", "64Gi", 4),
-                LABEL_GPU_PRODUCT,
-                "a10g",
-            ),
-            gpu_toleration(),
-        );
+        let a10g_x4 =
+            tolerate(select(pod("Job ml/fits", 1, "8", "64Gi", 4), LABEL_GPU_PRODUCT, "a10g"), gpu_toleration());
         let out = place(&pools, &[a100, a10g_x8, any_x8, a10g_x4], NodeCount::Max);
         assert_eq!(
             reasons(&out),
@@ -1225,18 +1004,8 @@ mod tests {
                     "requests 8 × nvidia-a100; pool gpu offers g5.12xlarge: 4 × nvidia-a10g",
                     Some("gpu")
                 ),
-                (
-                    "Job ml/big",
-                    0,
-                    "requests 8 × A10G; pool gpu offers g5.12xlarge: 4 × nvidia-a10g",
-                    Some("gpu")
-                ),
-                (
-                    "Job ml/any",
-                    0,
-                    "requests 8 GPUs; pool gpu offers g5.12xlarge: 4 × nvidia-a10g",
-                    Some("gpu")
-                ),
+                ("Job ml/big", 0, "requests 8 × A10G; pool gpu offers g5.12xlarge: 4 × nvidia-a10g", Some("gpu")),
+                ("Job ml/any", 0, "requests 8 GPUs; pool gpu offers g5.12xlarge: 4 × nvidia-a10g", Some("gpu")),
             ]
         );
         assert_eq!(out.node_of("Job ml/fits", 0), Some("gpu-0"));
@@ -1252,11 +1021,7 @@ mod tests {
                 Some("cpu"),
             ),
             (
-                select(
-                    select(pod("Deployment a/y", 1, "1", "1Gi", 0), "pool", "cpu"),
-                    "zone",
-                    "b",
-                ),
+                select(select(pod("Deployment a/y", 1, "1", "1Gi", 0), "pool", "cpu"), "zone", "b"),
                 "node selector pool=cpu, zone=b matches no pool",
                 Some("cpu"),
             ),
@@ -1269,17 +1034,10 @@ mod tests {
         ];
         for (p, reason, closest) in cases {
             let out = place(&pools, std::slice::from_ref(&p), NodeCount::Max);
-            assert_eq!(
-                reasons(&out),
-                vec![(p.workload.as_str(), 0, reason, closest)]
-            );
+            assert_eq!(reasons(&out), vec![(p.workload.as_str(), 0, reason, closest)]);
         }
         // A matching selector steers the pod, including via well-known labels.
-        let steered = select(
-            pod("Deployment a/w", 1, "1", "1Gi", 0),
-            LABEL_INSTANCE_TYPE,
-            "m6i.xlarge",
-        );
+        let steered = select(pod("Deployment a/w", 1, "1", "1Gi", 0), LABEL_INSTANCE_TYPE, "m6i.xlarge");
         let out = place(&pools, &[steered], NodeCount::Desired);
         assert_eq!(out.node_of("Deployment a/w", 0), Some("cpu-0"));
     }
@@ -1325,20 +1083,12 @@ mod tests {
         assert!((cost - 3.0 * 0.096).abs() < 1e-9, "{cost}");
 
         // Shortfall in two resources, and a pool with no nodes at all.
-        let both = place(
-            &pools,
-            &[pod("Job a/b", 2, "1.5", "7Gi", 0)],
-            NodeCount::Desired,
-        );
+        let both = place(&pools, &[pod("Job a/b", 2, "1.5", "7Gi", 0)], NodeCount::Desired);
         assert_eq!(
             both.unschedulable.first().map(|u| u.reason.as_str()),
             Some("pool cpu is full at its desired size of 1 node (needs 1.1 CPU, 6.5 GiB more)")
         );
-        let empty = place(
-            &[pool("cpu", "m6i.large", 0, 2)],
-            &[pod("Job a/c", 1, "1", "1Gi", 0)],
-            NodeCount::Desired,
-        );
+        let empty = place(&[pool("cpu", "m6i.large", 0, 2)], &[pod("Job a/c", 1, "1", "1Gi", 0)], NodeCount::Desired);
         assert_eq!(
             empty.unschedulable.first().map(|u| u.reason.as_str()),
             Some("pool cpu has no nodes (its desired size is 0)")
@@ -1349,36 +1099,19 @@ mod tests {
     fn analysis_placement_bin_packs_first_fit() {
         // m6i.xlarge: 4 vCPU → 3.9 allocatable: three 1-CPU pods share cpu-0.
         let pools = vec![pool("cpu", "m6i.xlarge", 2, 2)];
-        let out = place(
-            &pools,
-            &[pod("Deployment default/web", 3, "1", "1Gi", 0)],
-            NodeCount::Desired,
-        );
+        let out = place(&pools, &[pod("Deployment default/web", 3, "1", "1Gi", 0)], NodeCount::Desired);
         assert!(out.fits());
         let placed: Vec<&str> = out.assignments.iter().map(|a| a.node.as_str()).collect();
         assert_eq!(placed, ["cpu-0", "cpu-0", "cpu-0"]);
         let used = out.nodes.first().map(|n| n.used);
-        assert_eq!(
-            used,
-            Some(Resources {
-                cpu_millis: 3000,
-                memory_bytes: 3 * GIB,
-                gpus: 0
-            })
-        );
+        assert_eq!(used, Some(Resources { cpu_millis: 3000, memory_bytes: 3 * GIB, gpus: 0 }));
         assert_eq!(out.nodes.get(1).map(|n| n.used), Some(Resources::default()));
 
         // A later small pod back-fills the first node with room (pool order, then index).
-        let pods = [
-            pod("Deployment default/a", 2, "3", "1Gi", 0),
-            pod("Deployment default/b", 1, "0.5", "1Gi", 0),
-        ];
+        let pods = [pod("Deployment default/a", 2, "3", "1Gi", 0), pod("Deployment default/b", 1, "0.5", "1Gi", 0)];
         let out = place(&pools, &pods, NodeCount::Desired);
-        let placed: Vec<(&str, u32, &str)> = out
-            .assignments
-            .iter()
-            .map(|a| (a.workload.as_str(), a.replica, a.node.as_str()))
-            .collect();
+        let placed: Vec<(&str, u32, &str)> =
+            out.assignments.iter().map(|a| (a.workload.as_str(), a.replica, a.node.as_str())).collect();
         assert_eq!(
             placed,
             [
@@ -1412,33 +1145,19 @@ mod tests {
         ];
         for (p, reason) in cases {
             let out = place(&pools, std::slice::from_ref(&p), NodeCount::Max);
-            assert_eq!(
-                reasons(&out),
-                vec![(p.workload.as_str(), 0, reason, Some("cpu"))]
-            );
+            assert_eq!(reasons(&out), vec![(p.workload.as_str(), 0, reason, Some("cpu"))]);
         }
 
         let typo = vec![pool("cpu", "m6i.larg", 1, 1)];
-        let out = place(
-            &typo,
-            &[pod("Job a/b", 1, "1", "1Gi", 0)],
-            NodeCount::Desired,
-        );
+        let out = place(&typo, &[pod("Job a/b", 1, "1", "1Gi", 0)], NodeCount::Desired);
         assert_eq!(
             out.unschedulable.first().map(|u| u.reason.as_str()),
             Some("pool cpu uses instance type m6i.larg, which is not in the instance catalogue (did you mean m6i.large?)")
         );
-        assert_eq!(
-            out.nodes.len(),
-            1,
-            "the node exists even if nothing fits on it"
-        );
+        assert_eq!(out.nodes.len(), 1, "the node exists even if nothing fits on it");
 
         let none = place(&[], &[pod("Job a/b", 1, "1", "1Gi", 0)], NodeCount::Max);
-        assert_eq!(
-            reasons(&none),
-            vec![("Job a/b", 0, "there are no node pools", None)]
-        );
+        assert_eq!(reasons(&none), vec![("Job a/b", 0, "there are no node pools", None)]);
     }
 
     #[test]
@@ -1449,65 +1168,31 @@ mod tests {
             pool("infer", "inf2.xlarge", 1, 1),
         ];
         let out = place(&pools, &[], NodeCount::Desired);
-        let labels = |i: usize| {
-            out.nodes
-                .get(i)
-                .map(|n| n.labels.clone())
-                .unwrap_or_default()
-        };
+        let labels = |i: usize| out.nodes.get(i).map(|n| n.labels.clone()).unwrap_or_default();
         let train = labels(1);
-        assert_eq!(
-            train.get(LABEL_INSTANCE_TYPE).map(String::as_str),
-            Some("p4d.24xlarge")
-        );
+        assert_eq!(train.get(LABEL_INSTANCE_TYPE).map(String::as_str), Some("p4d.24xlarge"));
         assert_eq!(train.get(LABEL_POOL).map(String::as_str), Some("train"));
-        assert_eq!(
-            train.get(LABEL_GPU_PRODUCT).map(String::as_str),
-            Some("nvidia-a100")
-        );
+        assert_eq!(train.get(LABEL_GPU_PRODUCT).map(String::as_str), Some("nvidia-a100"));
         assert_eq!(train.get("pool").map(String::as_str), Some("train"));
         assert_eq!(labels(0).get(LABEL_GPU_PRODUCT), None);
-        assert_eq!(
-            labels(2).get(LABEL_GPU_PRODUCT),
-            None,
-            "not an NVIDIA device"
-        );
-        assert_eq!(
-            labels(2).get(LABEL_ACCELERATOR).map(String::as_str),
-            Some("aws-inferentia2")
-        );
+        assert_eq!(labels(2).get(LABEL_GPU_PRODUCT), None, "not an NVIDIA device");
+        assert_eq!(labels(2).get(LABEL_ACCELERATOR).map(String::as_str), Some("aws-inferentia2"));
         assert_eq!(
             out.nodes.get(1).map(|n| n.allocatable),
-            Some(Resources {
-                cpu_millis: 95_900,
-                memory_bytes: 1152 * GIB - 512 * MIB,
-                gpus: 8
-            })
+            Some(Resources { cpu_millis: 95_900, memory_bytes: 1152 * GIB - 512 * MIB, gpus: 8 })
         );
 
         // The accelerator selector matches loosely and steers to the right pool.
-        let neuron = select(
-            pod("Deployment a/n", 1, "1", "1Gi", 1),
-            LABEL_ACCELERATOR,
-            "inferentia2",
-        );
+        let neuron = select(pod("Deployment a/n", 1, "1", "1Gi", 1), LABEL_ACCELERATOR, "inferentia2");
         let out = place(&pools, &[neuron], NodeCount::Desired);
         assert_eq!(out.node_of("Deployment a/n", 0), Some("infer-0"));
 
         // Closest pool: a full pool beats one that is too small.
-        let pools = vec![
-            pool("small", "m6i.large", 1, 1),
-            pool("big", "m6i.4xlarge", 1, 1),
-        ];
+        let pools = vec![pool("small", "m6i.large", 1, 1), pool("big", "m6i.4xlarge", 1, 1)];
         let out = place(&pools, &[pod("Job a/x", 2, "12", "1Gi", 0)], NodeCount::Max);
         assert_eq!(
             reasons(&out),
-            vec![(
-                "Job a/x",
-                1,
-                "pool big is full at its max size of 1 node (needs 8.1 CPU more)",
-                Some("big")
-            )]
+            vec![("Job a/x", 1, "pool big is full at its max size of 1 node (needs 8.1 CPU more)", Some("big"))]
         );
     }
 
@@ -1517,20 +1202,11 @@ mod tests {
         let pools = vec![
             pool("", "", 0, 0),
             pool("cpu", "c7i.large", 2, u32::MAX),
-            Pool {
-                desired_size: 3,
-                max_size: 1,
-                ..pool("odd", "r7i.large", 0, 0)
-            },
+            Pool { desired_size: 3, max_size: 1, ..pool("odd", "r7i.large", 0, 0) },
         ];
         let pods = [
             pod("a", 3, "0", "0", 0),
-            PodSpec {
-                cpu_millis: u64::MAX,
-                memory_bytes: u64::MAX,
-                gpus: u32::MAX,
-                ..pod("b", 1, "1", "1", 0)
-            },
+            PodSpec { cpu_millis: u64::MAX, memory_bytes: u64::MAX, gpus: u32::MAX, ..pod("b", 1, "1", "1", 0) },
             pod("c", 0, "1", "1Gi", 0),
         ];
         let first = place(&pools, &pods, NodeCount::Max);

@@ -1,10 +1,10 @@
 //! Decodes a block body into an object value shaped by a provider's schema,
 //! reporting unknown arguments, missing required ones and wrong types.
 
+use crate::diag::Span;
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::eval::Evaluator;
 use crate::provider::{BlockSchema, Nesting};
-use crate::diag::Span;
 use crate::syntax::{dynamic_iterator, Block, Body};
 use crate::value::{Map, Value};
 
@@ -23,9 +23,13 @@ pub fn decode_body(
         let Some(attr_schema) = schema.attributes.get(&attr.name) else {
             let is_block = schema.blocks.contains_key(&attr.name);
             let detail = if is_block {
-                format!("\"{}\" is a block, not an argument: write it as {} {{ ... }} without the =.", attr.name, attr.name)
+                format!(
+                    "\"{}\" is a block, not an argument: write it as {} {{ ... }} without the =.",
+                    attr.name, attr.name
+                )
             } else {
-                let candidates = schema.attributes.iter().filter(|(_, a)| a.optional || a.required).map(|(k, _)| k.as_str());
+                let candidates =
+                    schema.attributes.iter().filter(|(_, a)| a.optional || a.required).map(|(k, _)| k.as_str());
                 let hint = did_you_mean(&attr.name, candidates);
                 format!("An argument named \"{}\" is not expected in {what}.{hint}", attr.name)
             };
@@ -72,7 +76,9 @@ pub fn decode_body(
             diags.push(
                 Diagnostic::error(
                     "Missing required argument",
-                    format!("The argument \"{name}\" is required in {what}, but no definition was found. Add {name} = ..."),
+                    format!(
+                        "The argument \"{name}\" is required in {what}, but no definition was found. Add {name} = ..."
+                    ),
                 )
                 .at(subject),
             );
@@ -94,7 +100,10 @@ pub fn decode_body(
             diags.push(Diagnostic::error("Unsupported block type", detail).at(block.kind_span));
         }
         if !block.labels.is_empty() {
-            diags.push(Diagnostic::error("Extraneous label for block", format!("A {} block has no labels.", block.kind)).at(block.header_span()));
+            diags.push(
+                Diagnostic::error("Extraneous label for block", format!("A {} block has no labels.", block.kind))
+                    .at(block.header_span()),
+            );
         }
     }
     for (name, nested) in &schema.blocks {
@@ -127,7 +136,10 @@ pub fn decode_body(
             diags.push(
                 Diagnostic::error(
                     "Insufficient blocks",
-                    format!("At least {} \"{name}\" block(s) are required in {what}: add {name} {{ ... }}.", nested.min_items),
+                    format!(
+                        "At least {} \"{name}\" block(s) are required in {what}: add {name} {{ ... }}.",
+                        nested.min_items
+                    ),
                 )
                 .at(subject),
             );
@@ -135,8 +147,11 @@ pub fn decode_body(
         if let Some(max) = nested.max_items {
             if blocks.len() > max {
                 diags.push(
-                    Diagnostic::error("Too many blocks", format!("No more than {max} \"{name}\" block(s) are allowed in {what}."))
-                        .at(blocks[max].1),
+                    Diagnostic::error(
+                        "Too many blocks",
+                        format!("No more than {max} \"{name}\" block(s) are allowed in {what}."),
+                    )
+                    .at(blocks[max].1),
                 );
             }
         }
@@ -154,51 +169,90 @@ pub fn decode_body(
 fn check_dynamic(block: &Block, schema: &BlockSchema, what: &str, diags: &mut Diagnostics) {
     let Some(label) = block.labels.first() else {
         diags.push(
-            Diagnostic::error("Missing block label", "A dynamic block is labelled with the block type it generates: dynamic \"taint\" { ... }.")
-                .at(block.header_span()),
+            Diagnostic::error(
+                "Missing block label",
+                "A dynamic block is labelled with the block type it generates: dynamic \"taint\" { ... }.",
+            )
+            .at(block.header_span()),
         );
         return;
     };
     if block.labels.len() > 1 {
-        diags.push(Diagnostic::error("Extraneous label for block", "A dynamic block has one label: the block type it generates.").at(block.labels[1].span));
+        diags.push(
+            Diagnostic::error(
+                "Extraneous label for block",
+                "A dynamic block has one label: the block type it generates.",
+            )
+            .at(block.labels[1].span),
+        );
     }
     if !schema.blocks.contains_key(&label.value) {
         let hint = did_you_mean(&label.value, schema.blocks.keys().map(String::as_str));
         diags.push(
-            Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected in {what}, so dynamic cannot generate them.{hint}", label.value))
-                .at(label.span),
+            Diagnostic::error(
+                "Unsupported block type",
+                format!(
+                    "Blocks of type \"{}\" are not expected in {what}, so dynamic cannot generate them.{hint}",
+                    label.value
+                ),
+            )
+            .at(label.span),
         );
     }
     for attr in &block.body.attributes {
         if attr.name != "for_each" && attr.name != "iterator" {
             let hint = did_you_mean(&attr.name, ["for_each", "iterator"]);
-            diags.push(Diagnostic::error("Unsupported argument", format!("A dynamic block takes for_each, iterator and one content block.{hint}")).at(attr.name_span));
+            diags.push(
+                Diagnostic::error(
+                    "Unsupported argument",
+                    format!("A dynamic block takes for_each, iterator and one content block.{hint}"),
+                )
+                .at(attr.name_span),
+            );
         }
     }
     if let Some(it) = block.body.attribute("iterator") {
         if dynamic_iterator(block).is_none() {
-            diags.push(Diagnostic::error("Invalid dynamic iterator", "iterator must be a bare name, e.g. iterator = t.").at(it.expr.span));
+            diags.push(
+                Diagnostic::error("Invalid dynamic iterator", "iterator must be a bare name, e.g. iterator = t.")
+                    .at(it.expr.span),
+            );
         }
     }
     if block.body.attribute("for_each").is_none() {
         diags.push(
-            Diagnostic::error("Missing required argument", "A dynamic block needs for_each: the collection to generate one block per element of.")
-                .at(block.header_span()),
+            Diagnostic::error(
+                "Missing required argument",
+                "A dynamic block needs for_each: the collection to generate one block per element of.",
+            )
+            .at(block.header_span()),
         );
     }
     let contents: Vec<&Block> = block.body.blocks.iter().filter(|b| b.kind == "content").collect();
     for b in block.body.blocks.iter().filter(|b| b.kind != "content") {
-        diags.push(Diagnostic::error("Unsupported block type", "A dynamic block holds one content block and nothing else.").at(b.kind_span));
+        diags.push(
+            Diagnostic::error("Unsupported block type", "A dynamic block holds one content block and nothing else.")
+                .at(b.kind_span),
+        );
     }
     if contents.len() != 1 {
         let at = contents.get(1).map(|b| b.kind_span).unwrap_or(block.header_span());
-        diags.push(Diagnostic::error("Invalid dynamic block", "A dynamic block needs exactly one content { ... } block.").at(at));
+        diags.push(
+            Diagnostic::error("Invalid dynamic block", "A dynamic block needs exactly one content { ... } block.")
+                .at(at),
+        );
     }
 }
 
 /// The blocks a `dynamic` block generates, decoded; None while its for_each is unknown.
 /// Its structure was checked by [`check_dynamic`]; a broken one generates nothing.
-fn expand_dynamic(block: &Block, schema: &BlockSchema, what: &str, ev: &mut Evaluator<'_>, diags: &mut Diagnostics) -> Option<Vec<Value>> {
+fn expand_dynamic(
+    block: &Block,
+    schema: &BlockSchema,
+    what: &str,
+    ev: &mut Evaluator<'_>,
+    diags: &mut Diagnostics,
+) -> Option<Vec<Value>> {
     let (Some(for_each), Some(iterator), Some(content)) =
         (block.body.attribute("for_each"), dynamic_iterator(block), block.body.blocks_of("content").next())
     else {
@@ -212,14 +266,22 @@ fn expand_dynamic(block: &Block, schema: &BlockSchema, what: &str, ev: &mut Eval
         }
     };
     if collection.is_null() {
-        diags.push(Diagnostic::error("Invalid dynamic for_each value", "for_each is null; use [] or {} to generate no blocks.").at(for_each.expr.span));
+        diags.push(
+            Diagnostic::error(
+                "Invalid dynamic for_each value",
+                "for_each is null; use [] or {} to generate no blocks.",
+            )
+            .at(for_each.expr.span),
+        );
         return Some(Vec::new());
     }
     let pairs = match ev.pairs(&collection, for_each.expr.span) {
         Ok(Some(pairs)) => pairs,
         Ok(None) => {
             // Still check the content once, so that validate finds its mistakes before the collection is known.
-            ev.with_bound(&iterator, Value::Unknown, |ev| decode_body(&content.body, content.header_span(), schema, what, ev, diags));
+            ev.with_bound(&iterator, Value::Unknown, |ev| {
+                decode_body(&content.body, content.header_span(), schema, what, ev, diags)
+            });
             return None;
         }
         Err(d) => {
@@ -231,7 +293,9 @@ fn expand_dynamic(block: &Block, schema: &BlockSchema, what: &str, ev: &mut Eval
         .into_iter()
         .map(|(key, value)| {
             let element = Value::object([("key", key), ("value", value)]);
-            ev.with_bound(&iterator, element, |ev| decode_body(&content.body, content.header_span(), schema, what, ev, diags))
+            ev.with_bound(&iterator, element, |ev| {
+                decode_body(&content.body, content.header_span(), schema, what, ev, diags)
+            })
         })
         .collect();
     Some(generated)

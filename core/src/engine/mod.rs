@@ -78,7 +78,15 @@ pub enum Operation {
 /// Receives progress from apply, for the CLI's display.
 pub trait Hook: Send + Sync {
     fn pre_apply(&self, _addr: &ResourceInstanceAddr, _action: Action) {}
-    fn post_apply(&self, _addr: &ResourceInstanceAddr, _action: Action, _error: Option<&str>, _id: Option<&str>, _elapsed: std::time::Duration) {}
+    fn post_apply(
+        &self,
+        _addr: &ResourceInstanceAddr,
+        _action: Action,
+        _error: Option<&str>,
+        _id: Option<&str>,
+        _elapsed: std::time::Duration,
+    ) {
+    }
 }
 
 pub struct NoHook;
@@ -168,7 +176,12 @@ pub async fn validate(config: &Config, settings: &WalkSettings<'_>) -> Diagnosti
 }
 
 /// Refreshes and plans. Returns the plan (when no error stopped it) and all diagnostics.
-pub async fn plan(config: &Config, settings: &WalkSettings<'_>, state: &State, opts: PlanOptions) -> (Option<Plan>, Diagnostics) {
+pub async fn plan(
+    config: &Config,
+    settings: &WalkSettings<'_>,
+    state: &State,
+    opts: PlanOptions,
+) -> (Option<Plan>, Diagnostics) {
     let mut move_diags = Diagnostics::default();
     let (moved_state, moved) = moves::apply_moves(&config.tree, state, &mut move_diags);
     let walk = Walk::new(Operation::Plan, config, settings, moved_state, None, None, opts.clone());
@@ -203,14 +216,19 @@ pub async fn plan(config: &Config, settings: &WalkSettings<'_>, state: &State, o
     for name in state.outputs.keys() {
         if !outputs.contains_key(name) {
             let o = &state.outputs[name];
-            outputs.insert(name.clone(), OutputChange { before: Some(o.value.clone()), after: None, sensitive: o.sensitive });
+            outputs.insert(
+                name.clone(),
+                OutputChange { before: Some(o.value.clone()), after: None, sensitive: o.sensitive },
+            );
         }
     }
     let (analysis, fit_errors) = crate::analysis::plan_analysis::analyse(&changes, &refreshed);
     if !fit_errors.is_empty() {
         for e in fit_errors {
             let span = resource_span(config, &e.address);
-            diags.push(Diagnostic::error("Workload cannot be scheduled", e.detail).at_opt(span).with_address(&e.address));
+            diags.push(
+                Diagnostic::error("Workload cannot be scheduled", e.detail).at_opt(span).with_address(&e.address),
+            );
         }
         diags.sort();
         return (None, diags);
@@ -241,11 +259,18 @@ pub async fn plan(config: &Config, settings: &WalkSettings<'_>, state: &State, o
 }
 
 /// Applies a plan, writing state after every completed change. Returns the final state and diagnostics.
-pub async fn apply(config: &Config, settings: &WalkSettings<'_>, plan: &Plan, store: &dyn StateStore, current_serial: u64) -> (State, Diagnostics) {
+pub async fn apply(
+    config: &Config,
+    settings: &WalkSettings<'_>,
+    plan: &Plan,
+    store: &dyn StateStore,
+    current_serial: u64,
+) -> (State, Diagnostics) {
     let mut start = plan.refreshed_state.clone();
     start.serial = current_serial;
     let opts = PlanOptions { destroy: plan.destroy, refresh: false, targets: Vec::new(), replace: Vec::new() };
-    let walk = Walk::new(Operation::Apply, config, settings, plan.refreshed_state.clone(), Some(store), Some(plan), opts);
+    let walk =
+        Walk::new(Operation::Apply, config, settings, plan.refreshed_state.clone(), Some(store), Some(plan), opts);
     *walk.working_state.lock().unwrap_or_else(|e| e.into_inner()) = start;
     if !plan.destroy {
         walk.run().await;
@@ -264,7 +289,8 @@ pub async fn apply(config: &Config, settings: &WalkSettings<'_>, plan: &Plan, st
                 if v.contains_unknown() {
                     continue;
                 }
-                let sensitive = config.tree.module.outputs.get(name).is_some_and(|o| o.sensitive) || v.contains_sensitive();
+                let sensitive =
+                    config.tree.module.outputs.get(name).is_some_and(|o| o.sensitive) || v.contains_sensitive();
                 state.outputs.insert(name.clone(), OutputState { value: v.to_json(), sensitive });
             }
         }
@@ -293,7 +319,9 @@ pub async fn import(
     if state.get(addr).is_some() {
         diags.push(Diagnostic::error(
             "Resource already managed by Gantry",
-            format!("{addr} is already in state. To import to this address, first remove it with gantry state rm {addr}."),
+            format!(
+                "{addr} is already in state. To import to this address, first remove it with gantry state rm {addr}."
+            ),
         ));
         return (None, diags);
     }
@@ -305,7 +333,10 @@ pub async fn import(
     let Some(resource) = resource.filter(|_| r.mode == Mode::Managed) else {
         diags.push(Diagnostic::error(
             "Configuration for import target does not exist",
-            format!("{} is not declared in the configuration. Add a resource \"{}\" \"{}\" block first, then import.", r, r.type_name, r.name),
+            format!(
+                "{} is not declared in the configuration. Add a resource \"{}\" \"{}\" block first, then import.",
+                r, r.type_name, r.name
+            ),
         ));
         return (None, diags);
     };
@@ -317,7 +348,8 @@ pub async fn import(
         None => (crate::graph::implied_provider(&r.type_name, &names), None),
     };
     walk.visit_provider(&name, alias.as_deref()).await;
-    let provider = walk.providers.read().unwrap_or_else(|e| e.into_inner()).get(&provider_key(&name, alias.as_deref())).cloned();
+    let provider =
+        walk.providers.read().unwrap_or_else(|e| e.into_inner()).get(&provider_key(&name, alias.as_deref())).cloned();
     let ready = match &provider {
         Some(p) => walk.ready(p, Some(resource.header_span)).await,
         None => false,
@@ -460,7 +492,13 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn eval(&self, values: &Values, mi: &ModuleInstance, rep: Repetition, expr: &crate::syntax::Expr) -> Result<Value, Diagnostic> {
+    fn eval(
+        &self,
+        values: &Values,
+        mi: &ModuleInstance,
+        rep: Repetition,
+        expr: &crate::syntax::Expr,
+    ) -> Result<Value, Diagnostic> {
         let scope = self.scope(values, mi, rep);
         let dir = scope.module_dir.clone();
         Evaluator::new(&scope, &dir, Some(&self.config.sources)).eval(expr)
@@ -532,8 +570,11 @@ impl<'a> Walk<'a> {
                 Err(_) if from_default => Value::Unknown,
                 Err(e) => {
                     self.diag(
-                        Diagnostic::error("Invalid value for input variable", format!("The value given for variable \"{name}\" is not suitable: {e}."))
-                            .at(span.unwrap_or(var.span)),
+                        Diagnostic::error(
+                            "Invalid value for input variable",
+                            format!("The value given for variable \"{name}\" is not suitable: {e}."),
+                        )
+                        .at(span.unwrap_or(var.span)),
                     );
                     Value::Unknown
                 }
@@ -553,17 +594,30 @@ impl<'a> Walk<'a> {
                             .ok()
                             .and_then(|m| m.as_str().map(str::to_string))
                             .unwrap_or_else(|| "The value is not valid.".into());
-                        let message = if value.contains_sensitive() { "The value is not valid (the message is hidden because the value is sensitive).".to_string() } else { message };
+                        let message = if value.contains_sensitive() {
+                            "The value is not valid (the message is hidden because the value is sensitive).".to_string()
+                        } else {
+                            message
+                        };
                         self.diag(
-                            Diagnostic::error("Invalid value for variable", format!("{message}\nThis was checked by the validation rule of variable \"{name}\"."))
-                                .at(span.unwrap_or(var.span)),
+                            Diagnostic::error(
+                                "Invalid value for variable",
+                                format!("{message}\nThis was checked by the validation rule of variable \"{name}\"."),
+                            )
+                            .at(span.unwrap_or(var.span)),
                         );
                     }
                     Ok(_) => {}
                     Err(d) => self.diag(d),
                 }
             }
-            self.values.write().unwrap_or_else(|e| e.into_inner()).vars.entry(mi.clone()).or_default().insert(name.to_string(), value);
+            self.values
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .vars
+                .entry(mi.clone())
+                .or_default()
+                .insert(name.to_string(), value);
         }
     }
 
@@ -579,7 +633,13 @@ impl<'a> Walk<'a> {
                 self.diag(d);
                 Value::Unknown
             });
-            self.values.write().unwrap_or_else(|e| e.into_inner()).locals.entry(mi).or_default().insert(name.to_string(), v);
+            self.values
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .locals
+                .entry(mi)
+                .or_default()
+                .insert(name.to_string(), v);
         }
     }
 
@@ -599,11 +659,24 @@ impl<'a> Walk<'a> {
                     Value::Unknown
                 }
             };
-            self.values.write().unwrap_or_else(|e| e.into_inner()).outputs.entry(mi).or_default().insert(name.to_string(), v);
+            self.values
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .outputs
+                .entry(mi)
+                .or_default()
+                .insert(name.to_string(), v);
         }
     }
 
-    fn expansion(&self, values: &Values, mi: &ModuleInstance, count: Option<&crate::syntax::Expr>, for_each: Option<&crate::syntax::Expr>, what: &str) -> Option<Expansion> {
+    fn expansion(
+        &self,
+        values: &Values,
+        mi: &ModuleInstance,
+        count: Option<&crate::syntax::Expr>,
+        for_each: Option<&crate::syntax::Expr>,
+        what: &str,
+    ) -> Option<Expansion> {
         if let Some(expr) = count {
             let v = match self.eval(values, mi, Repetition::None, expr) {
                 Ok(v) => v,
@@ -624,11 +697,16 @@ impl<'a> Walk<'a> {
                     );
                     None
                 }
-                Value::Number(n) if *n >= 0.0 && n.fract() == 0.0 && *n <= 100_000.0 => Some(Expansion::Count(*n as usize)),
+                Value::Number(n) if *n >= 0.0 && n.fract() == 0.0 && *n <= 100_000.0 => {
+                    Some(Expansion::Count(*n as usize))
+                }
                 other => {
                     self.diag(
-                        Diagnostic::error("Invalid count argument", format!("count must be a whole number from 0 to 100000, but this is {other}."))
-                            .at(expr.span),
+                        Diagnostic::error(
+                            "Invalid count argument",
+                            format!("count must be a whole number from 0 to 100000, but this is {other}."),
+                        )
+                        .at(expr.span),
                     );
                     None
                 }
@@ -697,7 +775,11 @@ impl<'a> Walk<'a> {
             for key in exp.keys() {
                 children.push(mi.child(name, key));
             }
-            self.values.write().unwrap_or_else(|e| e.into_inner()).module_expansions.insert((mi, name.to_string()), exp);
+            self.values
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .module_expansions
+                .insert((mi, name.to_string()), exp);
             if children.len() > MAX_MODULE_INSTANCES {
                 break;
             }
@@ -725,7 +807,11 @@ impl<'a> Walk<'a> {
                 let names: Vec<&str> = self.settings.registry.names().collect();
                 let hint = crate::diag::did_you_mean(name, names.iter().copied());
                 self.diag(
-                    Diagnostic::error("Unknown provider", format!("Gantry has no provider named \"{name}\".{hint} Available: {}.", names.join(", "))).at_opt(span),
+                    Diagnostic::error(
+                        "Unknown provider",
+                        format!("Gantry has no provider named \"{name}\".{hint} Available: {}.", names.join(", ")),
+                    )
+                    .at_opt(span),
                 );
             }
             return;
@@ -740,7 +826,14 @@ impl<'a> Walk<'a> {
                 let dir = scope.module_dir.clone();
                 let mut ev = Evaluator::new(&scope, &dir, Some(&self.config.sources));
                 let mut diags = Diagnostics::default();
-                let v = decode::decode_body(&b.body, b.span, &provider.schema().provider, &format!("provider \"{name}\""), &mut ev, &mut diags);
+                let v = decode::decode_body(
+                    &b.body,
+                    b.span,
+                    &provider.schema().provider,
+                    &format!("provider \"{name}\""),
+                    &mut ev,
+                    &mut diags,
+                );
                 let ok = !diags.has_errors();
                 self.diag_all(diags);
                 if !ok {
@@ -775,13 +868,19 @@ impl<'a> Walk<'a> {
         let Some(config) = &p.config else { return false };
         *p.configured
             .get_or_init(|| async {
-                let request = ConfigureRequest { config: config.clone().deep_unmarked(), working_dir: self.settings.working_dir.clone() };
+                let request = ConfigureRequest {
+                    config: config.clone().deep_unmarked(),
+                    working_dir: self.settings.working_dir.clone(),
+                };
                 match p.provider.configure(request).await {
                     Ok(()) => true,
                     Err(e) => {
                         self.diag(
-                            Diagnostic::error(format!("Failed to configure provider \"{}\"", p.name), format!("{}: {}", e.summary, e.detail))
-                                .at_opt(p.block_span.or(user)),
+                            Diagnostic::error(
+                                format!("Failed to configure provider \"{}\"", p.name),
+                                format!("{}: {}", e.summary, e.detail),
+                            )
+                            .at_opt(p.block_span.or(user)),
                         );
                         false
                     }
@@ -808,7 +907,12 @@ impl<'a> Walk<'a> {
             let unseen: Vec<String> = {
                 let values = self.values.read().unwrap_or_else(|e| e.into_inner());
                 let seen = values.vars.get(&ModuleInstance::root());
-                self.module(&root).variables.keys().filter(|v| !seen.is_some_and(|m| m.contains_key(v.as_str()))).cloned().collect()
+                self.module(&root)
+                    .variables
+                    .keys()
+                    .filter(|v| !seen.is_some_and(|m| m.contains_key(v.as_str())))
+                    .cloned()
+                    .collect()
             };
             for var in unseen {
                 self.visit_variable(&root, &var);
@@ -851,7 +955,15 @@ impl<'a> Walk<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn visit_resource(&self, n: NodeIndex, path: &ModulePath, mode: Mode, t: &str, name: &str, skip: bool) -> bool {
+    async fn visit_resource(
+        &self,
+        n: NodeIndex,
+        path: &ModulePath,
+        mode: Mode,
+        t: &str,
+        name: &str,
+        skip: bool,
+    ) -> bool {
         let res = &self.module(path).resources[&(mode, t.to_string(), name.to_string())];
         let Some(schema) = self.settings.registry.type_schema(mode, t) else { return false };
         let (provider_key, provider) = self.provider_for(res);
@@ -901,7 +1013,8 @@ impl<'a> Walk<'a> {
             }))
             .await;
             let mut values = self.values.write().unwrap_or_else(|e| e.into_inner());
-            let slot = values.resource_instances.entry((mi.clone(), mode, t.to_string(), name.to_string())).or_default();
+            let slot =
+                values.resource_instances.entry((mi.clone(), mode, t.to_string(), name.to_string())).or_default();
             for (key, value) in results {
                 match value {
                     Some(v) => {
@@ -941,22 +1054,45 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn decode_instance(&self, values: &Values, mi: &ModuleInstance, rep: Repetition, res: &Resource, schema: &BlockSchema, what: &str) -> (Value, bool) {
+    fn decode_instance(
+        &self,
+        values: &Values,
+        mi: &ModuleInstance,
+        rep: Repetition,
+        res: &Resource,
+        schema: &BlockSchema,
+        what: &str,
+    ) -> (Value, bool) {
         self.decode_in(self.scope(values, mi, rep), res, schema, what)
     }
 
-    fn check_without_instances(&self, values: &Values, mi: &ModuleInstance, res: &Resource, schema: &BlockSchema, what: &str) {
+    fn check_without_instances(
+        &self,
+        values: &Values,
+        mi: &ModuleInstance,
+        res: &Resource,
+        schema: &BlockSchema,
+        what: &str,
+    ) {
         let scope = values::InstanceScope { inputs_unknown: true, ..self.scope(values, mi, Repetition::Unknown) };
         self.decode_in(scope, res, schema, what);
     }
 
-    fn decode_in(&self, scope: values::InstanceScope<'_>, res: &Resource, schema: &BlockSchema, what: &str) -> (Value, bool) {
+    fn decode_in(
+        &self,
+        scope: values::InstanceScope<'_>,
+        res: &Resource,
+        schema: &BlockSchema,
+        what: &str,
+    ) -> (Value, bool) {
         let dir = scope.module_dir.clone();
         let mut ev = Evaluator::new(&scope, &dir, Some(&self.config.sources));
         let mut diags = Diagnostics::default();
         let v = decode::decode_body(&res.body, res.header_span, schema, what, &mut ev, &mut diags);
         let ok = !diags.has_errors();
-        let diags = Diagnostics(diags.into_iter().map(|d| if d.address.is_none() { d.with_address(what) } else { d }).collect());
+        let diags = Diagnostics(
+            diags.into_iter().map(|d| if d.address.is_none() { d.with_address(what) } else { d }).collect(),
+        );
         self.diag_all(diags);
         (v, ok)
     }
@@ -987,7 +1123,9 @@ impl<'a> Walk<'a> {
             return None;
         }
         if let Some(p) = &provider {
-            for e in p.provider.validate(crate::provider::ValidateRequest { type_name: &res.type_name, config: &config }) {
+            for e in
+                p.provider.validate(crate::provider::ValidateRequest { type_name: &res.type_name, config: &config })
+            {
                 let span = e.path.as_deref().and_then(|path| span_of_path(&res.body, path)).unwrap_or(res.header_span);
                 self.diag(Diagnostic::error(e.summary, e.detail).at(span).with_address(addr));
             }
@@ -995,22 +1133,36 @@ impl<'a> Walk<'a> {
         match self.op {
             Operation::Validate => Some(crate::provider::plan_by_schema(schema, None, &config).planned),
             Operation::Plan if res.mode == Mode::Data => self.read_data(addr, res, &config, provider.as_deref()).await,
-            Operation::Plan => self.plan_instance(addr, res, schema, config, prior_state, provider_key, provider.as_deref(), deps).await,
+            Operation::Plan => {
+                self.plan_instance(addr, res, schema, config, prior_state, provider_key, provider.as_deref(), deps)
+                    .await
+            }
             Operation::Apply if res.mode == Mode::Data => self.read_data(addr, res, &config, provider.as_deref()).await,
-            Operation::Apply => self.apply_instance(addr, res, schema, config, provider_key, provider.as_deref(), deps).await,
+            Operation::Apply => {
+                self.apply_instance(addr, res, schema, config, provider_key, provider.as_deref(), deps).await
+            }
         }
     }
 
-    async fn read_data(&self, addr: &ResourceInstanceAddr, res: &Resource, config: &Value, provider: Option<&ProviderInstance>) -> Option<Value> {
+    async fn read_data(
+        &self,
+        addr: &ResourceInstanceAddr,
+        res: &Resource,
+        config: &Value,
+        provider: Option<&ProviderInstance>,
+    ) -> Option<Value> {
         let p = match provider {
             Some(p) if self.ready(p, Some(res.header_span)).await => p,
             // A provider whose configuration waits on resources of this run: read once it exists.
             Some(_) if self.op == Operation::Plan => return Some(Value::Unknown),
             _ => {
                 self.diag(
-                    Diagnostic::error(format!("Cannot read {addr}"), "Its provider is not configured; see the errors about the provider above.")
-                        .at(res.header_span)
-                        .with_address(addr),
+                    Diagnostic::error(
+                        format!("Cannot read {addr}"),
+                        "Its provider is not configured; see the errors about the provider above.",
+                    )
+                    .at(res.header_span)
+                    .with_address(addr),
                 );
                 return None;
             }
@@ -1018,7 +1170,14 @@ impl<'a> Walk<'a> {
         if config.contains_unknown() {
             return Some(Value::Unknown);
         }
-        match p.provider.read_data(crate::provider::ReadDataRequest { type_name: &res.type_name, config: &config.clone().deep_unmarked() }).await {
+        match p
+            .provider
+            .read_data(crate::provider::ReadDataRequest {
+                type_name: &res.type_name,
+                config: &config.clone().deep_unmarked(),
+            })
+            .await
+        {
             Ok(v) => Some(v),
             Err(e) => {
                 self.diag(Diagnostic::error(e.summary, e.detail).at(res.header_span).with_address(addr));
@@ -1060,7 +1219,12 @@ impl<'a> Walk<'a> {
             let prefetched = self.prefetched.lock().unwrap_or_else(|e| e.into_inner()).remove(addr);
             let read = match prefetched {
                 Some(r) => r,
-                None => provider.provider.read(ReadRequest { type_name: &res.type_name, state: &p.clone().deep_unmarked() }).await,
+                None => {
+                    provider
+                        .provider
+                        .read(ReadRequest { type_name: &res.type_name, state: &p.clone().deep_unmarked() })
+                        .await
+                }
             };
             match read {
                 Ok(live) => {
@@ -1094,18 +1258,27 @@ impl<'a> Walk<'a> {
                     prior = live;
                 }
                 Err(e) => {
-                    self.diag(Diagnostic::error(format!("Failed to read {addr}"), format!("{}: {}", e.summary, e.detail)).with_address(addr));
+                    self.diag(
+                        Diagnostic::error(format!("Failed to read {addr}"), format!("{}: {}", e.summary, e.detail))
+                            .with_address(addr),
+                    );
                     return None;
                 }
             }
         }
         let config = Self::apply_ignore_changes(res, prior.as_ref(), config);
         let response = if configured {
-            match provider.provider.plan(PlanRequest { type_name: &res.type_name, prior: prior.as_ref(), config: &config }).await {
+            match provider
+                .provider
+                .plan(PlanRequest { type_name: &res.type_name, prior: prior.as_ref(), config: &config })
+                .await
+            {
                 Ok(r) => r,
                 Err(e) => {
                     self.diag(
-                        Diagnostic::error(format!("Failed to plan {addr}"), format!("{}: {}", e.summary, e.detail)).at(res.header_span).with_address(addr),
+                        Diagnostic::error(format!("Failed to plan {addr}"), format!("{}: {}", e.summary, e.detail))
+                            .at(res.header_span)
+                            .with_address(addr),
                     );
                     return None;
                 }
@@ -1138,7 +1311,8 @@ impl<'a> Walk<'a> {
             return None;
         }
         let planned = if action.is_replace() && configured {
-            match provider.provider.plan(PlanRequest { type_name: &res.type_name, prior: None, config: &config }).await {
+            match provider.provider.plan(PlanRequest { type_name: &res.type_name, prior: None, config: &config }).await
+            {
                 Ok(r) => {
                     let paths = schema.sensitive_paths(&r.planned);
                     r.planned.mark_paths(&paths)
@@ -1214,12 +1388,22 @@ impl<'a> Walk<'a> {
             }
             if self.opts.destroy {
                 if let Some(res) = self.config.tree.get(&r.address.resource.module.static_path()).and_then(|t| {
-                    t.module.resources.get(&(Mode::Managed, r.address.resource.type_name.clone(), r.address.resource.name.clone()))
+                    t.module.resources.get(&(
+                        Mode::Managed,
+                        r.address.resource.type_name.clone(),
+                        r.address.resource.name.clone(),
+                    ))
                 }) {
                     if res.lifecycle.prevent_destroy {
                         self.diag(
-                            Diagnostic::error("Instance cannot be destroyed", format!("{} has lifecycle.prevent_destroy set. Remove it to destroy this object.", r.address))
-                                .at(res.header_span),
+                            Diagnostic::error(
+                                "Instance cannot be destroyed",
+                                format!(
+                                    "{} has lifecycle.prevent_destroy set. Remove it to destroy this object.",
+                                    r.address
+                                ),
+                            )
+                            .at(res.header_span),
                         );
                         continue;
                     }
@@ -1254,7 +1438,13 @@ impl<'a> Walk<'a> {
             None => false,
         };
         let Some(provider) = provider.filter(|_| ready) else {
-            self.diag(Diagnostic::error(format!("Provider for {addr} is not configured"), "Its configuration could not be evaluated; see the errors above.").with_address(addr));
+            self.diag(
+                Diagnostic::error(
+                    format!("Provider for {addr} is not configured"),
+                    "Its configuration could not be evaluated; see the errors above.",
+                )
+                .with_address(addr),
+            );
             return None;
         };
         let config = Self::apply_ignore_changes(res, prior.as_ref(), config);
@@ -1279,7 +1469,11 @@ impl<'a> Walk<'a> {
             }
             Err(message) => {
                 self.settings.hook.post_apply(addr, change.action, Some(&message), None, started.elapsed());
-                self.diag(Diagnostic::error(format!("Failed to apply {addr}"), message).at(res.header_span).with_address(addr));
+                self.diag(
+                    Diagnostic::error(format!("Failed to apply {addr}"), message)
+                        .at(res.header_span)
+                        .with_address(addr),
+                );
                 None
             }
         }
@@ -1298,7 +1492,8 @@ impl<'a> Walk<'a> {
         let t = &res.type_name;
         let fmt_err = |e: crate::provider::ProviderError| format!("{}: {}", e.summary, e.detail);
         let plan_prior = if action == Action::Create || action.is_replace() { None } else { prior };
-        let final_plan = provider.provider.plan(PlanRequest { type_name: t, prior: plan_prior, config }).await.map_err(fmt_err)?;
+        let final_plan =
+            provider.provider.plan(PlanRequest { type_name: t, prior: plan_prior, config }).await.map_err(fmt_err)?;
         if action == Action::Update && !final_plan.requires_replace.is_empty() {
             return Err(format!(
                 "Provider produced an inconsistent final plan: the change to {} now requires replacement, which the saved plan did not include. Run plan again.",
@@ -1310,7 +1505,11 @@ impl<'a> Walk<'a> {
         let planned = final_plan.planned.mark_paths(&planned_paths);
         if action == Action::DeleteThenCreate {
             if let Some(p) = prior {
-                provider.provider.apply(ApplyRequest { type_name: t, prior: Some(p), planned: None, config }).await.map_err(fmt_err)?;
+                provider
+                    .provider
+                    .apply(ApplyRequest { type_name: t, prior: Some(p), planned: None, config })
+                    .await
+                    .map_err(fmt_err)?;
                 self.persist(|s| {
                     s.remove(addr);
                 });
@@ -1325,7 +1524,9 @@ impl<'a> Walk<'a> {
         if action == Action::CreateThenDelete {
             if let Some(p) = prior {
                 // The new object is what state must track now; the old one is reported so it can be removed by hand.
-                if let Err(e) = provider.provider.apply(ApplyRequest { type_name: t, prior: Some(p), planned: None, config }).await {
+                if let Err(e) =
+                    provider.provider.apply(ApplyRequest { type_name: t, prior: Some(p), planned: None, config }).await
+                {
                     self.diag(
                         Diagnostic::error(
                             format!("Failed to delete the replaced object of {addr}"),
@@ -1337,7 +1538,9 @@ impl<'a> Walk<'a> {
             }
         }
         if created.contains_unknown() {
-            return Err(format!("the provider left unknown values in the new state of {addr}; this is a bug in the provider"));
+            return Err(format!(
+                "the provider left unknown values in the new state of {addr}; this is a bug in the provider"
+            ));
         }
         let mut paths = schema.sensitive_paths(&created);
         paths.extend(planned_paths);
@@ -1366,7 +1569,9 @@ impl<'a> Walk<'a> {
         let names: BTreeMap<usize, String> = deletes
             .iter()
             .enumerate()
-            .map(|(i, c)| (i, static_resource_name(&c.address.resource.module.static_path(), &c.address.resource.local_name())))
+            .map(|(i, c)| {
+                (i, static_resource_name(&c.address.resource.module.static_path(), &c.address.resource.local_name()))
+            })
             .collect();
         // X must be deleted after everything that depends on X.
         let mut deps: BTreeMap<usize, BTreeSet<usize>> = (0..deletes.len()).map(|i| (i, BTreeSet::new())).collect();
@@ -1385,7 +1590,9 @@ impl<'a> Walk<'a> {
             .map(|c| {
                 let provider = self.providers.read().unwrap_or_else(|e| e.into_inner()).get(&c.provider).cloned();
                 match (provider, self.prior.get(&c.address)) {
-                    (Some(p), Some(s)) => p.provider.delete_order(&c.address.resource.type_name, &s.value().deep_unmarked()),
+                    (Some(p), Some(s)) => {
+                        p.provider.delete_order(&c.address.resource.type_name, &s.value().deep_unmarked())
+                    }
                     _ => (Vec::new(), Vec::new()),
                 }
             })
@@ -1407,7 +1614,10 @@ impl<'a> Walk<'a> {
                 None => false,
             };
             let Some(provider) = provider.filter(|_| ready) else {
-                self.diag(Diagnostic::error(format!("Cannot delete {}", c.address), format!("Provider \"{}\" is not configured.", c.provider)));
+                self.diag(Diagnostic::error(
+                    format!("Cannot delete {}", c.address),
+                    format!("Provider \"{}\" is not configured.", c.provider),
+                ));
                 return false;
             };
             let _permit = self.semaphore.acquire().await;
@@ -1415,7 +1625,12 @@ impl<'a> Walk<'a> {
             self.settings.hook.pre_apply(&c.address, Action::Delete);
             let r = provider
                 .provider
-                .apply(ApplyRequest { type_name: &c.address.resource.type_name, prior: Some(&before), planned: None, config: &Value::Null })
+                .apply(ApplyRequest {
+                    type_name: &c.address.resource.type_name,
+                    prior: Some(&before),
+                    planned: None,
+                    config: &Value::Null,
+                })
                 .await;
             match r {
                 Ok(_) => {
@@ -1428,7 +1643,9 @@ impl<'a> Walk<'a> {
                 Err(e) => {
                     let message = format!("{}: {}", e.summary, e.detail);
                     self.settings.hook.post_apply(&c.address, Action::Delete, Some(&message), None, started.elapsed());
-                    self.diag(Diagnostic::error(format!("Failed to delete {}", c.address), message).with_address(&c.address));
+                    self.diag(
+                        Diagnostic::error(format!("Failed to delete {}", c.address), message).with_address(&c.address),
+                    );
                     false
                 }
             }
@@ -1478,11 +1695,16 @@ fn delete_change(r: &ResourceInstanceState, reason: Option<&str>) -> ResourceCha
 
 /// With `-target`, the resource nodes to process: the targets and everything they depend on.
 /// With a saved plan that was targeted, the nodes of resources that have changes.
-fn targeted_nodes(config: &Config, targets: &[ResourceAddrPattern], plan: Option<&Plan>) -> Option<BTreeSet<NodeIndex>> {
+fn targeted_nodes(
+    config: &Config,
+    targets: &[ResourceAddrPattern],
+    plan: Option<&Plan>,
+) -> Option<BTreeSet<NodeIndex>> {
     let g = &config.graph;
     let mut roots = Vec::new();
     let matches_node = |node: &Node, r: &ResourceAddr| {
-        node.module == r.module.static_path() && node.kind == NodeKind::Resource(r.mode, r.type_name.clone(), r.name.clone())
+        node.module == r.module.static_path()
+            && node.kind == NodeKind::Resource(r.mode, r.type_name.clone(), r.name.clone())
     };
     if let Some(plan) = plan {
         if plan.targets.is_empty() {
@@ -1561,8 +1783,11 @@ pub fn collect_inputs(
             if !vars.contains_key(&name) {
                 let hint = crate::diag::did_you_mean(&name, vars.keys().map(String::as_str));
                 diags.push(
-                    Diagnostic::warning("Value for undeclared variable", format!("The variables file sets \"{name}\", but no such variable is declared.{hint}"))
-                        .at(span),
+                    Diagnostic::warning(
+                        "Value for undeclared variable",
+                        format!("The variables file sets \"{name}\", but no such variable is declared.{hint}"),
+                    )
+                    .at(span),
                 );
                 continue;
             }

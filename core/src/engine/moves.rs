@@ -46,7 +46,12 @@ fn endpoint(r: &Reference) -> Option<Endpoint> {
 }
 
 /// Rewrites `addr` if it matches `from` inside module instance `mi`.
-fn rewrite(addr: &ResourceInstanceAddr, mi: &ModuleInstance, from: &Endpoint, to: &Endpoint) -> Option<ResourceInstanceAddr> {
+fn rewrite(
+    addr: &ResourceInstanceAddr,
+    mi: &ModuleInstance,
+    from: &Endpoint,
+    to: &Endpoint,
+) -> Option<ResourceInstanceAddr> {
     let r = &addr.resource;
     match (from, to) {
         (Endpoint::Resource { type_name, name, key }, Endpoint::Resource { type_name: t2, name: n2, key: k2 }) => {
@@ -93,7 +98,10 @@ pub fn apply_moves(tree: &ModuleTree, state: &State, diags: &mut Diagnostics) ->
                 continue;
             };
             if std::mem::discriminant(&from) != std::mem::discriminant(&to) {
-                diags.push(invalid(m.span, "A resource can only move to a resource, and a module call to a module call."));
+                diags.push(invalid(
+                    m.span,
+                    "A resource can only move to a resource, and a module call to a module call.",
+                ));
                 continue;
             }
             // The block applies in every instance of the module that declares it.

@@ -2,7 +2,7 @@
 //! plan actions or diagnostics out, against a provider that keeps objects in memory.
 
 use super::*;
-use crate::provider::{AttributeSchema as A, ImportRequest, PlanResponse, ProviderFactory, ProviderError, Schema};
+use crate::provider::{AttributeSchema as A, ImportRequest, PlanResponse, ProviderError, ProviderFactory, Schema};
 use crate::types::Type;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -30,7 +30,9 @@ fn schema() -> &'static Schema {
                 "rule",
                 crate::provider::NestedBlock {
                     nesting: crate::provider::Nesting::List,
-                    block: BlockSchema::default().attr("port", A::required(Type::Number)).attr("note", A::optional(Type::String)),
+                    block: BlockSchema::default()
+                        .attr("port", A::required(Type::Number))
+                        .attr("note", A::optional(Type::String)),
                     min_items: 0,
                     max_items: Some(4),
                     force_new: false,
@@ -53,7 +55,11 @@ impl Provider for Shared {
     async fn configure(&self, req: ConfigureRequest) -> Result<(), ProviderError> {
         self.0.configures.fetch_add(1, Ordering::SeqCst);
         match req.config.get("region").and_then(|r| r.as_str()) {
-            Some("nowhere") => Err(ProviderError { summary: "No such region".into(), detail: "nowhere is not a region".into(), path: None }),
+            Some("nowhere") => Err(ProviderError {
+                summary: "No such region".into(),
+                detail: "nowhere is not a region".into(),
+                path: None,
+            }),
             _ => Ok(()),
         }
     }
@@ -139,7 +145,13 @@ impl Harness {
     }
 
     fn settings(&self) -> WalkSettings<'_> {
-        WalkSettings { registry: &self.registry, working_dir: self.dir.clone(), inputs: Default::default(), parallelism: 4, hook: &NoHook }
+        WalkSettings {
+            registry: &self.registry,
+            working_dir: self.dir.clone(),
+            inputs: Default::default(),
+            parallelism: 4,
+            hook: &NoHook,
+        }
     }
 
     /// Diagnostics of load + validate as `summary @ line:column`.
@@ -157,7 +169,8 @@ impl Harness {
         let (config, diags) = self.load();
         let config = config.unwrap();
         assert!(!diags.has_errors(), "{:?}", render(&diags, &config.sources));
-        let (plan, diags) = plan(&config, &self.settings(), &self.state, PlanOptions { refresh: true, ..Default::default() }).await;
+        let (plan, diags) =
+            plan(&config, &self.settings(), &self.state, PlanOptions { refresh: true, ..Default::default() }).await;
         assert!(!diags.has_errors(), "{:?}", render(&diags, &config.sources));
         plan.unwrap().changes.iter().map(|c| format!("{:?} {}", c.action, c.address)).collect()
     }
@@ -165,7 +178,8 @@ impl Harness {
     async fn apply(&mut self) {
         let (config, _) = self.load();
         let config = config.unwrap();
-        let (plan, diags) = plan(&config, &self.settings(), &self.state, PlanOptions { refresh: true, ..Default::default() }).await;
+        let (plan, diags) =
+            plan(&config, &self.settings(), &self.state, PlanOptions { refresh: true, ..Default::default() }).await;
         assert!(!diags.has_errors(), "{:?}", render(&diags, &config.sources));
         let store = crate::state::LocalStore::new(self.dir.join("state.json"));
         let (state, diags) = apply(&config, &self.settings(), &plan.unwrap(), &store, self.state.serial).await;
@@ -199,9 +213,10 @@ fn render(diags: &Diagnostics, sources: &SourceMap) -> Vec<String> {
 
 #[tokio::test]
 async fn count_and_for_each_expand_into_typed_addresses() {
-    let h = Harness::new(&[(
-        "main.hcl",
-        r#"
+    let h = Harness::new(&[
+        (
+            "main.hcl",
+            r#"
 variable "pools" {
   default = { a100 = 8, t4 = 1 }
 }
@@ -223,7 +238,9 @@ module "m" {
   n      = count.index
 }
 "#,
-    ), ("m/main.hcl", "variable \"n\" {}\nresource \"mem_thing\" \"this\" {\n  name = \"m${var.n}\"\n}\n")]);
+        ),
+        ("m/main.hcl", "variable \"n\" {}\nresource \"mem_thing\" \"this\" {\n  name = \"m${var.n}\"\n}\n"),
+    ]);
     assert_eq!(
         h.plan().await,
         [
@@ -301,7 +318,10 @@ async fn diagnostics_cases() {
 
 #[tokio::test]
 async fn refresh_reads_each_resource_in_one_batch_and_finds_no_changes() {
-    let mut h = Harness::new(&[("main.hcl", "resource \"mem_thing\" \"many\" {\n  count = 25\n  name  = \"n${count.index}\"\n}\n")]);
+    let mut h = Harness::new(&[(
+        "main.hcl",
+        "resource \"mem_thing\" \"many\" {\n  count = 25\n  name  = \"n${count.index}\"\n}\n",
+    )]);
     h.apply().await;
     h.memory.reads.store(0, Ordering::SeqCst);
     h.memory.batch_reads.store(0, Ordering::SeqCst);
@@ -313,11 +333,22 @@ async fn refresh_reads_each_resource_in_one_batch_and_finds_no_changes() {
 
 #[tokio::test]
 async fn force_new_replaces_and_in_place_updates_and_removed_instances_delete() {
-    let mut h = Harness::new(&[("main.hcl", "resource \"mem_thing\" \"a\" {\n  count = 2\n  name  = \"a${count.index}\"\n  size  = 1\n}\n")]);
+    let mut h = Harness::new(&[(
+        "main.hcl",
+        "resource \"mem_thing\" \"a\" {\n  count = 2\n  name  = \"a${count.index}\"\n  size  = 1\n}\n",
+    )]);
     h.apply().await;
-    std::fs::write(h.dir.join("main.hcl"), "resource \"mem_thing\" \"a\" {\n  count = 1\n  name  = \"z${count.index}\"\n  size  = 2\n}\n").unwrap();
+    std::fs::write(
+        h.dir.join("main.hcl"),
+        "resource \"mem_thing\" \"a\" {\n  count = 1\n  name  = \"z${count.index}\"\n  size  = 2\n}\n",
+    )
+    .unwrap();
     assert_eq!(h.plan().await, ["DeleteThenCreate mem_thing.a[0]", "Delete mem_thing.a[1]"]);
-    std::fs::write(h.dir.join("main.hcl"), "resource \"mem_thing\" \"a\" {\n  count = 2\n  name  = \"a${count.index}\"\n  size  = 3\n}\n").unwrap();
+    std::fs::write(
+        h.dir.join("main.hcl"),
+        "resource \"mem_thing\" \"a\" {\n  count = 2\n  name  = \"a${count.index}\"\n  size  = 3\n}\n",
+    )
+    .unwrap();
     assert_eq!(h.plan().await, ["Update mem_thing.a[0]", "Update mem_thing.a[1]"]);
 }
 
@@ -333,7 +364,11 @@ async fn ignore_changes_and_unknown_values_until_apply() {
     assert_eq!(b.after_value().unwrap().get("name"), Some(&Value::Unknown));
     h.apply().await;
     assert_eq!(h.state.resources[1].attributes["name"], "b-id-a");
-    std::fs::write(h.dir.join("main.hcl"), std::fs::read_to_string(h.dir.join("main.hcl")).unwrap().replace("size = 1", "size = 5")).unwrap();
+    std::fs::write(
+        h.dir.join("main.hcl"),
+        std::fs::read_to_string(h.dir.join("main.hcl")).unwrap().replace("size = 1", "size = 5"),
+    )
+    .unwrap();
     assert_eq!(h.plan().await, ["NoOp mem_thing.a", "NoOp mem_thing.b"]);
 }
 
@@ -348,7 +383,11 @@ async fn a_provider_is_configured_only_when_an_instance_needs_it() {
     let (config, _) = h.load();
     let config = config.unwrap();
     let (_, diags) = plan(&config, &h.settings(), &h.state, PlanOptions::default()).await;
-    assert_eq!(render(&diags, &config.sources), ["Failed to configure provider \"mem\" @ 1:1"], "reported once, at the provider block");
+    assert_eq!(
+        render(&diags, &config.sources),
+        ["Failed to configure provider \"mem\" @ 1:1"],
+        "reported once, at the provider block"
+    );
     assert_eq!(h.memory.configures.load(Ordering::SeqCst), 1, "configured once for three instances");
 }
 
@@ -403,7 +442,12 @@ resource "mem_thing" "a" {
     let (plan, diags) = plan(&config.unwrap(), &h.settings(), &h.state, PlanOptions::default()).await;
     assert!(!diags.has_errors());
     let after = plan.unwrap().changes[0].after_value().unwrap();
-    let rules: Vec<String> = after.get("rule").unwrap().as_list().unwrap().iter()
+    let rules: Vec<String> = after
+        .get("rule")
+        .unwrap()
+        .as_list()
+        .unwrap()
+        .iter()
         .map(|r| format!("{}:{}", r.get("port").unwrap().to_json(), r.get("note").unwrap().to_json()))
         .collect();
     assert_eq!(rules, ["80:\"http\"", "443:\"https\"", "22:null"]);

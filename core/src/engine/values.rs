@@ -125,7 +125,8 @@ impl Scope for InstanceScope<'_> {
     fn resolve(&self, root: &str, attrs: &[(&str, Span)], span: Span) -> Result<(Value, usize), Diagnostic> {
         let first = attrs.first().map(|(n, _)| *n);
         let need_attr = || {
-            Diagnostic::error("Invalid reference", format!("\"{root}\" must be followed by an attribute name.")).at(span)
+            Diagnostic::error("Invalid reference", format!("\"{root}\" must be followed by an attribute name."))
+                .at(span)
         };
         match root {
             "var" => {
@@ -146,7 +147,8 @@ impl Scope for InstanceScope<'_> {
                 if self.inputs_unknown {
                     return Ok((Value::Unknown, 1));
                 }
-                let v = self.values.locals.get(self.module).and_then(|m| m.get(name)).cloned().unwrap_or(Value::Unknown);
+                let v =
+                    self.values.locals.get(self.module).and_then(|m| m.get(name)).cloned().unwrap_or(Value::Unknown);
                 Ok((v, 1))
             }
             "module" => {
@@ -158,7 +160,9 @@ impl Scope for InstanceScope<'_> {
                 _ => Err(need_attr()),
             },
             "each" => match &self.repetition {
-                Repetition::Each(k, v) => Ok((Value::object([("key", Value::string(k.clone())), ("value", v.clone())]), 0)),
+                Repetition::Each(k, v) => {
+                    Ok((Value::object([("key", Value::string(k.clone())), ("value", v.clone())]), 0))
+                }
                 // The graph already reported a misplaced each; evaluating on keeps other problems visible.
                 _ => Ok((Value::Unknown, 0)),
             },

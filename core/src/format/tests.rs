@@ -25,8 +25,7 @@ impl VisitMut for ClearTrailing {
 }
 
 fn parse_normalised(src: &str) -> Body {
-    let mut body = hcl_edit::parser::parse_body(src)
-        .unwrap_or_else(|e| panic!("does not parse: {e}\n---\n{src}\n---"));
+    let mut body = hcl_edit::parser::parse_body(src).unwrap_or_else(|e| panic!("does not parse: {e}\n---\n{src}\n---"));
     ClearTrailing.visit_body_mut(&mut body);
     body
 }
@@ -297,16 +296,10 @@ fn format_cases() {
     for (name, input, expected) in CASES {
         let out = check_format(input);
         if out != *expected {
-            failures.push(format!(
-                "case `{name}`\n--- expected ---\n{expected}--- got ---\n{out}"
-            ));
+            failures.push(format!("case `{name}`\n--- expected ---\n{expected}--- got ---\n{out}"));
         }
         // The canonical form is a fixed point.
-        assert_eq!(
-            check_format(expected),
-            *expected,
-            "case `{name}` expected output"
-        );
+        assert_eq!(check_format(expected), *expected, "case `{name}` expected output");
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -326,10 +319,7 @@ fn format_invalid_input_is_an_error() {
         "a = \"${\"",
     ];
     for src in invalid {
-        assert!(
-            format_source(src).is_err(),
-            "accepted invalid input {src:?}"
-        );
+        assert!(format_source(src).is_err(), "accepted invalid input {src:?}");
     }
 }
 
@@ -358,11 +348,7 @@ impl Rng {
 }
 
 fn gen_expr(rng: &mut Rng, depth: usize, out: &mut String) {
-    let choice = if depth > 2 {
-        rng.below(4)
-    } else {
-        rng.below(11)
-    };
+    let choice = if depth > 2 { rng.below(4) } else { rng.below(11) };
     match choice {
         0 => out.push_str(rng.pick(&["1", "42", "3.14", "1e3", "true", "null"])),
         1 => out.push_str(rng.pick(&[
@@ -506,10 +492,8 @@ fn gen_body(rng: &mut Rng, depth: usize, out: &mut String) {
 
 #[test]
 fn format_is_idempotent_and_preserves_meaning() {
-    let mut inputs: Vec<String> = CASES
-        .iter()
-        .flat_map(|(_, input, expected)| [input.to_string(), expected.to_string()])
-        .collect();
+    let mut inputs: Vec<String> =
+        CASES.iter().flat_map(|(_, input, expected)| [input.to_string(), expected.to_string()]).collect();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut valid = 0;
     for _ in 0..400 {
@@ -520,10 +504,7 @@ fn format_is_idempotent_and_preserves_meaning() {
             inputs.push(doc);
         }
     }
-    assert!(
-        valid > 200,
-        "generator produced only {valid} valid documents"
-    );
+    assert!(valid > 200, "generator produced only {valid} valid documents");
     for input in &inputs {
         check_format(input);
     }

@@ -2,8 +2,8 @@
 
 use super::string::graphemes;
 use super::{
-    arg_int, arg_list, arg_map, arg_num, arg_str, arg_str_list, loosely_equal, make_set, spec,
-    to_bool, to_num, unify, FResult, FuncContext, FuncError, Spec, MAX_ELEMENTS,
+    arg_int, arg_list, arg_map, arg_num, arg_str, arg_str_list, loosely_equal, make_set, spec, to_bool, to_num, unify,
+    FResult, FuncContext, FuncError, Spec, MAX_ELEMENTS,
 };
 use crate::value::{Map, Value};
 
@@ -48,9 +48,9 @@ fn bools(args: &[Value]) -> FResult<Vec<Option<bool>>> {
         .iter()
         .map(|v| match v {
             Value::Null => Ok(None),
-            v => to_bool(v).map(Some).ok_or_else(|| {
-                FuncError::at(0, "invalid value for \"list\": all elements must be bools")
-            }),
+            v => to_bool(v)
+                .map(Some)
+                .ok_or_else(|| FuncError::at(0, "invalid value for \"list\": all elements must be bools")),
         })
         .collect()
 }
@@ -74,19 +74,13 @@ fn chunklist(args: &[Value], _: &FuncContext) -> FResult<Value> {
         return Ok(Value::List(vec![]));
     }
     // Size zero means "one chunk holding everything", as in Terraform.
-    let size = if size == 0 {
-        list.len()
-    } else {
-        usize::try_from(size).unwrap_or(usize::MAX)
-    };
-    Ok(Value::List(
-        list.chunks(size).map(|c| Value::List(c.to_vec())).collect(),
-    ))
+    let size = if size == 0 { list.len() } else { usize::try_from(size).unwrap_or(usize::MAX) };
+    Ok(Value::List(list.chunks(size).map(|c| Value::List(c.to_vec())).collect()))
 }
 
 fn coalesce(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    let unified = unify(args.to_vec())
-        .map_err(|e| FuncError::new(format!("all arguments must have the same type: {e}")))?;
+    let unified =
+        unify(args.to_vec()).map_err(|e| FuncError::new(format!("all arguments must have the same type: {e}")))?;
     unified
         .into_iter()
         .find(|v| !v.is_null() && v.as_str() != Some(""))
@@ -99,12 +93,7 @@ fn coalescelist(args: &[Value], _: &FuncContext) -> FResult<Value> {
             Value::Null => continue,
             Value::List(items) if items.is_empty() => continue,
             Value::List(_) => return Ok(v.clone()),
-            _ => {
-                return Err(FuncError::at(
-                    i,
-                    "coalescelist arguments must be lists, sets or tuples",
-                ))
-            }
+            _ => return Err(FuncError::at(i, "coalescelist arguments must be lists, sets or tuples")),
         }
     }
     Err(FuncError::new("no non-null arguments"))
@@ -117,9 +106,8 @@ fn compact(args: &[Value], _: &FuncContext) -> FResult<Value> {
         if v.is_null() {
             continue;
         }
-        let s = super::to_str(v).ok_or_else(|| {
-            FuncError::at(0, "invalid value for \"list\": list of string required")
-        })?;
+        let s =
+            super::to_str(v).ok_or_else(|| FuncError::at(0, "invalid value for \"list\": list of string required"))?;
         if !s.is_empty() {
             out.push(Value::String(s));
         }
@@ -155,16 +143,10 @@ fn element(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let list = arg_list(args, 0, "list")?;
     let index = arg_int(args, 1, "index")?;
     if list.is_empty() {
-        return Err(FuncError::at(
-            0,
-            "cannot use element function with an empty list",
-        ));
+        return Err(FuncError::at(0, "cannot use element function with an empty list"));
     }
     if index < 0 {
-        return Err(FuncError::at(
-            1,
-            "cannot use element function with a negative index",
-        ));
+        return Err(FuncError::at(1, "cannot use element function with a negative index"));
     }
     // Indexes past the end wrap around, as documented by Terraform.
     let i = (index as u64 % list.len() as u64) as usize;
@@ -196,18 +178,11 @@ fn index(args: &[Value], _: &FuncContext) -> FResult<Value> {
 }
 
 fn keys(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    Ok(Value::List(
-        arg_map(args, 0, "inputMap")?
-            .keys()
-            .map(Value::string)
-            .collect(),
-    ))
+    Ok(Value::List(arg_map(args, 0, "inputMap")?.keys().map(Value::string).collect()))
 }
 
 fn values(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    Ok(Value::List(
-        arg_map(args, 0, "mapping")?.values().cloned().collect(),
-    ))
+    Ok(Value::List(arg_map(args, 0, "mapping")?.values().cloned().collect()))
 }
 
 fn length(args: &[Value], _: &FuncContext) -> FResult<Value> {
@@ -216,12 +191,7 @@ fn length(args: &[Value], _: &FuncContext) -> FResult<Value> {
         Some(Value::List(items)) => items.len(),
         Some(Value::Object(map)) => map.len(),
         Some(Value::Null) => return Err(FuncError::at(0, "argument must not be null")),
-        _ => {
-            return Err(FuncError::at(
-                0,
-                "argument must be a string, a collection type, or a structural type",
-            ))
-        }
+        _ => return Err(FuncError::at(0, "argument must be a string, a collection type, or a structural type")),
     };
     Ok(Value::Number(n as f64))
 }
@@ -232,10 +202,7 @@ fn lookup(args: &[Value], _: &FuncContext) -> FResult<Value> {
     match (map.get(&key), args.get(2)) {
         (Some(v), _) => Ok(v.clone()),
         (None, Some(default)) => Ok(default.clone()),
-        (None, None) => Err(FuncError::at(
-            1,
-            format!("lookup failed to find key \"{key}\""),
-        )),
+        (None, None) => Err(FuncError::at(1, format!("lookup failed to find key \"{key}\""))),
     }
 }
 
@@ -261,12 +228,7 @@ fn merge(args: &[Value], _: &FuncContext) -> FResult<Value> {
         match v {
             Value::Null => continue,
             Value::Object(map) => out.extend(map.iter().map(|(k, v)| (k.clone(), v.clone()))),
-            _ => {
-                return Err(FuncError::at(
-                    i,
-                    "arguments must be maps or objects, got ".to_string() + v.type_name(),
-                ))
-            }
+            _ => return Err(FuncError::at(i, "arguments must be maps or objects, got ".to_string() + v.type_name())),
         }
     }
     Ok(Value::Object(out))
@@ -277,22 +239,13 @@ fn one(args: &[Value], _: &FuncContext) -> FResult<Value> {
     match list.as_slice() {
         [] => Ok(Value::Null),
         [v] => Ok(v.clone()),
-        _ => Err(FuncError::at(
-            0,
-            "must be a list, set, or tuple value with either zero or one elements",
-        )),
+        _ => Err(FuncError::at(0, "must be a list, set, or tuple value with either zero or one elements")),
     }
 }
 
 fn range(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let nums: Vec<f64> = (0..args.len())
-        .map(|i| {
-            arg_num(
-                args,
-                i,
-                ["start", "limit", "step"].get(i).copied().unwrap_or("step"),
-            )
-        })
+        .map(|i| arg_num(args, i, ["start", "limit", "step"].get(i).copied().unwrap_or("step")))
         .collect::<FResult<_>>()?;
     let (start, limit, step) = match nums.as_slice() {
         [limit] => (0.0, *limit, if *limit < 0.0 { -1.0 } else { 1.0 }),
@@ -304,16 +257,10 @@ fn range(args: &[Value], _: &FuncContext) -> FResult<Value> {
         return Err(FuncError::at(2, "step must not be zero"));
     }
     if step < 0.0 && limit > start {
-        return Err(FuncError::at(
-            2,
-            "step must be positive when start is less than limit",
-        ));
+        return Err(FuncError::at(2, "step must be positive when start is less than limit"));
     }
     if step > 0.0 && limit < start {
-        return Err(FuncError::at(
-            2,
-            "step must be negative when start is greater than limit",
-        ));
+        return Err(FuncError::at(2, "step must be negative when start is greater than limit"));
     }
     let count = ((limit - start) / step).ceil();
     if !count.is_finite() || count > MAX_RANGE as f64 {
@@ -325,17 +272,11 @@ fn range(args: &[Value], _: &FuncContext) -> FResult<Value> {
     // Terraform computes in arbitrary precision, so 0.1 * 3 is exactly 0.3 there;
     // rounding to 15 significant digits hides the binary error the same way.
     let tidy = |x: f64| format!("{x:.14e}").parse::<f64>().unwrap_or(x);
-    Ok(Value::List(
-        (0..count)
-            .map(|i| Value::Number(tidy(start + step * i as f64)))
-            .collect(),
-    ))
+    Ok(Value::List((0..count).map(|i| Value::Number(tidy(start + step * i as f64))).collect()))
 }
 
 fn reverse(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    Ok(Value::List(
-        arg_list(args, 0, "list")?.iter().rev().cloned().collect(),
-    ))
+    Ok(Value::List(arg_list(args, 0, "list")?.iter().rev().cloned().collect()))
 }
 
 fn sets(args: &[Value]) -> FResult<Vec<Vec<Value>>> {
@@ -351,10 +292,7 @@ fn setintersection(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let mut all = sets(args)?.into_iter();
     let first = all.next().unwrap_or_default();
     let rest: Vec<Vec<Value>> = all.collect();
-    let out = first
-        .into_iter()
-        .filter(|v| rest.iter().all(|s| s.iter().any(|w| loosely_equal(v, w))))
-        .collect();
+    let out = first.into_iter().filter(|v| rest.iter().all(|s| s.iter().any(|w| loosely_equal(v, w)))).collect();
     Ok(Value::List(make_set(out)))
 }
 
@@ -364,11 +302,7 @@ fn setsubtract(args: &[Value], _: &FuncContext) -> FResult<Value> {
         [a, b] => (a, b),
         _ => return Err(FuncError::new("setsubtract requires two sets")),
     };
-    let out = a
-        .iter()
-        .filter(|v| !b.iter().any(|w| loosely_equal(v, w)))
-        .cloned()
-        .collect();
+    let out = a.iter().filter(|v| !b.iter().any(|w| loosely_equal(v, w))).cloned().collect();
     Ok(Value::List(make_set(out)))
 }
 
@@ -379,19 +313,11 @@ fn setunion(args: &[Value], _: &FuncContext) -> FResult<Value> {
 }
 
 fn setproduct(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    let lists: Vec<&Vec<Value>> = (0..args.len())
-        .map(|i| arg_list(args, i, "sets"))
-        .collect::<FResult<_>>()?;
-    let total = lists
-        .iter()
-        .try_fold(1usize, |acc, l| acc.checked_mul(l.len()));
+    let lists: Vec<&Vec<Value>> = (0..args.len()).map(|i| arg_list(args, i, "sets")).collect::<FResult<_>>()?;
+    let total = lists.iter().try_fold(1usize, |acc, l| acc.checked_mul(l.len()));
     match total {
         Some(t) if t <= MAX_ELEMENTS => {}
-        _ => {
-            return Err(FuncError::new(format!(
-                "the product would have more than {MAX_ELEMENTS} elements"
-            )))
-        }
+        _ => return Err(FuncError::new(format!("the product would have more than {MAX_ELEMENTS} elements"))),
     }
     let mut out: Vec<Vec<Value>> = vec![vec![]];
     for list in lists {
@@ -414,22 +340,13 @@ fn slice(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let start = arg_int(args, 1, "start_index")?;
     let end = arg_int(args, 2, "end_index")?;
     if start < 0 {
-        return Err(FuncError::at(
-            1,
-            "the start index must not be less than zero",
-        ));
+        return Err(FuncError::at(1, "the start index must not be less than zero"));
     }
     if end > list.len() as i64 {
-        return Err(FuncError::at(
-            2,
-            "the end index must not be greater than the length of the list",
-        ));
+        return Err(FuncError::at(2, "the end index must not be greater than the length of the list"));
     }
     if start > end {
-        return Err(FuncError::at(
-            1,
-            "the start index must not be greater than the end index",
-        ));
+        return Err(FuncError::at(1, "the start index must not be greater than the end index"));
     }
     let picked = list.get(start as usize..end as usize).unwrap_or(&[]);
     Ok(Value::List(picked.to_vec()))
@@ -449,9 +366,7 @@ fn sum(args: &[Value], _: &FuncContext) -> FResult<Value> {
     }
     let mut total = 0.0;
     for v in list {
-        total += to_num(v).ok_or_else(|| {
-            FuncError::at(0, "argument must be list, set, or tuple of number values")
-        })?;
+        total += to_num(v).ok_or_else(|| FuncError::at(0, "argument must be list, set, or tuple of number values"))?;
     }
     Ok(Value::Number(total))
 }
@@ -460,25 +375,16 @@ fn transpose(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let map = arg_map(args, 0, "values")?;
     let mut out: std::collections::BTreeMap<String, Vec<Value>> = std::collections::BTreeMap::new();
     for (key, list) in map {
-        let items = list.as_list().ok_or_else(|| {
-            FuncError::at(
-                0,
-                "invalid value for \"values\": map of lists of strings required",
-            )
-        })?;
+        let items = list
+            .as_list()
+            .ok_or_else(|| FuncError::at(0, "invalid value for \"values\": map of lists of strings required"))?;
         for item in items {
-            let s = super::to_str(item).ok_or_else(|| {
-                FuncError::at(
-                    0,
-                    "invalid value for \"values\": map of lists of strings required",
-                )
-            })?;
+            let s = super::to_str(item)
+                .ok_or_else(|| FuncError::at(0, "invalid value for \"values\": map of lists of strings required"))?;
             out.entry(s).or_default().push(Value::string(key.clone()));
         }
     }
-    Ok(Value::Object(
-        out.into_iter().map(|(k, v)| (k, Value::List(v))).collect(),
-    ))
+    Ok(Value::Object(out.into_iter().map(|(k, v)| (k, Value::List(v))).collect()))
 }
 
 fn zipmap(args: &[Value], _: &FuncContext) -> FResult<Value> {
@@ -491,9 +397,7 @@ fn zipmap(args: &[Value], _: &FuncContext) -> FResult<Value> {
             values.len()
         )));
     }
-    Ok(Value::Object(
-        keys.into_iter().zip(values.iter().cloned()).collect(),
-    ))
+    Ok(Value::Object(keys.into_iter().zip(values.iter().cloned()).collect()))
 }
 
 #[cfg(test)]
@@ -503,24 +407,12 @@ mod tests {
 
     #[test]
     fn alltrue_anytrue() {
-        assert_eq!(
-            call_ok("alltrue", vec![l(vec![s("true"), b(true)])]),
-            b(true)
-        );
-        assert_eq!(
-            call_ok("alltrue", vec![l(vec![b(true), b(false)])]),
-            b(false)
-        );
+        assert_eq!(call_ok("alltrue", vec![l(vec![s("true"), b(true)])]), b(true));
+        assert_eq!(call_ok("alltrue", vec![l(vec![b(true), b(false)])]), b(false));
         assert_eq!(call_ok("alltrue", vec![l(vec![])]), b(true));
-        assert_eq!(
-            call_ok("alltrue", vec![l(vec![b(true), Value::Null])]),
-            b(false)
-        );
+        assert_eq!(call_ok("alltrue", vec![l(vec![b(true), Value::Null])]), b(false));
         assert_eq!(call_ok("anytrue", vec![l(vec![s("true")])]), b(true));
-        assert_eq!(
-            call_ok("anytrue", vec![l(vec![b(true), b(false)])]),
-            b(true)
-        );
+        assert_eq!(call_ok("anytrue", vec![l(vec![b(true), b(false)])]), b(true));
         assert_eq!(call_ok("anytrue", vec![l(vec![])]), b(false));
         assert_eq!(call_err("anytrue", vec![l(vec![n(1.0)])]).arg, Some(0));
     }
@@ -534,18 +426,9 @@ mod tests {
         );
         assert_eq!(
             call_ok("chunklist", vec![abcde.clone(), n(1.0)]),
-            l(vec![
-                sl(&["a"]),
-                sl(&["b"]),
-                sl(&["c"]),
-                sl(&["d"]),
-                sl(&["e"])
-            ])
+            l(vec![sl(&["a"]), sl(&["b"]), sl(&["c"]), sl(&["d"]), sl(&["e"])])
         );
-        assert_eq!(
-            call_ok("chunklist", vec![abcde.clone(), n(0.0)]),
-            l(vec![abcde.clone()])
-        );
+        assert_eq!(call_ok("chunklist", vec![abcde.clone(), n(0.0)]), l(vec![abcde.clone()]));
         assert_eq!(call_err("chunklist", vec![abcde, n(-1.0)]).arg, Some(1));
     }
 
@@ -554,67 +437,32 @@ mod tests {
         assert_eq!(call_ok("coalesce", vec![s("a"), s("b")]), s("a"));
         assert_eq!(call_ok("coalesce", vec![s(""), s("b")]), s("b"));
         assert_eq!(call_ok("coalesce", vec![n(1.0), n(2.0)]), n(1.0));
-        assert_eq!(
-            call_ok("coalesce", vec![Value::Null, n(1.0), s("hello")]),
-            s("1")
-        );
-        assert_eq!(
-            call_err("coalesce", vec![Value::Null, s("")]).message,
-            "no non-null, non-empty-string arguments"
-        );
+        assert_eq!(call_ok("coalesce", vec![Value::Null, n(1.0), s("hello")]), s("1"));
+        assert_eq!(call_err("coalesce", vec![Value::Null, s("")]).message, "no non-null, non-empty-string arguments");
     }
 
     #[test]
     fn coalescelist_examples() {
-        assert_eq!(
-            call_ok("coalescelist", vec![sl(&["a", "b"]), sl(&["c", "d"])]),
-            sl(&["a", "b"])
-        );
-        assert_eq!(
-            call_ok("coalescelist", vec![l(vec![]), sl(&["c", "d"])]),
-            sl(&["c", "d"])
-        );
-        assert!(call_err("coalescelist", vec![l(vec![]), l(vec![])])
-            .message
-            .contains("no non-null"));
-        assert_eq!(
-            call_err("coalescelist", vec![l(vec![]), s("x")]).arg,
-            Some(1)
-        );
+        assert_eq!(call_ok("coalescelist", vec![sl(&["a", "b"]), sl(&["c", "d"])]), sl(&["a", "b"]));
+        assert_eq!(call_ok("coalescelist", vec![l(vec![]), sl(&["c", "d"])]), sl(&["c", "d"]));
+        assert!(call_err("coalescelist", vec![l(vec![]), l(vec![])]).message.contains("no non-null"));
+        assert_eq!(call_err("coalescelist", vec![l(vec![]), s("x")]).arg, Some(1));
     }
 
     #[test]
     fn compact_concat() {
-        assert_eq!(
-            call_ok(
-                "compact",
-                vec![l(vec![s("a"), s(""), s("b"), Value::Null, s("c")])]
-            ),
-            sl(&["a", "b", "c"])
-        );
-        assert_eq!(
-            call_ok("concat", vec![sl(&["a", ""]), sl(&["b", "c"])]),
-            sl(&["a", "", "b", "c"])
-        );
+        assert_eq!(call_ok("compact", vec![l(vec![s("a"), s(""), s("b"), Value::Null, s("c")])]), sl(&["a", "b", "c"]));
+        assert_eq!(call_ok("concat", vec![sl(&["a", ""]), sl(&["b", "c"])]), sl(&["a", "", "b", "c"]));
         assert_eq!(call_ok("concat", vec![]), l(vec![]));
         assert_eq!(call_err("concat", vec![sl(&["a"]), s("b")]).arg, Some(1));
     }
 
     #[test]
     fn contains_distinct() {
-        assert_eq!(
-            call_ok("contains", vec![sl(&["a", "b", "c"]), s("a")]),
-            b(true)
-        );
-        assert_eq!(
-            call_ok("contains", vec![sl(&["a", "b", "c"]), s("d")]),
-            b(false)
-        );
+        assert_eq!(call_ok("contains", vec![sl(&["a", "b", "c"]), s("a")]), b(true));
+        assert_eq!(call_ok("contains", vec![sl(&["a", "b", "c"]), s("d")]), b(false));
         assert_eq!(call_ok("contains", vec![nl(&[1.0, 2.0]), s("2")]), b(true));
-        assert_eq!(
-            call_ok("distinct", vec![sl(&["a", "b", "a", "c", "d", "b"])]),
-            sl(&["a", "b", "c", "d"])
-        );
+        assert_eq!(call_ok("distinct", vec![sl(&["a", "b", "a", "c", "d", "b"])]), sl(&["a", "b", "c", "d"]));
         assert_eq!(call_err("distinct", vec![s("a")]).arg, Some(0));
     }
 
@@ -625,25 +473,14 @@ mod tests {
         assert_eq!(call_ok("element", vec![abc.clone(), n(3.0)]), s("a"));
         assert_eq!(call_ok("element", vec![abc.clone(), n(2.0)]), s("c"));
         assert_eq!(call_err("element", vec![abc, n(-1.0)]).arg, Some(1));
-        assert!(call_err("element", vec![l(vec![]), n(0.0)])
-            .message
-            .contains("empty list"));
+        assert!(call_err("element", vec![l(vec![]), n(0.0)]).message.contains("empty list"));
     }
 
     #[test]
     fn flatten_examples() {
+        assert_eq!(call_ok("flatten", vec![l(vec![sl(&["a", "b"]), l(vec![]), sl(&["c"])])]), sl(&["a", "b", "c"]));
         assert_eq!(
-            call_ok(
-                "flatten",
-                vec![l(vec![sl(&["a", "b"]), l(vec![]), sl(&["c"])])]
-            ),
-            sl(&["a", "b", "c"])
-        );
-        assert_eq!(
-            call_ok(
-                "flatten",
-                vec![l(vec![l(vec![sl(&["a", "b"]), l(vec![])]), sl(&["c"])])]
-            ),
+            call_ok("flatten", vec![l(vec![l(vec![sl(&["a", "b"]), l(vec![])]), sl(&["c"])])]),
             sl(&["a", "b", "c"])
         );
     }
@@ -651,10 +488,7 @@ mod tests {
     #[test]
     fn index_examples() {
         assert_eq!(call_ok("index", vec![sl(&["a", "b", "c"]), s("b")]), n(1.0));
-        assert_eq!(
-            call_err("index", vec![sl(&["a", "b", "c"]), s("z")]).message,
-            "item not found"
-        );
+        assert_eq!(call_err("index", vec![sl(&["a", "b", "c"]), s("z")]).message, "item not found");
     }
 
     #[test]
@@ -679,19 +513,10 @@ mod tests {
     #[test]
     fn lookup_examples() {
         let m = o(&[("a", s("ay")), ("b", s("bee"))]);
-        assert_eq!(
-            call_ok("lookup", vec![m.clone(), s("a"), s("what?")]),
-            s("ay")
-        );
-        assert_eq!(
-            call_ok("lookup", vec![m.clone(), s("c"), s("what?")]),
-            s("what?")
-        );
+        assert_eq!(call_ok("lookup", vec![m.clone(), s("a"), s("what?")]), s("ay"));
+        assert_eq!(call_ok("lookup", vec![m.clone(), s("c"), s("what?")]), s("what?"));
         assert_eq!(call_ok("lookup", vec![m.clone(), s("b")]), s("bee"));
-        assert_eq!(
-            call_err("lookup", vec![m, s("c")]).message,
-            "lookup failed to find key \"c\""
-        );
+        assert_eq!(call_err("lookup", vec![m, s("c")]).message, "lookup failed to find key \"c\"");
     }
 
     #[test]
@@ -699,36 +524,21 @@ mod tests {
         assert_eq!(
             call_ok(
                 "matchkeys",
-                vec![
-                    sl(&["i-123", "i-abc", "i-def"]),
-                    sl(&["us-west", "us-east", "us-east"]),
-                    sl(&["us-east"])
-                ]
+                vec![sl(&["i-123", "i-abc", "i-def"]), sl(&["us-west", "us-east", "us-east"]), sl(&["us-east"])]
             ),
             sl(&["i-abc", "i-def"])
         );
-        assert!(call_err("matchkeys", vec![sl(&["a"]), sl(&[]), sl(&[])])
-            .message
-            .contains("should be equal"));
+        assert!(call_err("matchkeys", vec![sl(&["a"]), sl(&[]), sl(&[])]).message.contains("should be equal"));
     }
 
     #[test]
     fn merge_examples() {
         assert_eq!(
-            call_ok(
-                "merge",
-                vec![
-                    o(&[("a", s("b")), ("c", s("d"))]),
-                    o(&[("e", s("f")), ("c", s("z"))])
-                ]
-            ),
+            call_ok("merge", vec![o(&[("a", s("b")), ("c", s("d"))]), o(&[("e", s("f")), ("c", s("z"))])]),
             o(&[("a", s("b")), ("c", s("z")), ("e", s("f"))])
         );
         assert_eq!(
-            call_ok(
-                "merge",
-                vec![o(&[("a", s("b"))]), Value::Null, o(&[("e", s("f"))])]
-            ),
+            call_ok("merge", vec![o(&[("a", s("b"))]), Value::Null, o(&[("e", s("f"))])]),
             o(&[("a", s("b")), ("e", s("f"))])
         );
         assert_eq!(call_err("merge", vec![o(&[]), sl(&[])]).arg, Some(1));
@@ -738,95 +548,43 @@ mod tests {
     fn one_examples() {
         assert_eq!(call_ok("one", vec![l(vec![])]), Value::Null);
         assert_eq!(call_ok("one", vec![sl(&["hello"])]), s("hello"));
-        assert!(call_err("one", vec![sl(&["hello", "goodbye"])])
-            .message
-            .contains("zero or one"));
+        assert!(call_err("one", vec![sl(&["hello", "goodbye"])]).message.contains("zero or one"));
     }
 
     #[test]
     fn range_examples() {
         assert_eq!(call_ok("range", vec![n(3.0)]), nl(&[0.0, 1.0, 2.0]));
         assert_eq!(call_ok("range", vec![n(1.0), n(4.0)]), nl(&[1.0, 2.0, 3.0]));
-        assert_eq!(
-            call_ok("range", vec![n(1.0), n(8.0), n(2.0)]),
-            nl(&[1.0, 3.0, 5.0, 7.0])
-        );
-        assert_eq!(
-            call_ok("range", vec![n(1.0), n(4.0), n(0.5)]),
-            nl(&[1.0, 1.5, 2.0, 2.5, 3.0, 3.5])
-        );
+        assert_eq!(call_ok("range", vec![n(1.0), n(8.0), n(2.0)]), nl(&[1.0, 3.0, 5.0, 7.0]));
+        assert_eq!(call_ok("range", vec![n(1.0), n(4.0), n(0.5)]), nl(&[1.0, 1.5, 2.0, 2.5, 3.0, 3.5]));
         assert_eq!(call_ok("range", vec![n(4.0), n(1.0)]), nl(&[4.0, 3.0, 2.0]));
-        assert_eq!(
-            call_ok("range", vec![n(10.0), n(5.0), n(-2.0)]),
-            nl(&[10.0, 8.0, 6.0])
-        );
+        assert_eq!(call_ok("range", vec![n(10.0), n(5.0), n(-2.0)]), nl(&[10.0, 8.0, 6.0]));
         assert_eq!(call_ok("range", vec![n(0.0)]), nl(&[]));
-        assert_eq!(
-            call_ok("range", vec![n(0.0), n(0.5), n(0.1)]),
-            nl(&[0.0, 0.1, 0.2, 0.3, 0.4])
-        );
-        assert!(call_err("range", vec![n(1.0), n(4.0), n(0.0)])
-            .message
-            .contains("zero"));
-        assert!(call_err("range", vec![n(1.0), n(4.0), n(-1.0)])
-            .message
-            .contains("positive"));
-        assert!(call_err("range", vec![n(1_000_000.0)])
-            .message
-            .contains("more than 1024"));
-        assert!(call_err("range", vec![n(0.0), n(1.0), n(1e-300)])
-            .message
-            .contains("more than 1024"));
+        assert_eq!(call_ok("range", vec![n(0.0), n(0.5), n(0.1)]), nl(&[0.0, 0.1, 0.2, 0.3, 0.4]));
+        assert!(call_err("range", vec![n(1.0), n(4.0), n(0.0)]).message.contains("zero"));
+        assert!(call_err("range", vec![n(1.0), n(4.0), n(-1.0)]).message.contains("positive"));
+        assert!(call_err("range", vec![n(1_000_000.0)]).message.contains("more than 1024"));
+        assert!(call_err("range", vec![n(0.0), n(1.0), n(1e-300)]).message.contains("more than 1024"));
     }
 
     #[test]
     fn reverse_example() {
-        assert_eq!(
-            call_ok("reverse", vec![nl(&[1.0, 2.0, 3.0])]),
-            nl(&[3.0, 2.0, 1.0])
-        );
+        assert_eq!(call_ok("reverse", vec![nl(&[1.0, 2.0, 3.0])]), nl(&[3.0, 2.0, 1.0]));
     }
 
     #[test]
     fn set_functions() {
-        assert_eq!(
-            call_ok(
-                "setintersection",
-                vec![sl(&["a", "b"]), sl(&["b", "c"]), sl(&["b", "d"])]
-            ),
-            sl(&["b"])
-        );
-        assert_eq!(
-            call_ok("setsubtract", vec![sl(&["a", "b", "c"]), sl(&["a", "c"])]),
-            sl(&["b"])
-        );
-        assert_eq!(
-            call_ok(
-                "setunion",
-                vec![sl(&["a", "b"]), sl(&["b", "c"]), sl(&["d"])]
-            ),
-            sl(&["a", "b", "c", "d"])
-        );
-        assert_eq!(
-            call_ok("setunion", vec![sl(&["b", "a"]), l(vec![n(1.0)])]),
-            sl(&["1", "a", "b"])
-        );
-        assert_eq!(
-            call_err("setsubtract", vec![sl(&["a"]), s("a")]).arg,
-            Some(1)
-        );
+        assert_eq!(call_ok("setintersection", vec![sl(&["a", "b"]), sl(&["b", "c"]), sl(&["b", "d"])]), sl(&["b"]));
+        assert_eq!(call_ok("setsubtract", vec![sl(&["a", "b", "c"]), sl(&["a", "c"])]), sl(&["b"]));
+        assert_eq!(call_ok("setunion", vec![sl(&["a", "b"]), sl(&["b", "c"]), sl(&["d"])]), sl(&["a", "b", "c", "d"]));
+        assert_eq!(call_ok("setunion", vec![sl(&["b", "a"]), l(vec![n(1.0)])]), sl(&["1", "a", "b"]));
+        assert_eq!(call_err("setsubtract", vec![sl(&["a"]), s("a")]).arg, Some(1));
     }
 
     #[test]
     fn setproduct_examples() {
         assert_eq!(
-            call_ok(
-                "setproduct",
-                vec![
-                    sl(&["development", "staging", "production"]),
-                    sl(&["app1", "app2"])
-                ]
-            ),
+            call_ok("setproduct", vec![sl(&["development", "staging", "production"]), sl(&["app1", "app2"])]),
             l(vec![
                 sl(&["development", "app1"]),
                 sl(&["development", "app2"]),
@@ -838,33 +596,19 @@ mod tests {
         );
         assert_eq!(call_ok("setproduct", vec![sl(&["a"]), sl(&[])]), l(vec![]));
         let big = l((0..1000).map(|i| n(f64::from(i))).collect());
-        assert!(call_err("setproduct", vec![big.clone(), big.clone(), big])
-            .message
-            .contains("more than"));
+        assert!(call_err("setproduct", vec![big.clone(), big.clone(), big]).message.contains("more than"));
     }
 
     #[test]
     fn slice_examples() {
-        assert_eq!(
-            call_ok("slice", vec![sl(&["a", "b", "c", "d"]), n(1.0), n(3.0)]),
-            sl(&["b", "c"])
-        );
-        assert_eq!(
-            call_err("slice", vec![sl(&["a"]), n(0.0), n(2.0)]).arg,
-            Some(2)
-        );
-        assert_eq!(
-            call_err("slice", vec![sl(&["a", "b"]), n(2.0), n(1.0)]).arg,
-            Some(1)
-        );
+        assert_eq!(call_ok("slice", vec![sl(&["a", "b", "c", "d"]), n(1.0), n(3.0)]), sl(&["b", "c"]));
+        assert_eq!(call_err("slice", vec![sl(&["a"]), n(0.0), n(2.0)]).arg, Some(2));
+        assert_eq!(call_err("slice", vec![sl(&["a", "b"]), n(2.0), n(1.0)]).arg, Some(1));
     }
 
     #[test]
     fn sort_examples() {
-        assert_eq!(
-            call_ok("sort", vec![sl(&["e", "d", "a", "x"])]),
-            sl(&["a", "d", "e", "x"])
-        );
+        assert_eq!(call_ok("sort", vec![sl(&["e", "d", "a", "x"])]), sl(&["a", "d", "e", "x"]));
         assert_eq!(call_ok("sort", vec![nl(&[10.0, 9.0])]), sl(&["10", "9"]));
         assert_eq!(call_err("sort", vec![l(vec![Value::Null])]).arg, Some(0));
     }
@@ -872,43 +616,26 @@ mod tests {
     #[test]
     fn sum_examples() {
         assert_eq!(call_ok("sum", vec![nl(&[10.0, 13.0, 6.0, 4.5])]), n(33.5));
-        assert_eq!(
-            call_err("sum", vec![l(vec![])]).message,
-            "cannot sum an empty list"
-        );
+        assert_eq!(call_err("sum", vec![l(vec![])]).message, "cannot sum an empty list");
         assert_eq!(call_err("sum", vec![sl(&["x"])]).arg, Some(0));
     }
 
     #[test]
     fn transpose_example() {
         assert_eq!(
-            call_ok(
-                "transpose",
-                vec![o(&[("a", sl(&["1", "2"])), ("b", sl(&["2", "3"]))])]
-            ),
+            call_ok("transpose", vec![o(&[("a", sl(&["1", "2"])), ("b", sl(&["2", "3"]))])]),
             o(&[("1", sl(&["a"])), ("2", sl(&["a", "b"])), ("3", sl(&["b"]))])
         );
-        assert_eq!(
-            call_err("transpose", vec![o(&[("a", s("1"))])]).arg,
-            Some(0)
-        );
+        assert_eq!(call_err("transpose", vec![o(&[("a", s("1"))])]).arg, Some(0));
     }
 
     #[test]
     fn zipmap_examples() {
+        assert_eq!(call_ok("zipmap", vec![sl(&["a", "b"]), nl(&[1.0, 2.0])]), o(&[("a", n(1.0)), ("b", n(2.0))]));
         assert_eq!(
-            call_ok("zipmap", vec![sl(&["a", "b"]), nl(&[1.0, 2.0])]),
-            o(&[("a", n(1.0)), ("b", n(2.0))])
-        );
-        assert_eq!(
-            call_ok(
-                "zipmap",
-                vec![sl(&["a", "b"]), l(vec![sl(&["x"]), sl(&["y"])])]
-            ),
+            call_ok("zipmap", vec![sl(&["a", "b"]), l(vec![sl(&["x"]), sl(&["y"])])]),
             o(&[("a", sl(&["x"])), ("b", sl(&["y"]))])
         );
-        assert!(call_err("zipmap", vec![sl(&["a"]), nl(&[])])
-            .message
-            .contains("does not match"));
+        assert!(call_err("zipmap", vec![sl(&["a"]), nl(&[])]).message.contains("does not match"));
     }
 }

@@ -19,9 +19,7 @@ pub(super) const FUNCS: &[Spec] = &[
 
 fn base64encode(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let s = arg_str(args, 0, "str")?;
-    Ok(Value::String(
-        base64::engine::general_purpose::STANDARD.encode(s.as_bytes()),
-    ))
+    Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(s.as_bytes())))
 }
 
 fn base64decode(args: &[Value], _: &FuncContext) -> FResult<Value> {
@@ -31,12 +29,9 @@ fn base64decode(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(cleaned.as_bytes())
         .map_err(|e| FuncError::at(0, format!("failed to decode base64 data: {e}")))?;
-    String::from_utf8(bytes).map(Value::String).map_err(|_| {
-        FuncError::at(
-            0,
-            "the result of decoding the provided string is not valid UTF-8",
-        )
-    })
+    String::from_utf8(bytes)
+        .map(Value::String)
+        .map_err(|_| FuncError::at(0, "the result of decoding the provided string is not valid UTF-8"))
 }
 
 /// Quotes a string as JSON the way Go's encoder does, which also escapes the
@@ -53,9 +48,7 @@ pub(crate) fn json_quote(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            }
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
@@ -115,9 +108,7 @@ fn write_json(v: &Value, out: &mut String) -> Result<(), String> {
 
 fn jsonencode(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let v = args.first().unwrap_or(&Value::Null);
-    json_encode(v)
-        .map(Value::String)
-        .map_err(|e| FuncError::at(0, e))
+    json_encode(v).map(Value::String).map_err(|e| FuncError::at(0, e))
 }
 
 fn jsondecode(args: &[Value], _: &FuncContext) -> FResult<Value> {
@@ -141,12 +132,8 @@ fn yaml_quote(s: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '\u{0}' => out.push_str("\\0"),
-            '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04X}", c as u32))
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02X}", c as u32))
-            }
+            '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02X}", c as u32)),
             c => out.push(c),
         }
     }
@@ -178,12 +165,7 @@ fn is_block(v: &Value) -> bool {
 
 /// Writes `v` in block style at `indent`. With `inline_first` the first line
 /// continues the current one (after a `- `), as go-yaml lays out nested items.
-fn yaml_block(
-    v: &Value,
-    indent: usize,
-    inline_first: bool,
-    out: &mut String,
-) -> Result<(), String> {
+fn yaml_block(v: &Value, indent: usize, inline_first: bool, out: &mut String) -> Result<(), String> {
     let pad = |out: &mut String, first: bool| {
         if !(first && inline_first) {
             out.push_str(&" ".repeat(indent));
@@ -236,8 +218,7 @@ fn yaml_block(
 
 fn yamlencode(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let mut out = String::new();
-    yaml_block(args.first().unwrap_or(&Value::Null), 0, false, &mut out)
-        .map_err(|e| FuncError::at(0, e))?;
+    yaml_block(args.first().unwrap_or(&Value::Null), 0, false, &mut out).map_err(|e| FuncError::at(0, e))?;
     Ok(Value::String(out))
 }
 
@@ -264,12 +245,7 @@ fn yaml_to_value(v: serde_yaml_ng::Value) -> Result<Value, String> {
             Value::Number(f)
         }
         Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::List(
-            items
-                .into_iter()
-                .map(yaml_to_value)
-                .collect::<Result<_, _>>()?,
-        ),
+        Y::Sequence(items) => Value::List(items.into_iter().map(yaml_to_value).collect::<Result<_, _>>()?),
         Y::Mapping(map) => {
             let mut out = Map::new();
             for (k, v) in map {
@@ -279,14 +255,10 @@ fn yaml_to_value(v: serde_yaml_ng::Value) -> Result<Value, String> {
         }
         Y::Tagged(tagged) => {
             let tag = tagged.tag.to_string();
-            let core = tag
-                .trim_start_matches('!')
-                .trim_start_matches("tag:yaml.org,2002:");
+            let core = tag.trim_start_matches('!').trim_start_matches("tag:yaml.org,2002:");
             let inner = yaml_to_value(tagged.value)?;
             match core {
-                "str" => super::to_str(&inner)
-                    .map(Value::String)
-                    .ok_or("!!str requires a scalar")?,
+                "str" => super::to_str(&inner).map(Value::String).ok_or("!!str requires a scalar")?,
                 "int" | "float" | "bool" | "null" | "seq" | "map" => inner,
                 _ => return Err(format!("unsupported tag {tag}")),
             }
@@ -300,8 +272,7 @@ fn yaml_error(e: impl std::fmt::Display) -> String {
 
 fn yamldecode(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let s = arg_str(args, 0, "src")?;
-    let y: serde_yaml_ng::Value =
-        serde_yaml_ng::from_str(&s).map_err(|e| FuncError::at(0, yaml_error(e)))?;
+    let y: serde_yaml_ng::Value = serde_yaml_ng::from_str(&s).map_err(|e| FuncError::at(0, yaml_error(e)))?;
     yaml_to_value(y).map_err(|e| FuncError::at(0, yaml_error(e)))
 }
 
@@ -324,9 +295,7 @@ pub fn yaml_decode_all(text: &str) -> Result<Vec<Value>, String> {
 
 fn csvdecode(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let s = arg_str(args, 0, "str")?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(s.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(s.as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| FuncError::at(0, format!("invalid CSV: {e}")))?
@@ -339,11 +308,7 @@ fn csvdecode(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| FuncError::at(0, format!("invalid CSV: {e}")))?;
-        let row: Map = headers
-            .iter()
-            .cloned()
-            .zip(record.iter().map(Value::string))
-            .collect();
+        let row: Map = headers.iter().cloned().zip(record.iter().map(Value::string)).collect();
         rows.push(Value::Object(row));
     }
     Ok(Value::List(rows))
@@ -355,9 +320,7 @@ fn urlencode(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let mut out = String::with_capacity(s.len());
     for byte in s.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
             b' ' => out.push('+'),
             other => out.push_str(&format!("%{other:02X}")),
         }
@@ -373,47 +336,21 @@ mod tests {
 
     #[test]
     fn base64_examples() {
-        assert_eq!(
-            call_ok("base64encode", vec![s("Hello World")]),
-            s("SGVsbG8gV29ybGQ=")
-        );
-        assert_eq!(
-            call_ok("base64decode", vec![s("SGVsbG8gV29ybGQ=")]),
-            s("Hello World")
-        );
-        assert_eq!(
-            call_ok("base64decode", vec![s("SGVsbG8g\nV29ybGQ=")]),
-            s("Hello World")
-        );
-        assert!(call_err("base64decode", vec![s("not base64!")])
-            .message
-            .starts_with("failed to decode"));
-        assert!(call_err("base64decode", vec![s("/w==")])
-            .message
-            .contains("UTF-8"));
+        assert_eq!(call_ok("base64encode", vec![s("Hello World")]), s("SGVsbG8gV29ybGQ="));
+        assert_eq!(call_ok("base64decode", vec![s("SGVsbG8gV29ybGQ=")]), s("Hello World"));
+        assert_eq!(call_ok("base64decode", vec![s("SGVsbG8g\nV29ybGQ=")]), s("Hello World"));
+        assert!(call_err("base64decode", vec![s("not base64!")]).message.starts_with("failed to decode"));
+        assert!(call_err("base64decode", vec![s("/w==")]).message.contains("UTF-8"));
     }
 
     #[test]
     fn jsonencode_examples() {
+        assert_eq!(call_ok("jsonencode", vec![o(&[("hello", s("world"))])]), s("{\"hello\":\"world\"}"));
         assert_eq!(
-            call_ok("jsonencode", vec![o(&[("hello", s("world"))])]),
-            s("{\"hello\":\"world\"}")
-        );
-        assert_eq!(
-            call_ok(
-                "jsonencode",
-                vec![o(&[
-                    ("b", nl(&[1.0, 2.5])),
-                    ("a", Value::Null),
-                    ("c", b(true))
-                ])]
-            ),
+            call_ok("jsonencode", vec![o(&[("b", nl(&[1.0, 2.5])), ("a", Value::Null), ("c", b(true))])]),
             s("{\"a\":null,\"b\":[1,2.5],\"c\":true}")
         );
-        assert_eq!(
-            call_ok("jsonencode", vec![s("<a&b>\n")]),
-            s("\"\\u003ca\\u0026b\\u003e\\n\"")
-        );
+        assert_eq!(call_ok("jsonencode", vec![s("<a&b>\n")]), s("\"\\u003ca\\u0026b\\u003e\\n\""));
         assert_eq!(call_ok("jsonencode", vec![n(3.0)]), s("3"));
         assert_eq!(call_ok("jsonencode", vec![Value::Null]), s("null"));
         assert_eq!(call_err("jsonencode", vec![n(f64::INFINITY)]).arg, Some(0));
@@ -421,88 +358,47 @@ mod tests {
 
     #[test]
     fn jsondecode_examples() {
-        assert_eq!(
-            call_ok("jsondecode", vec![s("{\"hello\": \"world\"}")]),
-            o(&[("hello", s("world"))])
-        );
+        assert_eq!(call_ok("jsondecode", vec![s("{\"hello\": \"world\"}")]), o(&[("hello", s("world"))]));
         assert_eq!(call_ok("jsondecode", vec![s("true")]), b(true));
-        assert_eq!(
-            call_ok("jsondecode", vec![s("[1, 2.5, null]")]),
-            l(vec![n(1.0), n(2.5), Value::Null])
-        );
-        assert!(call_err("jsondecode", vec![s("{")])
-            .message
-            .starts_with("invalid JSON"));
+        assert_eq!(call_ok("jsondecode", vec![s("[1, 2.5, null]")]), l(vec![n(1.0), n(2.5), Value::Null]));
+        assert!(call_err("jsondecode", vec![s("{")]).message.starts_with("invalid JSON"));
     }
 
     #[test]
     fn yamlencode_examples() {
+        assert_eq!(call_ok("yamlencode", vec![o(&[("a", s("b")), ("c", s("d"))])]), s("\"a\": \"b\"\n\"c\": \"d\"\n"));
         assert_eq!(
-            call_ok("yamlencode", vec![o(&[("a", s("b")), ("c", s("d"))])]),
-            s("\"a\": \"b\"\n\"c\": \"d\"\n")
-        );
-        assert_eq!(
-            call_ok(
-                "yamlencode",
-                vec![o(&[("foo", nl(&[1.0, 2.0, 3.0])), ("bar", s("baz"))])]
-            ),
+            call_ok("yamlencode", vec![o(&[("foo", nl(&[1.0, 2.0, 3.0])), ("bar", s("baz"))])]),
             s("\"bar\": \"baz\"\n\"foo\":\n- 1\n- 2\n- 3\n")
         );
         assert_eq!(
             call_ok(
                 "yamlencode",
-                vec![o(&[
-                    (
-                        "foo",
-                        l(vec![n(1.0), o(&[("a", s("b")), ("c", s("d"))]), n(3.0)])
-                    ),
-                    ("bar", s("baz"))
-                ])]
+                vec![o(&[("foo", l(vec![n(1.0), o(&[("a", s("b")), ("c", s("d"))]), n(3.0)])), ("bar", s("baz"))])]
             ),
             s("\"bar\": \"baz\"\n\"foo\":\n- 1\n- \"a\": \"b\"\n  \"c\": \"d\"\n- 3\n")
         );
         assert_eq!(
-            call_ok(
-                "yamlencode",
-                vec![o(&[
-                    ("m", o(&[("x", l(vec![nl(&[1.0, 2.0])]))])),
-                    ("e", l(vec![]))
-                ])]
-            ),
+            call_ok("yamlencode", vec![o(&[("m", o(&[("x", l(vec![nl(&[1.0, 2.0])]))])), ("e", l(vec![]))])]),
             s("\"e\": []\n\"m\":\n  \"x\":\n  - - 1\n    - 2\n")
         );
-        assert_eq!(
-            call_ok("yamlencode", vec![s("a\"b\n")]),
-            s("\"a\\\"b\\n\"\n")
-        );
+        assert_eq!(call_ok("yamlencode", vec![s("a\"b\n")]), s("\"a\\\"b\\n\"\n"));
         assert_eq!(call_ok("yamlencode", vec![Value::Null]), s("null\n"));
     }
 
     #[test]
     fn yamldecode_examples() {
-        assert_eq!(
-            call_ok("yamldecode", vec![s("hello: world")]),
-            o(&[("hello", s("world"))])
-        );
+        assert_eq!(call_ok("yamldecode", vec![s("hello: world")]), o(&[("hello", s("world"))]));
         assert_eq!(call_ok("yamldecode", vec![s("true")]), b(true));
         assert_eq!(
             call_ok("yamldecode", vec![s("{a: &foo [1, 2, 3], b: *foo}")]),
             o(&[("a", nl(&[1.0, 2.0, 3.0])), ("b", nl(&[1.0, 2.0, 3.0]))])
         );
-        assert_eq!(
-            call_ok("yamldecode", vec![s("1: one\ntrue: yes")]),
-            o(&[("1", s("one")), ("true", s("yes"))])
-        );
+        assert_eq!(call_ok("yamldecode", vec![s("1: one\ntrue: yes")]), o(&[("1", s("one")), ("true", s("yes"))]));
         assert_eq!(call_ok("yamldecode", vec![s("")]), Value::Null);
-        assert!(call_err("yamldecode", vec![s("{a: &foo [1, *foo, 3]}")])
-            .message
-            .starts_with("invalid YAML"));
-        assert!(call_err("yamldecode", vec![s("{a: !not-supported foo}")])
-            .message
-            .starts_with("invalid YAML"));
-        assert!(call_err("yamldecode", vec![s("a: 1\n---\nb: 2\n")])
-            .message
-            .starts_with("invalid YAML"));
+        assert!(call_err("yamldecode", vec![s("{a: &foo [1, *foo, 3]}")]).message.starts_with("invalid YAML"));
+        assert!(call_err("yamldecode", vec![s("{a: !not-supported foo}")]).message.starts_with("invalid YAML"));
+        assert!(call_err("yamldecode", vec![s("a: 1\n---\nb: 2\n")]).message.starts_with("invalid YAML"));
     }
 
     #[test]
@@ -522,21 +418,13 @@ mod tests {
             ])
         );
         assert_eq!(call_ok("csvdecode", vec![s("a,b\n")]), l(vec![]));
-        assert!(call_err("csvdecode", vec![s("a,b\n1,2,3\n")])
-            .message
-            .starts_with("invalid CSV"));
-        assert_eq!(
-            call_err("csvdecode", vec![s("")]).message,
-            "missing header line"
-        );
+        assert!(call_err("csvdecode", vec![s("a,b\n1,2,3\n")]).message.starts_with("invalid CSV"));
+        assert_eq!(call_err("csvdecode", vec![s("")]).message, "missing header line");
     }
 
     #[test]
     fn urlencode_examples() {
-        assert_eq!(
-            call_ok("urlencode", vec![s("Hello World!")]),
-            s("Hello+World%21")
-        );
+        assert_eq!(call_ok("urlencode", vec![s("Hello World!")]), s("Hello+World%21"));
         assert_eq!(call_ok("urlencode", vec![s("☃")]), s("%E2%98%83"));
         assert_eq!(
             call_ok("urlencode", vec![s("foo:bar@localhost?foo=bar&bar=baz")]),

@@ -35,12 +35,7 @@ fn read_text(ctx: &FuncContext, path: &str) -> FResult<String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(FuncError::at(0, format!("no file exists at \"{path}\"")));
         }
-        Err(_) if full.is_dir() => {
-            return Err(FuncError::at(
-                0,
-                format!("\"{path}\" is a directory, not a file"),
-            ))
-        }
+        Err(_) if full.is_dir() => return Err(FuncError::at(0, format!("\"{path}\" is a directory, not a file"))),
         Err(e) => return Err(FuncError::at(0, format!("failed to read \"{path}\": {e}"))),
     };
     String::from_utf8(bytes).map_err(|_| {
@@ -57,10 +52,7 @@ fn fileexists(args: &[Value], ctx: &FuncContext) -> FResult<Value> {
     let path = arg_str(args, 0, "path")?;
     match std::fs::metadata(resolve(ctx, &path)) {
         Ok(meta) if meta.is_file() => Ok(Value::Bool(true)),
-        Ok(_) => Err(FuncError::at(
-            0,
-            format!("\"{path}\" exists but is not a regular file"),
-        )),
+        Ok(_) => Err(FuncError::at(0, format!("\"{path}\" exists but is not a regular file"))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Value::Bool(false)),
         Err(e) => Err(FuncError::at(0, format!("failed to stat \"{path}\": {e}"))),
     }
@@ -70,8 +62,7 @@ fn templatefile(args: &[Value], ctx: &FuncContext) -> FResult<Value> {
     let path = arg_str(args, 0, "path")?;
     let vars = arg_map(args, 1, "vars")?;
     let text = read_text(ctx, &path)?;
-    (ctx.render_template)(&text, vars)
-        .map_err(|e| FuncError::new(format!("error rendering template \"{path}\": {e}")))
+    (ctx.render_template)(&text, vars).map_err(|e| FuncError::new(format!("error rendering template \"{path}\": {e}")))
 }
 
 /// Go's filepath.Clean, lexically: collapses separators, `.` and `..`.
@@ -142,10 +133,8 @@ mod tests {
 
     fn with_dir(f: impl FnOnce(&std::path::Path)) {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-        std::fs::write(dir.path().join("hello.txt"), "Hello World")
-            .unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(dir.path().join("tpl.tftpl"), "Hi ${name}!")
-            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join("hello.txt"), "Hello World").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join("tpl.tftpl"), "Hi ${name}!").unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(dir.path().join("bin"), [0xffu8, 0xfe]).unwrap_or_else(|e| panic!("{e}"));
         std::fs::create_dir(dir.path().join("sub")).unwrap_or_else(|e| panic!("{e}"));
         f(dir.path());
@@ -164,12 +153,8 @@ mod tests {
             let abs = d.join("hello.txt").to_string_lossy().into_owned();
             assert_eq!(run(d, "file", vec![s(&abs)]), Ok(s("Hello World")));
             let e = run(d, "file", vec![s("missing.txt")]).err();
-            assert_eq!(
-                e.map(|e| (e.message, e.arg)),
-                Some(("no file exists at \"missing.txt\"".to_string(), Some(0)))
-            );
-            assert!(run(d, "file", vec![s("bin")])
-                .is_err_and(|e| e.message.contains("not valid UTF-8")));
+            assert_eq!(e.map(|e| (e.message, e.arg)), Some(("no file exists at \"missing.txt\"".to_string(), Some(0))));
+            assert!(run(d, "file", vec![s("bin")]).is_err_and(|e| e.message.contains("not valid UTF-8")));
             assert!(run(d, "file", vec![s("sub")]).is_err());
         });
     }
@@ -186,23 +171,12 @@ mod tests {
     #[test]
     fn templatefile_renders_with_vars() {
         with_dir(|d| {
-            assert_eq!(
-                run(
-                    d,
-                    "templatefile",
-                    vec![s("tpl.tftpl"), o(&[("name", s("Ander"))])]
-                ),
-                Ok(s("Hi Ander!"))
+            assert_eq!(run(d, "templatefile", vec![s("tpl.tftpl"), o(&[("name", s("Ander"))])]), Ok(s("Hi Ander!")));
+            assert!(run(d, "templatefile", vec![s("tpl.tftpl"), s("x")]).is_err_and(|e| e.arg == Some(1)));
+            assert!(
+                run(d, "templatefile", vec![s("none"), o(&[])]).is_err_and(|e| e.message.contains("no file exists"))
             );
-            assert!(run(d, "templatefile", vec![s("tpl.tftpl"), s("x")])
-                .is_err_and(|e| e.arg == Some(1)));
-            assert!(run(d, "templatefile", vec![s("none"), o(&[])])
-                .is_err_and(|e| e.message.contains("no file exists")));
-            let bad = run(
-                d,
-                "templatefile",
-                vec![s("tpl.tftpl"), o(&[("name", l(vec![]))])],
-            );
+            let bad = run(d, "templatefile", vec![s("tpl.tftpl"), o(&[("name", l(vec![]))])]);
             assert!(bad.is_err_and(|e| e.message.contains("error rendering template")));
         });
     }
@@ -211,10 +185,7 @@ mod tests {
     fn abspath_is_absolute_and_clean() {
         ctx_in(std::path::Path::new("/srv/mod"), |ctx| {
             assert_eq!(call("abspath", vec![s("../x/./y")], ctx), Ok(s("/srv/x/y")));
-            assert_eq!(
-                call("abspath", vec![s("/etc//hosts")], ctx),
-                Ok(s("/etc/hosts"))
-            );
+            assert_eq!(call("abspath", vec![s("/etc//hosts")], ctx), Ok(s("/etc/hosts")));
         });
         assert_eq!(clean("a/../../b"), "../b");
         assert_eq!(clean(""), ".");
@@ -223,10 +194,7 @@ mod tests {
 
     #[test]
     fn basename_examples() {
-        assert_eq!(
-            call_ok("basename", vec![s("foo/bar/baz.txt")]),
-            s("baz.txt")
-        );
+        assert_eq!(call_ok("basename", vec![s("foo/bar/baz.txt")]), s("baz.txt"));
         assert_eq!(call_ok("basename", vec![s("foo/bar/")]), s("bar"));
         assert_eq!(call_ok("basename", vec![s("/")]), s("/"));
         assert_eq!(call_ok("basename", vec![s("")]), s("."));

@@ -42,9 +42,7 @@ fn sha512_fn(args: &[Value], _: &FuncContext) -> FResult<Value> {
 
 fn base64sha256(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let digest = hashed::<sha2::Sha256>(args)?;
-    Ok(Value::String(
-        base64::engine::general_purpose::STANDARD.encode(digest),
-    ))
+    Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(digest)))
 }
 
 #[cfg(test)]
@@ -53,23 +51,14 @@ mod tests {
 
     #[test]
     fn md5_example() {
-        assert_eq!(
-            call_ok("md5", vec![s("hello world")]),
-            s("5eb63bbbe01eeed093cb22bb8f5acdc3")
-        );
-        assert_eq!(
-            call_ok("md5", vec![s("")]),
-            s("d41d8cd98f00b204e9800998ecf8427e")
-        );
+        assert_eq!(call_ok("md5", vec![s("hello world")]), s("5eb63bbbe01eeed093cb22bb8f5acdc3"));
+        assert_eq!(call_ok("md5", vec![s("")]), s("d41d8cd98f00b204e9800998ecf8427e"));
         assert_eq!(call_err("md5", vec![l(vec![])]).arg, Some(0));
     }
 
     #[test]
     fn sha1_example() {
-        assert_eq!(
-            call_ok("sha1", vec![s("hello world")]),
-            s("2aae6c35c94fcfb415dbe95f408b9ce91ee846ed")
-        );
+        assert_eq!(call_ok("sha1", vec![s("hello world")]), s("2aae6c35c94fcfb415dbe95f408b9ce91ee846ed"));
     }
 
     #[test]
@@ -90,10 +79,7 @@ mod tests {
 
     #[test]
     fn base64sha256_example() {
-        assert_eq!(
-            call_ok("base64sha256", vec![s("hello world")]),
-            s("uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=")
-        );
+        assert_eq!(call_ok("base64sha256", vec![s("hello world")]), s("uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek="));
     }
 
     #[test]

@@ -39,17 +39,11 @@ pub struct FuncError {
 
 impl FuncError {
     pub(crate) fn new(message: impl Into<String>) -> FuncError {
-        FuncError {
-            message: message.into(),
-            arg: None,
-        }
+        FuncError { message: message.into(), arg: None }
     }
 
     pub(crate) fn at(arg: usize, message: impl Into<String>) -> FuncError {
-        FuncError {
-            message: message.into(),
-            arg: Some(arg),
-        }
+        FuncError { message: message.into(), arg: Some(arg) }
     }
 }
 
@@ -79,12 +73,7 @@ pub(crate) const fn spec(
     max: Option<usize>,
     imp: fn(&[Value], &FuncContext) -> FResult<Value>,
 ) -> Spec {
-    Spec {
-        name,
-        min,
-        max,
-        imp,
-    }
+    Spec { name, min, max, imp }
 }
 
 /// Collections larger than this are refused rather than built, so that a
@@ -130,16 +119,10 @@ const MARK_AWARE: &[&str] = &["sensitive", "nonsensitive", "type"];
 
 pub fn call(name: &str, args: Vec<Value>, ctx: &FuncContext) -> Result<Value, FuncError> {
     let Some(spec) = lookup(name) else {
-        return Err(FuncError::new(format!(
-            "There is no function named \"{name}\"."
-        )));
+        return Err(FuncError::new(format!("There is no function named \"{name}\".")));
     };
     if args.len() < spec.min {
-        let qualifier = if spec.max == Some(spec.min) {
-            ""
-        } else {
-            "at least "
-        };
+        let qualifier = if spec.max == Some(spec.min) { "" } else { "at least " };
         return Err(FuncError::new(format!(
             "Not enough function arguments: function \"{name}\" requires {qualifier}{} {}",
             spec.min,
@@ -167,11 +150,7 @@ pub fn call(name: &str, args: Vec<Value>, ctx: &FuncContext) -> Result<Value, Fu
     let sensitive = args.iter().any(Value::contains_sensitive);
     let args: Vec<Value> = args.into_iter().map(Value::deep_unmarked).collect();
     let result = (spec.imp)(&args, ctx)?;
-    Ok(if sensitive {
-        result.mark_sensitive()
-    } else {
-        result
-    })
+    Ok(if sensitive { result.mark_sensitive() } else { result })
 }
 
 // ---- argument helpers shared by the categories ----
@@ -205,9 +184,7 @@ pub(crate) fn to_str(v: &Value) -> Option<String> {
 /// Parses a decimal number the way Terraform's string-to-number conversion does
 /// (no `inf`, `nan`, hex or surrounding spaces, which Rust's parser would accept).
 pub(crate) fn parse_number(s: &str) -> Option<f64> {
-    let ok = s
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+    let ok = s.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
         && s.chars().any(|c| c.is_ascii_digit());
     if !ok {
         return None;
@@ -255,15 +232,11 @@ pub(crate) fn whole(n: f64) -> Option<i64> {
 }
 
 pub(crate) fn arg_list<'v>(args: &'v [Value], i: usize, param: &str) -> FResult<&'v Vec<Value>> {
-    arg(args, i, param)?
-        .as_list()
-        .ok_or_else(|| invalid(i, param, "list, set or tuple required"))
+    arg(args, i, param)?.as_list().ok_or_else(|| invalid(i, param, "list, set or tuple required"))
 }
 
 pub(crate) fn arg_map<'v>(args: &'v [Value], i: usize, param: &str) -> FResult<&'v Map> {
-    arg(args, i, param)?
-        .as_object()
-        .ok_or_else(|| invalid(i, param, "map or object required"))
+    arg(args, i, param)?.as_object().ok_or_else(|| invalid(i, param, "map or object required"))
 }
 
 /// A list of strings, converting primitive elements; null elements are refused.
@@ -273,9 +246,7 @@ pub(crate) fn arg_str_list(args: &[Value], i: usize, param: &str) -> FResult<Vec
         .enumerate()
         .map(|(j, v)| match v {
             Value::Null => Err(invalid(i, param, &format!("element {j} is null"))),
-            v => {
-                to_str(v).ok_or_else(|| invalid(i, param, &format!("element {j}: string required")))
-            }
+            v => to_str(v).ok_or_else(|| invalid(i, param, &format!("element {j}: string required"))),
         })
         .collect()
 }
@@ -386,10 +357,7 @@ pub(crate) mod testutil {
             }
             Ok(Value::String(out))
         };
-        let ctx = FuncContext {
-            base_dir: dir,
-            render_template: &render,
-        };
+        let ctx = FuncContext { base_dir: dir, render_template: &render };
         f(&ctx)
     }
 
@@ -448,10 +416,7 @@ mod tests {
 
     #[test]
     fn unknown_names_and_arity_are_reported() {
-        assert_eq!(
-            call_err("nope", vec![]).message,
-            "There is no function named \"nope\"."
-        );
+        assert_eq!(call_err("nope", vec![]).message, "There is no function named \"nope\".");
         assert_eq!(
             call_err("join", vec![s(",")]).message,
             "Not enough function arguments: function \"join\" requires at least 2 arguments"
@@ -461,10 +426,7 @@ mod tests {
             "Not enough function arguments: function \"abs\" requires 1 argument"
         );
         let e = call_err("abs", vec![n(1.0), n(2.0)]);
-        assert_eq!(
-            e.message,
-            "Too many function arguments: function \"abs\" requires 1 argument"
-        );
+        assert_eq!(e.message, "Too many function arguments: function \"abs\" requires 1 argument");
         assert_eq!(e.arg, Some(1));
         assert_eq!(
             call_err("lookup", vec![o(&[]), s("a"), s("b"), s("c")]).message,
@@ -478,24 +440,15 @@ mod tests {
     #[test]
     fn unknown_arguments_give_unknown() {
         assert_eq!(call_ok("upper", vec![Value::Unknown]), Value::Unknown);
-        assert_eq!(
-            call_ok("length", vec![l(vec![s("a"), Value::Unknown])]),
-            Value::Unknown
-        );
-        assert_eq!(
-            call_ok("join", vec![s(","), l(vec![Value::Unknown])]),
-            Value::Unknown
-        );
+        assert_eq!(call_ok("length", vec![l(vec![s("a"), Value::Unknown])]), Value::Unknown);
+        assert_eq!(call_ok("join", vec![s(","), l(vec![Value::Unknown])]), Value::Unknown);
     }
 
     #[test]
     fn sensitive_arguments_give_sensitive_results() {
         let r = call_ok("upper", vec![s("pw").mark_sensitive()]);
         assert_eq!(r, s("PW").mark_sensitive());
-        let r = call_ok(
-            "join",
-            vec![s("-"), l(vec![s("a"), s("b").mark_sensitive()])],
-        );
+        let r = call_ok("join", vec![s("-"), l(vec![s("a"), s("b").mark_sensitive()])]);
         assert_eq!(r, s("a-b").mark_sensitive());
         assert_eq!(call_ok("upper", vec![s("x")]), s("X"));
     }

@@ -60,11 +60,7 @@ fn parse_cidr(text: &str, i: usize) -> FResult<Net> {
     if len > bits {
         return Err(bad());
     }
-    Ok(Net {
-        addr: value & mask(bits, len),
-        bits,
-        len,
-    })
+    Ok(Net { addr: value & mask(bits, len), bits, len })
 }
 
 fn fmt_addr(addr: u128, bits: u32) -> String {
@@ -79,10 +75,7 @@ fn fmt_addr(addr: u128, bits: u32) -> String {
 fn arg_big_int(args: &[Value], i: usize, param: &str) -> FResult<i128> {
     let n = arg_num(args, i, param)?;
     if !n.is_finite() || n.fract() != 0.0 || n.abs() >= 1.7e38 {
-        return Err(FuncError::at(
-            i,
-            format!("invalid value for \"{param}\": value must be a whole number"),
-        ));
+        return Err(FuncError::at(i, format!("invalid value for \"{param}\": value must be a whole number")));
     }
     Ok(n as i128)
 }
@@ -91,15 +84,7 @@ fn cidrhost(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let net = parse_cidr(&arg_str(args, 0, "prefix")?, 0)?;
     let num = arg_big_int(args, 1, "hostnum")?;
     let max = host_mask(net.bits, net.len);
-    let too_big = || {
-        FuncError::at(
-            1,
-            format!(
-                "prefix of {} bits cannot accommodate a host numbered {num}",
-                net.len
-            ),
-        )
-    };
+    let too_big = || FuncError::at(1, format!("prefix of {} bits cannot accommodate a host numbered {num}", net.len));
     // Negative host numbers count back from the last address of the prefix.
     let host = if num >= 0 {
         num.unsigned_abs()
@@ -129,33 +114,20 @@ fn cidrsubnet(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let newbits = arg_int(args, 1, "newbits")?;
     let num = arg_big_int(args, 2, "netnum")?;
     if newbits < 0 {
-        return Err(FuncError::at(
-            1,
-            "invalid value for \"newbits\": must not be negative",
-        ));
+        return Err(FuncError::at(1, "invalid value for \"newbits\": must not be negative"));
     }
     if num < 0 {
-        return Err(FuncError::at(
-            2,
-            "invalid value for \"netnum\": must not be negative",
-        ));
+        return Err(FuncError::at(2, "invalid value for \"netnum\": must not be negative"));
     }
     let new_len = i64::from(net.len) + newbits;
     if new_len > i64::from(net.bits) {
         return Err(FuncError::at(
             1,
-            format!(
-                "insufficient address space to extend prefix of {} by {newbits}",
-                net.len
-            ),
+            format!("insufficient address space to extend prefix of {} by {newbits}", net.len),
         ));
     }
     let new_len = new_len as u32;
-    let max_num = if newbits >= 128 {
-        u128::MAX
-    } else {
-        (1u128 << newbits) - 1
-    };
+    let max_num = if newbits >= 128 { u128::MAX } else { (1u128 << newbits) - 1 };
     let num = num.unsigned_abs();
     if num > max_num {
         return Err(FuncError::at(
@@ -165,10 +137,7 @@ fn cidrsubnet(args: &[Value], _: &FuncContext) -> FResult<Value> {
     }
     let shift = net.bits - new_len;
     let offset = if shift >= 128 { 0 } else { num << shift };
-    Ok(Value::String(format!(
-        "{}/{new_len}",
-        fmt_addr(net.addr | offset, net.bits)
-    )))
+    Ok(Value::String(format!("{}/{new_len}", fmt_addr(net.addr | offset, net.bits))))
 }
 
 fn cidrsubnets(args: &[Value], _: &FuncContext) -> FResult<Value> {
@@ -185,9 +154,7 @@ fn cidrsubnets(args: &[Value], _: &FuncContext) -> FResult<Value> {
         if len > i64::from(net.bits) {
             return Err(FuncError::at(
                 i,
-                format!(
-                    "would extend prefix to {len} bits, which is too long for an {family} address"
-                ),
+                format!("would extend prefix to {len} bits, which is too long for an {family} address"),
             ));
         }
         let len = len as u32;
@@ -201,15 +168,13 @@ fn cidrsubnets(args: &[Value], _: &FuncContext) -> FResult<Value> {
         };
         let fits = |a: u128| a <= full(net.bits) && a & mask(net.bits, net.len) == net.addr;
         let Some(start) = start.filter(|a| fits(*a)) else {
-            let after = prev
-                .map(|(a, l)| format!("{}/{l}", fmt_addr(a, net.bits)))
-                .unwrap_or_default();
-            return Err(FuncError::at(i, format!("not enough remaining address space for a subnet with a prefix of {len} bits after {after}")));
+            let after = prev.map(|(a, l)| format!("{}/{l}", fmt_addr(a, net.bits))).unwrap_or_default();
+            return Err(FuncError::at(
+                i,
+                format!("not enough remaining address space for a subnet with a prefix of {len} bits after {after}"),
+            ));
         };
-        out.push(Value::String(format!(
-            "{}/{len}",
-            fmt_addr(start, net.bits)
-        )));
+        out.push(Value::String(format!("{}/{len}", fmt_addr(start, net.bits))));
         prev = Some((start, len));
     }
     Ok(Value::List(out))
@@ -221,84 +186,37 @@ mod tests {
 
     #[test]
     fn cidrhost_examples() {
+        assert_eq!(call_ok("cidrhost", vec![s("10.12.112.0/20"), n(16.0)]), s("10.12.112.16"));
+        assert_eq!(call_ok("cidrhost", vec![s("10.12.112.0/20"), n(268.0)]), s("10.12.113.12"));
         assert_eq!(
-            call_ok("cidrhost", vec![s("10.12.112.0/20"), n(16.0)]),
-            s("10.12.112.16")
-        );
-        assert_eq!(
-            call_ok("cidrhost", vec![s("10.12.112.0/20"), n(268.0)]),
-            s("10.12.113.12")
-        );
-        assert_eq!(
-            call_ok(
-                "cidrhost",
-                vec![s("fd00:fd12:3456:7890:00a2::/72"), n(34.0)]
-            ),
+            call_ok("cidrhost", vec![s("fd00:fd12:3456:7890:00a2::/72"), n(34.0)]),
             s("fd00:fd12:3456:7890::22")
         );
-        assert_eq!(
-            call_ok("cidrhost", vec![s("10.0.0.0/8"), n(-1.0)]),
-            s("10.255.255.255")
-        );
-        assert_eq!(
-            call_ok("cidrhost", vec![s("10.1.2.3/24"), n(5.0)]),
-            s("10.1.2.5")
-        );
+        assert_eq!(call_ok("cidrhost", vec![s("10.0.0.0/8"), n(-1.0)]), s("10.255.255.255"));
+        assert_eq!(call_ok("cidrhost", vec![s("10.1.2.3/24"), n(5.0)]), s("10.1.2.5"));
         let e = call_err("cidrhost", vec![s("10.0.0.0/30"), n(4.0)]);
-        assert_eq!(
-            (e.message.as_str(), e.arg),
-            (
-                "prefix of 30 bits cannot accommodate a host numbered 4",
-                Some(1)
-            )
-        );
-        assert_eq!(
-            call_err("cidrhost", vec![s("10.0.0.0"), n(1.0)]).message,
-            "invalid CIDR address: 10.0.0.0"
-        );
-        assert_eq!(
-            call_err("cidrhost", vec![s("10.0.0.0/33"), n(1.0)]).arg,
-            Some(0)
-        );
+        assert_eq!((e.message.as_str(), e.arg), ("prefix of 30 bits cannot accommodate a host numbered 4", Some(1)));
+        assert_eq!(call_err("cidrhost", vec![s("10.0.0.0"), n(1.0)]).message, "invalid CIDR address: 10.0.0.0");
+        assert_eq!(call_err("cidrhost", vec![s("10.0.0.0/33"), n(1.0)]).arg, Some(0));
     }
 
     #[test]
     fn cidrnetmask_examples() {
-        assert_eq!(
-            call_ok("cidrnetmask", vec![s("172.16.0.0/12")]),
-            s("255.240.0.0")
-        );
+        assert_eq!(call_ok("cidrnetmask", vec![s("172.16.0.0/12")]), s("255.240.0.0"));
         assert_eq!(call_ok("cidrnetmask", vec![s("10.0.0.0/0")]), s("0.0.0.0"));
-        assert_eq!(
-            call_ok("cidrnetmask", vec![s("10.0.0.1/32")]),
-            s("255.255.255.255")
-        );
-        assert!(call_err("cidrnetmask", vec![s("fd00::/8")])
-            .message
-            .contains("IPv6"));
+        assert_eq!(call_ok("cidrnetmask", vec![s("10.0.0.1/32")]), s("255.255.255.255"));
+        assert!(call_err("cidrnetmask", vec![s("fd00::/8")]).message.contains("IPv6"));
     }
 
     #[test]
     fn cidrsubnet_examples() {
+        assert_eq!(call_ok("cidrsubnet", vec![s("172.16.0.0/12"), n(4.0), n(2.0)]), s("172.18.0.0/16"));
+        assert_eq!(call_ok("cidrsubnet", vec![s("10.1.2.0/24"), n(4.0), n(15.0)]), s("10.1.2.240/28"));
         assert_eq!(
-            call_ok("cidrsubnet", vec![s("172.16.0.0/12"), n(4.0), n(2.0)]),
-            s("172.18.0.0/16")
-        );
-        assert_eq!(
-            call_ok("cidrsubnet", vec![s("10.1.2.0/24"), n(4.0), n(15.0)]),
-            s("10.1.2.240/28")
-        );
-        assert_eq!(
-            call_ok(
-                "cidrsubnet",
-                vec![s("fd00:fd12:3456:7890::/56"), n(16.0), n(162.0)]
-            ),
+            call_ok("cidrsubnet", vec![s("fd00:fd12:3456:7890::/56"), n(16.0), n(162.0)]),
             s("fd00:fd12:3456:7800:a200::/72")
         );
-        assert_eq!(
-            call_ok("cidrsubnet", vec![s("10.0.0.0/8"), n(0.0), n(0.0)]),
-            s("10.0.0.0/8")
-        );
+        assert_eq!(call_ok("cidrsubnet", vec![s("10.0.0.0/8"), n(0.0), n(0.0)]), s("10.0.0.0/8"));
         assert_eq!(
             call_err("cidrsubnet", vec![s("10.0.0.0/30"), n(4.0), n(0.0)]).message,
             "insufficient address space to extend prefix of 30 by 4"
@@ -307,37 +225,17 @@ mod tests {
             call_err("cidrsubnet", vec![s("10.0.0.0/8"), n(2.0), n(4.0)]).message,
             "prefix extension of 2 does not accommodate a subnet numbered 4"
         );
-        assert_eq!(
-            call_err("cidrsubnet", vec![s("10.0.0.0/8"), n(2.0), n(-1.0)]).arg,
-            Some(2)
-        );
+        assert_eq!(call_err("cidrsubnet", vec![s("10.0.0.0/8"), n(2.0), n(-1.0)]).arg, Some(2));
     }
 
     #[test]
     fn cidrsubnets_examples() {
         assert_eq!(
-            call_ok(
-                "cidrsubnets",
-                vec![s("10.1.0.0/16"), n(4.0), n(4.0), n(8.0), n(4.0)]
-            ),
-            sl(&[
-                "10.1.0.0/20",
-                "10.1.16.0/20",
-                "10.1.32.0/24",
-                "10.1.48.0/20"
-            ])
+            call_ok("cidrsubnets", vec![s("10.1.0.0/16"), n(4.0), n(4.0), n(8.0), n(4.0)]),
+            sl(&["10.1.0.0/20", "10.1.16.0/20", "10.1.32.0/24", "10.1.48.0/20"])
         );
         assert_eq!(
-            call_ok(
-                "cidrsubnets",
-                vec![
-                    s("fd00:fd12:3456:7890::/56"),
-                    n(16.0),
-                    n(16.0),
-                    n(16.0),
-                    n(32.0)
-                ]
-            ),
+            call_ok("cidrsubnets", vec![s("fd00:fd12:3456:7890::/56"), n(16.0), n(16.0), n(16.0), n(32.0)]),
             sl(&[
                 "fd00:fd12:3456:7800::/72",
                 "fd00:fd12:3456:7800:100::/72",
@@ -345,22 +243,14 @@ mod tests {
                 "fd00:fd12:3456:7800:300::/88",
             ])
         );
-        assert_eq!(
-            call_ok("cidrsubnets", vec![s("0.0.0.0/0"), n(1.0), n(1.0)]),
-            sl(&["0.0.0.0/1", "128.0.0.0/1"])
-        );
+        assert_eq!(call_ok("cidrsubnets", vec![s("0.0.0.0/0"), n(1.0), n(1.0)]), sl(&["0.0.0.0/1", "128.0.0.0/1"]));
         assert_eq!(call_ok("cidrsubnets", vec![s("10.0.0.0/8")]), sl(&[]));
-        assert!(
-            call_err("cidrsubnets", vec![s("10.0.0.0/8"), n(1.0), n(1.0), n(1.0)])
-                .message
-                .starts_with("not enough remaining address space")
-        );
+        assert!(call_err("cidrsubnets", vec![s("10.0.0.0/8"), n(1.0), n(1.0), n(1.0)])
+            .message
+            .starts_with("not enough remaining address space"));
         assert!(call_err("cidrsubnets", vec![s("10.0.0.0/30"), n(3.0)])
             .message
             .contains("too long for an IPv4 address"));
-        assert_eq!(
-            call_err("cidrsubnets", vec![s("10.0.0.0/8"), n(0.0)]).arg,
-            Some(1)
-        );
+        assert_eq!(call_err("cidrsubnets", vec![s("10.0.0.0/8"), n(0.0)]).arg, Some(1));
     }
 }

@@ -34,23 +34,17 @@ fn log(args: &[Value], _: &FuncContext) -> FResult<Value> {
 }
 
 fn numbers(args: &[Value]) -> FResult<Vec<f64>> {
-    (0..args.len())
-        .map(|i| arg_num(args, i, "numbers"))
-        .collect()
+    (0..args.len()).map(|i| arg_num(args, i, "numbers")).collect()
 }
 
 fn max(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let nums = numbers(args)?;
-    Ok(Value::Number(
-        nums.into_iter().fold(f64::NEG_INFINITY, f64::max),
-    ))
+    Ok(Value::Number(nums.into_iter().fold(f64::NEG_INFINITY, f64::max)))
 }
 
 fn min(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let nums = numbers(args)?;
-    Ok(Value::Number(
-        nums.into_iter().fold(f64::INFINITY, f64::min),
-    ))
+    Ok(Value::Number(nums.into_iter().fold(f64::INFINITY, f64::min)))
 }
 
 fn pow(args: &[Value], _: &FuncContext) -> FResult<Value> {
@@ -95,12 +89,7 @@ fn parseint(args: &[Value], _: &FuncContext) -> FResult<Value> {
         ));
     }
     let base = base as u32;
-    let fail = || {
-        FuncError::at(
-            0,
-            format!("cannot parse \"{text}\" as a base {base} integer"),
-        )
-    };
+    let fail = || FuncError::at(0, format!("cannot parse \"{text}\" as a base {base} integer"));
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(&text)),
@@ -115,10 +104,7 @@ fn parseint(args: &[Value], _: &FuncContext) -> FResult<Value> {
     }
     // Terraform has arbitrary precision; an f64 cannot hold what overflows it.
     if !value.is_finite() {
-        return Err(FuncError::at(
-            0,
-            format!("\"{text}\" is too large to be represented as a number"),
-        ));
+        return Err(FuncError::at(0, format!("\"{text}\" is too large to be represented as a number")));
     }
     Ok(Value::Number(if negative { -value } else { value }))
 }
@@ -142,17 +128,12 @@ mod tests {
 
     #[test]
     fn log_and_pow() {
-        assert_eq!(
-            call_ok("log", vec![n(50.0), n(10.0)]),
-            n(1.6989700043360185)
-        );
+        assert_eq!(call_ok("log", vec![n(50.0), n(10.0)]), n(1.6989700043360185));
         assert_eq!(call_ok("log", vec![n(16.0), n(2.0)]), n(4.0));
         assert_eq!(call_ok("log", vec![n(1.0), n(10.0)]), n(0.0));
         assert_eq!(call_ok("pow", vec![n(3.0), n(2.0)]), n(9.0));
         assert_eq!(call_ok("pow", vec![n(4.0), n(0.0)]), n(1.0));
-        assert!(call_err("pow", vec![n(4.0), l(vec![])])
-            .message
-            .contains("\"power\""));
+        assert!(call_err("pow", vec![n(4.0), l(vec![])]).message.contains("\"power\""));
     }
 
     #[test]
@@ -176,17 +157,12 @@ mod tests {
         assert_eq!(call_ok("parseint", vec![s("100"), n(10.0)]), n(100.0));
         assert_eq!(call_ok("parseint", vec![s("FF"), n(16.0)]), n(255.0));
         assert_eq!(call_ok("parseint", vec![s("-10"), n(16.0)]), n(-16.0));
-        assert_eq!(
-            call_ok("parseint", vec![s("1011111011101111"), n(2.0)]),
-            n(48879.0)
-        );
+        assert_eq!(call_ok("parseint", vec![s("1011111011101111"), n(2.0)]), n(48879.0));
         assert_eq!(call_ok("parseint", vec![s("aA"), n(62.0)]), n(656.0));
         let e = call_err("parseint", vec![s("12"), n(2.0)]);
         assert_eq!(e.message, "cannot parse \"12\" as a base 2 integer");
         assert_eq!(e.arg, Some(0));
         assert_eq!(call_err("parseint", vec![s("1"), n(63.0)]).arg, Some(1));
-        assert!(call_err("parseint", vec![s(""), n(10.0)])
-            .message
-            .starts_with("cannot parse"));
+        assert!(call_err("parseint", vec![s(""), n(10.0)]).message.starts_with("cannot parse"));
     }
 }

@@ -3,10 +3,7 @@
 use regex::Regex;
 
 use super::encoding::json_encode;
-use super::{
-    arg_int, arg_list, arg_str, spec, to_bool, to_num, to_str, whole, FResult, FuncContext,
-    FuncError, Spec,
-};
+use super::{arg_int, arg_list, arg_str, spec, to_bool, to_num, to_str, whole, FResult, FuncContext, FuncError, Spec};
 use crate::value::{format_number, Map, Value};
 
 pub(super) const FUNCS: &[Spec] = &[
@@ -106,11 +103,7 @@ fn title(args: &[Value], _: &FuncContext) -> FResult<Value> {
             }
             // Go's strings.Title: ASCII punctuation and Unicode spaces separate words,
             // other Unicode symbols do not.
-            after_separator = if c.is_ascii() {
-                !(c.is_ascii_alphanumeric() || c == '_')
-            } else {
-                c.is_whitespace()
-            };
+            after_separator = if c.is_ascii() { !(c.is_ascii_alphanumeric() || c == '_') } else { c.is_whitespace() };
         }
         out
     })
@@ -120,10 +113,7 @@ fn indent(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let spaces = arg_int(args, 0, "spaces")?;
     let text = arg_str(args, 1, "str")?;
     if !(0..=MAX_WIDTH as i64).contains(&spaces) {
-        return Err(FuncError::at(
-            0,
-            format!("invalid value for \"spaces\": must be between 0 and {MAX_WIDTH}"),
-        ));
+        return Err(FuncError::at(0, format!("invalid value for \"spaces\": must be between 0 and {MAX_WIDTH}")));
     }
     let pad = " ".repeat(spaces as usize);
     Ok(Value::String(text.replace('\n', &format!("\n{pad}"))))
@@ -135,15 +125,9 @@ fn join(args: &[Value], _: &FuncContext) -> FResult<Value> {
     for i in 1..args.len() {
         for (j, item) in arg_list(args, i, "lists")?.iter().enumerate() {
             if item.is_null() {
-                return Err(FuncError::at(
-                    i,
-                    format!("element {j} is null; cannot concatenate null values"),
-                ));
+                return Err(FuncError::at(i, format!("element {j} is null; cannot concatenate null values")));
             }
-            parts.push(
-                to_str(item)
-                    .ok_or_else(|| FuncError::at(i, format!("element {j}: string required")))?,
-            );
+            parts.push(to_str(item).ok_or_else(|| FuncError::at(i, format!("element {j}: string required")))?);
         }
     }
     Ok(Value::String(parts.join(&sep)))
@@ -162,43 +146,29 @@ fn split(args: &[Value], _: &FuncContext) -> FResult<Value> {
 }
 
 fn startswith(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    Ok(Value::Bool(
-        arg_str(args, 0, "str")?.starts_with(&arg_str(args, 1, "prefix")?),
-    ))
+    Ok(Value::Bool(arg_str(args, 0, "str")?.starts_with(&arg_str(args, 1, "prefix")?)))
 }
 
 fn endswith(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    Ok(Value::Bool(
-        arg_str(args, 0, "str")?.ends_with(&arg_str(args, 1, "suffix")?),
-    ))
+    Ok(Value::Bool(arg_str(args, 0, "str")?.ends_with(&arg_str(args, 1, "suffix")?)))
 }
 
 fn trim(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let text = arg_str(args, 0, "str")?;
     let cutset: Vec<char> = arg_str(args, 1, "cutset")?.chars().collect();
-    Ok(Value::String(
-        text.trim_matches(|c| cutset.contains(&c)).to_string(),
-    ))
+    Ok(Value::String(text.trim_matches(|c| cutset.contains(&c)).to_string()))
 }
 
 fn trimprefix(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let text = arg_str(args, 0, "str")?;
     let prefix = arg_str(args, 1, "prefix")?;
-    Ok(Value::String(
-        text.strip_prefix(prefix.as_str())
-            .unwrap_or(&text)
-            .to_string(),
-    ))
+    Ok(Value::String(text.strip_prefix(prefix.as_str()).unwrap_or(&text).to_string()))
 }
 
 fn trimsuffix(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let text = arg_str(args, 0, "str")?;
     let suffix = arg_str(args, 1, "suffix")?;
-    Ok(Value::String(
-        text.strip_suffix(suffix.as_str())
-            .unwrap_or(&text)
-            .to_string(),
-    ))
+    Ok(Value::String(text.strip_suffix(suffix.as_str()).unwrap_or(&text).to_string()))
 }
 
 fn substr(args: &[Value], _: &FuncContext) -> FResult<Value> {
@@ -208,25 +178,14 @@ fn substr(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let chars = graphemes(&text);
     let total = chars.len() as i64;
     // A negative offset counts from the end; a negative length means "to the end".
-    let start = if offset < 0 {
-        (total + offset).max(0)
-    } else {
-        offset.min(total)
-    };
-    let end = if length < 0 {
-        total
-    } else {
-        start.saturating_add(length).min(total)
-    };
-    let picked = chars
-        .get(start as usize..end.max(start) as usize)
-        .unwrap_or(&[]);
+    let start = if offset < 0 { (total + offset).max(0) } else { offset.min(total) };
+    let end = if length < 0 { total } else { start.saturating_add(length).min(total) };
+    let picked = chars.get(start as usize..end.max(start) as usize).unwrap_or(&[]);
     Ok(Value::String(picked.concat()))
 }
 
 fn compile(pattern: &str, i: usize) -> FResult<Regex> {
-    Regex::new(pattern)
-        .map_err(|e| FuncError::at(i, format!("invalid regular expression pattern: {e}")))
+    Regex::new(pattern).map_err(|e| FuncError::at(i, format!("invalid regular expression pattern: {e}")))
 }
 
 /// The value of one match, shaped the way Terraform shapes it: the whole match
@@ -234,16 +193,9 @@ fn compile(pattern: &str, i: usize) -> FResult<Regex> {
 fn match_value(re: &Regex, caps: &regex::Captures) -> FResult<Value> {
     let names: Vec<Option<&str>> = re.capture_names().skip(1).collect();
     if names.is_empty() {
-        return Ok(caps
-            .get(0)
-            .map(|m| Value::string(m.as_str()))
-            .unwrap_or(Value::Null));
+        return Ok(caps.get(0).map(|m| Value::string(m.as_str())).unwrap_or(Value::Null));
     }
-    let group = |i: usize| {
-        caps.get(i)
-            .map(|m| Value::string(m.as_str()))
-            .unwrap_or(Value::Null)
-    };
+    let group = |i: usize| caps.get(i).map(|m| Value::string(m.as_str())).unwrap_or(Value::Null);
     let named = names.iter().filter(|n| n.is_some()).count();
     if named == 0 {
         return Ok(Value::List((1..=names.len()).map(group).collect()));
@@ -268,19 +220,14 @@ fn regex(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let text = arg_str(args, 1, "string")?;
     match re.captures(&text) {
         Some(caps) => match_value(&re, &caps),
-        None => Err(FuncError::new(
-            "pattern did not match any part of the given string",
-        )),
+        None => Err(FuncError::new("pattern did not match any part of the given string")),
     }
 }
 
 fn regexall(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let re = compile(&arg_str(args, 0, "pattern")?, 0)?;
     let text = arg_str(args, 1, "string")?;
-    let all: FResult<Vec<Value>> = re
-        .captures_iter(&text)
-        .map(|c| match_value(&re, &c))
-        .collect();
+    let all: FResult<Vec<Value>> = re.captures_iter(&text).map(|c| match_value(&re, &c)).collect();
     Ok(Value::List(all?))
 }
 
@@ -291,9 +238,7 @@ fn replace(args: &[Value], _: &FuncContext) -> FResult<Value> {
     // A substring wrapped in slashes is a regular expression, as in Terraform.
     if substr.len() > 1 && substr.starts_with('/') && substr.ends_with('/') {
         let re = compile(&substr[1..substr.len() - 1], 1)?;
-        return Ok(Value::String(
-            re.replace_all(&text, replacement.as_str()).into_owned(),
-        ));
+        return Ok(Value::String(re.replace_all(&text, replacement.as_str()).into_owned()));
     }
     Ok(Value::String(text.replace(&substr, &replacement)))
 }
@@ -323,10 +268,7 @@ fn parse_num(chars: &[char], pos: &mut usize) -> FResult<Option<usize>> {
     let digits: String = chars.get(start..*pos).unwrap_or(&[]).iter().collect();
     match digits.parse::<usize>() {
         Ok(n) if n <= MAX_WIDTH => Ok(Some(n)),
-        _ => Err(FuncError::at(
-            0,
-            format!("width or precision {digits} is too large (at most {MAX_WIDTH})"),
-        )),
+        _ => Err(FuncError::at(0, format!("width or precision {digits} is too large (at most {MAX_WIDTH})"))),
     }
 }
 
@@ -377,12 +319,7 @@ fn format_values(spec: &str, values: &[Value]) -> FResult<String> {
         }
         d.verb = match chars.get(pos) {
             Some(v) => *v,
-            None => {
-                return Err(FuncError::at(
-                    0,
-                    "format string ends in the middle of a verb",
-                ))
-            }
+            None => return Err(FuncError::at(0, "format string ends in the middle of a verb")),
         };
         pos += 1;
         let Some(value) = values.get(next_arg) else {
@@ -400,14 +337,7 @@ fn format_values(spec: &str, values: &[Value]) -> FResult<String> {
             *u = true;
         }
         let text = format_one(&d, value).map_err(|m| {
-            FuncError::at(
-                next_arg + 1,
-                format!(
-                    "unsupported value for \"%{}\" at {}: {m}",
-                    d.verb,
-                    next_arg + 1
-                ),
-            )
+            FuncError::at(next_arg + 1, format!("unsupported value for \"%{}\" at {}: {m}", d.verb, next_arg + 1))
         })?;
         out.push_str(&text);
         next_arg += 1;
@@ -415,10 +345,7 @@ fn format_values(spec: &str, values: &[Value]) -> FResult<String> {
     if let Some(unused) = used.iter().position(|u| !u) {
         return Err(FuncError::at(
             unused + 1,
-            format!(
-                "too many arguments; only {} used by format string",
-                used.iter().filter(|u| **u).count()
-            ),
+            format!("too many arguments; only {} used by format string", used.iter().filter(|u| **u).count()),
         ));
     }
     Ok(out)
@@ -558,11 +485,7 @@ fn format_g(n: f64, precision: Option<usize>, upper: bool) -> String {
     };
     let exp: i64 = exp.parse().unwrap_or(0);
     // Trailing zeros are never significant in %g output.
-    let mantissa = if mantissa.contains('.') {
-        mantissa.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        mantissa
-    };
+    let mantissa = if mantissa.contains('.') { mantissa.trim_end_matches('0').trim_end_matches('.') } else { mantissa };
     let digits = mantissa.chars().filter(char::is_ascii_digit).count() as i64;
     // Go switches to exponent form at 6 digits for shortest output, else at the precision.
     let eprec = match precision {
@@ -586,10 +509,7 @@ fn format_g(n: f64, precision: Option<usize>, upper: bool) -> String {
 
 fn format(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let spec = arg_str(args, 0, "format")?;
-    Ok(Value::String(format_values(
-        &spec,
-        args.get(1..).unwrap_or(&[]),
-    )?))
+    Ok(Value::String(format_values(&spec, args.get(1..).unwrap_or(&[]))?))
 }
 
 fn formatlist(args: &[Value], _: &FuncContext) -> FResult<Value> {
@@ -603,7 +523,12 @@ fn formatlist(args: &[Value], _: &FuncContext) -> FResult<Value> {
                 Some(c) if c != items.len() => {
                     return Err(FuncError::at(
                         i + 1,
-                        format!("argument {} has length {}, which is inconsistent with argument {} of length {c}", i + 1, items.len(), first_list(rest) + 1),
+                        format!(
+                            "argument {} has length {}, which is inconsistent with argument {} of length {c}",
+                            i + 1,
+                            items.len(),
+                            first_list(rest) + 1
+                        ),
                     ));
                 }
                 _ => count = Some(items.len()),
@@ -619,21 +544,16 @@ fn formatlist(args: &[Value], _: &FuncContext) -> FResult<Value> {
                 other => other.clone(),
             })
             .collect();
-        out.push(Value::String(format_values(&spec, &row).map_err(|e| {
-            FuncError {
-                message: format!("error on format iteration {n}: {}", e.message),
-                arg: e.arg,
-            }
+        out.push(Value::String(format_values(&spec, &row).map_err(|e| FuncError {
+            message: format!("error on format iteration {n}: {}", e.message),
+            arg: e.arg,
         })?));
     }
     Ok(Value::List(out))
 }
 
 fn first_list(values: &[Value]) -> usize {
-    values
-        .iter()
-        .position(|v| matches!(v, Value::List(_)))
-        .unwrap_or(0)
+    values.iter().position(|v| matches!(v, Value::List(_))).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -670,17 +590,8 @@ mod tests {
         assert_eq!(f("%#v", vec![crate::value::Value::Null]), "null");
         assert_eq!(f("%.2f", vec![n(1.23456)]), "1.23");
         assert_eq!(f("%f", vec![n(1.5)]), "1.500000");
-        assert_eq!(
-            f("%5d|%-5d|%05d", vec![n(42.0), n(42.0), n(-42.0)]),
-            "   42|42   |-0042"
-        );
-        assert_eq!(
-            f(
-                "%+d %x %X %o %b",
-                vec![n(5.0), n(255.0), n(255.0), n(8.0), n(5.0)]
-            ),
-            "+5 ff FF 10 101"
-        );
+        assert_eq!(f("%5d|%-5d|%05d", vec![n(42.0), n(42.0), n(-42.0)]), "   42|42   |-0042");
+        assert_eq!(f("%+d %x %X %o %b", vec![n(5.0), n(255.0), n(255.0), n(8.0), n(5.0)]), "+5 ff FF 10 101");
         assert_eq!(f("%q", vec![s("a\"b")]), "\"a\\\"b\"");
         assert_eq!(f("%t %v %v", vec![b(false), s("x"), n(2.5)]), "false x 2.5");
         assert_eq!(f("100%%", vec![]), "100%");
@@ -689,102 +600,49 @@ mod tests {
         assert_eq!(f("%g", vec![n(0.00001)]), "1e-05");
         assert_eq!(f("%8.3s|", vec![s("abcdef")]), "     abc|");
         assert_eq!(f("%s", vec![n(7.0)]), "7");
-        assert_eq!(
-            f("%x|%05s|%-4d|", vec![s("255"), s("ab"), n(-0.0)]),
-            "ff|000ab|0   |"
-        );
+        assert_eq!(f("%x|%05s|%-4d|", vec![s("255"), s("ab"), n(-0.0)]), "ff|000ab|0   |");
         assert_eq!(f("%v %v", vec![n(1e6), n(123456.0)]), "1e+06 123456");
         assert_eq!(f("%.1s|%3s|", vec![s("🤔🤷"), s("é")]), "🤔|  é|");
     }
 
     #[test]
     fn format_errors() {
-        assert!(call_err("format", vec![s("%d"), s("x")])
-            .message
-            .contains("number required"));
-        assert!(call_err("format", vec![s("%d"), n(1.5)])
-            .message
-            .contains("integer required"));
-        assert!(call_err("format", vec![s("%s %s"), s("x")])
-            .message
-            .contains("not enough arguments"));
-        assert_eq!(
-            call_err("format", vec![s("%s"), s("x"), s("y")]).arg,
-            Some(2)
-        );
-        assert!(call_err("format", vec![s("%z"), s("x")])
-            .message
-            .contains("unsupported format verb"));
-        assert!(call_err("format", vec![s("%999999999d"), n(1.0)])
-            .message
-            .contains("too large"));
-        assert!(call_err("format", vec![s("abc %")])
-            .message
-            .contains("ends in the middle"));
+        assert!(call_err("format", vec![s("%d"), s("x")]).message.contains("number required"));
+        assert!(call_err("format", vec![s("%d"), n(1.5)]).message.contains("integer required"));
+        assert!(call_err("format", vec![s("%s %s"), s("x")]).message.contains("not enough arguments"));
+        assert_eq!(call_err("format", vec![s("%s"), s("x"), s("y")]).arg, Some(2));
+        assert!(call_err("format", vec![s("%z"), s("x")]).message.contains("unsupported format verb"));
+        assert!(call_err("format", vec![s("%999999999d"), n(1.0)]).message.contains("too large"));
+        assert!(call_err("format", vec![s("abc %")]).message.contains("ends in the middle"));
     }
 
     #[test]
     fn formatlist_examples() {
         assert_eq!(
-            call_ok(
-                "formatlist",
-                vec![
-                    s("Hello, %s!"),
-                    sl(&["Valentina", "Ander", "Olivia", "Sam"])
-                ]
-            ),
-            sl(&[
-                "Hello, Valentina!",
-                "Hello, Ander!",
-                "Hello, Olivia!",
-                "Hello, Sam!"
-            ])
+            call_ok("formatlist", vec![s("Hello, %s!"), sl(&["Valentina", "Ander", "Olivia", "Sam"])]),
+            sl(&["Hello, Valentina!", "Hello, Ander!", "Hello, Olivia!", "Hello, Sam!"])
         );
         assert_eq!(
-            call_ok(
-                "formatlist",
-                vec![s("%s, %s!"), s("Salutations"), sl(&["Valentina", "Ander"])]
-            ),
+            call_ok("formatlist", vec![s("%s, %s!"), s("Salutations"), sl(&["Valentina", "Ander"])]),
             sl(&["Salutations, Valentina!", "Salutations, Ander!"])
         );
         assert_eq!(call_ok("formatlist", vec![s("%s"), s("x")]), sl(&["x"]));
-        assert!(
-            call_err("formatlist", vec![s("%s%s"), sl(&["a"]), sl(&["a", "b"])])
-                .message
-                .contains("inconsistent")
-        );
+        assert!(call_err("formatlist", vec![s("%s%s"), sl(&["a"]), sl(&["a", "b"])]).message.contains("inconsistent"));
     }
 
     #[test]
     fn indent_example() {
-        assert_eq!(
-            call_ok("indent", vec![n(2.0), s("[\n  foo,\n  bar,\n]")]),
-            s("[\n    foo,\n    bar,\n  ]")
-        );
-        assert!(call_err("indent", vec![n(1e9), s("x")])
-            .message
-            .contains("spaces"));
+        assert_eq!(call_ok("indent", vec![n(2.0), s("[\n  foo,\n  bar,\n]")]), s("[\n    foo,\n    bar,\n  ]"));
+        assert!(call_err("indent", vec![n(1e9), s("x")]).message.contains("spaces"));
     }
 
     #[test]
     fn join_examples() {
-        assert_eq!(
-            call_ok("join", vec![s("-"), sl(&["foo", "bar", "baz"])]),
-            s("foo-bar-baz")
-        );
-        assert_eq!(
-            call_ok("join", vec![s(", "), sl(&["foo", "bar", "baz"])]),
-            s("foo, bar, baz")
-        );
+        assert_eq!(call_ok("join", vec![s("-"), sl(&["foo", "bar", "baz"])]), s("foo-bar-baz"));
+        assert_eq!(call_ok("join", vec![s(", "), sl(&["foo", "bar", "baz"])]), s("foo, bar, baz"));
         assert_eq!(call_ok("join", vec![s(", "), sl(&["foo"])]), s("foo"));
-        assert_eq!(
-            call_ok("join", vec![s(","), sl(&["a"]), nl(&[1.0, 2.0])]),
-            s("a,1,2")
-        );
-        assert_eq!(
-            call_err("join", vec![s(","), l(vec![crate::value::Value::Null])]).arg,
-            Some(1)
-        );
+        assert_eq!(call_ok("join", vec![s(","), sl(&["a"]), nl(&[1.0, 2.0])]), s("a,1,2"));
+        assert_eq!(call_err("join", vec![s(","), l(vec![crate::value::Value::Null])]).arg, Some(1));
     }
 
     #[test]
@@ -799,27 +657,12 @@ mod tests {
 
     #[test]
     fn regex_examples() {
+        assert_eq!(call_ok("regex", vec![s("[a-z]+"), s("53453453.345345aaabbbccc23454")]), s("aaabbbccc"));
+        assert_eq!(call_ok("regex", vec![s(r"(\d\d\d\d)-(\d\d)-(\d\d)"), s("2019-02-01")]), sl(&["2019", "02", "01"]));
         assert_eq!(
             call_ok(
                 "regex",
-                vec![s("[a-z]+"), s("53453453.345345aaabbbccc23454")]
-            ),
-            s("aaabbbccc")
-        );
-        assert_eq!(
-            call_ok(
-                "regex",
-                vec![s(r"(\d\d\d\d)-(\d\d)-(\d\d)"), s("2019-02-01")]
-            ),
-            sl(&["2019", "02", "01"])
-        );
-        assert_eq!(
-            call_ok(
-                "regex",
-                vec![
-                    s("^(?:(?P<scheme>[^:/?#]+):)?(?://(?P<authority>[^/?#]*))?"),
-                    s("https://terraform.io/docs/")
-                ]
+                vec![s("^(?:(?P<scheme>[^:/?#]+):)?(?://(?P<authority>[^/?#]*))?"), s("https://terraform.io/docs/")]
             ),
             o(&[("authority", s("terraform.io")), ("scheme", s("https"))])
         );
@@ -828,54 +671,28 @@ mod tests {
             "pattern did not match any part of the given string"
         );
         assert_eq!(call_err("regex", vec![s("("), s("x")]).arg, Some(0));
-        assert!(call_err("regex", vec![s("(?P<a>x)(y)"), s("xy")])
-            .message
-            .contains("mix"));
+        assert!(call_err("regex", vec![s("(?P<a>x)(y)"), s("xy")]).message.contains("mix"));
     }
 
     #[test]
     fn regexall_examples() {
-        assert_eq!(
-            call_ok("regexall", vec![s("[a-z]+"), s("1234abcd5678efgh9")]),
-            sl(&["abcd", "efgh"])
-        );
+        assert_eq!(call_ok("regexall", vec![s("[a-z]+"), s("1234abcd5678efgh9")]), sl(&["abcd", "efgh"]));
         assert_eq!(call_ok("regexall", vec![s("[a-z]+"), s("123")]), l(vec![]));
-        assert_eq!(
-            call_ok("regexall", vec![s(r"(\d)(\w)"), s("1a2b")]),
-            l(vec![sl(&["1", "a"]), sl(&["2", "b"])])
-        );
+        assert_eq!(call_ok("regexall", vec![s(r"(\d)(\w)"), s("1a2b")]), l(vec![sl(&["1", "a"]), sl(&["2", "b"])]));
     }
 
     #[test]
     fn replace_examples() {
-        assert_eq!(
-            call_ok("replace", vec![s("1 + 2 + 3"), s("+"), s("-")]),
-            s("1 - 2 - 3")
-        );
-        assert_eq!(
-            call_ok(
-                "replace",
-                vec![s("hello world"), s("/w.*d/"), s("everybody")]
-            ),
-            s("hello everybody")
-        );
-        assert_eq!(
-            call_ok("replace", vec![s("hello world"), s("/(h)(e)/"), s("$2$1")]),
-            s("ehllo world")
-        );
+        assert_eq!(call_ok("replace", vec![s("1 + 2 + 3"), s("+"), s("-")]), s("1 - 2 - 3"));
+        assert_eq!(call_ok("replace", vec![s("hello world"), s("/w.*d/"), s("everybody")]), s("hello everybody"));
+        assert_eq!(call_ok("replace", vec![s("hello world"), s("/(h)(e)/"), s("$2$1")]), s("ehllo world"));
         assert_eq!(call_ok("replace", vec![s("a/b"), s("/"), s("-")]), s("a-b"));
-        assert_eq!(
-            call_err("replace", vec![s("x"), s("/(/"), s("y")]).arg,
-            Some(1)
-        );
+        assert_eq!(call_err("replace", vec![s("x"), s("/(/"), s("y")]).arg, Some(1));
     }
 
     #[test]
     fn split_examples() {
-        assert_eq!(
-            call_ok("split", vec![s(","), s("foo,bar,baz")]),
-            sl(&["foo", "bar", "baz"])
-        );
+        assert_eq!(call_ok("split", vec![s(","), s("foo,bar,baz")]), sl(&["foo", "bar", "baz"]));
         assert_eq!(call_ok("split", vec![s(","), s("foo")]), sl(&["foo"]));
         assert_eq!(call_ok("split", vec![s(","), s("")]), sl(&[""]));
         assert_eq!(call_ok("split", vec![s(""), s("ab")]), sl(&["a", "b"]));
@@ -883,22 +700,10 @@ mod tests {
 
     #[test]
     fn startswith_endswith() {
-        assert_eq!(
-            call_ok("startswith", vec![s("hello world"), s("hello")]),
-            b(true)
-        );
-        assert_eq!(
-            call_ok("startswith", vec![s("hello world"), s("world")]),
-            b(false)
-        );
-        assert_eq!(
-            call_ok("endswith", vec![s("hello world"), s("world")]),
-            b(true)
-        );
-        assert_eq!(
-            call_ok("endswith", vec![s("hello world"), s("hello")]),
-            b(false)
-        );
+        assert_eq!(call_ok("startswith", vec![s("hello world"), s("hello")]), b(true));
+        assert_eq!(call_ok("startswith", vec![s("hello world"), s("world")]), b(false));
+        assert_eq!(call_ok("endswith", vec![s("hello world"), s("world")]), b(true));
+        assert_eq!(call_ok("endswith", vec![s("hello world"), s("hello")]), b(false));
     }
 
     #[test]
@@ -911,50 +716,23 @@ mod tests {
 
     #[test]
     fn substr_examples() {
-        assert_eq!(
-            call_ok("substr", vec![s("hello world"), n(1.0), n(4.0)]),
-            s("ello")
-        );
+        assert_eq!(call_ok("substr", vec![s("hello world"), n(1.0), n(4.0)]), s("ello"));
         assert_eq!(call_ok("substr", vec![s("🤔🤷"), n(0.0), n(1.0)]), s("🤔"));
-        assert_eq!(
-            call_ok("substr", vec![s("hello world"), n(-5.0), n(-1.0)]),
-            s("world")
-        );
-        assert_eq!(
-            call_ok("substr", vec![s("hello world"), n(6.0), n(10.0)]),
-            s("world")
-        );
+        assert_eq!(call_ok("substr", vec![s("hello world"), n(-5.0), n(-1.0)]), s("world"));
+        assert_eq!(call_ok("substr", vec![s("hello world"), n(6.0), n(10.0)]), s("world"));
         assert_eq!(call_ok("substr", vec![s("hello"), n(10.0), n(2.0)]), s(""));
-        assert_eq!(
-            call_err("substr", vec![s("hello"), n(1.5), n(2.0)]).arg,
-            Some(1)
-        );
+        assert_eq!(call_err("substr", vec![s("hello"), n(1.5), n(2.0)]).arg, Some(1));
     }
 
     #[test]
     fn trim_family() {
         assert_eq!(call_ok("trim", vec![s("?!hello?!"), s("!?")]), s("hello"));
         assert_eq!(call_ok("trim", vec![s("foobar"), s("far")]), s("oob"));
-        assert_eq!(
-            call_ok("trim", vec![s("   hello! world.!  "), s("! ")]),
-            s("hello! world.")
-        );
-        assert_eq!(
-            call_ok("trimprefix", vec![s("helloworld"), s("hello")]),
-            s("world")
-        );
-        assert_eq!(
-            call_ok("trimprefix", vec![s("helloworld"), s("cat")]),
-            s("helloworld")
-        );
-        assert_eq!(
-            call_ok("trimsuffix", vec![s("helloworld"), s("world")]),
-            s("hello")
-        );
-        assert_eq!(
-            call_ok("trimsuffix", vec![s("helloworld"), s("cat")]),
-            s("helloworld")
-        );
+        assert_eq!(call_ok("trim", vec![s("   hello! world.!  "), s("! ")]), s("hello! world."));
+        assert_eq!(call_ok("trimprefix", vec![s("helloworld"), s("hello")]), s("world"));
+        assert_eq!(call_ok("trimprefix", vec![s("helloworld"), s("cat")]), s("helloworld"));
+        assert_eq!(call_ok("trimsuffix", vec![s("helloworld"), s("world")]), s("hello"));
+        assert_eq!(call_ok("trimsuffix", vec![s("helloworld"), s("cat")]), s("helloworld"));
         assert_eq!(call_ok("trimspace", vec![s("  hello\n\n")]), s("hello"));
         assert_eq!(call_err("trimspace", vec![l(vec![])]).arg, Some(0));
     }

@@ -51,7 +51,10 @@ fn tonumber(args: &[Value], _: &FuncContext) -> FResult<Value> {
         Value::Null => Ok(Value::Null),
         Value::Number(n) => Ok(Value::Number(*n)),
         Value::String(s) => parse_number(s).map(Value::Number).ok_or_else(|| {
-            FuncError::at(0, format!("cannot convert \"{s}\" to number; given string must be a decimal representation of a number"))
+            FuncError::at(
+                0,
+                format!("cannot convert \"{s}\" to number; given string must be a decimal representation of a number"),
+            )
         }),
         other => Err(cannot(other, "number")),
     }
@@ -70,9 +73,9 @@ fn tostring(args: &[Value], _: &FuncContext) -> FResult<Value> {
 fn tolist(args: &[Value], _: &FuncContext) -> FResult<Value> {
     match first(args) {
         Value::Null => Ok(Value::Null),
-        Value::List(items) => unify(items.clone())
-            .map(Value::List)
-            .map_err(|e| FuncError::at(0, format!("cannot convert to list: {e}"))),
+        Value::List(items) => {
+            unify(items.clone()).map(Value::List).map_err(|e| FuncError::at(0, format!("cannot convert to list: {e}")))
+        }
         other => Err(cannot(other, "list")),
     }
 }
@@ -105,16 +108,10 @@ fn type_string(v: &Value) -> String {
     match v {
         Value::Null => "dynamic".to_string(),
         Value::Bool(_) | Value::Number(_) | Value::String(_) => v.type_name().to_string(),
-        Value::List(items) => format!(
-            "tuple([{}])",
-            items.iter().map(type_string).collect::<Vec<_>>().join(", ")
-        ),
+        Value::List(items) => format!("tuple([{}])", items.iter().map(type_string).collect::<Vec<_>>().join(", ")),
         Value::Object(map) => format!(
             "object({{{}}})",
-            map.iter()
-                .map(|(k, v)| format!("{}={}", quote_key(k), type_string(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
+            map.iter().map(|(k, v)| format!("{}={}", quote_key(k), type_string(v))).collect::<Vec<_>>().join(", ")
         ),
         Value::Unknown => "dynamic".to_string(),
         Value::Sensitive(inner) => type_string(inner),
@@ -141,10 +138,7 @@ fn nonsensitive(args: &[Value], _: &FuncContext) -> FResult<Value> {
         return Ok(Value::Unknown);
     }
     if !v.contains_sensitive() {
-        return Err(FuncError::at(
-            0,
-            "the given value is not sensitive, so this call is redundant",
-        ));
+        return Err(FuncError::at(0, "the given value is not sensitive, so this call is redundant"));
     }
     Ok(v.clone().deep_unmarked())
 }
@@ -159,32 +153,16 @@ mod tests {
         assert_eq!(call_ok("tobool", vec![b(true)]), b(true));
         assert_eq!(call_ok("tobool", vec![s("true")]), b(true));
         assert_eq!(call_ok("tobool", vec![Value::Null]), Value::Null);
-        assert!(call_err("tobool", vec![s("no")])
-            .message
-            .contains("only the strings"));
-        assert_eq!(
-            call_err("tobool", vec![n(1.0)]).message,
-            "cannot convert number to bool"
-        );
+        assert!(call_err("tobool", vec![s("no")]).message.contains("only the strings"));
+        assert_eq!(call_err("tobool", vec![n(1.0)]).message, "cannot convert number to bool");
     }
 
     #[test]
     fn tolist_examples() {
-        assert_eq!(
-            call_ok("tolist", vec![sl(&["a", "b", "c"])]),
-            sl(&["a", "b", "c"])
-        );
-        assert_eq!(
-            call_ok("tolist", vec![l(vec![s("a"), s("b"), n(3.0)])]),
-            sl(&["a", "b", "3"])
-        );
-        assert_eq!(
-            call_err("tolist", vec![o(&[])]).message,
-            "cannot convert object to list"
-        );
-        assert!(call_err("tolist", vec![l(vec![n(1.0), b(true)])])
-            .message
-            .contains("same type"));
+        assert_eq!(call_ok("tolist", vec![sl(&["a", "b", "c"])]), sl(&["a", "b", "c"]));
+        assert_eq!(call_ok("tolist", vec![l(vec![s("a"), s("b"), n(3.0)])]), sl(&["a", "b", "3"]));
+        assert_eq!(call_err("tolist", vec![o(&[])]).message, "cannot convert object to list");
+        assert!(call_err("tolist", vec![l(vec![n(1.0), b(true)])]).message.contains("same type"));
     }
 
     #[test]
@@ -193,10 +171,7 @@ mod tests {
             call_ok("tomap", vec![o(&[("a", s("foo")), ("b", b(true))])]),
             o(&[("a", s("foo")), ("b", s("true"))])
         );
-        assert_eq!(
-            call_err("tomap", vec![sl(&[])]).message,
-            "cannot convert tuple to map"
-        );
+        assert_eq!(call_err("tomap", vec![sl(&[])]).message, "cannot convert tuple to map");
     }
 
     #[test]
@@ -205,32 +180,16 @@ mod tests {
         assert_eq!(call_ok("tonumber", vec![s("1")]), n(1.0));
         assert_eq!(call_ok("tonumber", vec![s("-2.5e2")]), n(-250.0));
         assert_eq!(call_ok("tonumber", vec![Value::Null]), Value::Null);
-        assert!(call_err("tonumber", vec![s("no")])
-            .message
-            .starts_with("cannot convert \"no\" to number"));
-        assert!(call_err("tonumber", vec![s("inf")])
-            .message
-            .starts_with("cannot convert"));
+        assert!(call_err("tonumber", vec![s("no")]).message.starts_with("cannot convert \"no\" to number"));
+        assert!(call_err("tonumber", vec![s("inf")]).message.starts_with("cannot convert"));
     }
 
     #[test]
     fn toset_examples() {
-        assert_eq!(
-            call_ok("toset", vec![sl(&["a", "b", "c"])]),
-            sl(&["a", "b", "c"])
-        );
-        assert_eq!(
-            call_ok("toset", vec![l(vec![s("a"), s("b"), n(3.0)])]),
-            sl(&["3", "a", "b"])
-        );
-        assert_eq!(
-            call_ok("toset", vec![sl(&["c", "b", "b"])]),
-            sl(&["b", "c"])
-        );
-        assert_eq!(
-            call_err("toset", vec![s("a")]).message,
-            "cannot convert string to set"
-        );
+        assert_eq!(call_ok("toset", vec![sl(&["a", "b", "c"])]), sl(&["a", "b", "c"]));
+        assert_eq!(call_ok("toset", vec![l(vec![s("a"), s("b"), n(3.0)])]), sl(&["3", "a", "b"]));
+        assert_eq!(call_ok("toset", vec![sl(&["c", "b", "b"])]), sl(&["b", "c"]));
+        assert_eq!(call_err("toset", vec![s("a")]).message, "cannot convert string to set");
     }
 
     #[test]
@@ -239,52 +198,25 @@ mod tests {
         assert_eq!(call_ok("tostring", vec![n(1.0)]), s("1"));
         assert_eq!(call_ok("tostring", vec![b(true)]), s("true"));
         assert_eq!(call_ok("tostring", vec![Value::Null]), Value::Null);
-        assert_eq!(
-            call_err("tostring", vec![l(vec![])]).message,
-            "cannot convert tuple to string"
-        );
+        assert_eq!(call_err("tostring", vec![l(vec![])]).message, "cannot convert tuple to string");
     }
 
     #[test]
     fn type_names() {
         assert_eq!(call_ok("type", vec![s("x")]), s("string"));
-        assert_eq!(
-            call_ok("type", vec![l(vec![s("a"), n(1.0)])]),
-            s("tuple([string, number])")
-        );
-        assert_eq!(
-            call_ok("type", vec![o(&[("a", b(true))])]),
-            s("object({a=bool})")
-        );
+        assert_eq!(call_ok("type", vec![l(vec![s("a"), n(1.0)])]), s("tuple([string, number])"));
+        assert_eq!(call_ok("type", vec![o(&[("a", b(true))])]), s("object({a=bool})"));
         assert_eq!(call_ok("type", vec![s("x").mark_sensitive()]), s("string"));
-        assert_eq!(
-            call_ok("type", vec![l(vec![Value::Unknown])]),
-            Value::Unknown
-        );
+        assert_eq!(call_ok("type", vec![l(vec![Value::Unknown])]), Value::Unknown);
     }
 
     #[test]
     fn sensitive_and_nonsensitive() {
-        assert_eq!(
-            call_ok("sensitive", vec![s("pw")]),
-            s("pw").mark_sensitive()
-        );
-        assert_eq!(
-            call_ok("sensitive", vec![Value::Unknown]),
-            Value::Unknown.mark_sensitive()
-        );
-        assert_eq!(
-            call_ok("nonsensitive", vec![s("pw").mark_sensitive()]),
-            s("pw")
-        );
-        assert_eq!(
-            call_ok("nonsensitive", vec![l(vec![s("a").mark_sensitive()])]),
-            sl(&["a"])
-        );
-        assert_eq!(
-            call_ok("nonsensitive", vec![Value::Unknown]),
-            Value::Unknown
-        );
+        assert_eq!(call_ok("sensitive", vec![s("pw")]), s("pw").mark_sensitive());
+        assert_eq!(call_ok("sensitive", vec![Value::Unknown]), Value::Unknown.mark_sensitive());
+        assert_eq!(call_ok("nonsensitive", vec![s("pw").mark_sensitive()]), s("pw"));
+        assert_eq!(call_ok("nonsensitive", vec![l(vec![s("a").mark_sensitive()])]), sl(&["a"]));
+        assert_eq!(call_ok("nonsensitive", vec![Value::Unknown]), Value::Unknown);
         assert_eq!(
             call_err("nonsensitive", vec![s("pw")]).message,
             "the given value is not sensitive, so this call is redundant"

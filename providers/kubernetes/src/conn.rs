@@ -5,8 +5,8 @@ use crate::fields;
 use gantry_core::value::Value;
 use gantry_provider_local::sim::{ObjectKey, Sim};
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
-use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 use kube::core::GroupVersionKind;
+use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -23,14 +23,22 @@ pub struct ObjRef {
 impl ObjRef {
     pub fn of(manifest: &Json) -> Result<ObjRef, String> {
         let text = |p: &str| manifest.pointer(p).and_then(Json::as_str).unwrap_or_default().to_string();
-        let r = ObjRef { api_version: text("/apiVersion"), kind: text("/kind"), namespace: text("/metadata/namespace"), name: text("/metadata/name") };
+        let r = ObjRef {
+            api_version: text("/apiVersion"),
+            kind: text("/kind"),
+            namespace: text("/metadata/namespace"),
+            name: text("/metadata/name"),
+        };
         let missing: Vec<&str> = [("apiVersion", &r.api_version), ("kind", &r.kind), ("metadata.name", &r.name)]
             .iter()
             .filter(|(_, v)| v.is_empty())
             .map(|(k, _)| *k)
             .collect();
         if !missing.is_empty() {
-            return Err(format!("the manifest has no {}; every object needs apiVersion, kind and metadata.name", missing.join(", ")));
+            return Err(format!(
+                "the manifest has no {}; every object needs apiVersion, kind and metadata.name",
+                missing.join(", ")
+            ));
         }
         Ok(r)
     }
@@ -60,7 +68,9 @@ pub enum ConnError {
 impl std::fmt::Display for ConnError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ConnError::UnknownKind(m) | ConnError::NoNamespace(m) | ConnError::Conflict(m) | ConnError::Other(m) => f.write_str(m),
+            ConnError::UnknownKind(m) | ConnError::NoNamespace(m) | ConnError::Conflict(m) | ConnError::Other(m) => {
+                f.write_str(m)
+            }
         }
     }
 }
@@ -110,8 +120,19 @@ fn builtin_namespace(ns: &str) -> bool {
 pub fn cluster_scoped(kind: &str) -> bool {
     matches!(
         kind,
-        "Namespace" | "Node" | "PersistentVolume" | "StorageClass" | "ClusterRole" | "ClusterRoleBinding" | "CustomResourceDefinition"
-            | "PriorityClass" | "IngressClass" | "RuntimeClass" | "APIService" | "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration"
+        "Namespace"
+            | "Node"
+            | "PersistentVolume"
+            | "StorageClass"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+            | "CustomResourceDefinition"
+            | "PriorityClass"
+            | "IngressClass"
+            | "RuntimeClass"
+            | "APIService"
+            | "MutatingWebhookConfiguration"
+            | "ValidatingWebhookConfiguration"
     )
 }
 
@@ -143,7 +164,8 @@ impl Connection for LocalConnection {
             .filter(|o| {
                 o.get("kind").and_then(Json::as_str) == Some(kind)
                     && o.get("apiVersion").and_then(Json::as_str) == Some(api_version)
-                    && (namespace.is_empty() || o.pointer("/metadata/namespace").and_then(Json::as_str).unwrap_or("default") == namespace)
+                    && (namespace.is_empty()
+                        || o.pointer("/metadata/namespace").and_then(Json::as_str).unwrap_or("default") == namespace)
             })
             .collect())
     }
@@ -160,7 +182,10 @@ impl Connection for LocalConnection {
         if !key.namespace.is_empty() && !builtin_namespace(&key.namespace) {
             let ns = ObjectKey { kind: "Namespace".into(), namespace: String::new(), name: key.namespace.clone() };
             if self.sim.get_object(&self.cluster, &ns).map_err(ConnError::Other)?.is_none() {
-                return Err(ConnError::NoNamespace(format!("namespaces \"{}\" not found: create the Namespace first", key.namespace)));
+                return Err(ConnError::NoNamespace(format!(
+                    "namespaces \"{}\" not found: create the Namespace first",
+                    key.namespace
+                )));
             }
         }
         let value = Value::from_json(manifest);
@@ -225,13 +250,22 @@ impl KubeConnection {
                 self.discovery.lock().unwrap_or_else(|e| e.into_inner()).insert(key, found.clone());
                 Ok(found)
             }
-            Err(kube::Error::Api(s)) if s.code == 404 => Err(ConnError::UnknownKind(format!("the server has no resource type for {api_version} {kind}"))),
-            Err(kube::Error::Discovery(e)) => Err(ConnError::UnknownKind(format!("the server has no resource type for {api_version} {kind}: {e}"))),
+            Err(kube::Error::Api(s)) if s.code == 404 => {
+                Err(ConnError::UnknownKind(format!("the server has no resource type for {api_version} {kind}")))
+            }
+            Err(kube::Error::Discovery(e)) => {
+                Err(ConnError::UnknownKind(format!("the server has no resource type for {api_version} {kind}: {e}")))
+            }
             Err(e) => Err(ConnError::Other(format!("discovery of {api_version} {kind} failed: {e}"))),
         }
     }
 
-    async fn api(&self, api_version: &str, kind: &str, namespace: &str) -> Result<(Api<DynamicObject>, bool), ConnError> {
+    async fn api(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+    ) -> Result<(Api<DynamicObject>, bool), ConnError> {
         let (ar, caps) = self.resolve(api_version, kind).await?;
         Ok(match caps.scope {
             Scope::Cluster => (Api::all_with(self.client.clone(), &ar), false),
@@ -256,7 +290,9 @@ fn api_error(e: kube::Error, manager: &str) -> ConnError {
             let status = serde_json::to_value(&*s).unwrap_or(Json::Null);
             ConnError::Conflict(fields::conflict_message(&status, manager))
         }
-        kube::Error::Api(s) if s.code == 404 && s.message.contains("namespaces") => ConnError::NoNamespace(s.message.clone()),
+        kube::Error::Api(s) if s.code == 404 && s.message.contains("namespaces") => {
+            ConnError::NoNamespace(s.message.clone())
+        }
         kube::Error::Api(s) => ConnError::Other(format!("{} ({}, HTTP {})", s.message, s.reason, s.code)),
         other => ConnError::Other(other.to_string()),
     }
@@ -306,7 +342,8 @@ impl Connection for KubeConnection {
             params = params.dry_run();
         }
         let body = fields::apply_body(manifest);
-        let out = api.patch(&r.name, &params, &Patch::Apply(&body)).await.map_err(|e| api_error(e, opts.field_manager))?;
+        let out =
+            api.patch(&r.name, &params, &Patch::Apply(&body)).await.map_err(|e| api_error(e, opts.field_manager))?;
         if !opts.dry_run && r.kind == "CustomResourceDefinition" {
             self.refresh_discovery();
         }
@@ -361,7 +398,9 @@ fn exec_plugin(block: Option<&Json>) -> Option<Json> {
     let env: Vec<Json> = block
         .get("env")
         .and_then(Json::as_object)
-        .map(|m| m.iter().map(|(k, v)| serde_json::json!({ "name": k, "value": v.as_str().unwrap_or_default() })).collect())
+        .map(|m| {
+            m.iter().map(|(k, v)| serde_json::json!({ "name": k, "value": v.as_str().unwrap_or_default() })).collect()
+        })
         .unwrap_or_default();
     Some(serde_json::json!({
         "apiVersion": block.get("api_version").and_then(Json::as_str).unwrap_or("client.authentication.k8s.io/v1beta1"),
@@ -406,8 +445,11 @@ pub async fn connect(cfg: &Json) -> Result<KubeConnection, String> {
             "users": [{"name": "gantry", "user": user}],
             "contexts": [{"name": "gantry", "context": {"cluster": "gantry", "user": "gantry"}}],
         });
-        let kc = kube::config::Kubeconfig::from_yaml(&kc.to_string()).map_err(|e| format!("invalid connection settings: {e}"))?;
-        kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default()).await.map_err(|e| e.to_string())?
+        let kc = kube::config::Kubeconfig::from_yaml(&kc.to_string())
+            .map_err(|e| format!("invalid connection settings: {e}"))?;
+        kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default())
+            .await
+            .map_err(|e| e.to_string())?
     } else {
         let paths: Vec<String> = match s("config_path") {
             Some(p) => vec![expand_home(&p)],
@@ -437,7 +479,9 @@ pub async fn connect(cfg: &Json) -> Result<KubeConnection, String> {
                 });
             }
             let kc = merged.expect("at least one path");
-            kube::Config::from_custom_kubeconfig(kc, &options).await.map_err(|e| format!("kubeconfig {}: {e}", paths.join(":")))?
+            kube::Config::from_custom_kubeconfig(kc, &options)
+                .await
+                .map_err(|e| format!("kubeconfig {}: {e}", paths.join(":")))?
         }
     };
     let ns = config.default_namespace.clone();

@@ -12,7 +12,15 @@ use serde_json::{Map, Value as Json};
 pub fn apply_body(manifest: &Json) -> Json {
     let mut body = manifest.clone();
     if let Some(meta) = body.get_mut("metadata").and_then(Json::as_object_mut) {
-        for k in ["uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink", "deletionTimestamp"] {
+        for k in [
+            "uid",
+            "resourceVersion",
+            "generation",
+            "creationTimestamp",
+            "managedFields",
+            "selfLink",
+            "deletionTimestamp",
+        ] {
             meta.remove(k);
         }
     }
@@ -45,7 +53,10 @@ pub fn managed_fields<'a>(live: &'a Json, manager: &str) -> Option<&'a Json> {
     live.pointer("/metadata/managedFields")?
         .as_array()?
         .iter()
-        .find(|e| e.get("manager").and_then(Json::as_str) == Some(manager) && e.get("operation").and_then(Json::as_str) == Some("Apply"))?
+        .find(|e| {
+            e.get("manager").and_then(Json::as_str) == Some(manager)
+                && e.get("operation").and_then(Json::as_str) == Some("Apply")
+        })?
         .get("fieldsV1")
 }
 
@@ -216,7 +227,11 @@ pub fn conflict_message(status: &Json, manager: &str) -> String {
             }
         }
     }
-    let who = if managers.is_empty() { "another field manager".to_string() } else { managers.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", ") };
+    let who = if managers.is_empty() {
+        "another field manager".to_string()
+    } else {
+        managers.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", ")
+    };
     let what = if fields.is_empty() { String::new() } else { format!(" over {}", fields.join(", ")) };
     format!(
         "field manager \"{manager}\" conflicts with {who}{what}. Set field_manager {{ force_conflicts = true }} to take ownership of these fields, or remove them from the manifest."
@@ -232,8 +247,10 @@ pub fn condition_is(obj: &Json, ty: &str, status: &str) -> bool {
     obj.pointer("/status/conditions")
         .and_then(Json::as_array)
         .map(|cs| {
-            cs.iter()
-                .any(|c| c.get("type").and_then(Json::as_str) == Some(ty) && c.get("status").and_then(Json::as_str) == Some(status))
+            cs.iter().any(|c| {
+                c.get("type").and_then(Json::as_str) == Some(ty)
+                    && c.get("status").and_then(Json::as_str) == Some(status)
+            })
         })
         .unwrap_or(false)
 }
@@ -250,13 +267,10 @@ pub fn rollout_status(kind: &str, obj: &Json) -> Result<bool, String> {
     let want = obj.pointer("/spec/replicas").and_then(Json::as_i64).unwrap_or(1);
     match kind {
         "Deployment" => {
-            if obj
-                .pointer("/status/conditions")
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-                .any(|c| c.get("type").and_then(Json::as_str) == Some("Progressing") && c.get("reason").and_then(Json::as_str) == Some("ProgressDeadlineExceeded"))
-            {
+            if obj.pointer("/status/conditions").and_then(Json::as_array).into_iter().flatten().any(|c| {
+                c.get("type").and_then(Json::as_str) == Some("Progressing")
+                    && c.get("reason").and_then(Json::as_str) == Some("ProgressDeadlineExceeded")
+            }) {
                 return Err("the Deployment exceeded its progress deadline (ProgressDeadlineExceeded)".into());
             }
             Ok(observed >= generation
@@ -267,11 +281,16 @@ pub fn rollout_status(kind: &str, obj: &Json) -> Result<bool, String> {
         "StatefulSet" => {
             let revisions_match = obj.pointer("/status/updateRevision").is_none()
                 || obj.pointer("/status/updateRevision") == obj.pointer("/status/currentRevision");
-            Ok(observed >= generation && num(obj, "/status/readyReplicas") >= want && num(obj, "/status/updatedReplicas") >= want && revisions_match)
+            Ok(observed >= generation
+                && num(obj, "/status/readyReplicas") >= want
+                && num(obj, "/status/updatedReplicas") >= want
+                && revisions_match)
         }
         "DaemonSet" => {
             let desired = num(obj, "/status/desiredNumberScheduled");
-            Ok(observed >= generation && num(obj, "/status/updatedNumberScheduled") >= desired && num(obj, "/status/numberAvailable") >= desired)
+            Ok(observed >= generation
+                && num(obj, "/status/updatedNumberScheduled") >= desired
+                && num(obj, "/status/numberAvailable") >= desired)
         }
         "Job" => job_status(obj, &[]),
         _ => Ok(true),
@@ -284,12 +303,9 @@ pub fn job_status(job: &Json, pods: &[Json]) -> Result<bool, String> {
     if condition_is(job, "Complete", "True") || condition_is(job, "SuccessCriteriaMet", "True") {
         return Ok(true);
     }
-    let failed = job
-        .pointer("/status/conditions")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-        .find(|c| c.get("type").and_then(Json::as_str) == Some("Failed") && c.get("status").and_then(Json::as_str) == Some("True"));
+    let failed = job.pointer("/status/conditions").and_then(Json::as_array).into_iter().flatten().find(|c| {
+        c.get("type").and_then(Json::as_str) == Some("Failed") && c.get("status").and_then(Json::as_str) == Some("True")
+    });
     if let Some(c) = failed {
         let reason = c.get("reason").and_then(Json::as_str).unwrap_or("Failed");
         let message = c.get("message").and_then(Json::as_str).unwrap_or_default();
@@ -315,7 +331,10 @@ pub fn pod_failure(pods: &[Json]) -> Option<String> {
                 if num(t, "/exitCode") != 0 {
                     let reason = t.get("reason").and_then(Json::as_str).unwrap_or("Error");
                     let container = cs.get("name").and_then(Json::as_str).unwrap_or("?");
-                    let mut s = format!("pod {name} container {container} terminated: {reason} (exit code {})", num(t, "/exitCode"));
+                    let mut s = format!(
+                        "pod {name} container {container} terminated: {reason} (exit code {})",
+                        num(t, "/exitCode")
+                    );
                     if let Some(m) = t.get("message").and_then(Json::as_str) {
                         s.push_str(&format!(": {}", m.trim()));
                     }
@@ -408,7 +427,10 @@ mod tests {
     #[test]
     fn apply_body_drops_server_metadata_and_nulls() {
         let m = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "uid": "u", "resourceVersion": "1", "labels": null}, "data": {"a": "b"}});
-        assert_eq!(apply_body(&m), json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "b"}}));
+        assert_eq!(
+            apply_body(&m),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "b"}})
+        );
     }
 
     #[test]
@@ -450,7 +472,11 @@ mod tests {
     #[test]
     fn computed_fields_are_kept_from_the_applied_manifest() {
         let mut view = json!({"metadata": {"name": "c", "annotations": {"a": "changed"}}});
-        keep_paths(&mut view, &json!({"metadata": {"name": "c", "annotations": {"a": "mine"}}}), &["metadata.annotations".into()]);
+        keep_paths(
+            &mut view,
+            &json!({"metadata": {"name": "c", "annotations": {"a": "mine"}}}),
+            &["metadata.annotations".into()],
+        );
         assert_eq!(view["metadata"]["annotations"]["a"], "mine");
     }
 
@@ -468,7 +494,8 @@ mod tests {
         let crd = fixture("crd_established.json");
         assert!(crd_established(&crd));
         let mut pending = crd.clone();
-        pending["status"]["conditions"] = json!([{"type": "NamesAccepted", "status": "True"}, {"type": "Established", "status": "False"}]);
+        pending["status"]["conditions"] =
+            json!([{"type": "NamesAccepted", "status": "True"}, {"type": "Established", "status": "False"}]);
         assert!(!crd_established(&pending));
         assert!(!crd_established(&json!({"kind": "CustomResourceDefinition"})));
     }

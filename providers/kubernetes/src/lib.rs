@@ -18,8 +18,8 @@ pub mod fields;
 
 use conn::{ApplyOptions, ConnError, Connection, LocalConnection, ObjRef};
 use gantry_core::provider::{
-    plan_by_schema, ApplyRequest, AttributeSchema as A, BlockSchema, ConfigureRequest, ImportRequest, NestedBlock, Nesting, PlanRequest,
-    PlanResponse, Provider, ProviderError, ProviderFactory, ReadRequest, Schema, ValidateRequest,
+    plan_by_schema, ApplyRequest, AttributeSchema as A, BlockSchema, ConfigureRequest, ImportRequest, NestedBlock,
+    Nesting, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory, ReadRequest, Schema, ValidateRequest,
 };
 use gantry_core::types::Type;
 use gantry_core::value::{PathStep, Value};
@@ -57,12 +57,26 @@ pub fn schema() -> &'static Schema {
     static SCHEMA: OnceLock<Schema> = OnceLock::new();
     SCHEMA.get_or_init(|| {
         let provider = BlockSchema::default()
-            .attr("local_cluster", A::optional(Type::String).describe("Name of a local_cluster to store objects in (the embedded simulator)."))
-            .attr("config_path", A::optional(Type::String).describe("Path to a kubeconfig file; `~` is expanded. Default: KUBECONFIG, then ~/.kube/config."))
-            .attr("config_context", A::optional(Type::String).describe("The kubeconfig context to use. Default: its current-context."))
+            .attr(
+                "local_cluster",
+                A::optional(Type::String)
+                    .describe("Name of a local_cluster to store objects in (the embedded simulator)."),
+            )
+            .attr(
+                "config_path",
+                A::optional(Type::String)
+                    .describe("Path to a kubeconfig file; `~` is expanded. Default: KUBECONFIG, then ~/.kube/config."),
+            )
+            .attr(
+                "config_context",
+                A::optional(Type::String).describe("The kubeconfig context to use. Default: its current-context."),
+            )
             .attr("host", A::optional(Type::String).describe("The API server URL, instead of a kubeconfig."))
             .attr("token", A::optional(Type::String).sensitive().describe("A bearer token."))
-            .attr("cluster_ca_certificate", A::optional(Type::String).describe("PEM-encoded CA certificate of the API server."))
+            .attr(
+                "cluster_ca_certificate",
+                A::optional(Type::String).describe("PEM-encoded CA certificate of the API server."),
+            )
             .attr("client_certificate", A::optional(Type::String).describe("PEM-encoded client certificate."))
             .attr("client_key", A::optional(Type::String).sensitive().describe("PEM-encoded client key."))
             .attr("insecure", A::optional(Type::Bool).describe("Skip TLS verification of the API server."))
@@ -70,16 +84,37 @@ pub fn schema() -> &'static Schema {
                 "exec",
                 single(
                     BlockSchema::default()
-                        .attr("api_version", A::required(Type::String).describe("The ExecCredential version, e.g. client.authentication.k8s.io/v1beta1."))
-                        .attr("command", A::required(Type::String).describe("A program that prints an ExecCredential, e.g. aws (eks get-token)."))
+                        .attr(
+                            "api_version",
+                            A::required(Type::String)
+                                .describe("The ExecCredential version, e.g. client.authentication.k8s.io/v1beta1."),
+                        )
+                        .attr(
+                            "command",
+                            A::required(Type::String)
+                                .describe("A program that prints an ExecCredential, e.g. aws (eks get-token)."),
+                        )
                         .attr("args", A::optional(Type::List(Box::new(Type::String))))
                         .attr("env", A::optional(Type::Map(Box::new(Type::String)))),
                 ),
             );
         let wait = BlockSchema::default()
-            .attr("rollout", A::optional(Type::Bool).describe("Wait until a Deployment, StatefulSet or DaemonSet has rolled out, or a Job has succeeded."))
-            .attr("condition", A::optional(Type::Any).describe("{ type, status } (or a list of them): wait until status.conditions has it."))
-            .attr("fields", A::optional(Type::Map(Box::new(Type::String))).describe("Paths and the values to wait for (`*` for any value)."));
+            .attr(
+                "rollout",
+                A::optional(Type::Bool).describe(
+                    "Wait until a Deployment, StatefulSet or DaemonSet has rolled out, or a Job has succeeded.",
+                ),
+            )
+            .attr(
+                "condition",
+                A::optional(Type::Any)
+                    .describe("{ type, status } (or a list of them): wait until status.conditions has it."),
+            )
+            .attr(
+                "fields",
+                A::optional(Type::Map(Box::new(Type::String)))
+                    .describe("Paths and the values to wait for (`*` for any value)."),
+            );
         let field_manager = BlockSchema::default()
             .attr("name", A::optional(Type::String).describe("Field manager name; default \"gantry\"."))
             .attr("force_conflicts", A::optional(Type::Bool).describe("Take ownership of fields other managers own."));
@@ -90,15 +125,30 @@ pub fn schema() -> &'static Schema {
         let manifest = BlockSchema::default()
             .attr("manifest", A::required(Type::Any).describe("The object, as an HCL object or yamldecode(file(...))."))
             .attr("object", A::computed(Type::Any).describe("The object as stored in the cluster."))
-            .attr("computed_fields", A::optional(Type::List(Box::new(Type::String))).describe("Dotted paths the server may change; never drift."))
+            .attr(
+                "computed_fields",
+                A::optional(Type::List(Box::new(Type::String)))
+                    .describe("Dotted paths the server may change; never drift."),
+            )
             .block("wait", single(wait))
             .block("field_manager", single(field_manager))
             .block("timeouts", single(timeouts));
         let manifests = BlockSchema::default()
             .attr("content", A::required(Type::String).describe("Multi-document YAML; every document is an object."))
             .attr("manifests", A::computed(Type::Any).describe("The decoded documents."))
-            .attr("objects", A::computed(Type::Any).describe("The objects as stored in the cluster, by apiVersion/kind/namespace/name."))
-            .block("field_manager", single(BlockSchema::default().attr("name", A::optional(Type::String)).attr("force_conflicts", A::optional(Type::Bool))));
+            .attr(
+                "objects",
+                A::computed(Type::Any)
+                    .describe("The objects as stored in the cluster, by apiVersion/kind/namespace/name."),
+            )
+            .block(
+                "field_manager",
+                single(
+                    BlockSchema::default()
+                        .attr("name", A::optional(Type::String))
+                        .attr("force_conflicts", A::optional(Type::Bool)),
+                ),
+            );
         let mut s = Schema { provider, ..Default::default() };
         s.resources.insert("kubernetes_manifest".into(), manifest);
         s.resources.insert("kubernetes_manifests".into(), manifests);
@@ -167,7 +217,11 @@ impl Settings {
         let fields = v
             .pointer("/wait/fields")
             .and_then(Json::as_object)
-            .map(|m| m.iter().map(|(k, x)| (k.clone(), x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string()))).collect())
+            .map(|m| {
+                m.iter()
+                    .map(|(k, x)| (k.clone(), x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())))
+                    .collect()
+            })
             .unwrap_or_default();
         Settings {
             manager: s("/field_manager/name").filter(|x| !x.is_empty()).unwrap_or_else(|| "gantry".into()),
@@ -250,7 +304,13 @@ impl KubernetesProvider {
 
     /// Applies one object by server-side apply. When its kind or namespace is not there yet
     /// (a CRD or Namespace of the same run is still being applied), retries until it is.
-    async fn apply_object(&self, conn: &dyn Connection, manifest: &Json, s: &Settings, timeout: Duration) -> Result<Json, String> {
+    async fn apply_object(
+        &self,
+        conn: &dyn Connection,
+        manifest: &Json,
+        s: &Settings,
+        timeout: Duration,
+    ) -> Result<Json, String> {
         let r = ObjRef::of(manifest)?;
         let deadline = Instant::now() + timeout;
         let opts = ApplyOptions { field_manager: &s.manager, force: s.force, dry_run: false };
@@ -275,10 +335,17 @@ impl KubernetesProvider {
         if r.kind == "CustomResourceDefinition" {
             while !fields::crd_established(&live) {
                 if Instant::now() >= deadline {
-                    return Err(format!("{r} was applied but did not become Established within {}s", timeout.as_secs()));
+                    return Err(format!(
+                        "{r} was applied but did not become Established within {}s",
+                        timeout.as_secs()
+                    ));
                 }
                 tokio::time::sleep(Duration::from_millis(250)).await;
-                live = conn.get(&r).await.map_err(|e| e.to_string())?.ok_or_else(|| format!("{r} disappeared while waiting for Established"))?;
+                live = conn
+                    .get(&r)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| format!("{r} disappeared while waiting for Established"))?;
             }
             conn.refresh_discovery();
         }
@@ -288,7 +355,15 @@ impl KubernetesProvider {
         Ok(live)
     }
 
-    async fn wait_ready(&self, conn: &dyn Connection, r: &ObjRef, mut live: Json, s: &Settings, deadline: Instant, timeout: Duration) -> Result<Json, String> {
+    async fn wait_ready(
+        &self,
+        conn: &dyn Connection,
+        r: &ObjRef,
+        mut live: Json,
+        s: &Settings,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<Json, String> {
         loop {
             let mut pending = Vec::new();
             if s.rollout {
@@ -324,7 +399,11 @@ impl KubernetesProvider {
                 return Err(format!("timed out after {}s waiting for {r}: {}", timeout.as_secs(), pending.join(", ")));
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
-            live = conn.get(r).await.map_err(|e| e.to_string())?.ok_or_else(|| format!("{r} disappeared while waiting for it"))?;
+            live = conn
+                .get(r)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("{r} disappeared while waiting for it"))?;
         }
     }
 
@@ -384,7 +463,14 @@ impl KubernetesProvider {
         };
         if let Value::Object(map) = &mut resp.planned {
             // Keep the configuration's marks (a sensitive value in the manifest stays sensitive).
-            map.insert("manifest".into(), if req.config.get("manifest").map(Value::contains_sensitive) == Some(true) { manifest } else { Value::from_json(&m) });
+            map.insert(
+                "manifest".into(),
+                if req.config.get("manifest").map(Value::contains_sensitive) == Some(true) {
+                    manifest
+                } else {
+                    Value::from_json(&m)
+                },
+            );
             map.insert("object".into(), object);
         }
         if let Some(pm) = &prior_manifest {
@@ -403,7 +489,8 @@ impl KubernetesProvider {
             return Ok(resp);
         }
         let docs = decode_documents(content.unmarked().as_str().unwrap_or_default())?;
-        let same = req.prior.and_then(|p| p.get("manifests")).map(|v| v.clone().deep_unmarked().to_json()) == Some(Json::Array(docs.clone()));
+        let same = req.prior.and_then(|p| p.get("manifests")).map(|v| v.clone().deep_unmarked().to_json())
+            == Some(Json::Array(docs.clone()));
         if let Value::Object(map) = &mut resp.planned {
             map.insert("manifests".into(), Value::from_json(&Json::Array(docs)));
             let objects = match req.prior.and_then(|p| p.get("objects")) {
@@ -446,15 +533,23 @@ fn ref_key(r: &ObjRef) -> String {
 pub fn parse_import_id(id: &str) -> Result<ObjRef, String> {
     let parts: Vec<&str> = id.split('/').collect();
     let is_version = |s: &str| {
-        s.strip_prefix('v').map(|r| r.chars().next().is_some_and(|c| c.is_ascii_digit())).unwrap_or(false) && !s.contains('.')
+        s.strip_prefix('v').map(|r| r.chars().next().is_some_and(|c| c.is_ascii_digit())).unwrap_or(false)
+            && !s.contains('.')
     };
-    let mk = |av: String, kind: &str, ns: &str, name: &str| ObjRef { api_version: av, kind: kind.into(), namespace: ns.into(), name: name.into() };
+    let mk = |av: String, kind: &str, ns: &str, name: &str| ObjRef {
+        api_version: av,
+        kind: kind.into(),
+        namespace: ns.into(),
+        name: name.into(),
+    };
     let r = match parts.as_slice() {
         [v, kind, name] => mk(v.to_string(), kind, "", name),
         [v, kind, ns, name] if is_version(v) => mk(v.to_string(), kind, ns, name),
         [g, v, kind, name] => mk(format!("{g}/{v}"), kind, "", name),
         [g, v, kind, ns, name] => mk(format!("{g}/{v}"), kind, ns, name),
-        _ => return Err("use apiVersion/kind/namespace/name, or apiVersion/kind/name for a cluster-scoped object".into()),
+        _ => {
+            return Err("use apiVersion/kind/namespace/name, or apiVersion/kind/name for a cluster-scoped object".into())
+        }
     };
     if parts.iter().any(|p| p.is_empty()) {
         return Err(format!("\"{id}\" has an empty part; use apiVersion/kind/namespace/name"));
@@ -470,7 +565,9 @@ impl Provider for KubernetesProvider {
 
     async fn configure(&self, req: ConfigureRequest) -> Result<(), ProviderError> {
         let conn: Arc<dyn Connection> = match req.config.get("local_cluster").and_then(|v| v.as_str()) {
-            Some(cluster) => Arc::new(LocalConnection { sim: Sim::new(&req.working_dir), cluster: cluster.to_string() }),
+            Some(cluster) => {
+                Arc::new(LocalConnection { sim: Sim::new(&req.working_dir), cluster: cluster.to_string() })
+            }
             None => {
                 let cfg = req.config.clone().deep_unmarked().to_json();
                 Arc::new(conn::connect(&cfg).await.map_err(|e| err("No cluster connection", e))?)
@@ -483,7 +580,9 @@ impl Provider for KubernetesProvider {
     fn validate(&self, req: ValidateRequest<'_>) -> Vec<ProviderError> {
         if req.type_name == "kubernetes_manifests" {
             return match req.config.get("content").map(Value::unmarked) {
-                Some(Value::String(s)) => decode_documents(s).err().map(|e| e.at(vec![PathStep::Key("content".into())])).into_iter().collect(),
+                Some(Value::String(s)) => {
+                    decode_documents(s).err().map(|e| e.at(vec![PathStep::Key("content".into())])).into_iter().collect()
+                }
                 _ => Vec::new(),
             };
         }
@@ -491,7 +590,10 @@ impl Provider for KubernetesProvider {
             Some(m) if m.contains_unknown() || m.is_null() => Vec::new(),
             Some(m) if m.as_object().is_none() => vec![err(
                 "Invalid manifest",
-                format!("manifest must be an object, but this is a {}. For YAML text, use yamldecode(...).", m.type_name()),
+                format!(
+                    "manifest must be an object, but this is a {}. For YAML text, use yamldecode(...).",
+                    m.type_name()
+                ),
             )
             .at(vec![PathStep::Key("manifest".into())])],
             Some(m) => match object_key(m) {
@@ -520,8 +622,12 @@ impl Provider for KubernetesProvider {
                 return Ok(None);
             }
             let complete = objects.len() == docs.as_array().map(Vec::len).unwrap_or(0);
-            let manifests = if complete { req.state.get("manifests").cloned().unwrap_or(Value::Null) } else { Value::Null };
-            return Ok(Some(with_attrs(req.state, vec![("objects", Value::from_json(&Json::Object(objects))), ("manifests", manifests)])));
+            let manifests =
+                if complete { req.state.get("manifests").cloned().unwrap_or(Value::Null) } else { Value::Null };
+            return Ok(Some(with_attrs(
+                req.state,
+                vec![("objects", Value::from_json(&Json::Object(objects))), ("manifests", manifests)],
+            )));
         }
         let manifest = manifest_json(req.state)?;
         let r = ObjRef::of(&manifest).map_err(|e| err("Invalid manifest", e))?;
@@ -576,7 +682,8 @@ impl Provider for KubernetesProvider {
                     .iter()
                     .find(|o| {
                         o.pointer("/metadata/name").and_then(Json::as_str) == Some(r.name.as_str())
-                            && (ns.is_empty() || o.pointer("/metadata/namespace").and_then(Json::as_str).unwrap_or(ns.as_str()) == ns)
+                            && (ns.is_empty()
+                                || o.pointer("/metadata/namespace").and_then(Json::as_str).unwrap_or(ns.as_str()) == ns)
                     })
                     .map(|live| self.refreshed(req.state, &manifest, live))),
                 Err(e) => Err(err("Read failed", e)),
@@ -602,16 +709,24 @@ impl Provider for KubernetesProvider {
                 let prior = req.prior.unwrap_or(&Value::Null);
                 let manifest = manifest_json(prior)?;
                 let r = ObjRef::of(&manifest).map_err(|e| err("Invalid manifest", e))?;
-                self.delete_object(conn.as_ref(), &r, Settings::of(prior).delete).await.map_err(|e| err("Delete failed", e))?;
+                self.delete_object(conn.as_ref(), &r, Settings::of(prior).delete)
+                    .await
+                    .map_err(|e| err("Delete failed", e))?;
                 Ok(None)
             }
             Some(planned) => {
                 let manifest = manifest_json(planned)?;
                 let s = Settings::of(planned);
                 let timeout = if req.prior.is_some() { s.update } else { s.create };
-                let live = self.apply_object(conn.as_ref(), &manifest, &s, timeout).await.map_err(|e| err("Apply failed", e))?;
+                let live = self
+                    .apply_object(conn.as_ref(), &manifest, &s, timeout)
+                    .await
+                    .map_err(|e| err("Apply failed", e))?;
                 let manifest_value = planned.get("manifest").cloned().unwrap_or_else(|| Value::from_json(&manifest));
-                Ok(Some(with_attrs(planned, vec![("manifest", manifest_value), ("object", object_value(&manifest, &live))])))
+                Ok(Some(with_attrs(
+                    planned,
+                    vec![("manifest", manifest_value), ("object", object_value(&manifest, &live))],
+                )))
             }
         }
     }
@@ -669,9 +784,16 @@ pub fn delete_order_keys(m: &Json) -> (Vec<String>, Vec<String>) {
 }
 
 impl KubernetesProvider {
-    async fn apply_manifests(&self, conn: &dyn Connection, req: &ApplyRequest<'_>) -> Result<Option<Value>, ProviderError> {
+    async fn apply_manifests(
+        &self,
+        conn: &dyn Connection,
+        req: &ApplyRequest<'_>,
+    ) -> Result<Option<Value>, ProviderError> {
         let docs_of = |v: Option<&Value>| -> Vec<Json> {
-            v.and_then(|p| p.get("manifests")).map(|m| m.clone().deep_unmarked().to_json()).and_then(|j| j.as_array().cloned()).unwrap_or_default()
+            v.and_then(|p| p.get("manifests"))
+                .map(|m| m.clone().deep_unmarked().to_json())
+                .and_then(|j| j.as_array().cloned())
+                .unwrap_or_default()
         };
         let old = docs_of(req.prior);
         let Some(planned) = req.planned else {
@@ -683,7 +805,8 @@ impl KubernetesProvider {
             }
             return Ok(None);
         };
-        let content = planned.get("content").and_then(|v| v.unmarked().as_str().map(str::to_string)).unwrap_or_default();
+        let content =
+            planned.get("content").and_then(|v| v.unmarked().as_str().map(str::to_string)).unwrap_or_default();
         let mut docs = decode_documents(&content)?;
         docs.sort_by_key(kind_rank);
         let s = Settings::of(planned);
@@ -703,7 +826,10 @@ impl KubernetesProvider {
         let manifests = decode_documents(&content)?;
         Ok(Some(with_attrs(
             planned,
-            vec![("manifests", Value::from_json(&Json::Array(manifests))), ("objects", Value::from_json(&Json::Object(objects)))],
+            vec![
+                ("manifests", Value::from_json(&Json::Array(manifests))),
+                ("objects", Value::from_json(&Json::Object(objects))),
+            ],
         )))
     }
 }
@@ -725,7 +851,10 @@ mod tests {
     #[test]
     fn import_ids() {
         let r = parse_import_id("apps/v1/Deployment/serving/llm").unwrap();
-        assert_eq!((r.api_version.as_str(), r.kind.as_str(), r.namespace.as_str(), r.name.as_str()), ("apps/v1", "Deployment", "serving", "llm"));
+        assert_eq!(
+            (r.api_version.as_str(), r.kind.as_str(), r.namespace.as_str(), r.name.as_str()),
+            ("apps/v1", "Deployment", "serving", "llm")
+        );
         let r = parse_import_id("v1/ConfigMap/ml/settings").unwrap();
         assert_eq!((r.api_version.as_str(), r.namespace.as_str()), ("v1", "ml"));
         let r = parse_import_id("v1/Namespace/ml").unwrap();
@@ -766,15 +895,21 @@ mod tests {
     async fn plan_without_a_connection_keeps_manifest_and_replaces_on_identity_change() {
         let p = KubernetesProvider::default();
         let cfg = |name: &str| {
-            Value::from_json(&json!({"manifest": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "labels": null}, "data": {"a": "1"}}}))
+            Value::from_json(
+                &json!({"manifest": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "labels": null}, "data": {"a": "1"}}}),
+            )
         };
         let c = cfg("a");
         let resp = p.plan(PlanRequest { type_name: "kubernetes_manifest", prior: None, config: &c }).await.unwrap();
-        assert_eq!(resp.planned.get("manifest").unwrap().to_json(), json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"a": "1"}}));
+        assert_eq!(
+            resp.planned.get("manifest").unwrap().to_json(),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"a": "1"}})
+        );
         assert_eq!(resp.planned.get("object"), Some(&Value::Unknown));
         let prior = with_attrs(&resp.planned, vec![("object", Value::from_json(&json!({})))]);
         let c2 = cfg("b");
-        let resp = p.plan(PlanRequest { type_name: "kubernetes_manifest", prior: Some(&prior), config: &c2 }).await.unwrap();
+        let resp =
+            p.plan(PlanRequest { type_name: "kubernetes_manifest", prior: Some(&prior), config: &c2 }).await.unwrap();
         assert_eq!(resp.requires_replace, vec![vec![PathStep::Key("manifest".into())]]);
     }
 }

@@ -40,7 +40,10 @@ fn bench_validate_10k(rt: &tokio::runtime::Runtime) {
     let keys: Vec<String> = (0..100).map(|i| format!("\"p{i}\" = {i}")).collect();
     std::fs::write(
         dir.join("main.hcl"),
-        format!("module \"pool\" {{\n  source   = \"./pool\"\n  for_each = {{ {} }}\n  index    = each.value\n}}\n", keys.join(", ")),
+        format!(
+            "module \"pool\" {{\n  source   = \"./pool\"\n  for_each = {{ {} }}\n  index    = each.value\n}}\n",
+            keys.join(", ")
+        ),
     )
     .unwrap();
     std::fs::create_dir_all(dir.join("pool")).unwrap();
@@ -53,7 +56,13 @@ fn bench_validate_10k(rt: &tokio::runtime::Runtime) {
     let started = Instant::now();
     let config = load(dir, &registry);
     let loaded = started.elapsed();
-    let settings = WalkSettings { registry: &registry, working_dir: dir.into(), inputs: Default::default(), parallelism: 10, hook: &engine::NoHook };
+    let settings = WalkSettings {
+        registry: &registry,
+        working_dir: dir.into(),
+        inputs: Default::default(),
+        parallelism: 10,
+        hook: &engine::NoHook,
+    };
     let diags = rt.block_on(engine::validate(&config, &settings));
     assert!(!diags.has_errors());
     println!(
@@ -82,9 +91,16 @@ fn bench_apply_200(rt: &tokio::runtime::Runtime, parallelism: usize) {
     std::fs::write(dir.join("main.hcl"), hcl).unwrap();
     let registry = registry();
     let config = load(dir, &registry);
-    let settings = WalkSettings { registry: &registry, working_dir: dir.into(), inputs: Default::default(), parallelism, hook: &engine::NoHook };
+    let settings = WalkSettings {
+        registry: &registry,
+        working_dir: dir.into(),
+        inputs: Default::default(),
+        parallelism,
+        hook: &engine::NoHook,
+    };
     let state = State::new();
-    let (plan, diags) = rt.block_on(engine::plan(&config, &settings, &state, PlanOptions { refresh: true, ..Default::default() }));
+    let (plan, diags) =
+        rt.block_on(engine::plan(&config, &settings, &state, PlanOptions { refresh: true, ..Default::default() }));
     assert!(!diags.has_errors(), "{diags:?}");
     let plan = plan.unwrap();
     let store = LocalStore::new(dir.join("gantry.state.json"));
@@ -103,7 +119,11 @@ fn bench_apply_200(rt: &tokio::runtime::Runtime, parallelism: usize) {
 fn bench_plan_10k_no_changes(rt: &tokio::runtime::Runtime) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::write(dir.join("main.hcl"), "resource \"local_cluster\" \"c\" {\n  count = 10000\n  name  = \"c${count.index}\"\n}\n").unwrap();
+    std::fs::write(
+        dir.join("main.hcl"),
+        "resource \"local_cluster\" \"c\" {\n  count = 10000\n  name  = \"c${count.index}\"\n}\n",
+    )
+    .unwrap();
     // Build the applied world directly: writing state once per resource through apply would dominate.
     let sim = gantry_provider_local::Sim::new(dir);
     let mut state = State::new();
@@ -129,8 +149,15 @@ fn bench_plan_10k_no_changes(rt: &tokio::runtime::Runtime) {
     let started = Instant::now();
     let config = load(dir, &registry);
     let state = LocalStore::new(dir.join("gantry.state.json")).read().unwrap().unwrap();
-    let settings = WalkSettings { registry: &registry, working_dir: dir.into(), inputs: Default::default(), parallelism: 10, hook: &engine::NoHook };
-    let (plan, diags) = rt.block_on(engine::plan(&config, &settings, &state, PlanOptions { refresh: true, ..Default::default() }));
+    let settings = WalkSettings {
+        registry: &registry,
+        working_dir: dir.into(),
+        inputs: Default::default(),
+        parallelism: 10,
+        hook: &engine::NoHook,
+    };
+    let (plan, diags) =
+        rt.block_on(engine::plan(&config, &settings, &state, PlanOptions { refresh: true, ..Default::default() }));
     assert!(!diags.has_errors(), "{diags:?}");
     let plan = plan.unwrap();
     assert!(!plan.has_changes());

@@ -7,8 +7,8 @@ pub mod sim;
 
 use gantry_core::analysis::catalog::catalog;
 use gantry_core::provider::{
-    plan_by_schema, ApplyRequest, AttributeSchema as A, BlockSchema, ConfigureRequest, ImportRequest, NestedBlock, Nesting,
-    PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory, ReadRequest, Schema, ValidateRequest,
+    plan_by_schema, ApplyRequest, AttributeSchema as A, BlockSchema, ConfigureRequest, ImportRequest, NestedBlock,
+    Nesting, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory, ReadRequest, Schema, ValidateRequest,
 };
 use gantry_core::types::Type;
 use gantry_core::value::{PathStep, Value};
@@ -45,8 +45,10 @@ fn str_list() -> Type {
 pub fn schema() -> &'static Schema {
     static SCHEMA: OnceLock<Schema> = OnceLock::new();
     SCHEMA.get_or_init(|| {
-        let provider = BlockSchema::default()
-            .attr("latency", A::optional(Type::String).describe("Delay added to every create, update and delete, e.g. \"200ms\"."));
+        let provider = BlockSchema::default().attr(
+            "latency",
+            A::optional(Type::String).describe("Delay added to every create, update and delete, e.g. \"200ms\"."),
+        );
         let cluster = BlockSchema::default()
             .attr("name", A::required(Type::String).force_new())
             .attr("version", A::optional_computed(Type::String))
@@ -58,7 +60,8 @@ pub fn schema() -> &'static Schema {
             .attr("min_size", A::required(Type::Number))
             .attr("max_size", A::required(Type::Number))
             .attr("desired_size", A::required(Type::Number));
-        let gpu = BlockSchema::default().attr("model", A::required(Type::String)).attr("count", A::required(Type::Number));
+        let gpu =
+            BlockSchema::default().attr("model", A::required(Type::String)).attr("count", A::required(Type::Number));
         let taint = BlockSchema::default()
             .attr("key", A::required(Type::String))
             .attr("value", A::optional(Type::String))
@@ -73,10 +76,35 @@ pub fn schema() -> &'static Schema {
             .attr("arn", A::computed(Type::String))
             .attr("status", A::computed(Type::String))
             .attr("instance_type", A::computed(Type::String))
-            .attr("hourly_cost_usd", A::computed(Type::Number).describe("Price of the desired nodes per hour: on-demand, or the spot estimate for SPOT pools."))
-            .block("scaling_config", NestedBlock { nesting: Nesting::Single, block: scaling, min_items: 1, max_items: Some(1), force_new: false })
-            .block("gpu", NestedBlock { nesting: Nesting::Single, block: gpu, min_items: 0, max_items: Some(1), force_new: true })
-            .block("taint", NestedBlock { nesting: Nesting::List, block: taint, min_items: 0, max_items: Some(50), force_new: false });
+            .attr(
+                "hourly_cost_usd",
+                A::computed(Type::Number)
+                    .describe("Price of the desired nodes per hour: on-demand, or the spot estimate for SPOT pools."),
+            )
+            .block(
+                "scaling_config",
+                NestedBlock {
+                    nesting: Nesting::Single,
+                    block: scaling,
+                    min_items: 1,
+                    max_items: Some(1),
+                    force_new: false,
+                },
+            )
+            .block(
+                "gpu",
+                NestedBlock { nesting: Nesting::Single, block: gpu, min_items: 0, max_items: Some(1), force_new: true },
+            )
+            .block(
+                "taint",
+                NestedBlock {
+                    nesting: Nesting::List,
+                    block: taint,
+                    min_items: 0,
+                    max_items: Some(50),
+                    force_new: false,
+                },
+            );
         let mut s = Schema { provider, ..Default::default() };
         s.resources.insert("local_cluster".into(), cluster);
         s.resources.insert("local_node_pool".into(), pool);
@@ -149,8 +177,11 @@ impl LocalProvider {
                             "no instance type in the catalogue has exactly {count} × {model}.{} GPU models: {}",
                             {
                                 let models = catalog().gpu_models();
-                                let close = gantry_core::diag::suggest(&format!("nvidia-{}", model.to_lowercase()), models.iter().copied())
-                                    .or_else(|| gantry_core::diag::suggest(&model.to_lowercase(), models.iter().copied()));
+                                let close = gantry_core::diag::suggest(
+                                    &format!("nvidia-{}", model.to_lowercase()),
+                                    models.iter().copied(),
+                                )
+                                .or_else(|| gantry_core::diag::suggest(&model.to_lowercase(), models.iter().copied()));
                                 close.map(|c| format!(" Did you mean \"{c}\"?")).unwrap_or_default()
                             },
                             catalog().gpu_models().join(", ")
@@ -175,7 +206,8 @@ impl Provider for LocalProvider {
             Some(l) => parse_duration(l).map_err(|e| err("Invalid latency", e))?,
             None => Duration::ZERO,
         };
-        *self.state.write().unwrap_or_else(|e| e.into_inner()) = Some(Configured { sim: Sim::new(&req.working_dir), latency });
+        *self.state.write().unwrap_or_else(|e| e.into_inner()) =
+            Some(Configured { sim: Sim::new(&req.working_dir), latency });
         Ok(())
     }
 
@@ -188,13 +220,19 @@ impl Provider for LocalProvider {
         let has_types = c.get("instance_types").and_then(|t| t.as_list()).is_some_and(|l| !l.is_empty());
         let has_gpu = c.get("gpu").is_some_and(|g| !g.is_null());
         if !has_types && !has_gpu && !c.get("instance_types").is_some_and(|v| *v == Value::Unknown) {
-            out.push(err("Missing instance type", "set instance_types = [\"m6i.xlarge\"] or a gpu { model, count } block"));
+            out.push(err(
+                "Missing instance type",
+                "set instance_types = [\"m6i.xlarge\"] or a gpu { model, count } block",
+            ));
         }
         if let Some(types) = c.get("instance_types").and_then(|t| t.as_list()) {
             for t in types.iter().filter_map(|t| t.as_str()) {
                 if catalog().get(t).is_none() {
                     let hint = catalog().suggest(t).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
-                    out.push(err("Unknown instance type", format!("\"{t}\" is not in the instance catalogue.{hint}")).at(vec![PathStep::Key("instance_types".into())]));
+                    out.push(
+                        err("Unknown instance type", format!("\"{t}\" is not in the instance catalogue.{hint}"))
+                            .at(vec![PathStep::Key("instance_types".into())]),
+                    );
                 }
             }
         }
@@ -207,7 +245,10 @@ impl Provider for LocalProvider {
         }
         if let Some(ct) = c.get("capacity_type").and_then(|v| v.as_str()) {
             if ct != "ON_DEMAND" && ct != "SPOT" {
-                out.push(err("Invalid capacity_type", format!("\"{ct}\" must be ON_DEMAND or SPOT")).at(vec![PathStep::Key("capacity_type".into())]));
+                out.push(
+                    err("Invalid capacity_type", format!("\"{ct}\" must be ON_DEMAND or SPOT"))
+                        .at(vec![PathStep::Key("capacity_type".into())]),
+                );
             }
         }
         if let Some(sc) = c.get("scaling_config") {
@@ -215,8 +256,11 @@ impl Provider for LocalProvider {
             if let (Some(min), Some(max), Some(desired)) = (n("min_size"), n("max_size"), n("desired_size")) {
                 if !(min <= desired && desired <= max) || min < 0.0 {
                     out.push(
-                        err("Invalid scaling_config", format!("need 0 ≤ min_size ≤ desired_size ≤ max_size, got {min} ≤ {desired} ≤ {max}"))
-                            .at(vec![PathStep::Key("scaling_config".into())]),
+                        err(
+                            "Invalid scaling_config",
+                            format!("need 0 ≤ min_size ≤ desired_size ≤ max_size, got {min} ≤ {desired} ≤ {max}"),
+                        )
+                        .at(vec![PathStep::Key("scaling_config".into())]),
                     );
                 }
             }
@@ -225,8 +269,15 @@ impl Provider for LocalProvider {
             let effect = s(t, "effect");
             if !effect.is_empty() && !["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"].contains(&effect.as_str()) {
                 out.push(
-                    err("Invalid taint effect", format!("\"{effect}\" must be NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE (AWS spelling)"))
-                        .at(vec![PathStep::Key("taint".into()), PathStep::Index(i), PathStep::Key("effect".into())]),
+                    err(
+                        "Invalid taint effect",
+                        format!("\"{effect}\" must be NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE (AWS spelling)"),
+                    )
+                    .at(vec![
+                        PathStep::Key("taint".into()),
+                        PathStep::Index(i),
+                        PathStep::Key("effect".into()),
+                    ]),
                 );
             }
         }
@@ -267,8 +318,13 @@ impl Provider for LocalProvider {
                 let on_demand = catalog().get(&t).map(|i| i.on_demand_hourly_usd).unwrap_or(0.0);
                 // Spot pools are priced with the same estimate the plan's cost analysis uses.
                 let spot = plain.get("capacity_type").and_then(|c| c.as_str()) == Some("SPOT");
-                let price = if spot { on_demand * gantry_core::analysis::plan_analysis::SPOT_PRICE_FACTOR } else { on_demand };
-                let desired = plain.get("scaling_config").and_then(|s| s.get("desired_size")).and_then(|d| d.as_f64()).unwrap_or(0.0);
+                let price =
+                    if spot { on_demand * gantry_core::analysis::plan_analysis::SPOT_PRICE_FACTOR } else { on_demand };
+                let desired = plain
+                    .get("scaling_config")
+                    .and_then(|s| s.get("desired_size"))
+                    .and_then(|d| d.as_f64())
+                    .unwrap_or(0.0);
                 if m.get("instance_types").is_some_and(|v| v.is_null() || *v == Value::Unknown) {
                     m.insert("instance_types".into(), Value::List(vec![Value::string(t.clone())]));
                 }
@@ -290,7 +346,10 @@ impl Provider for LocalProvider {
                 let prior = req.prior.cloned().unwrap_or_default();
                 let name = s(&prior, "name");
                 if !c.sim.pools(&name).is_empty() {
-                    return Err(err("Cluster has node pools", format!("cluster \"{name}\" still has node pools; delete them first")));
+                    return Err(err(
+                        "Cluster has node pools",
+                        format!("cluster \"{name}\" still has node pools; delete them first"),
+                    ));
                 }
                 c.sim.delete_cluster(&name).map_err(fail)?;
                 Ok(None)
@@ -367,7 +426,12 @@ mod tests {
     async fn gpu_pool_resolves_cheapest_type_and_cost() {
         let p = LocalProvider::default();
         let dir = tempfile::tempdir().unwrap();
-        p.configure(ConfigureRequest { config: Value::object([("latency", Value::Null)]), working_dir: dir.path().into() }).await.unwrap();
+        p.configure(ConfigureRequest {
+            config: Value::object([("latency", Value::Null)]),
+            working_dir: dir.path().into(),
+        })
+        .await
+        .unwrap();
         let config = Value::object([
             ("cluster_name", Value::string("ml")),
             ("node_group_name", Value::string("gpu")),
@@ -375,12 +439,22 @@ mod tests {
             ("capacity_type", Value::Null),
             ("labels", Value::Null),
             ("gpu", Value::object([("model", Value::string("a10g")), ("count", Value::Number(1.0))])),
-            ("scaling_config", Value::object([("min_size", Value::Number(0.0)), ("max_size", Value::Number(2.0)), ("desired_size", Value::Number(2.0))])),
+            (
+                "scaling_config",
+                Value::object([
+                    ("min_size", Value::Number(0.0)),
+                    ("max_size", Value::Number(2.0)),
+                    ("desired_size", Value::Number(2.0)),
+                ]),
+            ),
             ("taint", Value::List(vec![])),
         ]);
         let plan = p.plan(PlanRequest { type_name: "local_node_pool", prior: None, config: &config }).await.unwrap();
         assert_eq!(plan.planned.get("instance_type"), Some(&Value::string("g5.xlarge")));
         let price = catalog().get("g5.xlarge").unwrap().on_demand_hourly_usd;
-        assert_eq!(plan.planned.get("hourly_cost_usd").and_then(|v| v.as_f64()), Some((price * 2.0 * 1e4).round() / 1e4));
+        assert_eq!(
+            plan.planned.get("hourly_cost_usd").and_then(|v| v.as_f64()),
+            Some((price * 2.0 * 1e4).round() / 1e4)
+        );
     }
 }

@@ -121,7 +121,8 @@ pub struct ObjectKey {
 
 /// Object names become file names; anything outside a safe set is replaced so no path can escape.
 fn safe(s: &str) -> String {
-    let cleaned: String = s.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    let cleaned: String =
+        s.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
     if cleaned.is_empty() || cleaned.starts_with('.') {
         format!("_{cleaned}")
     } else {
@@ -155,8 +156,10 @@ fn remove(path: &Path) -> Result<(), String> {
 
 fn list_json(dir: &Path) -> Vec<Value> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut paths: Vec<PathBuf> =
-        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
     paths.sort();
     paths.iter().filter_map(|p| read_json(p).ok().flatten()).collect()
 }
