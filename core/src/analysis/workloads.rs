@@ -126,11 +126,17 @@ pub fn pool_from_value(v: &Value) -> Option<PoolInfo> {
     })
 }
 
-/// `namespace/name`, with Kubernetes' default namespace filled in.
+/// `namespace/name`, with Kubernetes' default namespace filled in; a namespace
+/// that comes from a value not known until apply is not the default one.
 fn namespaced_name(obj: &Value) -> String {
     let meta = obj.get("metadata");
-    let namespace = text(meta.and_then(|m| m.get("namespace")));
-    let namespace = if namespace.is_empty() { "default".to_string() } else { namespace };
+    let raw = meta.and_then(|m| m.get("namespace"));
+    let namespace = text(raw);
+    let namespace = match raw {
+        Some(v) if v.contains_unknown() => "(known after apply)".to_string(),
+        _ if namespace.is_empty() => "default".to_string(),
+        _ => namespace,
+    };
     format!("{namespace}/{}", text(meta.and_then(|m| m.get("name"))))
 }
 
@@ -350,6 +356,15 @@ mod tests {
         );
         assert!(pool_from_value(&json(serde_json::json!({"name": "x"}))).is_none());
         assert!(pool_from_value(&Value::Unknown).is_none());
+    }
+
+    #[test]
+    fn a_namespace_known_only_after_apply_is_not_called_default() {
+        let meta = Value::object([("name", Value::string("llm")), ("namespace", Value::Unknown)]);
+        let deployment = Value::object([("kind", Value::string("Deployment")), ("metadata", meta)]);
+        assert_eq!(workload_name(&deployment), "Deployment (known after apply)/llm");
+        let unnamespaced = json(serde_json::json!({"kind": "Job", "metadata": {"name": "train"}}));
+        assert_eq!(workload_name(&unnamespaced), "Job default/train");
     }
 
     #[test]
