@@ -3,16 +3,7 @@
 # on a free loopback port, and writes a kubeconfig for the tests and kubectl.
 KMOCK_PIN='kmock==0.8'
 KMOCK_VENV="${GANTRY_KMOCK_VENV:-$HOME/.cache/gantry-kmock-venv}"
-if ! "$KMOCK_VENV/bin/python" -c "import kmock" 2>/dev/null || [ "$(cat "$KMOCK_VENV/.pins" 2>/dev/null)" != "$KMOCK_PIN" ]; then
-  rm -rf "$KMOCK_VENV"
-  if ! python3 -m venv "$KMOCK_VENV" 2>/dev/null; then
-    rm -rf "$KMOCK_VENV"
-    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
-    python3 -m venv "$KMOCK_VENV"
-  fi
-  "$KMOCK_VENV/bin/pip" install -q --disable-pip-version-check "$KMOCK_PIN"
-  echo "$KMOCK_PIN" > "$KMOCK_VENV/.pins"
-fi
+ensure_venv "$KMOCK_VENV" "$KMOCK_PIN"
 if ! command -v kubectl >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   apt-get install -y -qq kubectl >/dev/null 2>&1 || echo "kubectl is not available: the kubectl cross-checks will be skipped"
 fi

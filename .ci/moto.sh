@@ -4,16 +4,7 @@
 MOTO_PIN='moto[server]==5.2.5'
 AWSCLI_PIN='awscli==1.46.3'
 GANTRY_VENV="${GANTRY_VENV:-$HOME/.cache/gantry-venv}"
-if [ ! -x "$GANTRY_VENV/bin/moto_server" ] || [ "$(cat "$GANTRY_VENV/.pins" 2>/dev/null)" != "$MOTO_PIN $AWSCLI_PIN" ]; then
-  rm -rf "$GANTRY_VENV"
-  if ! python3 -m venv "$GANTRY_VENV" 2>/dev/null; then
-    rm -rf "$GANTRY_VENV"
-    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
-    python3 -m venv "$GANTRY_VENV"
-  fi
-  "$GANTRY_VENV/bin/pip" install -q --disable-pip-version-check "$MOTO_PIN" "$AWSCLI_PIN"
-  echo "$MOTO_PIN $AWSCLI_PIN" > "$GANTRY_VENV/.pins"
-fi
+ensure_venv "$GANTRY_VENV" "$MOTO_PIN" "$AWSCLI_PIN"
 MOTO_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 MOTO_LOG="$(mktemp -t gantry-moto.XXXXXX.log)"
 MOTO_IAM_LOAD_MANAGED_POLICIES=true "$GANTRY_VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$MOTO_LOG" 2>&1 &

@@ -203,13 +203,7 @@ fn cost_figures_match_the_catalogue() {
 
 #[test]
 fn ml_platform_fits_and_applies_with_every_pod_placed() {
-    let tmp = tempfile::tempdir().unwrap();
-    // The example calls ../../modules, so copy both.
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    for sub in ["examples/ml-platform", "modules"] {
-        copy(&root.join(sub), &tmp.path().join(sub));
-    }
-    let dir = tmp.path().join("examples/ml-platform");
+    let (_tmp, dir) = example("ml-platform");
     let d = dir.to_str().unwrap();
     let run = gantry(&dir, &["validate", d]);
     assert_eq!(run.code, 0, "{}", run.all());
@@ -258,27 +252,11 @@ fn replacing_a_pool_lists_what_it_evicts() {
     );
 }
 
-fn copy(src: &std::path::Path, dst: &std::path::Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let to = dst.join(entry.file_name());
-        if entry.file_name() == ".gantry" || entry.file_name().to_string_lossy().starts_with("gantry.state") {
-            continue;
-        }
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), to).unwrap();
-        }
-    }
-}
-
 #[test]
 fn node_pool_modules_add_an_extra_taint_and_only_the_chosen_target_is_used() {
     let tmp = tempfile::tempdir().unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy(&root.join("modules"), &tmp.path().join("modules"));
+    copy_dir(&root.join("modules"), &tmp.path().join("modules"));
     let dir = tmp.path().join("platform");
     std::fs::create_dir_all(&dir).unwrap();
     // No AWS region or credentials anywhere: the modules' EKS resources have no instances.

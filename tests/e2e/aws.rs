@@ -164,7 +164,7 @@ fn aws_ml_platform_lifecycle() {
     assert_eq!(train["scalingConfig"], serde_json::json!({"minSize": 0, "maxSize": 2, "desiredSize": 0}));
     // The Kubernetes layer was applied through the provider configured from the new cluster.
     let kube = |path: &str| -> Json {
-        let (status, body) = crate::kubernetes::http(&kube_addr, "GET", path, None);
+        let (status, body) = http(&kube_addr, "GET", path, None);
         assert_eq!(status, 200, "{path}: {body}");
         serde_json::from_str(&body).unwrap()
     };
@@ -248,10 +248,7 @@ fn aws_ml_platform_lifecycle() {
     let run = cmd(&["destroy", "-auto-approve"], &change);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains("Destroy complete! Resources: 40 destroyed."), "{}", run.stdout);
-    assert_eq!(
-        crate::kubernetes::http(&kube_addr, "GET", "/apis/apps/v1/namespaces/serving/deployments/llm", None).0,
-        404
-    );
+    assert_eq!(http(&kube_addr, "GET", "/apis/apps/v1/namespaces/serving/deployments/llm", None).0, 404);
     assert!(addresses(&dir).is_empty());
     let gone = aws(&m, &["eks", "describe-cluster", "--name", &cluster]).unwrap_err();
     assert!(gone.contains("ResourceNotFoundException"), "{gone}");

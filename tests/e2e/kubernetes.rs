@@ -3,26 +3,9 @@
 //! Under `.ci/run` (`GANTRY_REQUIRE_KMOCK=1`) a missing server fails these tests; run by
 //! hand without it, they print a notice and return.
 
-use crate::support::{config, example, gantry, Run};
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use crate::support::{config, example, gantry, http, kube_server, Run};
+use std::path::Path;
 use std::process::Command;
-
-fn server() -> Option<(PathBuf, String)> {
-    crate::support::kube_server()
-}
-
-/// One HTTP/1.1 request to the API server, independent of Gantry's client: (status, body).
-pub fn http(addr: &str, method: &str, path: &str, body: Option<(&str, &str)>) -> (u16, String) {
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    let (ct, data) = body.unwrap_or(("application/json", ""));
-    write!(s, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{data}", data.len()).unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    let status = out.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-    (status, body)
-}
 
 fn kubectl(kubeconfig: &Path, args: &[&str]) -> Option<String> {
     if !Path::new("/usr/bin/kubectl").exists()
@@ -144,7 +127,7 @@ fn settings_yaml(ns: &str) -> String {
 
 #[test]
 fn one_apply_creates_crd_resources_and_workloads_then_plans_drift_and_destroys_in_order() {
-    let Some((kubeconfig, addr)) = server() else { return };
+    let Some((kubeconfig, addr)) = kube_server() else { return };
     let kc = kubeconfig.to_str().unwrap();
     let var = format!("kubeconfig={kc}");
     let (ns, group) = ("e2e-all", "e2eall.gantry.dev");
@@ -268,7 +251,7 @@ fn one_apply_creates_crd_resources_and_workloads_then_plans_drift_and_destroys_i
 
 #[test]
 fn provider_configured_from_a_cluster_created_in_the_same_apply() {
-    let Some((kubeconfig, addr)) = server() else { return };
+    let Some((kubeconfig, addr)) = kube_server() else { return };
     let kc = kubeconfig.to_str().unwrap();
     let ns = "e2e-deferred";
     let hcl = format!(
@@ -315,7 +298,7 @@ resource "kubernetes_manifests" "bundle" {{
 
 #[test]
 fn import_adopts_an_object_created_outside_gantry() {
-    let Some((kubeconfig, addr)) = server() else { return };
+    let Some((kubeconfig, addr)) = kube_server() else { return };
     let kc = kubeconfig.to_str().unwrap();
     let ns = "e2e-import";
     let json = "application/json";
@@ -380,7 +363,7 @@ resource "kubernetes_manifest" "tuning" {{
 
 #[test]
 fn existing_cluster_example_applies_through_a_kubeconfig() {
-    let Some((kubeconfig, addr)) = server() else { return };
+    let Some((kubeconfig, addr)) = kube_server() else { return };
     let _namespaces = crate::support::PLATFORM_NAMESPACES.lock().unwrap_or_else(|e| e.into_inner());
     let (_tmp, dir) = example("existing-cluster");
     let d = dir.to_str().unwrap();

@@ -52,7 +52,8 @@ pub fn config(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
-fn copy_dir(src: &Path, dst: &Path) {
+/// Copies a folder, leaving out Gantry's state and simulator files.
+pub fn copy_dir(src: &Path, dst: &Path) {
     std::fs::create_dir_all(dst).unwrap();
     for entry in std::fs::read_dir(src).unwrap() {
         let entry = entry.unwrap();
@@ -113,4 +114,22 @@ pub fn kube_server() -> Option<(PathBuf, String)> {
         return None;
     }
     Some((path, addr))
+}
+
+/// One HTTP/1.1 request to the Kubernetes API emulator, independent of Gantry's client: (status, body).
+pub fn http(addr: &str, method: &str, path: &str, body: Option<(&str, &str)>) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let (ct, data) = body.unwrap_or(("application/json", ""));
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{data}",
+        data.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
 }

@@ -350,10 +350,7 @@ pub async fn import(
     walk.visit_provider(&name, alias.as_deref()).await;
     let provider =
         walk.providers.read().unwrap_or_else(|e| e.into_inner()).get(&provider_key(&name, alias.as_deref())).cloned();
-    let ready = match &provider {
-        Some(p) => walk.ready(p, Some(resource.header_span)).await,
-        None => false,
-    };
+    let ready = walk.ready(provider.as_deref(), Some(resource.header_span)).await;
     diags.extend(std::mem::take(&mut *walk.diags.lock().unwrap_or_else(|e| e.into_inner())));
     let Some(provider) = provider.filter(|_| ready) else {
         diags.push(Diagnostic::error(
@@ -864,8 +861,8 @@ impl<'a> Walk<'a> {
     /// Whether the provider can be called: configures it the first time it is asked
     /// (reporting a failure once), false when its configuration is unknown or invalid.
     /// `user` locates the error when there is no provider block: the first resource that needed it.
-    async fn ready(&self, p: &ProviderInstance, user: Option<Span>) -> bool {
-        let Some(config) = &p.config else { return false };
+    async fn ready(&self, p: Option<&ProviderInstance>, user: Option<Span>) -> bool {
+        let Some((p, config)) = p.and_then(|p| p.config.as_ref().map(|c| (p, c))) else { return false };
         *p.configured
             .get_or_init(|| async {
                 let request = ConfigureRequest {
@@ -1043,7 +1040,7 @@ impl<'a> Walk<'a> {
             .filter(|r| &r.address.resource == raddr)
             .map(|r| (r.address.clone(), r.value().deep_unmarked()))
             .collect();
-        if instances.is_empty() || !self.ready(provider, Some(res.header_span)).await {
+        if instances.is_empty() || !self.ready(Some(provider), Some(res.header_span)).await {
             return;
         }
         let requests = instances.iter().map(|(_, v)| ReadRequest { type_name, state: v }).collect();
@@ -1152,7 +1149,7 @@ impl<'a> Walk<'a> {
         provider: Option<&ProviderInstance>,
     ) -> Option<Value> {
         let p = match provider {
-            Some(p) if self.ready(p, Some(res.header_span)).await => p,
+            Some(p) if self.ready(Some(p), Some(res.header_span)).await => p,
             // A provider whose configuration waits on resources of this run: read once it exists.
             Some(_) if self.op == Operation::Plan => return Some(Value::Unknown),
             _ => {
@@ -1212,7 +1209,7 @@ impl<'a> Walk<'a> {
         deps: &[String],
     ) -> Option<Value> {
         let Some(provider) = provider else { return None };
-        let configured = self.ready(provider, Some(res.header_span)).await;
+        let configured = self.ready(Some(provider), Some(res.header_span)).await;
         // Refresh: read what is there now.
         let mut prior = prior_state.as_ref().map(|s| s.value());
         if let (Some(p), true, true) = (&prior, self.opts.refresh, configured) {
@@ -1433,10 +1430,7 @@ impl<'a> Walk<'a> {
         if change.action == Action::NoOp {
             return Some(change.before_value().unwrap_or(Value::Unknown));
         }
-        let ready = match provider {
-            Some(p) => self.ready(p, Some(res.header_span)).await,
-            None => false,
-        };
+        let ready = self.ready(provider, Some(res.header_span)).await;
         let Some(provider) = provider.filter(|_| ready) else {
             self.diag(
                 Diagnostic::error(
@@ -1609,10 +1603,7 @@ impl<'a> Walk<'a> {
             let c = deletes[i];
             let Some(before) = self.prior.get(&c.address).map(|s| s.value()) else { return true };
             let provider = self.providers.read().unwrap_or_else(|e| e.into_inner()).get(&c.provider).cloned();
-            let ready = match &provider {
-                Some(p) => self.ready(p, None).await,
-                None => false,
-            };
+            let ready = self.ready(provider.as_deref(), None).await;
             let Some(provider) = provider.filter(|_| ready) else {
                 self.diag(Diagnostic::error(
                     format!("Cannot delete {}", c.address),
