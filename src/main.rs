@@ -655,10 +655,7 @@ fn state_cmd(cmd: StateCommand) -> Result<u8> {
                 let matching: Vec<ResourceInstanceAddr> = state
                     .resources
                     .iter()
-                    .filter(|r| match &pattern {
-                        ResourceAddrPattern::Resource(res) => &r.address.resource == res,
-                        ResourceAddrPattern::Instance(i) => &r.address == i,
-                    })
+                    .filter(|r| pattern.matches(&r.address))
                     .map(|r| r.address.clone())
                     .collect();
                 if matching.is_empty() {

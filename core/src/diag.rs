@@ -96,6 +96,11 @@ impl SourceMap {
         files.get(id.0 as usize).cloned()
     }
 
+    /// Every file loaded so far, in the order it was loaded.
+    pub fn files(&self) -> Vec<Arc<SourceFile>> {
+        self.files.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     pub fn text(&self, span: Span) -> String {
         self.get(span.file).and_then(|f| f.text.get(span.start..span.end).map(str::to_string)).unwrap_or_default()
     }

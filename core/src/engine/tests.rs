@@ -2,9 +2,13 @@
 //! plan actions or diagnostics out, against a provider that keeps objects in memory.
 
 use super::*;
+use crate::diag::{Diagnostics, SourceMap};
+use crate::provider::{ApplyRequest, BlockSchema, ConfigureRequest, PlanRequest, Provider, ReadRequest};
 use crate::provider::{AttributeSchema as A, ImportRequest, PlanResponse, ProviderError, ProviderFactory, Schema};
+use crate::state::State;
 use crate::types::Type;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// A provider whose objects live in memory and that counts how it is asked to read.
 #[derive(Default)]

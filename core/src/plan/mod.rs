@@ -1,5 +1,10 @@
-//! The plan as data: what apply will do to each resource instance, and the
-//! state it was made against. A saved plan is this, serialised.
+//! The plan as data: what apply will do to each resource instance, the state
+//! it was made against, and what it was made from (configuration digest,
+//! inputs, directory). [`file`] saves and loads it with an integrity digest;
+//! [`check`] decides whether a saved plan may still be applied.
+
+pub mod check;
+pub mod file;
 
 use crate::addr::ResourceInstanceAddr;
 use crate::analysis::plan_analysis::Analysis;
@@ -8,7 +13,12 @@ use crate::value::{PathStep, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub const PLAN_FORMAT_VERSION: u32 = 1;
+/// The format of the plan data; a plan file states it and apply refuses any other.
+pub const PLAN_FORMAT_VERSION: u32 = 2;
+
+/// The Gantry release that makes plans; a plan made by another release is refused,
+/// because the same configuration may evaluate differently there.
+pub const GANTRY_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -58,6 +68,11 @@ pub struct ResourceChange {
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<String>,
+    /// Planned from the schema alone because the provider could not be configured at plan time
+    /// (its cluster is created by the same apply). Apply then holds the configuration, not a
+    /// provider's guesses, to what the plan showed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deferred: bool,
 }
 
 impl ResourceChange {
@@ -79,6 +94,15 @@ pub struct OutputChange {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Plan {
     pub format_version: u32,
+    /// The release that made it.
+    #[serde(default)]
+    pub gantry_version: String,
+    /// A digest over every configuration file the plan was made from (see `engine::Config::digest`).
+    #[serde(default)]
+    pub config_digest: String,
+    /// The canonical path of the root module's directory.
+    #[serde(default)]
+    pub working_dir: String,
     /// The serial and lineage of the state this plan was made against; apply refuses any other.
     pub prior_serial: u64,
     pub prior_lineage: String,
@@ -104,6 +128,9 @@ pub struct Plan {
     /// Plans saved before the analysis existed load with an empty one.
     #[serde(default)]
     pub analysis: Analysis,
+    /// Data sources read while planning (known values only, marked JSON), so apply sees what the plan saw.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub data: BTreeMap<String, serde_json::Value>,
 }
 
 impl Plan {

@@ -1,0 +1,117 @@
+//! The apply executor: runs the plan's execution graph ([`graph`]). Each step
+//! succeeds or fails by its own result; a failed step skips what depends on it
+//! and everything independent still runs. Every side effect is reported to a
+//! [`StateWriter`] before and after it happens.
+
+mod change;
+pub(crate) mod consistency;
+pub(crate) mod graph;
+mod values;
+
+use super::evaluate::Evaluation;
+use super::providers::Providers;
+use super::state_writer::{SnapshotWriter, StateWriter};
+use super::{dag, Config, WalkSettings};
+use crate::addr::{ModuleInstance, ResourceInstanceAddr};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::plan::Plan;
+use crate::state::{OutputState, State, StateStore};
+use crate::value::Value;
+use graph::Step;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+pub(crate) struct Executor<'a> {
+    ev: Evaluation<'a>,
+    providers: Providers,
+    plan: &'a Plan,
+    writer: &'a dyn StateWriter,
+    semaphore: tokio::sync::Semaphore,
+    /// The new values of the instances applied so far.
+    applied: Mutex<HashMap<ResourceInstanceAddr, Value>>,
+    /// When the first half of each replacement started, for the progress display.
+    started: Mutex<HashMap<ResourceInstanceAddr, std::time::Instant>>,
+}
+
+/// Applies a plan, writing state through `store` after every completed change.
+/// `current_serial` is the serial of the state as it is now (the plan's checks made sure it is the plan's).
+pub async fn apply(
+    config: &Config,
+    settings: &WalkSettings<'_>,
+    plan: &Plan,
+    store: &dyn StateStore,
+    current_serial: u64,
+) -> (State, Diagnostics) {
+    let mut start = plan.refreshed_state.clone();
+    start.serial = current_serial;
+    let writer = SnapshotWriter::new(store, start);
+    apply_with(config, settings, plan, &writer).await
+}
+
+/// Applies a plan, recording through any [`StateWriter`].
+pub async fn apply_with(
+    config: &Config,
+    settings: &WalkSettings<'_>,
+    plan: &Plan,
+    writer: &dyn StateWriter,
+) -> (State, Diagnostics) {
+    let executor = Executor {
+        ev: Evaluation::new(config, settings, false),
+        providers: Providers::default(),
+        plan,
+        writer,
+        semaphore: tokio::sync::Semaphore::new(settings.parallelism.max(1)),
+        applied: Mutex::new(HashMap::new()),
+        started: Mutex::new(HashMap::new()),
+    };
+    let deps = graph::build(config, plan, settings.registry);
+    if !graph::acyclic(&deps) {
+        executor.ev.diag(Diagnostic::error(
+            "Plan cannot be applied",
+            "The plan's changes depend on each other in a cycle, so no order can apply them. This is a bug in Gantry; please report it with the plan file.",
+        ));
+    } else {
+        dag::run(&deps, |step| executor.run(step)).await;
+    }
+    executor.finish()
+}
+
+impl Executor<'_> {
+    async fn run(&self, step: Step) -> bool {
+        match step {
+            Step::Value(n) => super::walk::visit_value_node(&self.ev, &self.providers, n),
+            Step::Expand(n) => self.expand(n),
+            Step::Collect(n) => self.collect(n).await,
+            Step::StateProviders => self.providers.visit_from_state(&self.ev, &self.plan.refreshed_state),
+            Step::Change(i, half) => self.change(i, half).await,
+        }
+    }
+
+    fn finish(self) -> (State, Diagnostics) {
+        let mut diags = self.ev.take_diags();
+        let outputs = (!self.plan.destroy).then(|| self.root_outputs());
+        let state = match self.writer.finish(outputs) {
+            Ok(state) => state,
+            Err(e) => {
+                diags.push(Diagnostic::error("Failed to save state", e.to_string()));
+                self.writer.snapshot()
+            }
+        };
+        diags.sort();
+        (state, diags)
+    }
+
+    /// Root outputs as state records them; those still unknown are left out.
+    fn root_outputs(&self) -> BTreeMap<String, OutputState> {
+        let values = self.ev.values();
+        let mut out = BTreeMap::new();
+        for (name, v) in values.outputs.get(&ModuleInstance::root()).into_iter().flatten() {
+            if v.contains_unknown() {
+                continue;
+            }
+            let declared = self.ev.config.tree.module.outputs.get(name).is_some_and(|o| o.sensitive);
+            out.insert(name.clone(), OutputState { value: v.to_json(), sensitive: declared || v.contains_sensitive() });
+        }
+        out
+    }
+}

@@ -1,0 +1,60 @@
+//! What a `count` or `for_each` value expands to. Pure functions of the value, so
+//! every phase expands the same value to the same instances.
+
+use super::values::Expansion;
+use crate::diag::Diagnostic;
+use crate::value::Value;
+
+/// The most instances `count` may ask for.
+const MAX_COUNT: f64 = 100_000.0;
+
+pub(crate) fn count_expansion(v: &Value, validating: bool, what: &str) -> Result<Expansion, Diagnostic> {
+    match v.unmarked() {
+        Value::Unknown if validating => Ok(Expansion::Unknown),
+        Value::Unknown => Err(Diagnostic::error(
+            "Invalid count argument",
+            format!("The \"count\" value of {what} depends on values that cannot be determined until apply. Use a value known at plan time, or apply the resources it depends on first with -target."),
+        )),
+        Value::Number(n) if *n >= 0.0 && n.fract() == 0.0 && *n <= MAX_COUNT => Ok(Expansion::Count(*n as usize)),
+        other => Err(Diagnostic::error(
+            "Invalid count argument",
+            format!("count must be a whole number from 0 to 100000, but this is {other}."),
+        )),
+    }
+}
+
+pub(crate) fn for_each_expansion(v: &Value, validating: bool, what: &str) -> Result<Expansion, Diagnostic> {
+    let invalid = |detail: String| Err(Diagnostic::error("Invalid for_each argument", detail));
+    if v.contains_sensitive() {
+        return invalid("Sensitive values cannot be used as for_each arguments: the keys would be shown in addresses. Use nonsensitive() on the keys if they are not secret.".into());
+    }
+    match v {
+        v if v.contains_unknown() && validating => Ok(Expansion::Unknown),
+        Value::Unknown => invalid(format!(
+            "The for_each value of {what} depends on values that cannot be determined until apply. Its keys must be known at plan time."
+        )),
+        Value::Object(map) => Ok(Expansion::ForEach(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())),
+        Value::List(items) => {
+            let mut keys = Vec::new();
+            for item in items {
+                match item {
+                    Value::String(s) => keys.push(s.clone()),
+                    Value::Unknown => {
+                        return invalid("The for_each set includes values that cannot be determined until apply.".into())
+                    }
+                    other => {
+                        return invalid(format!(
+                            "for_each takes a map, or a set of strings; this list holds a {} value. Convert it with toset() of strings, or build a map with a for expression.",
+                            other.type_name()
+                        ))
+                    }
+                }
+            }
+            keys.sort();
+            keys.dedup();
+            Ok(Expansion::ForEach(keys.into_iter().map(|k| (k.clone(), Value::String(k))).collect()))
+        }
+        Value::Null => invalid("for_each cannot be null. Use an empty map {} for no instances.".into()),
+        other => invalid(format!("for_each takes a map, or a set of strings, but this is a {}.", other.type_name())),
+    }
+}
