@@ -1,5 +1,5 @@
-//! The graph's nodes and edges, and the questions plan and apply ask of it (order,
-//! dependencies), so that they never walk petgraph themselves.
+//! The graph's nodes and edges, and the orderings and dependency walks that plan, apply and
+//! state share, so that each asks them the same way.
 
 use crate::addr::{Mode, ModulePath};
 use crate::diag::Span;
