@@ -1,5 +1,6 @@
-//! The configuration model that loading produces. Later stages (graph, plan, analysis) read
-//! only these types, so they never depend on how HCL spells a block.
+//! The configuration model that loading produces and the graph, plan and analysis read. Meta-
+//! arguments (count, for_each, provider, lifecycle) are already taken out of resource bodies, so
+//! later stages see only what the provider's schema describes.
 
 use crate::addr::{Mode, ModulePath};
 use crate::diag::Span;

@@ -1,5 +1,5 @@
-//! Resolving one reference to the nodes it names, in the module it is written in. Every
-//! "undeclared" and "not available here" diagnostic for a reference comes from here.
+//! Resolving one reference to the nodes it names, in the module it is written in, so that a name
+//! that is undeclared, or not available where it is written, is reported in one place.
 
 use super::model::{Node, NodeKind};
 use crate::addr::{Mode, ModulePath};
