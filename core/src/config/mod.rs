@@ -1,0 +1,19 @@
+//! The static configuration model and its loader: every `*.hcl` file of a
+//! directory forms one module; `module` blocks with local sources load child
+//! modules, making a tree.
+
+mod blocks;
+mod checks;
+mod inputs;
+mod load;
+mod model;
+mod resources;
+mod vars_file;
+
+pub use inputs::check_module_inputs;
+pub use load::{load_module, load_tree, module_files};
+pub use model::{
+    BackendConfig, Lifecycle, Local, Module, ModuleCall, ModuleTree, Moved, Output, ProviderConfig, Resource, Settings,
+    Validation, Variable,
+};
+pub use vars_file::{load_vars_file, AUTO_VARS_FILE};

@@ -1,0 +1,168 @@
+//! The configuration model that loading produces and the graph, plan and analysis read. Meta-
+//! arguments (count, for_each, provider, lifecycle) are already taken out of resource bodies, so
+//! later stages see only what the provider's schema describes.
+
+use crate::addr::{Mode, ModulePath};
+use crate::diag::Span;
+use crate::syntax::{Attribute, Body, Expr, Reference};
+use crate::types::Type;
+use indexmap::IndexMap;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Module {
+    pub dir: PathBuf,
+    pub settings: Option<Settings>,
+    pub variables: IndexMap<String, Variable>,
+    pub locals: IndexMap<String, Local>,
+    pub outputs: IndexMap<String, Output>,
+    pub providers: Vec<ProviderConfig>,
+    pub resources: IndexMap<(Mode, String, String), Resource>,
+    pub module_calls: IndexMap<String, ModuleCall>,
+    pub moved: Vec<Moved>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub backend: Option<BackendConfig>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct BackendConfig {
+    pub kind: String,
+    pub body: Body,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variable {
+    pub name: String,
+    pub ty: Type,
+    pub default: Option<Expr>,
+    pub description: Option<String>,
+    pub sensitive: bool,
+    pub nullable: bool,
+    pub validations: Vec<Validation>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Validation {
+    pub condition: Expr,
+    pub error_message: Expr,
+}
+
+#[derive(Debug, Clone)]
+pub struct Local {
+    pub name: String,
+    pub expr: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub name: String,
+    pub expr: Expr,
+    pub sensitive: bool,
+    pub description: Option<String>,
+    pub depends_on: Vec<Reference>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    pub name: String,
+    pub name_span: Span,
+    pub alias: Option<String>,
+    pub body: Body,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Lifecycle {
+    pub create_before_destroy: bool,
+    pub prevent_destroy: bool,
+    /// Attribute names whose changes are ignored; `all` ignores every attribute.
+    pub ignore_changes: Vec<String>,
+    pub ignore_all_changes: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub mode: Mode,
+    pub type_name: String,
+    pub name: String,
+    /// `provider = kubernetes.gpu` → ("kubernetes", Some("gpu")).
+    pub provider: Option<(String, Option<String>, Span)>,
+    pub count: Option<Expr>,
+    pub for_each: Option<Expr>,
+    pub depends_on: Vec<Reference>,
+    pub lifecycle: Lifecycle,
+    /// The configuration without meta-arguments, for the provider's schema.
+    pub body: Body,
+    pub span: Span,
+    pub header_span: Span,
+    /// The type label, which diagnostics about the type point at.
+    pub type_span: Span,
+}
+
+impl Resource {
+    pub fn local_name(&self) -> String {
+        match self.mode {
+            Mode::Managed => format!("{}.{}", self.type_name, self.name),
+            Mode::Data => format!("data.{}.{}", self.type_name, self.name),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ModuleCall {
+    pub name: String,
+    pub source: String,
+    pub source_span: Span,
+    pub count: Option<Expr>,
+    pub for_each: Option<Expr>,
+    pub depends_on: Vec<Reference>,
+    pub inputs: IndexMap<String, Attribute>,
+    pub span: Span,
+    pub header_span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Moved {
+    pub from: Reference,
+    pub to: Reference,
+    pub span: Span,
+}
+
+/// A loaded module and its children, keyed by call name.
+#[derive(Debug, Clone)]
+pub struct ModuleTree {
+    pub module: Module,
+    pub children: BTreeMap<String, ModuleTree>,
+}
+
+impl ModuleTree {
+    pub fn get(&self, path: &ModulePath) -> Option<&ModuleTree> {
+        let mut current = self;
+        for name in &path.0 {
+            current = current.children.get(name)?;
+        }
+        Some(current)
+    }
+
+    /// Every module in the tree with its path, parents before children.
+    pub fn walk(&self) -> Vec<(ModulePath, &ModuleTree)> {
+        let mut out = Vec::new();
+        let mut stack = vec![(ModulePath::root(), self)];
+        while let Some((path, tree)) = stack.pop() {
+            for (name, child) in tree.children.iter().rev() {
+                stack.push((path.child(name), child));
+            }
+            out.push((path, tree));
+        }
+        out
+    }
+}

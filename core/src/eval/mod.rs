@@ -1,0 +1,174 @@
+//! Expression evaluation: turns an [`Expr`] into a [`Value`] against a [`Scope`]
+//! that knows what `var.x`, `local.y`, `aws_vpc.main` and friends are.
+//!
+//! Unknown values propagate: any operation on an unknown yields unknown, so that
+//! plan can evaluate configuration that depends on values only known after apply.
+
+mod call;
+mod iteration;
+mod operators;
+mod scope;
+mod template;
+#[cfg(test)]
+mod tests;
+mod traverse;
+
+pub use operators::values_equal;
+pub use scope::{EmptyScope, MapScope, Scope};
+pub use template::to_string_value;
+
+use crate::diag::{Diagnostic, SourceMap, Span};
+use crate::syntax::{Expr, ExprKind, ObjectKeyExpr, UnaryOp};
+use crate::value::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// Evaluates a constant expression (no references), e.g. an `optional()` default.
+pub fn eval_constant(expr: &Expr) -> Result<Value, Diagnostic> {
+    Evaluator::new(&EmptyScope, Path::new("."), None).eval(expr)
+}
+
+/// The maximum nesting of evaluation, so that pathological input fails instead of overflowing the stack.
+const MAX_DEPTH: usize = 256;
+
+pub struct Evaluator<'a> {
+    scope: &'a dyn Scope,
+    base_dir: PathBuf,
+    sources: Option<&'a SourceMap>,
+    bound: Vec<(String, Value)>,
+    splat_items: Vec<Value>,
+    depth: usize,
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn new(scope: &'a dyn Scope, base_dir: &Path, sources: Option<&'a SourceMap>) -> Evaluator<'a> {
+        Evaluator {
+            scope,
+            base_dir: base_dir.to_path_buf(),
+            sources,
+            bound: Vec::new(),
+            splat_items: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    /// Runs `f` with `name` bound to `value`, as a `for` expression binds its variables
+    /// (a `dynamic` block's iterator).
+    pub fn with_bound<R>(&mut self, name: &str, value: Value, f: impl FnOnce(&mut Self) -> R) -> R {
+        let before = self.bound.len();
+        self.bound.push((name.to_string(), value));
+        let r = f(self);
+        self.bound.truncate(before);
+        r
+    }
+
+    /// The (key, value) pairs of a collection to repeat over, or none while it is unknown.
+    pub fn pairs(&self, coll: &Value, span: Span) -> Result<Option<Vec<(Value, Value)>>, Diagnostic> {
+        self.iterate(coll, span)
+    }
+
+    pub fn eval(&mut self, expr: &Expr) -> Result<Value, Diagnostic> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            self.depth -= 1;
+            return Err(Diagnostic::error("Expression too deeply nested", "Split it into locals.").at(expr.span));
+        }
+        let result = self.eval_inner(expr);
+        self.depth -= 1;
+        result
+    }
+
+    fn eval_inner(&mut self, expr: &Expr) -> Result<Value, Diagnostic> {
+        match &expr.kind {
+            ExprKind::Literal(v) => Ok(v.clone()),
+            ExprKind::Template(parts) => self.template(parts, expr.span),
+            ExprKind::List(items) => Ok(Value::List(items.iter().map(|e| self.eval(e)).collect::<Result<_, _>>()?)),
+            ExprKind::Object(items) => {
+                let mut map = Map::new();
+                let mut any_unknown_key = false;
+                for (key, value) in items {
+                    let key = match key {
+                        ObjectKeyExpr::Ident(name) => name.clone(),
+                        ObjectKeyExpr::Expr(e) => match self.eval(e)? {
+                            Value::Unknown => {
+                                any_unknown_key = true;
+                                continue;
+                            }
+                            v => match to_string_value(&v) {
+                                Some(s) => s,
+                                None => {
+                                    return Err(Diagnostic::error(
+                                        "Invalid object key",
+                                        format!("An object key must be a string, but this is {}.", v.type_name()),
+                                    )
+                                    .at(e.span))
+                                }
+                            },
+                        },
+                    };
+                    let v = self.eval(value)?;
+                    map.insert(key, v);
+                }
+                if any_unknown_key {
+                    return Ok(Value::Unknown);
+                }
+                Ok(Value::Object(map))
+            }
+            ExprKind::Variable(_) | ExprKind::GetAttr(..) | ExprKind::Index(..) => self.traversal(expr),
+            ExprKind::SplatItem => Ok(self.splat_items.last().cloned().unwrap_or(Value::Null)),
+            ExprKind::Splat { source, each } => {
+                let source_value = self.eval(source)?;
+                let items = match source_value.unmarked() {
+                    Value::Unknown => return Ok(Value::Unknown),
+                    Value::Null => Vec::new(),
+                    Value::List(items) => items.clone(),
+                    // A splat on a single object treats it as a one-element list, as in Terraform.
+                    other => vec![other.clone()],
+                };
+                let sensitive = source_value.is_sensitive();
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    self.splat_items.push(item);
+                    let r = self.eval(each);
+                    self.splat_items.pop();
+                    out.push(r?);
+                }
+                let result = Value::List(out);
+                Ok(if sensitive { result.mark_sensitive() } else { result })
+            }
+            ExprKind::Call { name, args, expand_final } => self.call(name, args, *expand_final, expr.span),
+            ExprKind::Conditional(cond, then, otherwise) => {
+                let c = self.eval(cond)?;
+                match c.unmarked() {
+                    Value::Unknown => {
+                        // Still evaluate both sides so that errors in them are reported.
+                        self.eval(then)?;
+                        self.eval(otherwise)?;
+                        Ok(Value::Unknown)
+                    }
+                    Value::Bool(true) => self.eval(then),
+                    Value::Bool(false) => self.eval(otherwise),
+                    Value::String(s) if s == "true" => self.eval(then),
+                    Value::String(s) if s == "false" => self.eval(otherwise),
+                    other => Err(Diagnostic::error(
+                        "Incorrect condition type",
+                        format!("The condition must be a bool, but this is {}.", other.type_name()),
+                    )
+                    .at(cond.span)),
+                }
+            }
+            ExprKind::Unary(op, operand) => {
+                let v = self.eval(operand)?;
+                let sensitive = v.is_sensitive();
+                let result = match (op, v.unmarked()) {
+                    (_, Value::Unknown) => Value::Unknown,
+                    (UnaryOp::Neg, v) => Value::Number(-self.number(v, operand.span)?),
+                    (UnaryOp::Not, v) => Value::Bool(!self.boolean(v, operand.span)?),
+                };
+                Ok(if sensitive { result.mark_sensitive() } else { result })
+            }
+            ExprKind::Binary(op, lhs, rhs) => self.binary(*op, lhs, rhs, expr.span),
+            ExprKind::For(f) => self.for_expr(f, expr.span),
+            ExprKind::Paren(inner) => self.eval(inner),
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Binary operators, and the operand coercions that they and the unary operators allow (the
+//! string "3" is a number, "true" a bool), kept in one place so that every operator coerces alike.
+
+use super::Evaluator;
+use crate::diag::{Diagnostic, Span};
+use crate::syntax::{BinaryOp, Expr};
+use crate::value::Value;
+
+impl Evaluator<'_> {
+    pub(super) fn binary(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, span: Span) -> Result<Value, Diagnostic> {
+        let l = self.eval(lhs)?;
+        // Short-circuit like Terraform 1.x does not; evaluate both so errors are found.
+        let r = self.eval(rhs)?;
+        let sensitive = l.contains_sensitive() || r.contains_sensitive();
+        let (lu, ru) = (l.unmarked(), r.unmarked());
+        let result = match op {
+            BinaryOp::Eq | BinaryOp::NotEq => {
+                if l.contains_unknown() || r.contains_unknown() {
+                    Value::Unknown
+                } else {
+                    let equal = values_equal(&l.clone().deep_unmarked(), &r.clone().deep_unmarked());
+                    Value::Bool(if op == BinaryOp::Eq { equal } else { !equal })
+                }
+            }
+            BinaryOp::And | BinaryOp::Or => {
+                let lb = if *lu == Value::Unknown { None } else { Some(self.boolean(lu, lhs.span)?) };
+                let rb = if *ru == Value::Unknown { None } else { Some(self.boolean(ru, rhs.span)?) };
+                match (op, lb, rb) {
+                    (BinaryOp::And, Some(false), _) | (BinaryOp::And, _, Some(false)) => Value::Bool(false),
+                    (BinaryOp::Or, Some(true), _) | (BinaryOp::Or, _, Some(true)) => Value::Bool(true),
+                    (_, Some(a), Some(b)) => Value::Bool(if op == BinaryOp::And { a && b } else { a || b }),
+                    _ => Value::Unknown,
+                }
+            }
+            _ => {
+                if *lu == Value::Unknown || *ru == Value::Unknown {
+                    Value::Unknown
+                } else {
+                    let a = self.number(lu, lhs.span)?;
+                    let b = self.number(ru, rhs.span)?;
+                    match op {
+                        BinaryOp::Plus => Value::Number(a + b),
+                        BinaryOp::Minus => Value::Number(a - b),
+                        BinaryOp::Mul => Value::Number(a * b),
+                        BinaryOp::Div => {
+                            if b == 0.0 {
+                                return Err(
+                                    Diagnostic::error("Division by zero", "The right operand of / is zero.").at(span)
+                                );
+                            }
+                            Value::Number(a / b)
+                        }
+                        BinaryOp::Mod => {
+                            if b == 0.0 {
+                                return Err(
+                                    Diagnostic::error("Division by zero", "The right operand of % is zero.").at(span)
+                                );
+                            }
+                            Value::Number(a % b)
+                        }
+                        BinaryOp::Less => Value::Bool(a < b),
+                        BinaryOp::LessEq => Value::Bool(a <= b),
+                        BinaryOp::Greater => Value::Bool(a > b),
+                        BinaryOp::GreaterEq => Value::Bool(a >= b),
+                        _ => unreachable!("handled above"),
+                    }
+                }
+            }
+        };
+        Ok(if sensitive { result.mark_sensitive() } else { result })
+    }
+
+    pub(super) fn number(&self, v: &Value, span: Span) -> Result<f64, Diagnostic> {
+        match v {
+            Value::Number(n) => Ok(*n),
+            Value::String(s) => s.trim().parse().map_err(|_| {
+                Diagnostic::error(
+                    "Invalid operand",
+                    format!("A number is required, but the string {s:?} is not a number."),
+                )
+                .at(span)
+            }),
+            other => Err(Diagnostic::error(
+                "Invalid operand",
+                format!("A number is required, but this is {}.", other.type_name()),
+            )
+            .at(span)),
+        }
+    }
+
+    pub(super) fn boolean(&self, v: &Value, span: Span) -> Result<bool, Diagnostic> {
+        match v {
+            Value::Bool(b) => Ok(*b),
+            Value::String(s) if s == "true" => Ok(true),
+            Value::String(s) if s == "false" => Ok(false),
+            other => Err(Diagnostic::error(
+                "Invalid operand",
+                format!("A bool is required, but this is {}.", other.type_name()),
+            )
+            .at(span)),
+        }
+    }
+}
+
+/// Deep equality where numbers compare by value.
+pub fn values_equal(a: &Value, b: &Value) -> bool {
+    a == b
+}

@@ -1,0 +1,90 @@
+//! The evaluator as a whole, against a small scope of variables, including unknown and
+//! sensitive ones.
+
+use super::*;
+use crate::diag::FileId;
+
+struct TestScope(Map);
+impl Scope for TestScope {
+    fn resolve(&self, root: &str, attrs: &[(&str, Span)], span: Span) -> Result<(Value, usize), Diagnostic> {
+        if root == "var" {
+            let (name, _) = attrs.first().ok_or_else(|| Diagnostic::error("bad", "").at(span))?;
+            return self
+                .0
+                .get(*name)
+                .cloned()
+                .map(|v| (v, 1))
+                .ok_or_else(|| Diagnostic::error("Reference to undeclared input variable", "").at(span));
+        }
+        Err(Diagnostic::error("Unknown root", root.to_string()).at(span))
+    }
+}
+
+fn eval(src: &str) -> Result<Value, Diagnostic> {
+    let vars = Value::object([
+        ("n", Value::Number(3.0)),
+        ("pools", Value::object([("a100", Value::Number(8.0)), ("t4", Value::Number(1.0))])),
+        ("secret", Value::string("hunter2").mark_sensitive()),
+        ("later", Value::Unknown),
+    ]);
+    let Value::Object(map) = vars else { unreachable!() };
+    let scope = TestScope(map);
+    let expr = crate::syntax::parse_expression(FileId(0), src).unwrap();
+    Evaluator::new(&scope, Path::new("."), None).eval(&expr)
+}
+
+#[test]
+fn evaluates_expressions() {
+    let cases = [
+        ("1 + 2 * var.n", Value::Number(7.0)),
+        ("var.n > 2 ? \"big\" : \"small\"", Value::string("big")),
+        ("\"n=${var.n}\"", Value::string("n=3")),
+        ("[for k, v in var.pools : k if v > 1]", Value::List(vec![Value::string("a100")])),
+        ("{for k, v in var.pools : v => k}", Value::object([("1", Value::string("t4")), ("8", Value::string("a100"))])),
+        ("[{a = 1}, {a = 2}][*].a", Value::List(vec![Value::Number(1.0), Value::Number(2.0)])),
+        ("var.pools[\"t4\"]", Value::Number(1.0)),
+        ("\"%{for k, v in var.pools}${k};%{endfor}\"", Value::string("a100;t4;")),
+        ("\"%{if var.n == 3}yes%{else}no%{endif}\"", Value::string("yes")),
+        ("can(var.pools.missing)", Value::Bool(false)),
+        ("try(var.pools.missing, \"fallback\")", Value::string("fallback")),
+        ("!true || false", Value::Bool(false)),
+        (
+            "{for s in [\"a\", \"b\", \"a\"] : s => s...}",
+            Value::object([
+                ("a", Value::List(vec![Value::string("a"), Value::string("a")])),
+                ("b", Value::List(vec![Value::string("b")])),
+            ]),
+        ),
+    ];
+    for (src, expected) in cases {
+        assert_eq!(eval(src).unwrap(), expected, "{src}");
+    }
+}
+
+#[test]
+fn unknown_propagates() {
+    for src in
+        ["var.later + 1", "\"x-${var.later}\"", "var.later.attr", "var.later ? 1 : 2", "[for x in var.later : x]"]
+    {
+        assert_eq!(eval(src).unwrap(), Value::Unknown, "{src}");
+    }
+}
+
+#[test]
+fn sensitive_marks_follow_the_value() {
+    assert!(eval("\"pw=${var.secret}\"").unwrap().is_sensitive());
+    assert!(eval("[var.secret][*]").unwrap().is_sensitive() || eval("[var.secret][*]").unwrap().contains_sensitive());
+    assert!(eval("var.secret == \"x\"").unwrap().is_sensitive());
+}
+
+#[test]
+fn errors_point_at_the_problem_with_suggestions() {
+    let err = eval("var.pools.a10").unwrap_err();
+    assert_eq!(err.summary, "Unsupported attribute");
+    assert!(err.detail.contains("Did you mean \"a100\"?"), "{}", err.detail);
+    let err = eval("lenght([])").unwrap_err();
+    assert_eq!(err.summary, "Call to unknown function");
+    assert!(err.detail.contains("\"length\""), "{}", err.detail);
+    assert_eq!(eval("[1][5]").unwrap_err().summary, "Invalid index");
+    assert_eq!(eval("1 / 0").unwrap_err().summary, "Division by zero");
+}

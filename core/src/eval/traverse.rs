@@ -1,0 +1,148 @@
+//! Following references and indexes (`a.b[0].c`) into a value, with the errors that say which
+//! step of the chain did not fit.
+
+use super::template::to_string_value;
+use super::Evaluator;
+use crate::diag::{Diagnostic, Span};
+use crate::syntax::{Expr, ExprKind};
+use crate::value::{format_number, Value};
+
+impl Evaluator<'_> {
+    pub(super) fn traversal(&mut self, expr: &Expr) -> Result<Value, Diagnostic> {
+        // Flatten the chain so the scope can consume the leading static names.
+        let mut chain = Vec::new();
+        let mut current = expr;
+        let root = loop {
+            match &current.kind {
+                ExprKind::Variable(name) => break name.clone(),
+                ExprKind::GetAttr(inner, _) | ExprKind::Index(inner, _) => {
+                    chain.push(current);
+                    current = inner;
+                }
+                _ => {
+                    let base = self.eval(current)?;
+                    chain.reverse();
+                    return self.apply_steps(base, &chain);
+                }
+            }
+        };
+        chain.reverse();
+        let root_span = current.span;
+        if let Some((_, v)) = self.bound.iter().rev().find(|(n, _)| *n == root) {
+            let v = v.clone();
+            return self.apply_steps(v, &chain);
+        }
+        let attrs: Vec<(&str, Span)> = chain
+            .iter()
+            .take(2)
+            .map_while(|e| match &e.kind {
+                ExprKind::GetAttr(_, name) => Some((name.as_str(), e.span)),
+                _ => None,
+            })
+            .collect();
+        let (value, consumed) = self.scope.resolve(&root, &attrs, root_span)?;
+        self.apply_steps(value, &chain[consumed.min(chain.len())..])
+    }
+
+    fn apply_steps(&mut self, mut value: Value, steps: &[&Expr]) -> Result<Value, Diagnostic> {
+        for step in steps {
+            let sensitive = value.is_sensitive();
+            value = match &step.kind {
+                ExprKind::GetAttr(_, name) => match value.unmarked() {
+                    Value::Unknown => return Ok(Value::Unknown),
+                    Value::Object(map) => match map.get(name) {
+                        Some(v) => v.clone(),
+                        None => {
+                            let hint = crate::diag::did_you_mean(name, map.keys().map(String::as_str));
+                            return Err(Diagnostic::error(
+                                "Unsupported attribute",
+                                format!("This object does not have an attribute named \"{name}\".{hint}"),
+                            )
+                            .at(step.span));
+                        }
+                    },
+                    Value::List(_) => {
+                        return Err(Diagnostic::error(
+                            "Unsupported attribute",
+                            format!(
+                                "This value is a list, so it has no attribute \"{name}\". To read it from every element, use a splat: [*].{name}; for one element, index it first: [0].{name}."
+                            ),
+                        )
+                        .at(step.span))
+                    }
+                    Value::Null => {
+                        return Err(Diagnostic::error(
+                            "Attempt to get attribute from null value",
+                            format!("This value is null, so it has no attribute \"{name}\"."),
+                        )
+                        .at(step.span))
+                    }
+                    other => {
+                        return Err(Diagnostic::error(
+                            "Unsupported attribute",
+                            format!("A {} value has no attributes, so \"{name}\" cannot be read from it.", other.type_name()),
+                        )
+                        .at(step.span))
+                    }
+                },
+                ExprKind::Index(_, key_expr) => {
+                    let key = self.eval(key_expr)?;
+                    index_value(value.unmarked(), key.unmarked(), key_expr.span)?
+                }
+                _ => unreachable!("traversal steps are attributes or indexes"),
+            };
+            if sensitive {
+                value = value.mark_sensitive();
+            }
+        }
+        Ok(value)
+    }
+}
+
+fn index_value(value: &Value, key: &Value, span: Span) -> Result<Value, Diagnostic> {
+    match (value, key) {
+        (Value::Unknown, _) | (_, Value::Unknown) => Ok(Value::Unknown),
+        (Value::List(items), key) => {
+            let i = match key {
+                Value::Number(n) => *n,
+                Value::String(s) => s.parse().unwrap_or(f64::NAN),
+                _ => f64::NAN,
+            };
+            if i.is_nan() || i.fract() != 0.0 {
+                return Err(Diagnostic::error(
+                    "Invalid index",
+                    format!("A list is indexed by a whole number, but this is {key}."),
+                )
+                .at(span));
+            }
+            if i < 0.0 || i as usize >= items.len() {
+                return Err(Diagnostic::error(
+                    "Invalid index",
+                    format!("The index {} is out of range: this list has {} elements.", format_number(i), items.len()),
+                )
+                .at(span));
+            }
+            Ok(items[i as usize].clone())
+        }
+        (Value::Object(map), key) => {
+            let Some(k) = to_string_value(key) else {
+                return Err(Diagnostic::error("Invalid index", "A map is indexed by a string key.").at(span));
+            };
+            map.get(&k).cloned().ok_or_else(|| {
+                let hint = crate::diag::did_you_mean(&k, map.keys().map(String::as_str));
+                Diagnostic::error(
+                    "Invalid index",
+                    format!("The given key \"{k}\" does not identify an element in this collection.{hint}"),
+                )
+                .at(span)
+            })
+        }
+        (Value::Null, _) => {
+            Err(Diagnostic::error("Invalid index", "This value is null, so it cannot be indexed.").at(span))
+        }
+        (other, _) => {
+            Err(Diagnostic::error("Invalid index", format!("A {} value cannot be indexed.", other.type_name()))
+                .at(span))
+        }
+    }
+}

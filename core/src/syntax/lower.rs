@@ -1,0 +1,283 @@
+//! Lowering hcl-edit's parse result into the tree, including the `~` strip markers of
+//! templates, which hcl-edit leaves for its user to apply.
+
+use super::ast::{
+    Attribute, BinaryOp, Block, Body, Expr, ExprKind, ForExpr, Label, ObjectKeyExpr, TemplatePart, UnaryOp,
+};
+use crate::diag::{FileId, Span};
+use crate::value::Value;
+use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
+use hcl_edit::structure::{BlockLabel, Structure};
+use hcl_edit::template::{Directive, Element, Template};
+use hcl_edit::Span as _;
+
+pub(super) struct Lower {
+    pub(super) file: FileId,
+}
+
+impl Lower {
+    fn span(&self, range: Option<std::ops::Range<usize>>, fallback: &std::ops::Range<usize>) -> Span {
+        Span::new(self.file, range.unwrap_or_else(|| fallback.clone()))
+    }
+
+    pub(super) fn body(&self, body: &hcl_edit::structure::Body, fallback: std::ops::Range<usize>) -> Body {
+        let span = self.span(body.span(), &fallback);
+        let mut out = Body::empty(span);
+        for structure in body.iter() {
+            match structure {
+                Structure::Attribute(attr) => {
+                    let attr_span = self.span(attr.span(), &fallback);
+                    out.attributes.push(Attribute {
+                        name: attr.key.as_str().to_string(),
+                        name_span: self.span(attr.key.span(), &fallback),
+                        expr: self.expr(&attr.value),
+                        span: attr_span,
+                    });
+                }
+                Structure::Block(block) => {
+                    let block_range = block.span().unwrap_or_else(|| fallback.clone());
+                    out.blocks.push(Block {
+                        kind: block.ident.as_str().to_string(),
+                        kind_span: self.span(block.ident.span(), &block_range),
+                        labels: block
+                            .labels
+                            .iter()
+                            .map(|l| Label {
+                                value: match l {
+                                    BlockLabel::Ident(i) => i.as_str().to_string(),
+                                    BlockLabel::String(s) => s.value().to_string(),
+                                },
+                                span: self.span(l.span(), &block_range),
+                            })
+                            .collect(),
+                        body: self.body(&block.body, block_range.clone()),
+                        span: Span::new(self.file, block_range),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    pub(super) fn expr(&self, expr: &Expression) -> Expr {
+        let range = expr.span().unwrap_or(0..0);
+        let span = Span::new(self.file, range.clone());
+        let kind = match expr {
+            Expression::Null(_) => ExprKind::Literal(Value::Null),
+            Expression::Bool(b) => ExprKind::Literal(Value::Bool(*b.value())),
+            Expression::Number(n) => ExprKind::Literal(Value::Number(n.value().as_f64().unwrap_or(f64::NAN))),
+            Expression::String(s) => ExprKind::Literal(Value::String(s.value().to_string())),
+            Expression::Array(items) => ExprKind::List(items.iter().map(|e| self.expr(e)).collect()),
+            Expression::Object(obj) => ExprKind::Object(
+                obj.iter()
+                    .map(|(k, v)| {
+                        let key = match k {
+                            ObjectKey::Ident(i) => ObjectKeyExpr::Ident(i.as_str().to_string()),
+                            ObjectKey::Expression(e) => match e {
+                                // A bare name as a key means the literal name, as in Terraform.
+                                Expression::Variable(v) => ObjectKeyExpr::Ident(v.as_str().to_string()),
+                                e => ObjectKeyExpr::Expr(self.expr(e)),
+                            },
+                        };
+                        (key, self.expr(v.expr()))
+                    })
+                    .collect(),
+            ),
+            Expression::StringTemplate(t) => {
+                let elements: Vec<Element> = t.iter().cloned().collect();
+                ExprKind::Template(self.elements(&elements))
+            }
+            Expression::HeredocTemplate(h) => ExprKind::Template(self.template(&h.template)),
+            Expression::Parenthesis(p) => ExprKind::Paren(Box::new(self.expr(p.inner()))),
+            Expression::Variable(v) => ExprKind::Variable(v.as_str().to_string()),
+            Expression::Conditional(c) => ExprKind::Conditional(
+                Box::new(self.expr(&c.cond_expr)),
+                Box::new(self.expr(&c.true_expr)),
+                Box::new(self.expr(&c.false_expr)),
+            ),
+            Expression::FuncCall(call) => {
+                let mut name = String::new();
+                for ns in &call.name.namespace {
+                    name.push_str(ns.as_str());
+                    name.push_str("::");
+                }
+                name.push_str(call.name.name.as_str());
+                ExprKind::Call {
+                    name,
+                    args: call.args.iter().map(|a| self.expr(a)).collect(),
+                    expand_final: call.args.expand_final(),
+                }
+            }
+            Expression::Traversal(t) => return self.traversal(&t.expr, &t.operators, &range),
+            Expression::UnaryOp(op) => ExprKind::Unary(
+                match op.operator.value() {
+                    UnaryOperator::Neg => UnaryOp::Neg,
+                    UnaryOperator::Not => UnaryOp::Not,
+                },
+                Box::new(self.expr(&op.expr)),
+            ),
+            Expression::BinaryOp(op) => ExprKind::Binary(
+                match op.operator.value() {
+                    BinaryOperator::Eq => BinaryOp::Eq,
+                    BinaryOperator::NotEq => BinaryOp::NotEq,
+                    BinaryOperator::LessEq => BinaryOp::LessEq,
+                    BinaryOperator::GreaterEq => BinaryOp::GreaterEq,
+                    BinaryOperator::Less => BinaryOp::Less,
+                    BinaryOperator::Greater => BinaryOp::Greater,
+                    BinaryOperator::Plus => BinaryOp::Plus,
+                    BinaryOperator::Minus => BinaryOp::Minus,
+                    BinaryOperator::Mul => BinaryOp::Mul,
+                    BinaryOperator::Div => BinaryOp::Div,
+                    BinaryOperator::Mod => BinaryOp::Mod,
+                    BinaryOperator::And => BinaryOp::And,
+                    BinaryOperator::Or => BinaryOp::Or,
+                },
+                Box::new(self.expr(&op.lhs_expr)),
+                Box::new(self.expr(&op.rhs_expr)),
+            ),
+            Expression::ForExpr(f) => ExprKind::For(Box::new(ForExpr {
+                key_var: f.intro.key_var.as_ref().map(|k| k.as_str().to_string()),
+                value_var: f.intro.value_var.as_str().to_string(),
+                collection: self.expr(&f.intro.collection_expr),
+                key_expr: f.key_expr.as_ref().map(|e| self.expr(e)),
+                value_expr: self.expr(&f.value_expr),
+                grouping: f.grouping,
+                cond: f.cond.as_ref().map(|c| self.expr(&c.expr)),
+            })),
+        };
+        Expr { kind, span }
+    }
+
+    fn traversal(
+        &self,
+        base: &Expression,
+        operators: &[hcl_edit::Decorated<TraversalOperator>],
+        range: &std::ops::Range<usize>,
+    ) -> Expr {
+        self.apply_operators(self.expr(base), operators, range)
+    }
+
+    /// Applies traversal operators to `current`. Everything after a splat applies to each
+    /// element, so it becomes the splat's per-item expression.
+    fn apply_operators(
+        &self,
+        mut current: Expr,
+        operators: &[hcl_edit::Decorated<TraversalOperator>],
+        range: &std::ops::Range<usize>,
+    ) -> Expr {
+        for (i, op) in operators.iter().enumerate() {
+            let op_end = op.span().map(|r| r.end).unwrap_or(range.end);
+            let span = Span::new(self.file, current.span.start..op_end.max(current.span.start));
+            let kind = match op.value() {
+                TraversalOperator::GetAttr(ident) => ExprKind::GetAttr(Box::new(current), ident.as_str().to_string()),
+                TraversalOperator::Index(index) => ExprKind::Index(Box::new(current), Box::new(self.expr(index))),
+                TraversalOperator::LegacyIndex(index) => ExprKind::Index(
+                    Box::new(current),
+                    Box::new(Expr {
+                        kind: ExprKind::Literal(Value::Number(*index.value() as f64)),
+                        span: self.span(index.span(), range),
+                    }),
+                ),
+                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                    let item = Expr { kind: ExprKind::SplatItem, span };
+                    let each = self.apply_operators(item, &operators[i + 1..], range);
+                    let whole = Span::new(self.file, current.span.start..range.end.max(current.span.start));
+                    return Expr {
+                        kind: ExprKind::Splat { source: Box::new(current), each: Box::new(each) },
+                        span: whole,
+                    };
+                }
+            };
+            current = Expr { kind, span };
+        }
+        current
+    }
+
+    pub(super) fn template(&self, template: &Template) -> Vec<TemplatePart> {
+        let elements: Vec<Element> = template.iter().cloned().collect();
+        self.elements(&elements)
+    }
+
+    /// Lowers template elements, applying `~` strip markers to the neighbouring literals.
+    fn elements(&self, elements: &[Element]) -> Vec<TemplatePart> {
+        let mut parts: Vec<TemplatePart> = Vec::new();
+        let mut strip_next = false;
+        for element in elements {
+            match element {
+                Element::Literal(lit) => {
+                    let mut text = lit.value().to_string();
+                    if strip_next {
+                        text = text.trim_start().to_string();
+                        strip_next = false;
+                    }
+                    parts.push(TemplatePart::Literal(text));
+                }
+                Element::Interpolation(interp) => {
+                    if interp.strip.strip_start() {
+                        strip_previous(&mut parts);
+                    }
+                    strip_next = interp.strip.strip_end();
+                    parts.push(TemplatePart::Interpolation(self.expr(&interp.expr)));
+                }
+                Element::Directive(directive) => match directive.as_ref() {
+                    Directive::If(d) => {
+                        if d.if_expr.strip.strip_start() {
+                            strip_previous(&mut parts);
+                        }
+                        let mut then = self.template(&d.if_expr.template);
+                        if d.if_expr.strip.strip_end() {
+                            strip_first(&mut then);
+                        }
+                        let mut otherwise = Vec::new();
+                        if let Some(e) = &d.else_expr {
+                            if e.strip.strip_start() {
+                                strip_previous(&mut then);
+                            }
+                            otherwise = self.template(&e.template);
+                            if e.strip.strip_end() {
+                                strip_first(&mut otherwise);
+                            }
+                        }
+                        if d.endif_expr.strip.strip_start() {
+                            strip_previous(if d.else_expr.is_some() { &mut otherwise } else { &mut then });
+                        }
+                        strip_next = d.endif_expr.strip.strip_end();
+                        parts.push(TemplatePart::If { cond: self.expr(&d.if_expr.cond_expr), then, otherwise });
+                    }
+                    Directive::For(d) => {
+                        if d.for_expr.strip.strip_start() {
+                            strip_previous(&mut parts);
+                        }
+                        let mut body = self.template(&d.for_expr.template);
+                        if d.for_expr.strip.strip_end() {
+                            strip_first(&mut body);
+                        }
+                        if d.endfor_expr.strip.strip_start() {
+                            strip_previous(&mut body);
+                        }
+                        strip_next = d.endfor_expr.strip.strip_end();
+                        parts.push(TemplatePart::For {
+                            key_var: d.for_expr.key_var.as_ref().map(|k| k.as_str().to_string()),
+                            value_var: d.for_expr.value_var.as_str().to_string(),
+                            collection: self.expr(&d.for_expr.collection_expr),
+                            body,
+                        });
+                    }
+                },
+            }
+        }
+        parts
+    }
+}
+
+fn strip_previous(parts: &mut [TemplatePart]) {
+    if let Some(TemplatePart::Literal(text)) = parts.last_mut() {
+        *text = text.trim_end().to_string();
+    }
+}
+
+fn strip_first(parts: &mut [TemplatePart]) {
+    if let Some(TemplatePart::Literal(text)) = parts.first_mut() {
+        *text = text.trim_start().to_string();
+    }
+}
