@@ -5,6 +5,7 @@
 //! plan, refreshes and plans each; in apply, it re-evaluates its configuration
 //! (now that earlier resources are known), re-plans, applies, and saves state.
 
+mod analysis_input;
 pub mod dag;
 mod decode;
 mod moves;
@@ -222,7 +223,7 @@ pub async fn plan(
             );
         }
     }
-    let (analysis, fit_errors) = crate::analysis::plan_analysis::analyse(&changes, &refreshed);
+    let (analysis, fit_errors) = analysis_input::analyse_plan(settings.registry, &changes, &refreshed);
     if !fit_errors.is_empty() {
         for e in fit_errors {
             let span = resource_span(config, &e.address);
