@@ -20,7 +20,10 @@ use views::Style;
 fn registry() -> Registry {
     let mut r = Registry::default();
     r.register(gantry_provider_local::LocalFactory::arc());
-    r.register(gantry_provider_kubernetes::KubernetesFactory::arc());
+    r.register(std::sync::Arc::new(
+        gantry_provider_kubernetes::KubernetesFactory::new()
+            .with_simulator(gantry_provider_local::KubernetesSimulator::arc()),
+    ));
     r.register(gantry_provider_aws::AwsFactory::arc());
     r
 }

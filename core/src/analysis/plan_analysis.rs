@@ -134,9 +134,7 @@ fn describe_request(pod: &PodSpec) -> String {
         let model = pod
             .node_selector
             .iter()
-            .find(|(k, _)| {
-                k.as_str() == LABEL_GPU_PRODUCT || k.as_str() == LABEL_ACCELERATOR
-            })
+            .find(|(k, _)| k.as_str() == LABEL_GPU_PRODUCT || k.as_str() == LABEL_ACCELERATOR)
             .map(|(_, v)| format!(" × {v}"))
             .unwrap_or_default();
         parts.push(format!("{}{model}", plural(u64::from(pod.gpus), "GPU", "GPUs")));

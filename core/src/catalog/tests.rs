@@ -33,22 +33,10 @@ fn analysis_catalog_has_every_required_family_and_size() {
         ("inf2", &["xlarge", "8xlarge", "24xlarge", "48xlarge"]),
         ("trn1", &["2xlarge", "32xlarge"]),
         ("trn1n", &["32xlarge"]),
-        (
-            "m7i",
-            &["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"],
-        ),
-        (
-            "m6i",
-            &["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge"],
-        ),
-        (
-            "c7i",
-            &["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"],
-        ),
-        (
-            "r7i",
-            &["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"],
-        ),
+        ("m7i", &["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"]),
+        ("m6i", &["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge"]),
+        ("c7i", &["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"]),
+        ("r7i", &["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"]),
     ];
     for (family, sizes) in required {
         for size in *sizes {
@@ -115,11 +103,7 @@ fn analysis_catalog_cheapest_gpu() {
         ("", 0, None),
     ];
     for &(model, count, expected) in cases {
-        assert_eq!(
-            c.cheapest_gpu(model, count).map(|t| t.name.as_str()),
-            expected,
-            "cheapest_gpu({model:?}, {count})"
-        );
+        assert_eq!(c.cheapest_gpu(model, count).map(|t| t.name.as_str()), expected, "cheapest_gpu({model:?}, {count})");
     }
 }
 

@@ -25,7 +25,14 @@ fn change_kind(action: Action) -> ChangeKind {
     }
 }
 
-fn described(registry: &Registry, mode: Mode, type_name: &str, address: String, change: ChangeKind, value: &Value) -> Option<Described> {
+fn described(
+    registry: &Registry,
+    mode: Mode,
+    type_name: &str,
+    address: String,
+    change: ChangeKind,
+    value: &Value,
+) -> Option<Described> {
     // Data sources read what exists; only managed resources are planned pools or workloads.
     if mode != Mode::Managed {
         return None;

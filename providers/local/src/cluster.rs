@@ -123,7 +123,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let conn = KubernetesSimulator.connect(dir.path(), "ml");
         let opts = ApplyOptions { field_manager: "gantry", force: false, dry_run: false };
-        let cm = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "ml"}});
+        let cm =
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "ml"}});
         assert!(matches!(conn.apply(&cm, &opts).await, Err(ConnError::Other(_))), "no cluster yet");
         Sim::new(dir.path()).put_cluster("ml", &Value::object([("name", Value::string("ml"))])).unwrap();
         assert!(matches!(conn.apply(&cm, &opts).await, Err(ConnError::NoNamespace(_))));

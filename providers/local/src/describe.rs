@@ -1,9 +1,7 @@
 //! How the plan's analysis sees `local_node_pool`: a pool priced from the AWS
 //! catalogue, because the simulator's instance types are AWS's.
 
-use gantry_core::analysis::describe::{
-    kube_taint_effect, Capacity, GpuRequest, PoolDescription, Scaling,
-};
+use gantry_core::analysis::describe::{kube_taint_effect, Capacity, GpuRequest, PoolDescription, Scaling};
 use gantry_core::analysis::placement::Taint;
 use gantry_core::value::Value;
 use std::collections::BTreeMap;
@@ -79,9 +77,8 @@ fn instance_types(v: &Value) -> Vec<String> {
 /// A `local_node_pool` value (planned or stored) as a pool.
 pub fn pool(v: &Value) -> Option<PoolDescription> {
     v.as_object()?;
-    let gpu = single_block(v.get("gpu")).and_then(|g| {
-        Some(GpuRequest { model: g.get("model")?.as_str()?.to_string(), count: count(g.get("count"))? })
-    });
+    let gpu = single_block(v.get("gpu"))
+        .and_then(|g| Some(GpuRequest { model: g.get("model")?.as_str()?.to_string(), count: count(g.get("count"))? }));
     Some(PoolDescription {
         name: [v.get("node_group_name"), v.get("name")]
             .into_iter()

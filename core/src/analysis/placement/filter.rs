@@ -22,7 +22,12 @@ const SEVERITY_HARDWARE: u32 = 3;
 
 /// The checks that do not depend on what is already placed: taints, node
 /// selector, instance type, and whether one empty node is big enough.
-pub(super) fn static_failures(state: &PoolState, pod: &PodSpec, request: &Resources, catalog: &Catalog) -> Vec<Failure> {
+pub(super) fn static_failures(
+    state: &PoolState,
+    pod: &PodSpec,
+    request: &Resources,
+    catalog: &Catalog,
+) -> Vec<Failure> {
     let pool = state.pool;
     let mut failures = Vec::new();
 

@@ -250,11 +250,8 @@ pub fn place_with_catalog(catalog: &Catalog, pools: &[Pool], pods: &[PodSpec], m
 fn place_in(catalogs: &[&Catalog], pools: &[Pool], pods: &[PodSpec], mode: NodeCount) -> Placement {
     let empty = Catalog::default();
     let catalog_of = |i: usize| catalogs.get(i).copied().unwrap_or(&empty);
-    let mut states: Vec<PoolState> = pools
-        .iter()
-        .enumerate()
-        .map(|(i, p)| PoolState::new(p, catalog_of(i).get(&p.instance_type), mode))
-        .collect();
+    let mut states: Vec<PoolState> =
+        pools.iter().enumerate().map(|(i, p)| PoolState::new(p, catalog_of(i).get(&p.instance_type), mode)).collect();
     let mut assignments = Vec::new();
     let mut unschedulable = Vec::new();
 
@@ -385,4 +382,3 @@ fn bind(states: &mut [PoolState], checks: &[Vec<Failure>], request: &Resources) 
     node.used.gpus = node.used.gpus.saturating_add(request.gpus);
     Some(node.name.clone())
 }
-

@@ -205,25 +205,16 @@ fn analysis_placement_toleration_semantics() {
 #[test]
 fn analysis_placement_gpu_model_and_count_reason() {
     let pools = vec![pool("cpu", "m6i.large", 1, 3), tainted(pool("gpu", "g5.12xlarge", 1, 2), gpu_taint())];
-    let a100 = tolerate(
-        select(pod("Job ml/train", 1, "8", "64Gi", 8), LABEL_GPU_PRODUCT, "nvidia-a100"),
-        gpu_toleration(),
-    );
-    let a10g_x8 =
-        tolerate(select(pod("Job ml/big", 1, "8", "64Gi", 8), LABEL_GPU_PRODUCT, "A10G"), gpu_toleration());
+    let a100 =
+        tolerate(select(pod("Job ml/train", 1, "8", "64Gi", 8), LABEL_GPU_PRODUCT, "nvidia-a100"), gpu_toleration());
+    let a10g_x8 = tolerate(select(pod("Job ml/big", 1, "8", "64Gi", 8), LABEL_GPU_PRODUCT, "A10G"), gpu_toleration());
     let any_x8 = tolerate(pod("Job ml/any", 1, "8", "64Gi", 8), gpu_toleration());
-    let a10g_x4 =
-        tolerate(select(pod("Job ml/fits", 1, "8", "64Gi", 4), LABEL_GPU_PRODUCT, "a10g"), gpu_toleration());
+    let a10g_x4 = tolerate(select(pod("Job ml/fits", 1, "8", "64Gi", 4), LABEL_GPU_PRODUCT, "a10g"), gpu_toleration());
     let out = place(&pools, &[a100, a10g_x8, any_x8, a10g_x4], NodeCount::Max);
     assert_eq!(
         reasons(&out),
         vec![
-            (
-                "Job ml/train",
-                0,
-                "requests 8 × nvidia-a100; pool gpu offers g5.12xlarge: 4 × nvidia-a10g",
-                Some("gpu")
-            ),
+            ("Job ml/train", 0, "requests 8 × nvidia-a100; pool gpu offers g5.12xlarge: 4 × nvidia-a10g", Some("gpu")),
             ("Job ml/big", 0, "requests 8 × A10G; pool gpu offers g5.12xlarge: 4 × nvidia-a10g", Some("gpu")),
             ("Job ml/any", 0, "requests 8 GPUs; pool gpu offers g5.12xlarge: 4 × nvidia-a10g", Some("gpu")),
         ]
@@ -346,10 +337,7 @@ fn analysis_placement_bin_packs_first_fit() {
 fn analysis_placement_node_too_small_and_unknown_type() {
     let pools = vec![pool("cpu", "m6i.large", 1, 3)];
     let cases: Vec<(PodSpec, &str)> = vec![
-        (
-            pod("Job a/huge", 1, "64", "1Gi", 0),
-            "requests 64 CPU but the largest node of pool cpu (m6i.large) has 2",
-        ),
+        (pod("Job a/huge", 1, "64", "1Gi", 0), "requests 64 CPU but the largest node of pool cpu (m6i.large) has 2"),
         (
             pod("Job a/edge", 1, "2", "1Gi", 0),
             "requests 2 CPU but the largest node of pool cpu (m6i.large) has 1.9 allocatable after the system reserve",
@@ -358,10 +346,7 @@ fn analysis_placement_node_too_small_and_unknown_type() {
             pod("Job a/mem", 1, "1", "16Gi", 0),
             "requests 16 GiB of memory but the largest node of pool cpu (m6i.large) has 8 GiB",
         ),
-        (
-            pod("Job a/gpu", 1, "1", "1Gi", 1),
-            "requests 1 GPU; pool cpu offers m6i.large: no GPUs",
-        ),
+        (pod("Job a/gpu", 1, "1", "1Gi", 1), "requests 1 GPU; pool cpu offers m6i.large: no GPUs"),
     ];
     for (p, reason) in cases {
         let out = place(&pools, std::slice::from_ref(&p), NodeCount::Max);
@@ -382,11 +367,8 @@ fn analysis_placement_node_too_small_and_unknown_type() {
 
 #[test]
 fn analysis_placement_node_labels_and_closest_pool() {
-    let pools = vec![
-        pool("cpu", "m6i.large", 1, 1),
-        pool("train", "p4d.24xlarge", 1, 1),
-        pool("infer", "inf2.xlarge", 1, 1),
-    ];
+    let pools =
+        vec![pool("cpu", "m6i.large", 1, 1), pool("train", "p4d.24xlarge", 1, 1), pool("infer", "inf2.xlarge", 1, 1)];
     let out = place(&pools, &[], NodeCount::Desired);
     let labels = |i: usize| out.nodes.get(i).map(|n| n.labels.clone()).unwrap_or_default();
     let train = labels(1);
