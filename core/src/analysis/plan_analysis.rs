@@ -461,3 +461,6 @@ pub fn analyse(current: &[Described], planned: &[Described]) -> (Analysis, Vec<F
     let disruption = disruption(current, &after_records, &before);
     (Analysis { fit, cost, disruption, notes: notes.into_iter().collect() }, errors)
 }
+
+#[cfg(test)]
+mod tests;
