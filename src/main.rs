@@ -20,7 +20,10 @@ use views::Style;
 fn registry() -> Registry {
     let mut r = Registry::default();
     r.register(gantry_provider_local::LocalFactory::arc());
-    r.register(gantry_provider_kubernetes::KubernetesFactory::arc());
+    r.register(std::sync::Arc::new(
+        gantry_provider_kubernetes::KubernetesFactory::new()
+            .with_simulator(gantry_provider_local::KubernetesSimulator::arc()),
+    ));
     r.register(gantry_provider_aws::AwsFactory::arc());
     r
 }
@@ -652,12 +655,8 @@ fn state_cmd(cmd: StateCommand) -> Result<u8> {
             let mut removed = 0;
             for a in &addresses {
                 let pattern = ResourceAddrPattern::parse(a)?;
-                let matching: Vec<ResourceInstanceAddr> = state
-                    .resources
-                    .iter()
-                    .filter(|r| pattern.matches(&r.address))
-                    .map(|r| r.address.clone())
-                    .collect();
+                let matching: Vec<ResourceInstanceAddr> =
+                    state.resources.iter().filter(|r| pattern.matches(&r.address)).map(|r| r.address.clone()).collect();
                 if matching.is_empty() {
                     eprintln!("Error: No instance found for the given address: {a}");
                     return Ok(EXIT_ERROR);

@@ -5,6 +5,8 @@
 
 pub mod addr;
 pub mod analysis;
+pub mod catalog;
+pub mod cluster;
 pub mod config;
 pub mod diag;
 pub mod engine;

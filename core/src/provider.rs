@@ -9,6 +9,7 @@
 //!
 //! Requests and responses are structs so that fields can be added without breaking implementations.
 
+use crate::analysis::describe::Description;
 use crate::types::Type;
 use crate::value::{Map, PathStep, Value};
 use std::collections::BTreeMap;
@@ -261,6 +262,14 @@ pub trait ProviderFactory: Send + Sync {
     fn name(&self) -> &str;
     fn schema(&self) -> &Schema;
     fn instantiate(&self) -> Box<dyn Provider>;
+
+    /// How the plan's analysis should see a value of one of this provider's
+    /// resource types: a node pool, Kubernetes objects, or a workload's pods.
+    /// `value` is planned or stored, and may hold unknown values. The default
+    /// describes nothing, so the resource stays out of fit and cost.
+    fn describe(&self, _type_name: &str, _value: &Value) -> Option<Description> {
+        None
+    }
 }
 
 /// The providers Gantry was built with.
@@ -289,6 +298,12 @@ impl Registry {
             .filter(|name| type_name == name.as_str() || type_name.starts_with(&format!("{name}_")))
             .max_by_key(|name| name.len())
             .map(String::as_str)
+    }
+
+    /// The analysis' view of a resource value, from the provider that owns its type.
+    pub fn describe(&self, type_name: &str, value: &Value) -> Option<Description> {
+        let provider = self.provider_for_type(type_name)?;
+        self.factories.get(provider)?.describe(type_name, value)
     }
 
     /// The schema of a resource or data source type, whichever provider has it.

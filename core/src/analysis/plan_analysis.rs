@@ -1,222 +1,122 @@
 //! The plan's cluster analysis: whether the planned workloads fit the planned
 //! node pools, what the pools cost, and what the changes would evict.
 //!
-//! It reads resource values only (the plan's `after` values and the refreshed
-//! state), so it works for any provider whose pools and Kubernetes objects
-//! have the shapes [`super::workloads`] recognises. It does no I/O.
+//! It reads neutral records only ([`Described`]: an address, what the plan
+//! does to it, and the provider's description of it), so it works for any
+//! provider that describes its pools and workloads, and knows nothing of
+//! plans, state or providers. Pools are priced and sized by the catalogue of
+//! the cloud they name. It does no I/O.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
-
-use super::catalog::{catalog, HOURS_PER_MONTH, PRICING_REGION};
-use super::placement::{format_bytes, format_cpu, place, NodeCount, Placement, PodSpec};
-use super::workloads::{flatten, pool_from_value, workload_pods, PoolInfo, WorkloadPods, WORKLOAD_KINDS};
-use crate::plan::{Action, ResourceChange};
-use crate::state::State;
+use super::describe::{ChangeKind, Described, Description, PoolDescription, WorkloadDescription};
+use super::placement::{
+    format_bytes, format_cpu, place, NodeCount, Placement, PodSpec, Pool, LABEL_ACCELERATOR, LABEL_GPU_PRODUCT,
+};
+use super::workloads::{flatten, workload_name, workload_pods, WorkloadPods, WORKLOAD_KINDS};
+use crate::catalog::{catalog, catalogs, SpotEstimate, HOURS_PER_MONTH};
 use crate::value::Value;
 
-/// What spot capacity is assumed to cost, as a fraction of On-Demand.
-///
-/// The catalogue has On-Demand prices only, and spot prices move by the hour,
-/// so spot costs are an estimate, labelled as such wherever they appear. AWS
-/// advertises spot savings of "up to 90%" (https://aws.amazon.com/ec2/spot/pricing/)
-/// and its Spot Instance Advisor (https://aws.amazon.com/ec2/spot/instance-advisor/)
-/// lists average savings of roughly 50–90% for current general-purpose and
-/// GPU families in us-east-1. We assume only 40% off, below the usual range,
-/// so that a budget built on the estimate is not overrun when spot is scarce.
-pub const SPOT_PRICE_FACTOR: f64 = 0.6;
+pub use super::report::{Analysis, CostReport, Disruption, FitError, PoolCost, SizeRange, WorkloadFit};
+pub use crate::catalog::{SPOT_ESTIMATE_SOURCE, SPOT_PRICE_FACTOR};
 
-/// Where [`SPOT_PRICE_FACTOR`] comes from, as shown to users.
-pub const SPOT_ESTIMATE_SOURCE: &str =
-    "spot estimated at 60% of On-Demand (a conservative reading of the AWS Spot Instance Advisor's 50-90% savings)";
-
-/// The analysis section of a plan.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Analysis {
-    /// One entry per planned workload, in address order.
-    #[serde(default)]
-    pub fit: Vec<WorkloadFit>,
-    #[serde(default)]
-    pub cost: CostReport,
-    #[serde(default)]
-    pub disruption: Vec<Disruption>,
-    /// Things the analysis could not take into account, and why.
-    #[serde(default)]
-    pub notes: Vec<String>,
-}
-
-impl Analysis {
-    /// True when there is nothing to show: no pools and no workloads.
-    pub fn is_empty(&self) -> bool {
-        self.fit.is_empty() && self.cost.pools.is_empty() && self.disruption.is_empty() && self.notes.is_empty()
-    }
-}
-
-/// Whether one workload's pods fit when every pool may grow to its max size.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct WorkloadFit {
-    /// The resource that declares it.
-    pub address: String,
-    /// `Deployment serving/llm`.
-    pub workload: String,
-    /// Pods at their most (max replicas of autoscaled workloads, every executor, every worker).
-    pub pods: u32,
-    pub placed: u32,
-    /// The pools its pods landed on.
-    pub pools: Vec<String>,
-    /// Where the pod count came from when not the object itself.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replicas_from: Option<String>,
-    /// Why some pods fit nowhere; `None` when all fit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub problem: Option<String>,
-}
-
-/// Cost at the three sizes a pool can be at.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub struct SizeRange {
-    /// At `min_size`.
-    pub floor: f64,
-    /// At `desired_size`.
-    pub desired: f64,
-    /// At `max_size`.
-    pub ceiling: f64,
-}
-
-impl SizeRange {
-    fn add(&mut self, other: &SizeRange) {
-        self.floor += other.floor;
-        self.desired += other.desired;
-        self.ceiling += other.ceiling;
-    }
-
-    fn monthly(&self) -> SizeRange {
-        SizeRange {
-            floor: self.floor * HOURS_PER_MONTH,
-            desired: self.desired * HOURS_PER_MONTH,
-            ceiling: self.ceiling * HOURS_PER_MONTH,
-        }
-    }
-}
-
-/// One planned pool's cost, USD.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct PoolCost {
-    pub address: String,
-    pub pool: String,
-    pub instance_type: String,
-    /// `4 × nvidia-a10g`, for accelerated instance types.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gpus: Option<String>,
-    /// `ON_DEMAND` or `SPOT`.
-    pub capacity_type: String,
-    pub min_size: u32,
-    pub desired_size: u32,
-    pub max_size: u32,
-    /// One node, On-Demand, from the catalogue.
-    pub node_on_demand_hourly_usd: f64,
-    /// One node on spot: an estimate (see [`SPOT_PRICE_FACTOR`]).
-    pub node_spot_estimate_hourly_usd: f64,
-    /// The pool at its capacity type: per hour and per month (730 hours).
-    pub hourly_usd: SizeRange,
-    pub monthly_usd: SizeRange,
-    /// The same pool at desired size on each capacity type, for comparison.
-    pub on_demand_monthly_usd: f64,
-    pub spot_estimate_monthly_usd: f64,
-    /// True when the figures are estimates (spot capacity).
-    pub estimate: bool,
-}
-
-/// The cost of all pools, and how it moves with this plan.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct CostReport {
-    pub region: String,
-    pub pools: Vec<PoolCost>,
-    /// All planned pools.
-    pub hourly_usd: SizeRange,
-    pub monthly_usd: SizeRange,
-    /// The pools in the current (refreshed) state, at their desired size.
-    pub current_hourly_usd: f64,
-    pub current_monthly_usd: f64,
-    /// Planned minus current, at desired size.
-    pub delta_hourly_usd: f64,
-    pub delta_monthly_usd: f64,
-    /// How spot figures were estimated, when any pool uses spot.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spot_estimate: Option<String>,
-}
-
-/// What one change would evict or restart.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Disruption {
-    pub address: String,
-    /// `replace`, `delete` or `update`.
-    pub action: String,
-    /// The pool's name when the change is to a node pool; `None` for a workload.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pool: Option<String>,
-    /// `Deployment serving/llm (2 pods)`, for every workload affected.
-    pub evicts: Vec<String>,
-    /// Plain words: "its 3 nodes are drained", "rolling restart of the pods".
-    pub effect: String,
-}
-
-/// A workload that could never be scheduled: an error in plan.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FitError {
-    pub address: String,
-    pub detail: String,
-}
-
-/// One resource instance's value, by address.
-struct Entry {
+/// A pool that can be placed and priced: its instance type is known.
+struct PoolEntry {
     address: String,
-    value: Value,
+    pool: Pool,
+    description: PoolDescription,
 }
 
+/// The pools and workloads of one side of the plan (now, or after apply).
+#[derive(Default)]
 struct Side {
-    pools: Vec<(String, PoolInfo)>,
-    /// Kubernetes objects and the address of the resource that declares each.
+    pools: Vec<PoolEntry>,
+    /// Kubernetes objects of every resource, read together so that an
+    /// autoscaler may scale a workload another resource declares.
     objects: Vec<Value>,
     object_addresses: Vec<String>,
+    /// Workloads described as pods, and the address of each.
+    direct: Vec<(String, WorkloadDescription)>,
 }
 
-fn manifest_of(v: &Value) -> Option<&Value> {
-    [v.get("manifest"), v.get("object")].into_iter().flatten().find(|m| m.get("kind").and_then(Value::as_str).is_some())
-}
-
-fn collect(entries: &[Entry], notes: &mut BTreeSet<String>) -> Side {
-    let mut side = Side { pools: Vec::new(), objects: Vec::new(), object_addresses: Vec::new() };
-    for e in entries {
-        if e.value.get("scaling_config").is_some() {
-            match pool_from_value(&e.value) {
-                Some(p) => {
-                    if e.value.get("scaling_config").is_some_and(Value::contains_unknown) {
-                        notes.insert(format!("{}: pool sizes are known only after apply; counted as 0", e.address));
+impl Side {
+    fn collect(records: &[&Described], notes: &mut BTreeSet<String>) -> Side {
+        let mut side = Side::default();
+        for r in records {
+            match &r.description {
+                Description::Pool(p) => match p.to_pool() {
+                    Some(pool) => {
+                        if !p.scaling.known {
+                            notes.insert(format!("{}: pool sizes are known only after apply; counted as 0", r.address));
+                        }
+                        side.pools.push(PoolEntry { address: r.address.clone(), pool, description: p.clone() });
                     }
-                    side.pools.push((e.address.clone(), p));
+                    None => {
+                        notes.insert(format!(
+                            "{}: the instance type is known only after apply, so the pool is left out of fit and cost",
+                            r.address
+                        ));
+                    }
+                },
+                Description::Objects(objects) => {
+                    for m in objects {
+                        let Some(kind) = m.get("kind").and_then(Value::as_str) else { continue };
+                        if WORKLOAD_KINDS.contains(&kind) && m.contains_unknown() {
+                            notes.insert(format!(
+                                "{}: some values are known only after apply; analysed with the values known now",
+                                r.address
+                            ));
+                        }
+                        side.objects.push(m.clone());
+                        side.object_addresses.push(r.address.clone());
+                    }
                 }
-                None => {
-                    notes.insert(format!(
-                        "{}: the instance type is known only after apply, so the pool is left out of fit and cost",
-                        e.address
-                    ));
-                }
+                Description::Workload(w) => side.direct.push((r.address.clone(), w.clone())),
             }
-        } else if let Some(m) = manifest_of(&e.value) {
-            let kind = m.get("kind").and_then(Value::as_str).unwrap_or_default();
-            if WORKLOAD_KINDS.contains(&kind) && m.contains_unknown() {
-                notes.insert(format!(
-                    "{}: some values are known only after apply; analysed with the values known now",
-                    e.address
-                ));
-            }
-            side.objects.push(m.clone());
-            side.object_addresses.push(e.address.clone());
+        }
+        side
+    }
+
+    fn pools(&self) -> Vec<Pool> {
+        self.pools.iter().map(|p| p.pool.clone()).collect()
+    }
+
+    /// The pods of every workload: those read from objects first, then those
+    /// described directly; a workload's `source` indexes [`Side::address_of`].
+    fn workloads(&self, pools: &[Pool], mode: NodeCount) -> Vec<WorkloadPods> {
+        let mut out = workload_pods(&self.objects, pools, mode);
+        for (i, (_, w)) in self.direct.iter().enumerate() {
+            let pods = w
+                .pods
+                .iter()
+                .map(|p| {
+                    let mut p = p.clone();
+                    if p.workload.is_empty() {
+                        p.workload = w.name.clone();
+                    }
+                    p
+                })
+                .collect();
+            out.push(WorkloadPods {
+                source: self.objects.len() + i,
+                workload: w.name.clone(),
+                pods,
+                replicas_from: None,
+            });
+        }
+        out
+    }
+
+    fn address_of(&self, source: usize) -> String {
+        match self.object_addresses.get(source) {
+            Some(a) => a.clone(),
+            None => source
+                .checked_sub(self.objects.len())
+                .and_then(|i| self.direct.get(i))
+                .map(|(a, _)| a.clone())
+                .unwrap_or_default(),
         }
     }
-    side
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {
@@ -234,9 +134,7 @@ fn describe_request(pod: &PodSpec) -> String {
         let model = pod
             .node_selector
             .iter()
-            .find(|(k, _)| {
-                k.as_str() == super::placement::LABEL_GPU_PRODUCT || k.as_str() == super::placement::LABEL_ACCELERATOR
-            })
+            .find(|(k, _)| k.as_str() == LABEL_GPU_PRODUCT || k.as_str() == LABEL_ACCELERATOR)
             .map(|(_, v)| format!(" × {v}"))
             .unwrap_or_default();
         parts.push(format!("{}{model}", plural(u64::from(pod.gpus), "GPU", "GPUs")));
@@ -283,7 +181,7 @@ fn fit(side: &Side, workloads: &[WorkloadPods], placement: &Placement) -> (Vec<W
             .filter_map(|a| pool_of_node.get(a.node.as_str()).map(|p| p.to_string()))
             .collect();
         let failed: Vec<_> = placement.unschedulable.iter().filter(|u| names.contains(u.workload.as_str())).collect();
-        let address = side.object_addresses.get(w.source).cloned().unwrap_or_default();
+        let address = side.address_of(w.source);
         let problem = failed.first().map(|u| {
             let pod = w.pods.iter().find(|p| p.workload == u.workload);
             let asks = pod.map(describe_request).unwrap_or_default();
@@ -316,12 +214,22 @@ fn fit(side: &Side, workloads: &[WorkloadPods], placement: &Placement) -> (Vec<W
     (fits, errors)
 }
 
-fn pool_cost(address: &str, info: &PoolInfo) -> PoolCost {
-    let p = &info.pool;
-    let instance = catalog().get(&p.instance_type);
+/// The catalogue that prices a pool, if its cloud has one.
+fn pool_catalog(p: &PoolEntry) -> Option<&'static crate::catalog::Catalog> {
+    catalogs().for_cloud(&p.pool.cloud)
+}
+
+fn spot_of(p: &PoolEntry) -> SpotEstimate {
+    pool_catalog(p).map(|c| c.spot()).unwrap_or_default()
+}
+
+fn pool_cost(entry: &PoolEntry) -> PoolCost {
+    let p = &entry.pool;
+    let instance = pool_catalog(entry).and_then(|c| c.get(&p.instance_type));
     let on_demand = instance.map_or(0.0, |t| t.on_demand_hourly_usd);
-    let spot = on_demand * SPOT_PRICE_FACTOR;
-    let spot_capacity = info.capacity_type == "SPOT";
+    let spot = on_demand * spot_of(entry).factor;
+    let capacity = entry.description.capacity;
+    let spot_capacity = capacity == super::describe::Capacity::Spot;
     let node = if spot_capacity { spot } else { on_demand };
     let hourly = SizeRange {
         floor: node * f64::from(p.min_size),
@@ -329,11 +237,11 @@ fn pool_cost(address: &str, info: &PoolInfo) -> PoolCost {
         ceiling: node * f64::from(p.max_size),
     };
     PoolCost {
-        address: address.to_string(),
+        address: entry.address.clone(),
         pool: p.name.clone(),
         instance_type: p.instance_type.clone(),
         gpus: instance.and_then(|t| t.gpu.as_ref()).map(|g| format!("{} × {}", g.count, g.model)),
-        capacity_type: info.capacity_type.clone(),
+        capacity_type: capacity.as_str().to_string(),
         min_size: p.min_size,
         desired_size: p.desired_size,
         max_size: p.max_size,
@@ -347,11 +255,34 @@ fn pool_cost(address: &str, info: &PoolInfo) -> PoolCost {
     }
 }
 
+/// Distinct values in first-seen order, joined.
+fn joined<'a>(items: impl Iterator<Item = &'a str>, separator: &str) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for i in items {
+        if !seen.contains(&i) {
+            seen.push(i);
+        }
+    }
+    seen.join(separator)
+}
+
 fn cost(before: &Side, after: &Side, notes: &mut BTreeSet<String>) -> CostReport {
-    let pools: Vec<PoolCost> = after.pools.iter().map(|(a, p)| pool_cost(a, p)).collect();
-    for (a, p) in &after.pools {
-        if catalog().get(&p.pool.instance_type).is_none() {
-            notes.insert(format!("{a}: instance type {} is not in the catalogue; costed at 0", p.pool.instance_type));
+    let pools: Vec<PoolCost> = after.pools.iter().map(pool_cost).collect();
+    for p in &after.pools {
+        match pool_catalog(p) {
+            None => {
+                notes.insert(format!(
+                    "{}: no instance catalogue for cloud {}; costed at 0",
+                    p.address, p.description.cloud
+                ));
+            }
+            Some(c) if c.get(&p.pool.instance_type).is_none() => {
+                notes.insert(format!(
+                    "{}: instance type {} is not in the catalogue; costed at 0",
+                    p.address, p.pool.instance_type
+                ));
+            }
+            Some(_) => {}
         }
     }
     let mut hourly = SizeRange::default();
@@ -359,10 +290,22 @@ fn cost(before: &Side, after: &Side, notes: &mut BTreeSet<String>) -> CostReport
         hourly.add(&p.hourly_usd);
     }
     // A fold from +0.0, because an empty f64 sum is -0.0.
-    let current = before.pools.iter().map(|(a, p)| pool_cost(a, p).hourly_usd.desired).fold(0.0, |a, b| a + b);
+    let current = before.pools.iter().map(|p| pool_cost(p).hourly_usd.desired).fold(0.0, |a, b| a + b);
+    let mut region = joined(after.pools.iter().filter_map(pool_catalog).map(|c| c.region()), ", ");
+    if region.is_empty() {
+        region = catalog().region().to_string();
+    }
+    let spot_sources = joined(
+        after
+            .pools
+            .iter()
+            .filter(|p| p.description.capacity == super::describe::Capacity::Spot)
+            .map(|p| spot_of(p).source),
+        "; ",
+    );
     CostReport {
-        region: PRICING_REGION.to_string(),
-        spot_estimate: pools.iter().any(|p| p.estimate).then(|| SPOT_ESTIMATE_SOURCE.to_string()),
+        region,
+        spot_estimate: (!spot_sources.is_empty()).then_some(spot_sources),
         pools,
         hourly_usd: hourly,
         monthly_usd: hourly.monthly(),
@@ -373,108 +316,129 @@ fn cost(before: &Side, after: &Side, notes: &mut BTreeSet<String>) -> CostReport
     }
 }
 
-fn template_of(v: &Value) -> Option<&Value> {
-    manifest_of(v).and_then(|m| m.get("spec")).and_then(|s| s.get("template"))
+fn template_of(m: &Value) -> Option<&Value> {
+    m.get("spec").and_then(|s| s.get("template"))
 }
 
-fn disruption(changes: &[ResourceChange], before: &Side) -> Vec<Disruption> {
-    let pools: Vec<_> = before.pools.iter().map(|(_, p)| p.pool.clone()).collect();
-    let current = workload_pods(&before.objects, &pools, NodeCount::Desired);
-    let placement = place(&pools, &flatten(&current), NodeCount::Desired);
-    let mut out = Vec::new();
-    for c in changes {
-        let action = match c.action {
-            Action::DeleteThenCreate | Action::CreateThenDelete => "replace",
-            Action::Delete => "delete",
-            Action::Update => "update",
-            _ => continue,
-        };
-        let Some(old) = c.before_value() else { continue };
-        let address = c.address.to_string();
-        if let Some(info) = pool_from_value(&old) {
-            if action == "update" {
-                continue;
-            }
-            let nodes: BTreeSet<&str> =
-                placement.nodes.iter().filter(|n| n.pool == info.pool.name).map(|n| n.name.as_str()).collect();
-            let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
-            for a in placement.assignments.iter().filter(|a| nodes.contains(a.node.as_str())) {
-                *counts.entry(a.workload.as_str()).or_default() += 1;
-            }
-            let evicts =
-                counts.iter().map(|(w, n)| format!("{w} ({})", plural(u64::from(*n), "pod", "pods"))).collect();
-            out.push(Disruption {
-                address,
-                action: action.to_string(),
-                pool: Some(info.pool.name.clone()),
-                evicts,
-                effect: format!("its {} drained", plural(nodes.len() as u64, "node is", "nodes are")),
-            });
-            continue;
-        }
-        let Some(manifest) = manifest_of(&old) else { continue };
-        let kind = manifest.get("kind").and_then(Value::as_str).unwrap_or_default();
-        if !WORKLOAD_KINDS.contains(&kind) {
-            continue;
-        }
-        if action == "update" {
-            let after = c.after_value();
-            if after.as_ref().and_then(template_of) == template_of(&old) {
-                continue;
-            }
-        }
-        let source = before.objects.iter().position(|o| o == manifest);
-        let pods: u32 = current
+/// The object of `after` that is `before` changed: the only one, or the one
+/// with the same kind and name.
+fn counterpart<'a>(before: &Value, objects: &[Value], after: Option<&'a Description>) -> Option<&'a Value> {
+    let Some(Description::Objects(after)) = after else { return None };
+    if objects.len() == 1 && after.len() == 1 {
+        return after.first();
+    }
+    after.iter().find(|a| workload_name(a) == workload_name(before))
+}
+
+fn disruption(current: &[Described], planned: &[&Described], before: &Side) -> Vec<Disruption> {
+    let pools = before.pools();
+    let running = before.workloads(&pools, NodeCount::Desired);
+    let placement = place(&pools, &flatten(&running), NodeCount::Desired);
+    let after_of = |address: &str| planned.iter().find(|r| r.address == address).map(|r| &r.description);
+    let pods_of = |source: Option<usize>| -> u32 {
+        running
             .iter()
             .filter(|w| Some(w.source) == source)
             .flat_map(|w| w.pods.iter().map(|p| p.replicas))
-            .fold(0, u32::saturating_add);
-        let name = super::workloads::workload_name(manifest);
-        let effect = match action {
-            "replace" => "the workload is deleted and created again: its pods restart",
-            "delete" => "the workload and its pods are deleted",
-            _ => "the pod template changes: its pods are replaced (a rolling restart)",
+            .fold(0, u32::saturating_add)
+    };
+    let effect_of = |action: &str| match action {
+        "replace" => "the workload is deleted and created again: its pods restart",
+        "delete" => "the workload and its pods are deleted",
+        _ => "the pod template changes: its pods are replaced (a rolling restart)",
+    };
+    let mut out = Vec::new();
+    for r in current {
+        let action = match r.change {
+            ChangeKind::Replace => "replace",
+            ChangeKind::Delete => "delete",
+            ChangeKind::Update => "update",
+            ChangeKind::Create | ChangeKind::Unchanged => continue,
         };
-        out.push(Disruption {
-            address,
-            action: action.to_string(),
-            pool: None,
-            evicts: vec![format!("{name} ({})", plural(u64::from(pods), "pod", "pods"))],
-            effect: effect.to_string(),
-        });
+        match &r.description {
+            Description::Pool(p) => {
+                let Some(pool) = p.to_pool() else { continue };
+                if action == "update" {
+                    continue;
+                }
+                let nodes: BTreeSet<&str> =
+                    placement.nodes.iter().filter(|n| n.pool == pool.name).map(|n| n.name.as_str()).collect();
+                let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
+                for a in placement.assignments.iter().filter(|a| nodes.contains(a.node.as_str())) {
+                    *counts.entry(a.workload.as_str()).or_default() += 1;
+                }
+                let evicts =
+                    counts.iter().map(|(w, n)| format!("{w} ({})", plural(u64::from(*n), "pod", "pods"))).collect();
+                out.push(Disruption {
+                    address: r.address.clone(),
+                    action: action.to_string(),
+                    pool: Some(pool.name.clone()),
+                    evicts,
+                    effect: format!("its {} drained", plural(nodes.len() as u64, "node is", "nodes are")),
+                });
+            }
+            Description::Objects(objects) => {
+                for m in objects {
+                    let kind = m.get("kind").and_then(Value::as_str).unwrap_or_default();
+                    if !WORKLOAD_KINDS.contains(&kind) {
+                        continue;
+                    }
+                    if action == "update"
+                        && counterpart(m, objects, after_of(&r.address)).and_then(template_of) == template_of(m)
+                    {
+                        continue;
+                    }
+                    let pods = pods_of(before.objects.iter().position(|o| o == m));
+                    out.push(Disruption {
+                        address: r.address.clone(),
+                        action: action.to_string(),
+                        pool: None,
+                        evicts: vec![format!("{} ({})", workload_name(m), plural(u64::from(pods), "pod", "pods"))],
+                        effect: effect_of(action).to_string(),
+                    });
+                }
+            }
+            Description::Workload(w) => {
+                if action == "update" {
+                    if let Some(Description::Workload(after)) = after_of(&r.address) {
+                        if after.pods == w.pods {
+                            continue;
+                        }
+                    }
+                }
+                let source = before.direct.iter().position(|(a, d)| *a == r.address && d == w);
+                let pods = pods_of(source.map(|i| before.objects.len() + i));
+                out.push(Disruption {
+                    address: r.address.clone(),
+                    action: action.to_string(),
+                    pool: None,
+                    evicts: vec![format!("{} ({})", w.name, plural(u64::from(pods), "pod", "pods"))],
+                    effect: effect_of(action).to_string(),
+                });
+            }
+        }
     }
     out
 }
 
-/// Analyses a plan's changes against the state it was made from. Returns the
-/// analysis and the workloads that could never be scheduled.
-pub fn analyse(changes: &[ResourceChange], prior: &State) -> (Analysis, Vec<FitError>) {
+/// Analyses a plan. `current` is every resource instance as it is now (the
+/// refreshed state, in address order), each with the change the plan makes to
+/// it; `planned` is every instance as it will be after apply, untouched ones
+/// included. Returns the analysis and the workloads that could never be
+/// scheduled.
+pub fn analyse(current: &[Described], planned: &[Described]) -> (Analysis, Vec<FitError>) {
     let mut notes = BTreeSet::new();
-    let before_entries: Vec<Entry> =
-        prior.resources.iter().map(|r| Entry { address: r.address.to_string(), value: r.value() }).collect();
-    let changed: BTreeSet<String> = changes.iter().map(|c| c.address.to_string()).collect();
-    let mut after_entries: Vec<Entry> = changes
-        .iter()
-        .filter(|c| c.action != Action::Delete)
-        .filter_map(|c| c.after_value().map(|value| Entry { address: c.address.to_string(), value }))
-        .collect();
-    // Instances the plan does not touch (outside -target) stay as they are.
-    after_entries.extend(
-        prior
-            .resources
-            .iter()
-            .filter(|r| !changed.contains(&r.address.to_string()))
-            .map(|r| Entry { address: r.address.to_string(), value: r.value() }),
-    );
-    after_entries.sort_by(|a, b| a.address.cmp(&b.address));
+    let mut after_records: Vec<&Described> = planned.iter().collect();
+    after_records.sort_by(|a, b| a.address.cmp(&b.address));
+    let before_records: Vec<&Described> = current.iter().collect();
 
     // Notes about the current state are not about this plan, so they are dropped.
-    let before = collect(&before_entries, &mut BTreeSet::new());
-    let after = collect(&after_entries, &mut notes);
+    let before = Side::collect(&before_records, &mut BTreeSet::new());
+    let after = Side::collect(&after_records, &mut notes);
 
-    let pools: Vec<_> = after.pools.iter().map(|(_, p)| p.pool.clone()).collect();
+    let pools = after.pools();
     let clusters: BTreeSet<&str> =
-        after.pools.iter().map(|(_, p)| p.cluster.as_str()).filter(|c| !c.is_empty()).collect();
+        after.pools.iter().map(|p| p.description.cluster.as_str()).filter(|c| !c.is_empty()).collect();
     if clusters.len() > 1 {
         notes.insert(format!(
             "pools of {} clusters ({}) are analysed as one; per-cluster fit is not modelled yet",
@@ -482,7 +446,7 @@ pub fn analyse(changes: &[ResourceChange], prior: &State) -> (Analysis, Vec<FitE
             clusters.into_iter().collect::<Vec<_>>().join(", ")
         ));
     }
-    let workloads = workload_pods(&after.objects, &pools, NodeCount::Max);
+    let workloads = after.workloads(&pools, NodeCount::Max);
     let (fit, errors) = if pools.is_empty() {
         if !workloads.is_empty() {
             notes
@@ -494,6 +458,9 @@ pub fn analyse(changes: &[ResourceChange], prior: &State) -> (Analysis, Vec<FitE
         fit(&after, &workloads, &placement)
     };
     let cost = cost(&before, &after, &mut notes);
-    let disruption = disruption(changes, &before);
+    let disruption = disruption(current, &after_records, &before);
     (Analysis { fit, cost, disruption, notes: notes.into_iter().collect() }, errors)
 }
+
+#[cfg(test)]
+mod tests;

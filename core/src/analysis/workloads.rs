@@ -1,34 +1,26 @@
-//! Reads node pools and Kubernetes workloads out of resource values, into the
-//! placement engine's `Pool` and `PodSpec`.
+//! Reads Kubernetes workload objects (Deployment, StatefulSet, ReplicaSet,
+//! Job, DaemonSet, SparkApplication, and the HorizontalPodAutoscalers that
+//! scale them) into the placement engine's `PodSpec`.
 //!
 //! Both the `local` simulator (placing the objects it stores) and the plan's
-//! analysis (placing what a plan would create) read the same shapes, so the
-//! conversion lives here once. Pools are recognised by their attributes, not
-//! their type name: anything with a `scaling_config` and an instance type
-//! (`instance_type` or `instance_types`) is a pool, which covers
-//! `local_node_pool` and `aws_eks_node_group` alike.
+//! analysis (placing the objects providers describe) read the same shapes, so
+//! the reading lives here once. Pools are not read here: each provider
+//! describes its own (see [`super::describe`]).
 //!
 //! Nothing here panics: a field of the wrong shape, or one that is not known
 //! yet, is read as absent.
 
 use std::collections::BTreeMap;
 
-use super::placement::{self, pool_admits, NodeCount, PodSpec, Pool, Taint, Toleration, LABEL_POOL};
+use super::placement::{self, pool_admits, NodeCount, PodSpec, Pool, Toleration, LABEL_POOL};
+
+/// Kept under its old name for callers that convert AWS spellings.
+pub use super::describe::kube_taint_effect as kube_effect;
 use crate::value::Value;
 
 /// The kinds whose pods the analysis places.
 pub const WORKLOAD_KINDS: &[&str] =
     &["Deployment", "StatefulSet", "ReplicaSet", "Job", "DaemonSet", "SparkApplication"];
-
-/// A pool read from a resource value, with what the cost analysis needs besides placement.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PoolInfo {
-    pub pool: Pool,
-    /// `ON_DEMAND` or `SPOT` (AWS spelling; anything else is read as on-demand).
-    pub capacity_type: String,
-    /// The cluster the pool belongs to, when the value names one.
-    pub cluster: String,
-}
 
 /// The pods of one workload object: usually one spec, two for a
 /// SparkApplication (driver and executors), one per pool for a DaemonSet.
@@ -54,76 +46,10 @@ fn number(v: Option<&Value>) -> Option<u32> {
     v.and_then(Value::as_f64).filter(|n| n.is_finite()).map(|n| n.clamp(0.0, f64::from(u32::MAX)) as u32)
 }
 
-/// AWS writes taint effects as `NO_SCHEDULE`; Kubernetes as `NoSchedule`.
-pub fn kube_effect(effect: &str) -> String {
-    match effect {
-        "NO_SCHEDULE" => "NoSchedule".into(),
-        "NO_EXECUTE" => "NoExecute".into(),
-        "PREFER_NO_SCHEDULE" => "PreferNoSchedule".into(),
-        other => other.into(),
-    }
-}
-
-/// A single nested block may be stored as an object or as a one-element list.
-fn single_block(v: Option<&Value>) -> Option<&Value> {
-    match v {
-        Some(x) if x.as_object().is_some() => Some(x),
-        Some(x) => x.as_list().and_then(|l| l.first()).filter(|f| f.as_object().is_some()),
-        None => None,
-    }
-}
-
 fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
     v.and_then(Value::as_object)
         .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
         .unwrap_or_default()
-}
-
-/// Reads a node pool from a resource's attributes; `None` when the value does
-/// not have a pool's shape, or its instance type is not known yet.
-pub fn pool_from_value(v: &Value) -> Option<PoolInfo> {
-    let scaling = single_block(v.get("scaling_config"))?;
-    let instance_type = match v.get("instance_type").and_then(Value::as_str).filter(|s| !s.is_empty()) {
-        Some(t) => t.to_string(),
-        None => v.get("instance_types")?.as_list()?.first()?.as_str()?.to_string(),
-    };
-    let name = [v.get("node_group_name"), v.get("name")]
-        .into_iter()
-        .flatten()
-        .find_map(|n| n.as_str().filter(|s| !s.is_empty()))
-        .unwrap_or(&instance_type)
-        .to_string();
-    let taints = v
-        .get("taint")
-        .and_then(Value::as_list)
-        .map(|items| {
-            items
-                .iter()
-                .map(|t| Taint {
-                    key: text(t.get("key")),
-                    value: text(t.get("value")),
-                    effect: kube_effect(&text(t.get("effect"))),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let capacity_type = match text(v.get("capacity_type")).as_str() {
-        "SPOT" => "SPOT".to_string(),
-        _ => "ON_DEMAND".to_string(),
-    };
-    Some(PoolInfo {
-        pool: Pool {
-            name,
-            instance_type,
-            min_size: number(scaling.get("min_size")).unwrap_or(0),
-            max_size: number(scaling.get("max_size")).unwrap_or(0),
-            desired_size: number(scaling.get("desired_size")).unwrap_or(0),
-            labels: string_map(v.get("labels")),
-            taints,
-        },
-        capacity_type,
-        cluster: text(v.get("cluster_name")),
-    })
 }
 
 /// `namespace/name`, with Kubernetes' default namespace filled in; a namespace
@@ -328,34 +254,10 @@ pub fn flatten(workloads: &[WorkloadPods]) -> Vec<PodSpec> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::placement::Taint;
 
     fn json(v: serde_json::Value) -> Value {
         Value::from_json(&v)
-    }
-
-    #[test]
-    fn pools_from_local_and_eks_shapes() {
-        let local = json(serde_json::json!({
-            "node_group_name": "gpu", "instance_type": "g5.xlarge", "capacity_type": "SPOT", "cluster_name": "ml",
-            "scaling_config": {"min_size": 0, "max_size": 4, "desired_size": 1},
-            "labels": {"workload": "inference"},
-            "taint": [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}]
-        }));
-        let p = pool_from_value(&local).unwrap();
-        assert_eq!(p.pool.instance_type, "g5.xlarge");
-        assert_eq!(p.capacity_type, "SPOT");
-        assert_eq!(p.pool.taints[0].effect, "NoSchedule");
-        let eks = json(serde_json::json!({
-            "node_group_name": "cpu", "instance_types": ["m6i.xlarge"],
-            "scaling_config": [{"min_size": 1, "max_size": 3, "desired_size": 2}]
-        }));
-        let p = pool_from_value(&eks).unwrap();
-        assert_eq!(
-            (p.pool.instance_type.as_str(), p.pool.max_size, p.capacity_type.as_str()),
-            ("m6i.xlarge", 3, "ON_DEMAND")
-        );
-        assert!(pool_from_value(&json(serde_json::json!({"name": "x"}))).is_none());
-        assert!(pool_from_value(&Value::Unknown).is_none());
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //!   plan to the saved one, and records every side effect through a
 //!   [`StateWriter`].
 
+mod analysis_input;
 mod apply;
 pub mod dag;
 mod decode;

@@ -2,7 +2,7 @@
 //! "8 × A100" into an instance type for any target without a table of its own.
 
 use super::{arg_int, arg_str, spec, FResult, FuncContext, FuncError, Spec};
-use crate::analysis::catalog::catalog;
+use crate::catalog::catalog;
 use crate::value::Value;
 
 pub(super) const FUNCS: &[Spec] = &[spec("gpu_instance_type", 2, Some(2), gpu_instance_type)];

@@ -8,6 +8,7 @@
 
 pub mod backend;
 mod data;
+mod describe;
 mod ec2;
 mod eks;
 mod iam;
@@ -42,6 +43,12 @@ impl ProviderFactory for AwsFactory {
     }
     fn instantiate(&self) -> Box<dyn Provider> {
         Box::new(AwsProvider::default())
+    }
+    fn describe(&self, type_name: &str, value: &Value) -> Option<gantry_core::analysis::describe::Description> {
+        match type_name {
+            "aws_eks_node_group" => describe::node_group(value).map(gantry_core::analysis::describe::Description::Pool),
+            _ => None,
+        }
     }
 }
 

@@ -3,9 +3,12 @@
 //! across runs. Its resource arguments mirror `aws_eks_cluster` and
 //! `aws_eks_node_group`, so a configuration moves to AWS with few changes.
 
+pub mod cluster;
+pub mod describe;
 pub mod sim;
 
-use gantry_core::analysis::catalog::catalog;
+use gantry_core::analysis::describe::Description;
+use gantry_core::catalog::{catalog, SPOT_PRICE_FACTOR};
 use gantry_core::provider::{
     plan_by_schema, ApplyRequest, AttributeSchema as A, BlockSchema, ConfigureRequest, ImportRequest, NestedBlock,
     Nesting, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory, ReadRequest, Schema, ValidateRequest,
@@ -15,6 +18,7 @@ use gantry_core::value::{PathStep, Value};
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
+pub use cluster::KubernetesSimulator;
 pub use sim::Sim;
 
 pub struct LocalFactory;
@@ -34,6 +38,12 @@ impl ProviderFactory for LocalFactory {
     }
     fn instantiate(&self) -> Box<dyn Provider> {
         Box::new(LocalProvider::default())
+    }
+    fn describe(&self, type_name: &str, value: &Value) -> Option<Description> {
+        match type_name {
+            "local_node_pool" => describe::pool(value).map(Description::Pool),
+            _ => None,
+        }
     }
 }
 
@@ -318,8 +328,7 @@ impl Provider for LocalProvider {
                 let on_demand = catalog().get(&t).map(|i| i.on_demand_hourly_usd).unwrap_or(0.0);
                 // Spot pools are priced with the same estimate the plan's cost analysis uses.
                 let spot = plain.get("capacity_type").and_then(|c| c.as_str()) == Some("SPOT");
-                let price =
-                    if spot { on_demand * gantry_core::analysis::plan_analysis::SPOT_PRICE_FACTOR } else { on_demand };
+                let price = if spot { on_demand * SPOT_PRICE_FACTOR } else { on_demand };
                 let desired = plain
                     .get("scaling_config")
                     .and_then(|s| s.get("desired_size"))

@@ -3,7 +3,7 @@
 //! drift that `plan` finds.
 
 use gantry_core::analysis::placement::{self, NodeCount, Pool};
-use gantry_core::analysis::workloads::{flatten, pool_from_value, workload_pods};
+use gantry_core::analysis::workloads::{flatten, workload_pods};
 use gantry_core::state::write_atomic;
 use gantry_core::value::Value;
 use std::path::{Path, PathBuf};
@@ -102,7 +102,8 @@ impl Sim {
 
     /// Places the pods of every workload of a cluster onto its nodes and records the result.
     pub fn reschedule(&self, cluster: &str) -> Result<placement::Placement, String> {
-        let pools: Vec<Pool> = self.pools(cluster).iter().filter_map(pool_from_value).map(|p| p.pool).collect();
+        let pools: Vec<Pool> =
+            self.pools(cluster).iter().filter_map(crate::describe::pool).filter_map(|p| p.to_pool()).collect();
         let workloads = workload_pods(&self.objects(cluster), &pools, NodeCount::Desired);
         let result = placement::place(&pools, &flatten(&workloads), NodeCount::Desired);
         let json = serde_json::to_value(&result).map_err(|e| e.to_string())?;

@@ -112,7 +112,8 @@ impl Planner<'_> {
         let (refreshed, drift) = self.refresh.finish();
         let values = self.ev.values.into_inner().unwrap_or_else(|e| e.into_inner());
         let outputs = output_changes(config, state, values.outputs.get(&ModuleInstance::root()), destroy);
-        let (analysis, fit_errors) = crate::analysis::plan_analysis::analyse(&changes, &refreshed);
+        let (analysis, fit_errors) =
+            crate::engine::analysis_input::analyse_plan(settings.registry, &changes, &refreshed);
         if !fit_errors.is_empty() {
             for e in fit_errors {
                 let span = super::resource_span(config, &e.address);

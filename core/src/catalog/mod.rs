@@ -1,27 +1,114 @@
-//! The instance catalogue: what each cloud instance type offers and costs.
+//! Instance catalogues, one per cloud: what each instance type offers and costs.
 //!
-//! The figures live in `aws_instances.csv` next to this file (its header names
-//! the sources and the date they are current as of) and are compiled into the
-//! binary, so the plan's fit and cost analysis works offline and gives the same
-//! answer on every machine. The file is parsed once, on first use.
+//! A catalogue is plain data with no knowledge of providers, plans or state, so
+//! that both the language's functions (`gpu_instance_type`) and the analysis can
+//! use it without either depending on the other. Each cloud's figures live in a
+//! CSV file next to this one (its header names the sources and the date they are
+//! current as of) and are compiled into the binary, so the plan's fit and cost
+//! analysis works offline and gives the same answer on every machine. A file is
+//! parsed once, on first use. A new cloud is one more entry in [`BUNDLED`]; the
+//! analysis finds it by the name a provider's pool description gives.
 //!
 //! Lookups never panic: a malformed row is skipped and recorded in
 //! [`Catalog::load_errors`], which a test keeps empty for the embedded data.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-/// The embedded data file. Rows can be appended without touching code.
+/// The embedded AWS data file. Rows can be appended without touching code.
 const AWS_INSTANCES_CSV: &str = include_str!("aws_instances.csv");
 
-/// The region the embedded prices are for.
+/// The cloud whose catalogue prices a pool that names none.
+pub const DEFAULT_CLOUD: &str = "aws";
+
+/// The region the embedded AWS prices are for.
 pub const PRICING_REGION: &str = "us-east-1";
 
 /// Hours in an average month (365 × 24 / 12), the convention AWS uses for monthly estimates.
 pub const HOURS_PER_MONTH: f64 = 730.0;
+
+/// What spot capacity is assumed to cost on AWS, as a fraction of On-Demand.
+///
+/// The catalogue has On-Demand prices only, and spot prices move by the hour,
+/// so spot costs are an estimate, labelled as such wherever they appear. AWS
+/// advertises spot savings of "up to 90%" (https://aws.amazon.com/ec2/spot/pricing/)
+/// and its Spot Instance Advisor (https://aws.amazon.com/ec2/spot/instance-advisor/)
+/// lists average savings of roughly 50–90% for current general-purpose and
+/// GPU families in us-east-1. We assume only 40% off, below the usual range,
+/// so that a budget built on the estimate is not overrun when spot is scarce.
+pub const SPOT_PRICE_FACTOR: f64 = 0.6;
+
+/// Where [`SPOT_PRICE_FACTOR`] comes from, as shown to users.
+pub const SPOT_ESTIMATE_SOURCE: &str =
+    "spot estimated at 60% of On-Demand (a conservative reading of the AWS Spot Instance Advisor's 50-90% savings)";
+
+/// A catalogue compiled into the binary.
+struct Bundled {
+    cloud: &'static str,
+    region: &'static str,
+    csv: &'static str,
+    spot: SpotEstimate,
+}
+
+/// Every bundled catalogue. A second cloud adds its data file and a row here.
+const BUNDLED: &[Bundled] = &[Bundled {
+    cloud: DEFAULT_CLOUD,
+    region: PRICING_REGION,
+    csv: AWS_INSTANCES_CSV,
+    spot: SpotEstimate { factor: SPOT_PRICE_FACTOR, source: SPOT_ESTIMATE_SOURCE },
+}];
+
+/// How a cloud's spot (preemptible) price is estimated from its On-Demand price.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpotEstimate {
+    /// Spot price as a fraction of On-Demand.
+    pub factor: f64,
+    /// Where the factor comes from, as shown to users.
+    pub source: &'static str,
+}
+
+impl Default for SpotEstimate {
+    fn default() -> Self {
+        SpotEstimate { factor: SPOT_PRICE_FACTOR, source: SPOT_ESTIMATE_SOURCE }
+    }
+}
+
+/// The catalogues of every cloud Gantry knows, by cloud name.
+#[derive(Debug, Default)]
+pub struct Catalogs {
+    by_cloud: BTreeMap<String, Catalog>,
+}
+
+impl Catalogs {
+    /// The catalogue of one cloud (`"aws"`).
+    pub fn get(&self, cloud: &str) -> Option<&Catalog> {
+        self.by_cloud.get(cloud)
+    }
+
+    /// The catalogue of `cloud`, or of [`DEFAULT_CLOUD`] when `cloud` is empty.
+    pub fn for_cloud(&self, cloud: &str) -> Option<&Catalog> {
+        self.get(if cloud.is_empty() { DEFAULT_CLOUD } else { cloud })
+    }
+
+    /// The cloud names, sorted.
+    pub fn clouds(&self) -> impl Iterator<Item = &str> {
+        self.by_cloud.keys().map(String::as_str)
+    }
+}
+
+/// Every bundled catalogue, parsed on first use.
+pub fn catalogs() -> &'static Catalogs {
+    static CATALOGS: OnceLock<Catalogs> = OnceLock::new();
+    CATALOGS.get_or_init(|| Catalogs {
+        by_cloud: BUNDLED
+            .iter()
+            .map(|b| (b.cloud.to_string(), Catalog::from_csv(b.csv).for_cloud(b.cloud, b.region, b.spot)))
+            .collect(),
+    })
+}
 
 /// One instance type, e.g. `p4d.24xlarge`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -98,21 +185,47 @@ impl fmt::Display for LoadError {
     }
 }
 
-/// All known instance types, in the order of the data file.
+/// All known instance types of one cloud, in the order of the data file.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
+    cloud: String,
+    region: String,
+    spot: SpotEstimate,
     types: Vec<InstanceType>,
     by_name: HashMap<String, usize>,
     errors: Vec<LoadError>,
 }
 
-/// The catalogue built from the embedded data, parsed on first use.
+/// The catalogue of the default cloud ([`DEFAULT_CLOUD`]).
 pub fn catalog() -> &'static Catalog {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| Catalog::from_csv(AWS_INSTANCES_CSV))
+    static EMPTY: OnceLock<Catalog> = OnceLock::new();
+    catalogs().get(DEFAULT_CLOUD).unwrap_or_else(|| EMPTY.get_or_init(Catalog::default))
 }
 
 impl Catalog {
+    /// Names the cloud and region the figures are for, and how spot is estimated there.
+    pub fn for_cloud(mut self, cloud: &str, region: &str, spot: SpotEstimate) -> Catalog {
+        self.cloud = cloud.to_string();
+        self.region = region.to_string();
+        self.spot = spot;
+        self
+    }
+
+    /// The cloud this catalogue describes; empty for one built from bare CSV.
+    pub fn cloud(&self) -> &str {
+        &self.cloud
+    }
+
+    /// The region the prices are for.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// How spot prices are estimated in this cloud.
+    pub fn spot(&self) -> SpotEstimate {
+        self.spot
+    }
+
     /// Builds a catalogue from CSV text in the format of `aws_instances.csv`:
     /// a header row naming the columns, `#` comment lines and blank lines ignored.
     /// Columns are found by name, so their order does not matter and extra
@@ -312,193 +425,4 @@ fn parse_amount(s: &str) -> Result<f64, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn analysis_catalog_embedded_data_parses_cleanly() {
-        let c = catalog();
-        assert!(c.load_errors().is_empty(), "bad rows: {:?}", c.load_errors());
-        assert!(c.all().len() >= 70, "only {} types", c.all().len());
-        for t in c.all() {
-            assert!(t.vcpus > 0, "{}", t.name);
-            assert!(t.memory_gib > 0.0, "{}", t.name);
-            assert!(t.on_demand_hourly_usd > 0.0, "{}", t.name);
-            assert!(t.name.starts_with(&format!("{}.", t.family)), "{} is not in family {}", t.name, t.family);
-            if let Some(g) = &t.gpu {
-                assert!(g.count > 0 && g.memory_gib > 0.0, "{}", t.name);
-            }
-        }
-    }
-
-    #[test]
-    fn analysis_catalog_has_every_required_family_and_size() {
-        let c = catalog();
-        let required: &[(&str, &[&str])] = &[
-            ("p5", &["48xlarge"]),
-            ("p4d", &["24xlarge"]),
-            ("p4de", &["24xlarge"]),
-            ("p3", &["2xlarge", "8xlarge", "16xlarge"]),
-            ("p3dn", &["24xlarge"]),
-            ("g6", &["xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"]),
-            ("g5", &["xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"]),
-            ("g4dn", &["xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "metal"]),
-            ("inf2", &["xlarge", "8xlarge", "24xlarge", "48xlarge"]),
-            ("trn1", &["2xlarge", "32xlarge"]),
-            ("trn1n", &["32xlarge"]),
-            (
-                "m7i",
-                &["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"],
-            ),
-            (
-                "m6i",
-                &["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge"],
-            ),
-            (
-                "c7i",
-                &["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"],
-            ),
-            (
-                "r7i",
-                &["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"],
-            ),
-        ];
-        for (family, sizes) in required {
-            for size in *sizes {
-                let name = format!("{family}.{size}");
-                let t = c.get(&name).unwrap_or_else(|| panic!("{name} missing"));
-                assert_eq!(&t.family, family);
-            }
-        }
-    }
-
-    #[test]
-    fn analysis_catalog_known_specifications() {
-        let c = catalog();
-        let p4d = c.get("p4d.24xlarge").expect("p4d.24xlarge");
-        assert_eq!(p4d.vcpus, 96);
-        assert_eq!(p4d.memory_gib, 1152.0);
-        assert_eq!(p4d.gpu, Some(Gpu { model: "nvidia-a100".into(), count: 8, memory_gib: 40.0 }));
-        // (name, vcpus, memory GiB, gpu model, gpu count, gpu GiB)
-        let table: &[(&str, u32, f64, &str, u32, f64)] = &[
-            ("p5.48xlarge", 192, 2048.0, "nvidia-h100", 8, 80.0),
-            ("p4de.24xlarge", 96, 1152.0, "nvidia-a100", 8, 80.0),
-            ("p3.2xlarge", 8, 61.0, "nvidia-v100", 1, 16.0),
-            ("p3dn.24xlarge", 96, 768.0, "nvidia-v100", 8, 32.0),
-            ("g6.48xlarge", 192, 768.0, "nvidia-l4", 8, 24.0),
-            ("g5.12xlarge", 48, 192.0, "nvidia-a10g", 4, 24.0),
-            ("g4dn.metal", 96, 384.0, "nvidia-t4", 8, 16.0),
-            ("inf2.48xlarge", 192, 768.0, "aws-inferentia2", 12, 32.0),
-            ("trn1.32xlarge", 128, 512.0, "aws-trainium", 16, 32.0),
-            ("m7i.48xlarge", 192, 768.0, "", 0, 0.0),
-            ("c7i.large", 2, 4.0, "", 0, 0.0),
-            ("r7i.48xlarge", 192, 1536.0, "", 0, 0.0),
-        ];
-        for &(name, vcpus, mem, model, count, gpu_mem) in table {
-            let t = c.get(name).unwrap_or_else(|| panic!("{name} missing"));
-            assert_eq!((t.vcpus, t.memory_gib), (vcpus, mem), "{name}");
-            match &t.gpu {
-                None => assert_eq!(count, 0, "{name}"),
-                Some(g) => assert_eq!((g.model.as_str(), g.count, g.memory_gib), (model, count, gpu_mem), "{name}"),
-            }
-        }
-        assert_eq!(c.get("m6i.large").map(|t| t.on_demand_hourly_usd), Some(0.096));
-        assert_eq!(c.get("g5.xlarge").map(|t| t.pricing().region), Some("us-east-1"));
-        assert!(c.get("P4D.24XLARGE").is_none(), "names are case-sensitive");
-    }
-
-    #[test]
-    fn analysis_catalog_cheapest_gpu() {
-        let c = catalog();
-        let cases: &[(&str, u32, Option<&str>)] = &[
-            ("a10g", 1, Some("g5.xlarge")),
-            ("nvidia-a10g", 4, Some("g5.12xlarge")),
-            ("A100", 8, Some("p4d.24xlarge")),
-            ("nvidia-h100", 8, Some("p5.48xlarge")),
-            ("H100", 1, Some("p5.4xlarge")),
-            ("l4", 1, Some("g6.xlarge")),
-            ("NVIDIA T4", 8, Some("g4dn.metal")),
-            ("v100", 4, Some("p3.8xlarge")),
-            ("inferentia2", 1, Some("inf2.xlarge")),
-            ("trainium", 16, Some("trn1.32xlarge")),
-            // Exact count only: there is no 2-GPU A10G type.
-            ("a10g", 2, None),
-            ("a100", 1, None),
-            ("b200", 8, None),
-            ("", 0, None),
-        ];
-        for &(model, count, expected) in cases {
-            assert_eq!(
-                c.cheapest_gpu(model, count).map(|t| t.name.as_str()),
-                expected,
-                "cheapest_gpu({model:?}, {count})"
-            );
-        }
-    }
-
-    #[test]
-    fn analysis_catalog_gpu_models_and_suggest() {
-        let c = catalog();
-        let models = c.gpu_models();
-        for m in [
-            "aws-inferentia2",
-            "aws-trainium",
-            "nvidia-a100",
-            "nvidia-a10g",
-            "nvidia-h100",
-            "nvidia-l4",
-            "nvidia-t4",
-            "nvidia-v100",
-        ] {
-            assert!(models.contains(&m), "{m} missing from {models:?}");
-        }
-        assert!(models.windows(2).all(|w| w[0] < w[1]), "sorted, distinct");
-
-        let cases: &[(&str, Option<&str>)] = &[
-            ("p4d.24xlarg", Some("p4d.24xlarge")),
-            ("p4d.24xlarge", None),
-            ("G5.XLARGE", Some("g5.xlarge")),
-            ("m7i.larg", Some("m7i.large")),
-            ("g5.12xlage", Some("g5.12xlarge")),
-            ("completely-wrong", None),
-            ("", None),
-        ];
-        for &(name, expected) in cases {
-            assert_eq!(c.suggest(name), expected, "suggest({name:?})");
-        }
-    }
-
-    #[test]
-    fn analysis_catalog_bad_rows_are_reported_not_fatal() {
-        let text = "# comment\n\
-                    instance_type,family,vcpus,memory_gib,gpu_model,gpu_count,gpu_memory_gib,on_demand_usd_per_hour\n\
-                    ok.large,ok,2,8,,0,0,0.1\n\
-                    \n\
-                    bad.large,bad,two,8,,0,0,0.1\n\
-                    neg.large,neg,2,8,,0,0,-1\n\
-                    gpu.large,gpu,2,8,nvidia-x,0,16,1\n\
-                    short.large,short\n\
-                    ok.large,ok,4,16,,0,0,0.2\n";
-        let c = Catalog::from_csv(text);
-        assert_eq!(c.all().len(), 1);
-        assert_eq!(c.get("ok.large").map(|t| t.vcpus), Some(2));
-        assert_eq!(c.load_errors().len(), 5, "{:?}", c.load_errors());
-        assert!(c.load_errors()[0].to_string().contains("vcpus"));
-
-        let missing = Catalog::from_csv("name,vcpus\nx,1\n");
-        assert!(missing.all().is_empty());
-        assert_eq!(missing.load_errors().len(), 1);
-        assert!(Catalog::from_csv("").all().is_empty());
-    }
-
-    #[test]
-    fn analysis_catalog_pricing_and_normalization() {
-        let p = catalog().get("p5.48xlarge").map(|t| t.pricing());
-        let monthly = p.map(|p| p.on_demand_monthly_usd()).unwrap_or_default();
-        assert!((monthly - 55.04 * 730.0).abs() < 1e-6);
-        assert_eq!(normalize_gpu_model(" NVIDIA A100 "), "a100");
-        assert_eq!(normalize_gpu_model("nvidia-tesla-t4"), "t4");
-        assert_eq!(normalize_gpu_model("aws-trainium"), "trainium");
-        assert_eq!(catalog().family("trn1").count(), 2);
-    }
-}
+mod tests;

@@ -1,0 +1,82 @@
+//! Planning a manifest or a bundle: what the object will look like after
+//! apply (from a server-side dry run when the server offers one), and when a
+//! change of identity means replacement.
+
+use crate::manifests::{decode_documents, identity, manifest_json, object_value};
+use crate::schema::schema;
+use crate::settings::Settings;
+use crate::{err, KubernetesProvider};
+use gantry_core::cluster::{ApplyOptions, ConnError};
+use gantry_core::provider::{plan_by_schema, PlanRequest, PlanResponse, ProviderError};
+use gantry_core::value::{PathStep, Value};
+use serde_json::Value as Json;
+
+impl KubernetesProvider {
+    pub(crate) async fn plan_manifest(&self, req: &PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
+        let schema = &schema().resources["kubernetes_manifest"];
+        let mut resp = plan_by_schema(schema, req.prior, req.config);
+        let manifest = req.config.get("manifest").cloned().unwrap_or(Value::Null);
+        if manifest.contains_unknown() || manifest.as_object().is_none() {
+            return Ok(resp);
+        }
+        let m = manifest_json(req.config)?;
+        let prior_manifest = req.prior.and_then(|p| p.get("manifest")).map(|v| v.clone().deep_unmarked().to_json());
+        let prior_object = req.prior.and_then(|p| p.get("object")).filter(|o| !o.is_null()).cloned();
+        let conn = self.connection.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let object = match (&prior_manifest, prior_object, &conn) {
+            (Some(pm), Some(po), _) if *pm == m => po,
+            (_, _, Some(c)) if c.supports_dry_run() => {
+                let s = Settings::of(req.config);
+                match c.apply(&m, &ApplyOptions { field_manager: &s.manager, force: s.force, dry_run: true }).await {
+                    Ok(o) => object_value(&m, &o),
+                    Err(ConnError::Conflict(msg)) => {
+                        return Err(err("Server-side apply conflict", msg).at(vec![PathStep::Key("manifest".into())]));
+                    }
+                    // The kind or namespace is created by this same apply, or the server cannot say yet.
+                    Err(_) => Value::Unknown,
+                }
+            }
+            (_, _, Some(_)) => object_value(&m, &m),
+            _ => Value::Unknown,
+        };
+        if let Value::Object(map) = &mut resp.planned {
+            // Keep the configuration's marks (a sensitive value in the manifest stays sensitive).
+            map.insert(
+                "manifest".into(),
+                if req.config.get("manifest").map(Value::contains_sensitive) == Some(true) {
+                    manifest
+                } else {
+                    Value::from_json(&m)
+                },
+            );
+            map.insert("object".into(), object);
+        }
+        if let Some(pm) = &prior_manifest {
+            if identity(pm) != identity(&m) {
+                resp.requires_replace.push(vec![PathStep::Key("manifest".into())]);
+            }
+        }
+        Ok(resp)
+    }
+
+    pub(crate) async fn plan_manifests(&self, req: &PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
+        let schema = &schema().resources["kubernetes_manifests"];
+        let mut resp = plan_by_schema(schema, req.prior, req.config);
+        let content = req.config.get("content").cloned().unwrap_or(Value::Null);
+        if content.contains_unknown() {
+            return Ok(resp);
+        }
+        let docs = decode_documents(content.unmarked().as_str().unwrap_or_default())?;
+        let same = req.prior.and_then(|p| p.get("manifests")).map(|v| v.clone().deep_unmarked().to_json())
+            == Some(Json::Array(docs.clone()));
+        if let Value::Object(map) = &mut resp.planned {
+            map.insert("manifests".into(), Value::from_json(&Json::Array(docs)));
+            let objects = match req.prior.and_then(|p| p.get("objects")) {
+                Some(o) if same && !o.is_null() => o.clone(),
+                _ => Value::Unknown,
+            };
+            map.insert("objects".into(), objects);
+        }
+        Ok(resp)
+    }
+}
