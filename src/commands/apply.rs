@@ -61,18 +61,17 @@ pub async fn run(
     // A saved plan carries its variables; -var options only count when planning here.
     let vars = if saved_plan { Vec::new() } else { super::cli_vars(raw)? };
     let registry = crate::registry();
-    let Some((config, mut diags, sources)) = load_checked(&dir, &registry, style) else { return Ok(EXIT_ERROR) };
+    let Some((config, mut diags)) = load_checked(&dir, &registry, style) else { return Ok(EXIT_ERROR) };
     let store = store_of(&config, style)?;
     let _lock = lock(store.as_ref(), if destroy { "destroy" } else { "apply" }, p.lock_timeout).await?;
     let plan = if saved_plan {
         let plan = read_saved_plan(&p.dir, store.as_ref())?;
         diags.sort();
-        print_diags(&diags, &sources, style);
+        print_diags(&diags, &config.sources, style);
         plan
     } else {
         let planned =
-            super::plan::make_plan(&config, diags, &sources, store.as_ref(), &p, destroy, &vars, &registry, style)
-                .await?;
+            super::plan::make_plan(&config, diags, store.as_ref(), &p, destroy, &vars, &registry, style).await?;
         let Some(plan) = planned else { return Ok(EXIT_ERROR) };
         print!("{}", views::render_plan(&plan, style));
         if !plan.has_changes() {

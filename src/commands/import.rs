@@ -12,7 +12,7 @@ pub async fn run(dir: &Path, address: &str, id: &str, raw: &[String], style: &St
     let addr: ResourceInstanceAddr = address.parse()?;
     let vars = cli_vars(raw)?;
     let registry = crate::registry();
-    let Some((config, mut diags, _)) = load_checked(dir, &registry, style) else { return Ok(EXIT_ERROR) };
+    let Some((config, mut diags)) = load_checked(dir, &registry, style) else { return Ok(EXIT_ERROR) };
     let store = store_of(&config, style)?;
     let lock = lock(store.as_ref(), "import", 0).await?;
     let inputs = engine::collect_inputs(&config, &env_vars(), &vars, &mut diags);

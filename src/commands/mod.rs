@@ -1,6 +1,6 @@
 //! The commands, one file per command or family, and what they share: loading a
 //! configuration, opening its state backend, taking the lock, printing diagnostics.
-//! Commands parse nothing themselves and hold no state logic; they call `core` and render.
+//! Commands hold no state logic: they turn arguments into `core` calls and render the results.
 
 pub mod apply;
 pub mod fmt;
@@ -55,10 +55,10 @@ pub fn load(dir: &Path, registry: &Registry) -> (Option<Config>, Diagnostics, So
 /// Loads a configuration for a command that goes on to plan or change something: with
 /// errors they are printed and the result is `None`; otherwise the warnings come back
 /// unprinted, to be reported with what the command finds later.
-pub fn load_checked(dir: &Path, registry: &Registry, style: &Style) -> Option<(Config, Diagnostics, SourceMap)> {
+pub fn load_checked(dir: &Path, registry: &Registry, style: &Style) -> Option<(Config, Diagnostics)> {
     let (config, mut diags, sources) = load(dir, registry);
     match config.filter(|_| !diags.has_errors()) {
-        Some(config) => Some((config, diags, sources)),
+        Some(config) => Some((config, diags)),
         None => {
             diags.sort();
             print_diags(&diags, &sources, style);

@@ -6,7 +6,7 @@ use crate::args::{PlanArgs, PlanOutputArgs};
 use crate::views::{self, Style};
 use anyhow::{Context as _, Result};
 use gantry_core::addr::ResourceInstanceAddr;
-use gantry_core::diag::{Diagnostics, SourceMap};
+use gantry_core::diag::Diagnostics;
 use gantry_core::engine::{self, CliVar, Config, PlanOptions, ResourceAddrPattern};
 use gantry_core::plan::Plan;
 use gantry_core::provider::Registry;
@@ -16,10 +16,10 @@ use std::path::Path;
 pub async fn run(p: PlanArgs, output: PlanOutputArgs, raw: &[String], style: &Style) -> Result<u8> {
     let vars = super::cli_vars(raw)?;
     let registry = crate::registry();
-    let Some((config, diags, sources)) = load_checked(&p.dir, &registry, style) else { return Ok(EXIT_ERROR) };
+    let Some((config, diags)) = load_checked(&p.dir, &registry, style) else { return Ok(EXIT_ERROR) };
     let store = store_of(&config, style)?;
     let _lock = lock(store.as_ref(), "plan", p.lock_timeout).await?;
-    let planned = make_plan(&config, diags, &sources, store.as_ref(), &p, false, &vars, &registry, style).await?;
+    let planned = make_plan(&config, diags, store.as_ref(), &p, false, &vars, &registry, style).await?;
     let Some(plan) = planned else { return Ok(EXIT_ERROR) };
     if output.json {
         println!("{}", serde_json::to_string_pretty(&plan)?);
@@ -61,7 +61,6 @@ fn plan_options(p: &PlanArgs, destroy: bool) -> Result<PlanOptions> {
 pub async fn make_plan(
     config: &Config,
     mut diags: Diagnostics,
-    sources: &SourceMap,
     store: &dyn StateStore,
     p: &PlanArgs,
     destroy: bool,
@@ -71,7 +70,7 @@ pub async fn make_plan(
 ) -> Result<Option<Plan>> {
     let inputs = engine::collect_inputs(config, &env_vars(), vars, &mut diags);
     if diags.has_errors() {
-        print_diags(&diags, sources, style);
+        print_diags(&diags, &config.sources, style);
         return Ok(None);
     }
     let state = read_state(store)?;
@@ -79,6 +78,6 @@ pub async fn make_plan(
     let (plan, plan_diags) = engine::plan(config, &s, &state, plan_options(p, destroy)?).await;
     diags.extend(plan_diags);
     diags.sort();
-    print_diags(&diags, sources, style);
+    print_diags(&diags, &config.sources, style);
     Ok(plan)
 }

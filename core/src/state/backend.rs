@@ -243,7 +243,7 @@ mod tests {
             "memory"
         }
         fn open(&self, settings: &BackendSettings) -> Result<Box<dyn StateStore>, BackendError> {
-            if settings.attributes.get("fail").is_some() {
+            if settings.attributes.contains_key("fail") {
                 return Err(BackendError::invalid("told to fail"));
             }
             *self.0.lock().unwrap() = Some(settings.clone());

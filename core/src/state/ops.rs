@@ -12,7 +12,7 @@ pub enum StateOpError {
     #[error("No instance found for the given address: {0}")]
     NoMatch(String),
     #[error("cannot move {from} to {to}: the resource types differ")]
-    TypeMismatch { from: ResourceInstanceAddr, to: ResourceInstanceAddr },
+    TypeMismatch { from: Box<ResourceInstanceAddr>, to: Box<ResourceInstanceAddr> },
     #[error("cannot move to {0}: that address already exists in state")]
     TargetExists(ResourceInstanceAddr),
     #[error("{0} is already in state; remove it first with gantry state rm {0}")]
@@ -77,7 +77,7 @@ pub fn move_instance(
 ) -> Result<(), StateOpError> {
     let mut state = read(lock.store())?;
     if from.resource.type_name != to.resource.type_name {
-        return Err(StateOpError::TypeMismatch { from: from.clone(), to: to.clone() });
+        return Err(StateOpError::TypeMismatch { from: Box::new(from.clone()), to: Box::new(to.clone()) });
     }
     if state.get(to).is_some() {
         return Err(StateOpError::TargetExists(to.clone()));
