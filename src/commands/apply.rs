@@ -58,20 +58,15 @@ pub async fn run(
 ) -> Result<u8> {
     let saved_plan = p.dir.is_file();
     let dir = if saved_plan { std::env::current_dir()? } else { p.dir.clone() };
-    // A saved plan carries its variables; -var options only count when planning here.
-    let vars = if saved_plan { Vec::new() } else { super::cli_vars(raw)? };
+    // A saved plan carries its variables and targets; these options only count when planning here.
+    let planning =
+        if saved_plan { None } else { Some((super::cli_vars(raw)?, super::plan::plan_options(&p, destroy)?)) };
     let registry = crate::registry();
     let Some((config, mut diags)) = load_checked(&dir, &registry, style) else { return Ok(EXIT_ERROR) };
     let store = store_of(&config, style)?;
     let _lock = lock(store.as_ref(), if destroy { "destroy" } else { "apply" }, p.lock_timeout).await?;
-    let plan = if saved_plan {
-        let plan = read_saved_plan(&p.dir, store.as_ref())?;
-        diags.sort();
-        print_diags(&diags, &config.sources, style);
-        plan
-    } else {
-        let planned =
-            super::plan::make_plan(&config, diags, store.as_ref(), &p, destroy, &vars, &registry, style).await?;
+    let plan = if let Some((vars, options)) = planning {
+        let planned = super::plan::make_plan(&config, diags, store.as_ref(), options, &vars, &registry, style).await?;
         let Some(plan) = planned else { return Ok(EXIT_ERROR) };
         print!("{}", views::render_plan(&plan, style));
         if !plan.has_changes() {
@@ -81,6 +76,11 @@ pub async fn run(
             println!("\n{} cancelled.", if destroy { "Destroy" } else { "Apply" });
             return Ok(EXIT_ERROR);
         }
+        plan
+    } else {
+        let plan = read_saved_plan(&p.dir, store.as_ref())?;
+        diags.sort();
+        print_diags(&diags, &config.sources, style);
         plan
     };
     let current_serial = store.read().map_err(|e| anyhow!(e))?.map(|s| s.serial).unwrap_or(0);

@@ -15,11 +15,12 @@ use std::path::Path;
 
 pub async fn run(p: PlanArgs, output: PlanOutputArgs, raw: &[String], style: &Style) -> Result<u8> {
     let vars = super::cli_vars(raw)?;
+    let options = plan_options(&p, false)?;
     let registry = crate::registry();
     let Some((config, diags)) = load_checked(&p.dir, &registry, style) else { return Ok(EXIT_ERROR) };
     let store = store_of(&config, style)?;
     let _lock = lock(store.as_ref(), "plan", p.lock_timeout).await?;
-    let planned = make_plan(&config, diags, store.as_ref(), &p, false, &vars, &registry, style).await?;
+    let planned = make_plan(&config, diags, store.as_ref(), options, &vars, &registry, style).await?;
     let Some(plan) = planned else { return Ok(EXIT_ERROR) };
     if output.json {
         println!("{}", serde_json::to_string_pretty(&plan)?);
@@ -46,7 +47,7 @@ fn save_plan(plan: &Plan, out: &Path, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn plan_options(p: &PlanArgs, destroy: bool) -> Result<PlanOptions> {
+pub fn plan_options(p: &PlanArgs, destroy: bool) -> Result<PlanOptions> {
     Ok(PlanOptions {
         destroy: destroy || p.destroy,
         refresh: p.refresh,
@@ -57,13 +58,11 @@ fn plan_options(p: &PlanArgs, destroy: bool) -> Result<PlanOptions> {
 
 /// Plans a loaded configuration against the current state, with the caller holding
 /// the lock. Prints the diagnostics (the load's warnings among them); `None` on errors.
-#[allow(clippy::too_many_arguments)]
 pub async fn make_plan(
     config: &Config,
     mut diags: Diagnostics,
     store: &dyn StateStore,
-    p: &PlanArgs,
-    destroy: bool,
+    options: PlanOptions,
     vars: &[CliVar],
     registry: &Registry,
     style: &Style,
@@ -74,8 +73,8 @@ pub async fn make_plan(
         return Ok(None);
     }
     let state = read_state(store)?;
-    let s = settings(registry, &p.dir, inputs, 10, &engine::NoHook);
-    let (plan, plan_diags) = engine::plan(config, &s, &state, plan_options(p, destroy)?).await;
+    let s = settings(registry, &config.root_dir, inputs, 10, &engine::NoHook);
+    let (plan, plan_diags) = engine::plan(config, &s, &state, options).await;
     diags.extend(plan_diags);
     diags.sort();
     print_diags(&diags, &config.sources, style);
