@@ -42,25 +42,34 @@ pub enum Command {
     /// Print the resource graph in DOT format.
     Graph(DirArg),
     /// Show what apply would change.
-    Plan(PlanArgs),
+    Plan {
+        #[command(flatten)]
+        plan: PlanArgs,
+        #[command(flatten)]
+        output: PlanOutputArgs,
+    },
     /// Make the infrastructure match the configuration (or a saved plan).
     Apply {
         #[command(flatten)]
         plan: PlanArgs,
+        #[command(flatten)]
+        plan_only: PlanOnlyFlags,
         /// Skip the confirmation prompt.
         #[arg(long = "auto-approve")]
         auto_approve: bool,
-        /// How many operations run at once.
-        #[arg(long, default_value_t = 10)]
+        /// How many operations run at once (at least 1).
+        #[arg(long, default_value_t = 10, value_parser = parse_parallelism)]
         parallelism: usize,
     },
     /// Destroy everything this configuration manages.
     Destroy {
         #[command(flatten)]
         plan: PlanArgs,
+        #[command(flatten)]
+        plan_only: PlanOnlyFlags,
         #[arg(long = "auto-approve")]
         auto_approve: bool,
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, default_value_t = 10, value_parser = parse_parallelism)]
         parallelism: usize,
     },
     /// Show the state, or a saved plan.
@@ -145,6 +154,7 @@ pub struct VarArgs {
     pub var_file: Vec<PathBuf>,
 }
 
+/// What to plan: shared by plan, apply and destroy.
 #[derive(Args, Debug, Clone)]
 pub struct PlanArgs {
     /// The configuration directory, or (for apply) a saved plan file.
@@ -152,15 +162,6 @@ pub struct PlanArgs {
     pub dir: PathBuf,
     #[command(flatten)]
     pub vars: VarArgs,
-    /// Save the plan to this file for a later `gantry apply FILE`.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Print the plan as JSON.
-    #[arg(long)]
-    pub json: bool,
-    /// Exit 0 with no changes, 2 with changes, 1 on error.
-    #[arg(long = "detailed-exitcode")]
-    pub detailed_exitcode: bool,
     /// Limit the plan to these resources and what they depend on.
     #[arg(long)]
     pub target: Vec<String>,
@@ -176,6 +177,59 @@ pub struct PlanArgs {
     /// Seconds to wait for a state lock held by another run (0 fails at once).
     #[arg(long = "lock-timeout", default_value_t = 0)]
     pub lock_timeout: u64,
+}
+
+/// What to do with a plan; only `plan` has these.
+#[derive(Args, Debug, Clone)]
+pub struct PlanOutputArgs {
+    /// Save the plan to this file for a later `gantry apply FILE`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print the plan as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 0 with no changes, 2 with changes, 1 on error.
+    #[arg(long = "detailed-exitcode")]
+    pub detailed_exitcode: bool,
+}
+
+/// The flags of [`PlanOutputArgs`], accepted by apply and destroy only to refuse them
+/// with a message saying where they belong: silently ignoring `-out` would leave the
+/// user believing a plan was saved.
+#[derive(Args, Debug, Clone)]
+pub struct PlanOnlyFlags {
+    #[arg(long, hide = true)]
+    out: Option<PathBuf>,
+    #[arg(long, hide = true)]
+    json: bool,
+    #[arg(long = "detailed-exitcode", hide = true)]
+    detailed_exitcode: bool,
+}
+
+impl PlanOnlyFlags {
+    /// An error naming the first plan-only flag given to `command`, if any.
+    pub fn check(&self, command: &str) -> Result<(), String> {
+        let (flag, hint) = if self.out.is_some() {
+            let plan = if command == "destroy" { "gantry plan -destroy -out FILE" } else { "gantry plan -out FILE" };
+            ("-out", format!("to apply a saved plan, save it with {plan}, then run gantry apply FILE"))
+        } else if self.json {
+            ("-json", "to see the plan as JSON, run gantry plan -json".to_string())
+        } else if self.detailed_exitcode {
+            ("-detailed-exitcode", "to learn whether there are changes, run gantry plan -detailed-exitcode".to_string())
+        } else {
+            return Ok(());
+        };
+        Err(format!("gantry {command} does not take {flag}, which is an option of gantry plan; {hint}"))
+    }
+}
+
+/// `-parallelism N`: a walk with no slots would never start anything.
+fn parse_parallelism(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("\"{s}\" is not a whole number; it must be at least 1")),
+    }
 }
 
 /// Accepts Terraform's single-dash long flags: `-auto-approve` → `--auto-approve`.
@@ -194,7 +248,8 @@ pub fn normalize(args: impl Iterator<Item = String>) -> Vec<String> {
 }
 
 /// The `-var` and `-var-file` options in the order given, which decides precedence.
-pub fn ordered_vars(raw: &[String]) -> Vec<gantry_core::engine::CliVar> {
+/// A `-var` without `NAME=VALUE` is an error rather than a variable set to "".
+pub fn ordered_vars(raw: &[String]) -> Result<Vec<gantry_core::engine::CliVar>, String> {
     let mut out = Vec::new();
     let mut it = raw.iter().peekable();
     while let Some(a) = it.next() {
@@ -211,11 +266,16 @@ pub fn ordered_vars(raw: &[String]) -> Vec<gantry_core::engine::CliVar> {
             _ => continue,
         };
         if flag == "--var" {
-            let (name, val) = value.split_once('=').unwrap_or((value.as_str(), ""));
+            let Some((name, val)) = value.split_once('=').filter(|(name, _)| !name.trim().is_empty()) else {
+                let example = if value.trim().is_empty() || value.contains('=') { "region" } else { value.trim() };
+                return Err(format!(
+                    "invalid -var option \"{value}\": expected NAME=VALUE, for example -var '{example}=VALUE'"
+                ));
+            };
             out.push(gantry_core::engine::CliVar::Assign(name.trim().to_string(), val.to_string()));
         } else {
             out.push(gantry_core::engine::CliVar::File(PathBuf::from(value)));
         }
     }
-    out
+    Ok(out)
 }

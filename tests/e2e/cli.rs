@@ -153,3 +153,119 @@ fn missing_required_variable_is_named() {
     assert!(with_env.status.success());
     assert!(String::from_utf8_lossy(&with_env.stdout).contains("\"from-env\""));
 }
+
+const ONE_CLUSTER: &str =
+    "variable \"name\" {\n  default = \"a\"\n}\nresource \"local_cluster\" \"a\" {\n  name = var.name\n}\n";
+
+#[test]
+fn var_without_equals_is_an_error_naming_the_form() {
+    let (_tmp, dir) = config(&[("main.hcl", ONE_CLUSTER)]);
+    for args in [&["plan", "-var", "name", "."][..], &["plan", "-var=name", "."], &["validate", "--var", "name", "."]] {
+        let run = gantry(&dir, args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.all());
+        assert!(run.stderr.contains("invalid -var option \"name\": expected NAME=VALUE"), "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("-var 'name=VALUE'"), "{}", run.stderr);
+    }
+    let run = gantry(&dir, &["apply", "-auto-approve", "-var", "=x", "."]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("invalid -var option \"=x\": expected NAME=VALUE"), "{}", run.stderr);
+    assert!(!dir.join("gantry.state.json").exists(), "nothing was applied");
+    // An empty value is still a value.
+    let run = gantry(&dir, &["plan", "-var", "name=", "."]);
+    assert!(!run.stderr.contains("invalid -var option"), "{}", run.all());
+}
+
+#[test]
+fn parallelism_must_be_at_least_one() {
+    let (_tmp, dir) = config(&[("main.hcl", ONE_CLUSTER)]);
+    for cmd in ["apply", "destroy"] {
+        let run = gantry(&dir, &[cmd, "-auto-approve", "-parallelism", "0", "."]);
+        assert_eq!(run.code, 1, "{}", run.all());
+        assert!(
+            run.stderr.contains("invalid value '0'") && run.stderr.contains("must be at least 1"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(!dir.join("gantry.state.json").exists(), "nothing was applied");
+    let run = gantry(&dir, &["apply", "-auto-approve", "-parallelism=1", "."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+}
+
+#[test]
+fn apply_and_destroy_refuse_flags_only_plan_has() {
+    let (_tmp, dir) = config(&[("main.hcl", ONE_CLUSTER)]);
+    let cases: &[(&[&str], &str)] = &[
+        (&["apply", "-auto-approve", "-out", "x.plan", "."], "gantry apply does not take -out"),
+        (&["apply", "-auto-approve", "--out=x.plan", "."], "gantry apply does not take -out"),
+        (&["apply", "-auto-approve", "-json", "."], "gantry apply does not take -json"),
+        (&["apply", "-auto-approve", "-detailed-exitcode", "."], "gantry apply does not take -detailed-exitcode"),
+        (&["destroy", "-auto-approve", "-out", "x.plan", "."], "gantry destroy does not take -out"),
+        (&["destroy", "-auto-approve", "--json", "."], "gantry destroy does not take -json"),
+    ];
+    for (args, message) in cases {
+        let run = gantry(&dir, args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.all());
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("which is an option of gantry plan"), "{}", run.stderr);
+        assert!(!dir.join("gantry.state.json").exists(), "{args:?} changed nothing");
+        assert!(!dir.join("x.plan").exists());
+    }
+    let run = gantry(&dir, &["apply", "-auto-approve", "-out", "x.plan", "."]);
+    assert!(run.stderr.contains("gantry plan -out FILE, then run gantry apply FILE"), "{}", run.stderr);
+    // plan keeps them.
+    let run = gantry(&dir, &["plan", "-json", "-detailed-exitcode", "-out", "x.plan", "."]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(dir.join("x.plan").exists());
+}
+
+#[test]
+fn unknown_backend_is_named_at_its_block_with_the_available_ones() {
+    let (_tmp, dir) = config(&[(
+        "main.hcl",
+        "gantry {\n  backend \"pg\" {\n    conn_str = \"postgres://x\"\n  }\n}\nresource \"local_cluster\" \"a\" {\n  name = \"a\"\n}\n",
+    )]);
+    for args in [
+        &["plan", "."][..],
+        &["apply", "-auto-approve", "."],
+        &["state", "list", "--dir", "."],
+        &["output", "--dir", "."],
+    ] {
+        let run = gantry(&dir, args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.all());
+        assert!(run.stderr.starts_with("Error: Unsupported backend\n  --> main.hcl:2:3"), "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("The \"pg\" backend is not available in this build. Available backends: local, s3."),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(run.stderr.matches("Error:").count(), 1, "reported once: {}", run.stderr);
+    }
+}
+
+#[test]
+fn local_backend_path_is_used_by_every_command() {
+    let (_tmp, dir) = config(&[(
+        "main.hcl",
+        "gantry {\n  backend \"local\" {\n    path = \"state/ml.json\"\n  }\n}\nresource \"local_cluster\" \"a\" {\n  count = 2\n  name  = \"a${count.index}\"\n}\n",
+    )]);
+    assert_eq!(gantry(&dir, &["apply", "-auto-approve", "."]).code, 0);
+    assert!(dir.join("state/ml.json").exists() && !dir.join("gantry.state.json").exists());
+    let run = gantry(&dir, &["state", "list", "--dir", "."]);
+    assert_eq!(run.stdout, "local_cluster.a[0]\nlocal_cluster.a[1]\n", "{}", run.all());
+    // A resource address removes every instance of it.
+    let run = gantry(&dir, &["state", "rm", "local_cluster.a", "--dir", "."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stdout.contains(
+            "Removed local_cluster.a[0]\nRemoved local_cluster.a[1]\nSuccessfully removed 2 resource instance(s)."
+        ),
+        "{}",
+        run.stdout
+    );
+    let st = read_json(&dir.join("state/ml.json"));
+    assert!(st["resources"].as_array().unwrap().is_empty());
+    let run = gantry(&dir, &["state", "rm", "local_cluster.a", "--dir", "."]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("No instance found for the given address: local_cluster.a"), "{}", run.stderr);
+}

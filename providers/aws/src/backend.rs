@@ -4,16 +4,39 @@
 //!
 //! [`StateStore`] is synchronous; each call runs on the store's own small runtime on a
 //! scoped thread, so it works from plain code and from inside the CLI's runtime alike.
+//!
+//! [`S3BackendFactory`] registers it with core's backend registry under `s3`.
 
 use crate::{sdk_config, Connection};
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{BucketVersioningStatus, ServerSideEncryption};
-use gantry_core::state::{LockInfo, State, StateError, StateStore};
+use gantry_core::state::{BackendError, BackendFactory, BackendSettings, LockInfo, State, StateError, StateStore};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// `backend "s3" { … }` for the backend registry.
+pub struct S3BackendFactory;
+
+impl S3BackendFactory {
+    pub fn arc() -> Arc<dyn BackendFactory> {
+        Arc::new(S3BackendFactory)
+    }
+}
+
+impl BackendFactory for S3BackendFactory {
+    fn name(&self) -> &str {
+        "s3"
+    }
+
+    fn open(&self, settings: &BackendSettings) -> Result<Box<dyn StateStore>, BackendError> {
+        let config = S3Config::from_attributes(&settings.attributes).map_err(BackendError::invalid)?;
+        Ok(Box::new(S3Store::new(config).map_err(BackendError::invalid)?))
+    }
+}
 
 /// The settings of `backend "s3" { ... }`.
 #[derive(Debug, Clone, Default)]
@@ -350,5 +373,23 @@ impl StateStore for S3Store {
 
     fn describe(&self) -> String {
         self.url()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn factory_refuses_settings_without_a_bucket_before_connecting() {
+        let settings = BackendSettings {
+            attributes: BTreeMap::from([("key".to_string(), serde_json::json!("ml/state.json"))]),
+            root_dir: ".".into(),
+        };
+        match S3BackendFactory.open(&settings) {
+            Err(BackendError::Invalid { message, .. }) => assert_eq!(message, "backend \"s3\" needs \"bucket\""),
+            Err(other) => panic!("expected the settings to be refused, got {other}"),
+            Ok(_) => panic!("expected the settings to be refused"),
+        }
     }
 }

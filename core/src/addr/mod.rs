@@ -307,6 +307,9 @@ pub fn key_from_value(v: &crate::value::Value) -> Option<InstanceKey> {
     }
 }
 
+mod pattern;
+pub use pattern::ResourceAddrPattern;
+
 #[cfg(test)]
 mod tests {
     use super::*;

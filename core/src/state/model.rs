@@ -1,0 +1,104 @@
+//! The state document: what Gantry last knew of every object it manages, and
+//! its serialised form.
+
+use super::StateError;
+use crate::addr::ResourceInstanceAddr;
+use crate::value::{PathStep, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The state file format version this build writes.
+pub const STATE_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct State {
+    pub version: u32,
+    /// Incremented on every write, so a saved plan can tell whether state moved on.
+    pub serial: u64,
+    /// Fixed when the state is created; a plan for another lineage is for another state.
+    pub lineage: String,
+    #[serde(default)]
+    pub outputs: BTreeMap<String, OutputState>,
+    #[serde(default)]
+    pub resources: Vec<ResourceInstanceState>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OutputState {
+    pub value: serde_json::Value,
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ResourceInstanceState {
+    pub address: ResourceInstanceAddr,
+    /// The provider configuration that manages it: `local`, `kubernetes.gpu`.
+    pub provider: String,
+    /// Attribute values; never holds an unknown.
+    pub attributes: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive_paths: Vec<Vec<PathStep>>,
+    /// Resources (within the whole configuration) this one depended on when last applied;
+    /// destroy goes in the reverse of this order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create_before_destroy: bool,
+}
+
+impl ResourceInstanceState {
+    /// The attributes as a value, with sensitive marks restored.
+    pub fn value(&self) -> Value {
+        Value::from_json(&self.attributes).mark_paths(&self.sensitive_paths)
+    }
+}
+
+impl State {
+    pub fn new() -> State {
+        State {
+            version: STATE_VERSION,
+            serial: 0,
+            lineage: uuid::Uuid::new_v4().to_string(),
+            outputs: BTreeMap::new(),
+            resources: Vec::new(),
+        }
+    }
+
+    pub fn get(&self, addr: &ResourceInstanceAddr) -> Option<&ResourceInstanceState> {
+        self.resources.iter().find(|r| &r.address == addr)
+    }
+
+    /// Inserts or replaces one instance, keeping resources sorted by address.
+    pub fn set(&mut self, instance: ResourceInstanceState) {
+        match self.resources.binary_search_by(|r| r.address.cmp(&instance.address)) {
+            Ok(i) => self.resources[i] = instance,
+            Err(i) => self.resources.insert(i, instance),
+        }
+    }
+
+    pub fn remove(&mut self, addr: &ResourceInstanceAddr) -> Option<ResourceInstanceState> {
+        let i = self.resources.iter().position(|r| &r.address == addr)?;
+        Some(self.resources.remove(i))
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<State, StateError> {
+        let state: State = serde_json::from_slice(bytes).map_err(|e| StateError::Corrupt(e.to_string()))?;
+        if state.version > STATE_VERSION {
+            return Err(StateError::TooNew(state.version));
+        }
+        Ok(state)
+    }
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State::new()
+    }
+}

@@ -1,0 +1,145 @@
+//! `gantry apply` and `gantry destroy`: plan (or read a saved plan), confirm, and
+//! carry the plan out, printing progress as each change starts and completes.
+
+use super::{load_checked, lock, print_diags, settings, store_of, EXIT_ERROR};
+use crate::args::PlanArgs;
+use crate::views::{self, Style};
+use anyhow::{anyhow, Context as _, Result};
+use gantry_core::addr::ResourceInstanceAddr;
+use gantry_core::engine;
+use gantry_core::plan::{Action, Plan};
+use gantry_core::state::StateStore;
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+/// Prints apply progress the way Terraform does.
+struct ProgressHook;
+
+impl engine::Hook for ProgressHook {
+    fn pre_apply(&self, addr: &ResourceInstanceAddr, action: Action) {
+        let verb = match action {
+            Action::Create => "Creating...",
+            Action::Update => "Modifying...",
+            Action::Delete => "Destroying...",
+            _ => "Replacing...",
+        };
+        println!("{addr}: {verb}");
+    }
+    fn post_apply(
+        &self,
+        addr: &ResourceInstanceAddr,
+        action: Action,
+        error: Option<&str>,
+        id: Option<&str>,
+        elapsed: std::time::Duration,
+    ) {
+        if error.is_some() {
+            return;
+        }
+        let verb = match action {
+            Action::Create => "Creation",
+            Action::Update => "Modifications",
+            Action::Delete => "Destruction",
+            _ => "Replacement",
+        };
+        let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
+        println!("{addr}: {verb} complete after {:.1}s{id}", elapsed.as_secs_f64());
+        let _ = std::io::stdout().flush();
+    }
+}
+
+pub async fn run(
+    p: PlanArgs,
+    auto_approve: bool,
+    parallelism: usize,
+    destroy: bool,
+    raw: &[String],
+    style: &Style,
+) -> Result<u8> {
+    let saved_plan = p.dir.is_file();
+    let dir = if saved_plan { std::env::current_dir()? } else { p.dir.clone() };
+    // A saved plan carries its variables and targets; these options only count when planning here.
+    let planning =
+        if saved_plan { None } else { Some((super::cli_vars(raw)?, super::plan::plan_options(&p, destroy)?)) };
+    let registry = crate::registry();
+    let Some((config, mut diags)) = load_checked(&dir, &registry, style) else { return Ok(EXIT_ERROR) };
+    let store = store_of(&config, style)?;
+    let _lock = lock(store.as_ref(), if destroy { "destroy" } else { "apply" }, p.lock_timeout).await?;
+    let plan = if let Some((vars, options)) = planning {
+        let planned = super::plan::make_plan(&config, diags, store.as_ref(), options, &vars, &registry, style).await?;
+        let Some(plan) = planned else { return Ok(EXIT_ERROR) };
+        print!("{}", views::render_plan(&plan, style));
+        if !plan.has_changes() {
+            return Ok(0);
+        }
+        if !auto_approve && !confirm(destroy, style)? {
+            println!("\n{} cancelled.", if destroy { "Destroy" } else { "Apply" });
+            return Ok(EXIT_ERROR);
+        }
+        plan
+    } else {
+        let plan = read_saved_plan(&p.dir, store.as_ref())?;
+        diags.sort();
+        print_diags(&diags, &config.sources, style);
+        plan
+    };
+    let current_serial = store.read().map_err(|e| anyhow!(e))?.map(|s| s.serial).unwrap_or(0);
+    let inputs = plan
+        .variables
+        .iter()
+        .map(|(k, v)| (k.clone(), (gantry_core::value::Value::from_marked_json(v), None)))
+        .collect();
+    let hook = ProgressHook;
+    let s = settings(&registry, &dir, inputs, parallelism, &hook);
+    let (state, diags) = engine::apply(&config, &s, &plan, store.as_ref(), current_serial).await;
+    print_diags(&diags, &config.sources, style);
+    if diags.has_errors() {
+        return Ok(EXIT_ERROR);
+    }
+    let (add, change, destroyed) = plan.counts();
+    if plan.destroy {
+        println!("\n{} Resources: {destroyed} destroyed.", style.bold("Destroy complete!"));
+    } else {
+        println!(
+            "\n{} Resources: {add} added, {change} changed, {destroyed} destroyed.",
+            style.bold("Apply complete!")
+        );
+        super::show::print_outputs(&state);
+    }
+    Ok(0)
+}
+
+/// Asks before changing anything; only "yes" goes ahead.
+fn confirm(destroy: bool, style: &Style) -> Result<bool> {
+    let question =
+        if destroy { "Do you really want to destroy all resources?" } else { "Do you want to perform these actions?" };
+    println!(
+        "\n{}\n  Gantry will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n",
+        style.bold(question)
+    );
+    print!("  Enter a value: ");
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}
+
+/// Reads a plan saved by `gantry plan -out` and refuses it when the state moved on
+/// since it was made.
+fn read_saved_plan(path: &Path, store: &dyn StateStore) -> Result<Plan> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading the plan {}", path.display()))?;
+    let plan: Plan =
+        serde_json::from_slice(&bytes).map_err(|e| anyhow!("{} is not a Gantry plan file: {e}", path.display()))?;
+    let state = store.read().map_err(|e| anyhow!(e))?.unwrap_or_default();
+    if state.serial != plan.prior_serial {
+        return Err(anyhow!(
+            "Saved plan is stale: it was made against state serial {}, but the state is now at serial {}. Something changed the state since; run gantry plan again.",
+            plan.prior_serial,
+            state.serial
+        ));
+    }
+    if state.serial > 0 && state.lineage != plan.prior_lineage {
+        return Err(anyhow!("Saved plan is for a different state: it was made against state lineage {}, but the current state has lineage {}.", plan.prior_lineage, state.lineage));
+    }
+    Ok(plan)
+}

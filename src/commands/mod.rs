@@ -1,0 +1,132 @@
+//! The commands, one file per command or family, and what they share: loading a
+//! configuration, opening its state backend, taking the lock, printing diagnostics.
+//! Commands hold no state logic: they turn arguments into `core` calls and render the results.
+
+pub mod apply;
+pub mod fmt;
+pub mod graph;
+pub mod import;
+pub mod init;
+pub mod plan;
+pub mod show;
+pub mod state;
+pub mod validate;
+
+use crate::views::Style;
+use anyhow::{anyhow, Result};
+use gantry_core::config::BackendConfig;
+use gantry_core::diag::{Diagnostics, SourceMap};
+use gantry_core::engine::{self, CliVar, Config, WalkSettings};
+use gantry_core::provider::Registry;
+use gantry_core::state::{BackendError, LockGuard, State, StateStore};
+use std::path::Path;
+
+/// Exit codes, as Terraform uses them.
+pub const EXIT_ERROR: u8 = 1;
+pub const EXIT_CHANGES: u8 = 2;
+pub const EXIT_FMT_CHANGES: u8 = 3;
+
+/// An error whose diagnostics were already printed; the command only has to exit 1.
+#[derive(Debug)]
+pub struct Reported;
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the problems above")
+    }
+}
+
+impl std::error::Error for Reported {}
+
+pub fn print_diags(diags: &Diagnostics, sources: &SourceMap, style: &Style) {
+    for d in diags.iter() {
+        eprintln!("{}", gantry_core::diag::render(d, sources, style.color));
+    }
+}
+
+/// Loads and checks a configuration; prints nothing.
+pub fn load(dir: &Path, registry: &Registry) -> (Option<Config>, Diagnostics, SourceMap) {
+    let sources = SourceMap::default();
+    let mut diags = Diagnostics::default();
+    let config = engine::load(dir, registry, &sources, &mut diags);
+    (config, diags, sources)
+}
+
+/// Loads a configuration for a command that goes on to plan or change something: with
+/// errors they are printed and the result is `None`; otherwise the warnings come back
+/// unprinted, to be reported with what the command finds later.
+pub fn load_checked(dir: &Path, registry: &Registry, style: &Style) -> Option<(Config, Diagnostics)> {
+    let (config, mut diags, sources) = load(dir, registry);
+    match config.filter(|_| !diags.has_errors()) {
+        Some(config) => Some((config, diags)),
+        None => {
+            diags.sort();
+            print_diags(&diags, &sources, style);
+            None
+        }
+    }
+}
+
+pub fn settings<'a>(
+    registry: &'a Registry,
+    dir: &Path,
+    inputs: engine::InputValues,
+    parallelism: usize,
+    hook: &'a dyn engine::Hook,
+) -> WalkSettings<'a> {
+    WalkSettings { registry, working_dir: dir.to_path_buf(), inputs, parallelism, hook }
+}
+
+pub fn env_vars() -> Vec<(String, String)> {
+    std::env::vars().filter(|(k, _)| k.starts_with("GANTRY_VAR_")).collect()
+}
+
+/// The `-var` and `-var-file` options, in order.
+pub fn cli_vars(raw: &[String]) -> Result<Vec<CliVar>> {
+    crate::args::ordered_vars(raw).map_err(|e| anyhow!(e))
+}
+
+/// The state store a loaded configuration's root module asks for.
+pub fn store_of(config: &Config, style: &Style) -> Result<Box<dyn StateStore>> {
+    let backend = config.tree.module.settings.as_ref().and_then(|s| s.backend.as_ref());
+    open_store(backend, &config.root_dir, &config.sources, style)
+}
+
+/// The state store for commands that read or edit state without the rest of the
+/// configuration: only the root module is parsed. Its problems are not reported here
+/// (validate does that), as before the backend registry.
+pub fn store_at(dir: &Path, style: &Style) -> Result<Box<dyn StateStore>> {
+    let sources = SourceMap::default();
+    let mut diags = Diagnostics::default();
+    let module = gantry_core::config::load_module(dir, &sources, &mut diags);
+    let backend = module.as_ref().and_then(|m| m.settings.as_ref()).and_then(|s| s.backend.as_ref());
+    open_store(backend, dir, &sources, style)
+}
+
+fn open_store(
+    backend: Option<&BackendConfig>,
+    dir: &Path,
+    sources: &SourceMap,
+    style: &Style,
+) -> Result<Box<dyn StateStore>> {
+    crate::backends().open(backend, dir).map_err(|e| match e {
+        // Pointing at the block is what makes a misspelt backend name quick to fix.
+        e @ BackendError::Unknown { .. } => {
+            eprintln!("{}", gantry_core::diag::render(&e.to_diagnostic(), sources, style.color));
+            anyhow!(Reported)
+        }
+        other => anyhow!(other),
+    })
+}
+
+/// The current state, or a new empty one when none was written yet.
+pub fn read_state(store: &dyn StateStore) -> Result<State> {
+    Ok(store.read().map_err(|e| anyhow!(e))?.unwrap_or_default())
+}
+
+/// Takes the state lock for a run, waiting up to `timeout_secs` for another run to finish.
+pub async fn lock<'a>(store: &'a dyn StateStore, operation: &str, timeout_secs: u64) -> Result<LockGuard<'a>> {
+    gantry_core::state::lock(store, operation, std::time::Duration::from_secs(timeout_secs))
+        .await
+        .map_err(|e| anyhow!(e))
+}

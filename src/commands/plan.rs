@@ -1,0 +1,82 @@
+//! `gantry plan`: refreshes, diffs and shows what apply would change; `-out` saves
+//! the plan for `gantry apply FILE`. The planning itself is shared with apply and destroy.
+
+use super::{env_vars, load_checked, lock, print_diags, read_state, settings, store_of, EXIT_CHANGES, EXIT_ERROR};
+use crate::args::{PlanArgs, PlanOutputArgs};
+use crate::views::{self, Style};
+use anyhow::{Context as _, Result};
+use gantry_core::addr::ResourceInstanceAddr;
+use gantry_core::diag::Diagnostics;
+use gantry_core::engine::{self, CliVar, Config, PlanOptions, ResourceAddrPattern};
+use gantry_core::plan::Plan;
+use gantry_core::provider::Registry;
+use gantry_core::state::StateStore;
+use std::path::Path;
+
+pub async fn run(p: PlanArgs, output: PlanOutputArgs, raw: &[String], style: &Style) -> Result<u8> {
+    let vars = super::cli_vars(raw)?;
+    let options = plan_options(&p, false)?;
+    let registry = crate::registry();
+    let Some((config, diags)) = load_checked(&p.dir, &registry, style) else { return Ok(EXIT_ERROR) };
+    let store = store_of(&config, style)?;
+    let _lock = lock(store.as_ref(), "plan", p.lock_timeout).await?;
+    let planned = make_plan(&config, diags, store.as_ref(), options, &vars, &registry, style).await?;
+    let Some(plan) = planned else { return Ok(EXIT_ERROR) };
+    if output.json {
+        println!("{}", serde_json::to_string_pretty(&plan)?);
+    } else {
+        print!("{}", views::render_plan(&plan, style));
+    }
+    if let Some(out) = &output.out {
+        save_plan(&plan, out, output.json)?;
+    }
+    Ok(if output.detailed_exitcode && plan.has_changes() { EXIT_CHANGES } else { 0 })
+}
+
+/// Writes the plan for a later `gantry apply FILE`.
+fn save_plan(plan: &Plan, out: &Path, json: bool) -> Result<()> {
+    let bytes = serde_json::to_vec_pretty(plan)?;
+    gantry_core::state::write_atomic(out, &bytes).with_context(|| format!("saving the plan to {}", out.display()))?;
+    if !json {
+        println!(
+            "\nSaved the plan to: {}\nTo perform exactly these actions, run: gantry apply {}",
+            out.display(),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+pub fn plan_options(p: &PlanArgs, destroy: bool) -> Result<PlanOptions> {
+    Ok(PlanOptions {
+        destroy: destroy || p.destroy,
+        refresh: p.refresh,
+        targets: p.target.iter().map(|t| ResourceAddrPattern::parse(t)).collect::<Result<_, _>>()?,
+        replace: p.replace.iter().map(|r| r.parse::<ResourceInstanceAddr>()).collect::<Result<_, _>>()?,
+    })
+}
+
+/// Plans a loaded configuration against the current state, with the caller holding
+/// the lock. Prints the diagnostics (the load's warnings among them); `None` on errors.
+pub async fn make_plan(
+    config: &Config,
+    mut diags: Diagnostics,
+    store: &dyn StateStore,
+    options: PlanOptions,
+    vars: &[CliVar],
+    registry: &Registry,
+    style: &Style,
+) -> Result<Option<Plan>> {
+    let inputs = engine::collect_inputs(config, &env_vars(), vars, &mut diags);
+    if diags.has_errors() {
+        print_diags(&diags, &config.sources, style);
+        return Ok(None);
+    }
+    let state = read_state(store)?;
+    let s = settings(registry, &config.root_dir, inputs, 10, &engine::NoHook);
+    let (plan, plan_diags) = engine::plan(config, &s, &state, options).await;
+    diags.extend(plan_diags);
+    diags.sort();
+    print_diags(&diags, &config.sources, style);
+    Ok(plan)
+}

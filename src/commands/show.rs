@@ -1,0 +1,117 @@
+//! `gantry show` (the state or a saved plan) and `gantry output`, as text or JSON.
+
+use super::{read_state, store_at, EXIT_ERROR};
+use crate::views::{self, Style};
+use anyhow::{anyhow, Result};
+use gantry_core::plan::Plan;
+use gantry_core::state::State;
+use gantry_core::value::Value;
+use std::path::{Path, PathBuf};
+
+pub fn show(path: Option<PathBuf>, json: bool, style: &Style) -> Result<u8> {
+    let path = path.unwrap_or_else(|| PathBuf::from("."));
+    if path.is_file() {
+        let plan: Plan = serde_json::from_slice(&std::fs::read(&path)?)
+            .map_err(|e| anyhow!("{} is not a Gantry plan file: {e}", path.display()))?;
+        if json {
+            println!("{}", serde_json::to_string_pretty(&plan)?);
+        } else {
+            print!("{}", views::render_plan(&plan, style));
+        }
+        return Ok(0);
+    }
+    let state = read_state(store_at(&path, style)?.as_ref())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&redacted_state(&state))?);
+        return Ok(0);
+    }
+    if state.resources.is_empty() {
+        println!("The state is empty.");
+    }
+    for r in &state.resources {
+        println!("# {}:", r.address);
+        println!(
+            "resource \"{}\" \"{}\" {}\n",
+            r.address.resource.type_name,
+            r.address.resource.name,
+            views::block(&r.value(), 0)
+        );
+    }
+    print_outputs(&state);
+    Ok(0)
+}
+
+/// The root outputs after an apply or in `show`, sensitive ones hidden.
+pub fn print_outputs(state: &State) {
+    if state.outputs.is_empty() {
+        return;
+    }
+    println!("\nOutputs:\n");
+    for (name, o) in &state.outputs {
+        let v = Value::from_json(&o.value);
+        let shown = if o.sensitive { "<sensitive>".to_string() } else { views::block(&v, 0) };
+        println!("{name} = {shown}");
+    }
+}
+
+/// State as JSON with sensitive values replaced, for `show -json`.
+fn redacted_state(state: &State) -> serde_json::Value {
+    let mut s = state.clone();
+    for r in &mut s.resources {
+        let v = r.value();
+        r.attributes = redact(&v);
+    }
+    for o in s.outputs.values_mut() {
+        if o.sensitive {
+            o.value = serde_json::Value::String("(sensitive value)".into());
+        }
+    }
+    serde_json::to_value(&s).unwrap_or_default()
+}
+
+fn redact(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Sensitive(_) => serde_json::Value::String("(sensitive value)".into()),
+        Value::List(items) => serde_json::Value::Array(items.iter().map(redact).collect()),
+        Value::Object(m) => serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), redact(v))).collect()),
+        other => other.to_json(),
+    }
+}
+
+pub fn output(dir: &Path, name: Option<String>, json: bool, style: &Style) -> Result<u8> {
+    let state = read_state(store_at(dir, style)?.as_ref())?;
+    match name {
+        Some(n) => {
+            let Some(o) = state.outputs.get(&n) else {
+                eprintln!("Error: Output \"{n}\" not found.\n\nThe state has no output named \"{n}\". Apply the configuration first, or check the name with gantry output.");
+                return Ok(EXIT_ERROR);
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&o.value)?);
+            } else {
+                // Asking for one output by name prints it even when sensitive, as Terraform does.
+                let v = Value::from_json(&o.value);
+                match v.as_str() {
+                    Some(s) => println!("{s}"),
+                    None => println!("{}", views::block(&v, 0)),
+                }
+            }
+        }
+        None => {
+            if json {
+                let out: serde_json::Map<String, serde_json::Value> = state
+                    .outputs
+                    .iter()
+                    .map(|(k, o)| (k.clone(), serde_json::json!({"value": if o.sensitive { serde_json::Value::Null } else { o.value.clone() }, "sensitive": o.sensitive})))
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else {
+                for (k, o) in &state.outputs {
+                    let v = Value::from_json(&o.value);
+                    println!("{k} = {}", if o.sensitive { "<sensitive>".into() } else { views::block(&v, 0) });
+                }
+            }
+        }
+    }
+    Ok(0)
+}
