@@ -8,7 +8,6 @@ use anyhow::{anyhow, Context as _, Result};
 use gantry_core::addr::ResourceInstanceAddr;
 use gantry_core::engine;
 use gantry_core::plan::{Action, Plan};
-use gantry_core::state::StateStore;
 use std::io::{BufRead, Write};
 use std::path::Path;
 
@@ -59,8 +58,8 @@ pub async fn run(
     let saved_plan = p.dir.is_file();
     let dir = if saved_plan { std::env::current_dir()? } else { p.dir.clone() };
     // A saved plan carries its variables and targets; these options only count when planning here.
-    let planning =
-        if saved_plan { None } else { Some((super::cli_vars(raw)?, super::plan::plan_options(&p, destroy)?)) };
+    let cli_vars = super::cli_vars(raw)?;
+    let planning = if saved_plan { None } else { Some((cli_vars.clone(), super::plan::plan_options(&p, destroy)?)) };
     let registry = crate::registry();
     let Some((config, mut diags)) = load_checked(&dir, &registry, style) else { return Ok(EXIT_ERROR) };
     let store = store_of(&config, style)?;
@@ -78,7 +77,13 @@ pub async fn run(
         }
         plan
     } else {
-        let plan = read_saved_plan(&p.dir, store.as_ref())?;
+        let plan = read_saved_plan(&p.dir)?;
+        let state = store.read().map_err(|e| anyhow!(e))?;
+        if let Err(refusal) = engine::check_saved_plan(&config, &plan, state.as_ref(), &cli_vars, &mut diags) {
+            diags.sort();
+            print_diags(&diags, &config.sources, style);
+            return Err(anyhow!("{refusal}"));
+        }
         diags.sort();
         print_diags(&diags, &config.sources, style);
         plan
@@ -124,22 +129,10 @@ fn confirm(destroy: bool, style: &Style) -> Result<bool> {
     Ok(answer.trim() == "yes")
 }
 
-/// Reads a plan saved by `gantry plan -out` and refuses it when the state moved on
-/// since it was made.
-fn read_saved_plan(path: &Path, store: &dyn StateStore) -> Result<Plan> {
+/// Reads a plan saved by `gantry plan -out`, refusing a file that is not one, is of
+/// another format, or was changed after it was written.
+fn read_saved_plan(path: &Path) -> Result<Plan> {
     let bytes = std::fs::read(path).with_context(|| format!("reading the plan {}", path.display()))?;
-    let plan: Plan =
-        serde_json::from_slice(&bytes).map_err(|e| anyhow!("{} is not a Gantry plan file: {e}", path.display()))?;
-    let state = store.read().map_err(|e| anyhow!(e))?.unwrap_or_default();
-    if state.serial != plan.prior_serial {
-        return Err(anyhow!(
-            "Saved plan is stale: it was made against state serial {}, but the state is now at serial {}. Something changed the state since; run gantry plan again.",
-            plan.prior_serial,
-            state.serial
-        ));
-    }
-    if state.serial > 0 && state.lineage != plan.prior_lineage {
-        return Err(anyhow!("Saved plan is for a different state: it was made against state lineage {}, but the current state has lineage {}.", plan.prior_lineage, state.lineage));
-    }
-    Ok(plan)
+    gantry_core::plan::file::from_bytes(&bytes)
+        .map_err(|e| anyhow!("Saved plan cannot be applied\n\n{} cannot be applied: {e}.", path.display()))
 }

@@ -35,7 +35,7 @@ pub async fn run(p: PlanArgs, output: PlanOutputArgs, raw: &[String], style: &St
 
 /// Writes the plan for a later `gantry apply FILE`.
 fn save_plan(plan: &Plan, out: &Path, json: bool) -> Result<()> {
-    let bytes = serde_json::to_vec_pretty(plan)?;
+    let bytes = gantry_core::plan::file::to_bytes(plan);
     gantry_core::state::write_atomic(out, &bytes).with_context(|| format!("saving the plan to {}", out.display()))?;
     if !json {
         println!(

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 pub fn show(path: Option<PathBuf>, json: bool, style: &Style) -> Result<u8> {
     let path = path.unwrap_or_else(|| PathBuf::from("."));
     if path.is_file() {
-        let plan: Plan = serde_json::from_slice(&std::fs::read(&path)?)
-            .map_err(|e| anyhow!("{} is not a Gantry plan file: {e}", path.display()))?;
+        let plan: Plan = gantry_core::plan::file::from_bytes(&std::fs::read(&path)?)
+            .map_err(|e| anyhow!("{} cannot be shown: {e}.", path.display()))?;
         if json {
             println!("{}", serde_json::to_string_pretty(&plan)?);
         } else {

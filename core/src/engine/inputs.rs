@@ -15,6 +15,21 @@ pub fn collect_inputs(
     cli: &[CliVar],
     diags: &mut Diagnostics,
 ) -> InputValues {
+    collect(config, env, true, cli, diags)
+}
+
+/// Only what the command line sets (`-var`, `-var-file`): what applying a saved plan compares with the plan.
+pub fn command_line_inputs(config: &Config, cli: &[CliVar], diags: &mut Diagnostics) -> InputValues {
+    collect(config, &[], false, cli, diags)
+}
+
+fn collect(
+    config: &Config,
+    env: &[(String, String)],
+    with_auto_file: bool,
+    cli: &[CliVar],
+    diags: &mut Diagnostics,
+) -> InputValues {
     let vars = &config.tree.module.variables;
     let mut out = InputValues::new();
     let sources = &config.sources;
@@ -38,7 +53,7 @@ pub fn collect_inputs(
     }
     let auto = config.root_dir.join(crate::config::AUTO_VARS_FILE);
     let mut files: Vec<PathBuf> = Vec::new();
-    if auto.is_file() {
+    if with_auto_file && auto.is_file() {
         files.push(auto);
     }
     let apply_file = |path: &Path, out: &mut InputValues, diags: &mut Diagnostics| {

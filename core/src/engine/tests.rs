@@ -17,6 +17,8 @@ struct Memory {
     reads: AtomicUsize,
     batch_reads: AtomicUsize,
     configures: AtomicUsize,
+    /// When set, final plans grow `size` by one and change `secret`: a provider that is not deterministic.
+    unsteady: std::sync::atomic::AtomicBool,
 }
 
 struct MemoryFactory(Arc<Memory>);
@@ -80,7 +82,18 @@ impl Provider for Shared {
             .collect()
     }
     async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
-        Ok(crate::provider::plan_by_schema(&schema().resources["mem_thing"], req.prior, req.config))
+        let mut response = crate::provider::plan_by_schema(&schema().resources["mem_thing"], req.prior, req.config);
+        if self.0.unsteady.load(Ordering::SeqCst) {
+            if let Value::Object(m) = &mut response.planned {
+                if let Some(Value::Number(n)) = m.get("size").cloned() {
+                    m.insert("size".into(), Value::Number(n + 1.0));
+                }
+                if m.get("secret").is_some_and(|v| !v.is_null()) {
+                    m.insert("secret".into(), Value::string("hunter3").mark_sensitive());
+                }
+            }
+        }
+        Ok(response)
     }
     async fn apply(&self, req: ApplyRequest<'_>) -> Result<Option<Value>, ProviderError> {
         let mut objects = self.0.objects.lock().unwrap();
@@ -495,4 +508,115 @@ async fn dynamic_blocks_are_checked() {
             "Unsupported argument @ 18:5",
         ]
     );
+}
+
+#[tokio::test]
+async fn a_final_plan_that_differs_from_the_saved_plan_fails_that_resource_and_skips_its_dependents() {
+    let h = Harness::new(&[(
+        "main.hcl",
+        r#"
+resource "mem_thing" "a" {
+  name   = "a"
+  size   = 1
+  secret = "hunter2"
+}
+resource "mem_thing" "b" {
+  name = "b-${mem_thing.a.id}"
+}
+resource "mem_thing" "c" {
+  name = "c"
+}
+"#,
+    )]);
+    let (config, _) = h.load();
+    let config = config.unwrap();
+    let (plan, diags) =
+        plan(&config, &h.settings(), &h.state, PlanOptions { refresh: true, ..Default::default() }).await;
+    assert!(!diags.has_errors(), "{:?}", render(&diags, &config.sources));
+    let plan = plan.unwrap();
+    h.memory.unsteady.store(true, Ordering::SeqCst);
+    let store = crate::state::LocalStore::new(h.dir.join("state.json"));
+    let (state, diags) = apply(&config, &h.settings(), &plan, &store, 0).await;
+    let errors: Vec<&crate::diag::Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errors.len(), 1, "{:?}", render(&diags, &config.sources));
+    assert_eq!(errors[0].summary, "Provider produced inconsistent final plan");
+    assert_eq!(errors[0].address.as_deref(), Some("mem_thing.a"));
+    assert!(errors[0].detail.contains("size: was 1, but now 2"), "{}", errors[0].detail);
+    assert!(
+        errors[0].detail.contains("secret: was (sensitive value), but now (sensitive value)"),
+        "{}",
+        errors[0].detail
+    );
+    assert!(!errors[0].detail.contains("hunter"), "{}", errors[0].detail);
+    // Nothing was created for a, b depends on it and was skipped, c is independent and was created.
+    let objects = h.memory.objects.lock().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(objects, ["id-c"]);
+    let addrs: Vec<String> = state.resources.iter().map(|r| r.address.to_string()).collect();
+    assert_eq!(addrs, ["mem_thing.c"]);
+    let saved = crate::state::StateStore::read(&store).unwrap().unwrap();
+    assert_eq!(saved.resources.len(), 1);
+}
+
+#[tokio::test]
+async fn a_targeted_instance_plans_only_that_instance_and_a_target_that_matches_nothing_is_an_error() {
+    let mut h = Harness::new(&[(
+        "main.hcl",
+        "resource \"mem_thing\" \"a\" {\n  count = 3\n  name  = \"a${count.index}\"\n  size  = 1\n}\n",
+    )]);
+    h.apply().await;
+    std::fs::write(
+        h.dir.join("main.hcl"),
+        "resource \"mem_thing\" \"a\" {\n  count = 3\n  name  = \"a${count.index}\"\n  size  = 2\n}\n",
+    )
+    .unwrap();
+    let (config, _) = h.load();
+    let config = config.unwrap();
+    let targets = vec![ResourceAddrPattern::parse("mem_thing.a[1]").unwrap()];
+    let opts = PlanOptions { refresh: true, targets, ..Default::default() };
+    let (p, diags) = plan(&config, &h.settings(), &h.state, opts).await;
+    assert!(!diags.has_errors(), "{:?}", render(&diags, &config.sources));
+    let changes: Vec<String> = p.unwrap().changes.iter().map(|c| format!("{:?} {}", c.action, c.address)).collect();
+    assert_eq!(changes, ["Update mem_thing.a[1]"]);
+    for bad in ["mem_thing.a[7]", "mem_thing.nope", "module.nope"] {
+        let opts = PlanOptions {
+            refresh: true,
+            targets: vec![ResourceAddrPattern::parse(bad).unwrap()],
+            ..Default::default()
+        };
+        let (p, diags) = plan(&config, &h.settings(), &h.state, opts).await;
+        assert!(p.is_none(), "{bad}");
+        assert_eq!(render(&diags, &config.sources), ["Invalid target address"], "{bad}");
+    }
+    let opts = PlanOptions { refresh: true, replace: vec!["mem_thing.a[9]".parse().unwrap()], ..Default::default() };
+    let (p, diags) = plan(&config, &h.settings(), &h.state, opts).await;
+    assert!(p.is_none());
+    assert_eq!(render(&diags, &config.sources), ["Invalid replace address"]);
+}
+
+#[tokio::test]
+async fn create_before_destroy_creates_repoints_dependents_then_deletes() {
+    let mut h = Harness::new(&[(
+        "main.hcl",
+        r#"
+resource "mem_thing" "a" {
+  name = "a1"
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+resource "mem_thing" "b" {
+  name = "b"
+  tags = { a = mem_thing.a.id }
+}
+"#,
+    )]);
+    h.apply().await;
+    let text = std::fs::read_to_string(h.dir.join("main.hcl")).unwrap().replace("\"a1\"", "\"a2\"");
+    std::fs::write(h.dir.join("main.hcl"), text).unwrap();
+    assert_eq!(h.plan().await, ["CreateThenDelete mem_thing.a", "Update mem_thing.b"]);
+    h.apply().await;
+    let objects = h.memory.objects.lock().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(objects, ["id-a2", "id-b"], "the old object is gone, the new one and b remain");
+    let b = h.state.get(&"mem_thing.b".parse().unwrap()).unwrap();
+    assert_eq!(b.attributes["tags"]["a"], "id-a2");
 }
