@@ -14,3 +14,5 @@ mod aws;
 mod cli;
 #[path = "e2e/kubernetes.rs"]
 mod kubernetes;
+#[path = "e2e/saved_plan.rs"]
+mod saved_plan;

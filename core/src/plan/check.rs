@@ -72,7 +72,8 @@ pub fn check(plan: &Plan, here: &Here<'_>) -> Result<(), Refusal> {
             )
         }
         None => {}
-        Some(state) if state.lineage != plan.prior_lineage => {
+        // A plan made before any state existed has a lineage no state has; it is only stale.
+        Some(state) if plan.prior_serial > 0 && state.lineage != plan.prior_lineage => {
             return refuse(
                 "Saved plan is for a different state",
                 format!(
