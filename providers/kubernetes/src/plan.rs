@@ -28,7 +28,7 @@ impl KubernetesProvider {
             (_, _, Some(c)) if c.supports_dry_run() => {
                 let s = Settings::of(req.config);
                 match c.apply(&m, &ApplyOptions { field_manager: &s.manager, force: s.force, dry_run: true }).await {
-                    Ok(o) => object_value(&m, &o),
+                    Ok(o) => unsettled_server_fields(object_value(&m, &o), req.prior.is_none()),
                     Err(ConnError::Conflict(msg)) => {
                         return Err(err("Server-side apply conflict", msg).at(vec![PathStep::Key("manifest".into())]));
                     }
@@ -78,5 +78,48 @@ impl KubernetesProvider {
             map.insert("objects".into(), objects);
         }
         Ok(resp)
+    }
+}
+
+/// A dry run answers with metadata the server assigns anew on every call (a fresh
+/// `resourceVersion`, and for a new object a fresh `uid` and `creationTimestamp`).
+/// Those values are not what apply will produce, so the plan shows them as known
+/// after apply: a plan must only promise what apply will keep.
+fn unsettled_server_fields(mut object: Value, creating: bool) -> Value {
+    let Some(Value::Object(metadata)) = (match &mut object {
+        Value::Object(o) => o.get_mut("metadata"),
+        _ => None,
+    }) else {
+        return object;
+    };
+    let mut volatile = vec!["resourceVersion", "generation", "managedFields"];
+    if creating {
+        volatile.extend(["uid", "creationTimestamp"]);
+    }
+    for field in volatile {
+        if let Some(v) = metadata.get_mut(field) {
+            *v = Value::Unknown;
+        }
+    }
+    object
+}
+
+#[cfg(test)]
+mod server_field_tests {
+    use super::*;
+
+    #[test]
+    fn a_dry_run_object_promises_only_what_apply_keeps() {
+        let dry_run = Value::from_json(&serde_json::json!({
+            "kind": "Namespace",
+            "metadata": {"name": "a", "uid": "u1", "resourceVersion": "7", "creationTimestamp": "t", "labels": {"x": "y"}}
+        }));
+        let created = unsettled_server_fields(dry_run.clone(), true);
+        let md = created.get("metadata").unwrap();
+        assert_eq!(md.get("uid"), Some(&Value::Unknown));
+        assert_eq!(md.get("resourceVersion"), Some(&Value::Unknown));
+        assert_eq!(md.get("name"), Some(&Value::string("a")));
+        let updated = unsettled_server_fields(dry_run, false);
+        assert_eq!(updated.get("metadata").unwrap().get("uid"), Some(&Value::string("u1")));
     }
 }
