@@ -88,7 +88,6 @@ pub async fn run(
         print_diags(&diags, &config.sources, style);
         plan
     };
-    let current_serial = store.read().map_err(|e| anyhow!(e))?.map(|s| s.serial).unwrap_or(0);
     let inputs = plan
         .variables
         .iter()
@@ -96,7 +95,7 @@ pub async fn run(
         .collect();
     let hook = ProgressHook;
     let s = settings(&registry, &dir, inputs, parallelism, &hook);
-    let (state, diags) = engine::apply(&config, &s, &plan, store.as_ref(), current_serial).await;
+    let (state, diags) = engine::apply(&config, &s, &plan, store.as_ref()).await;
     print_diags(&diags, &config.sources, style);
     if diags.has_errors() {
         return Ok(EXIT_ERROR);

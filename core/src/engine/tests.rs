@@ -199,7 +199,7 @@ impl Harness {
             plan(&config, &self.settings(), &self.state, PlanOptions { refresh: true, ..Default::default() }).await;
         assert!(!diags.has_errors(), "{:?}", render(&diags, &config.sources));
         let store = crate::state::LocalStore::new(self.dir.join("state.json"));
-        let (state, diags) = apply(&config, &self.settings(), &plan.unwrap(), &store, self.state.serial).await;
+        let (state, diags) = apply(&config, &self.settings(), &plan.unwrap(), &store).await;
         assert!(!diags.has_errors(), "{:?}", render(&diags, &config.sources));
         self.state = state;
     }
@@ -536,7 +536,7 @@ resource "mem_thing" "c" {
     let plan = plan.unwrap();
     h.memory.unsteady.store(true, Ordering::SeqCst);
     let store = crate::state::LocalStore::new(h.dir.join("state.json"));
-    let (state, diags) = apply(&config, &h.settings(), &plan, &store, 0).await;
+    let (state, diags) = apply(&config, &h.settings(), &plan, &store).await;
     let errors: Vec<&crate::diag::Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
     assert_eq!(errors.len(), 1, "{:?}", render(&diags, &config.sources));
     assert_eq!(errors[0].summary, "Provider produced inconsistent final plan");

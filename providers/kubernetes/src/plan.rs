@@ -81,15 +81,18 @@ impl KubernetesProvider {
     }
 }
 
-/// A dry run answers with metadata the server assigns anew on every call (a fresh
-/// `resourceVersion`, and for a new object a fresh `uid` and `creationTimestamp`).
-/// Those values are not what apply will produce, so the plan shows them as known
-/// after apply: a plan must only promise what apply will keep.
+/// A dry run answers with what the server assigns anew on every call: a fresh
+/// `resourceVersion`, for a new object a fresh `uid` and `creationTimestamp`, and a
+/// `status` with the time of the call in it (a CRD's conditions). Those values are
+/// not what apply will produce, so the plan shows them as known after apply: a plan
+/// must only promise what apply will keep. `status` is the server's, never the
+/// configuration's, so it is left unknown for updates too.
 fn unsettled_server_fields(mut object: Value, creating: bool) -> Value {
-    let Some(Value::Object(metadata)) = (match &mut object {
-        Value::Object(o) => o.get_mut("metadata"),
-        _ => None,
-    }) else {
+    let Value::Object(o) = &mut object else { return object };
+    if let Some(status) = o.get_mut("status") {
+        *status = Value::Unknown;
+    }
+    let Some(Value::Object(metadata)) = o.get_mut("metadata") else {
         return object;
     };
     let mut volatile = vec!["resourceVersion", "generation", "managedFields"];
@@ -112,13 +115,15 @@ mod server_field_tests {
     fn a_dry_run_object_promises_only_what_apply_keeps() {
         let dry_run = Value::from_json(&serde_json::json!({
             "kind": "Namespace",
-            "metadata": {"name": "a", "uid": "u1", "resourceVersion": "7", "creationTimestamp": "t", "labels": {"x": "y"}}
+            "metadata": {"name": "a", "uid": "u1", "resourceVersion": "7", "creationTimestamp": "t", "labels": {"x": "y"}},
+            "status": {"conditions": [{"lastTransitionTime": "t"}]}
         }));
         let created = unsettled_server_fields(dry_run.clone(), true);
         let md = created.get("metadata").unwrap();
         assert_eq!(md.get("uid"), Some(&Value::Unknown));
         assert_eq!(md.get("resourceVersion"), Some(&Value::Unknown));
         assert_eq!(md.get("name"), Some(&Value::string("a")));
+        assert_eq!(created.get("status"), Some(&Value::Unknown));
         let updated = unsettled_server_fields(dry_run, false);
         assert_eq!(updated.get("metadata").unwrap().get("uid"), Some(&Value::string("u1")));
     }

@@ -105,7 +105,7 @@ fn bench_apply_200(rt: &tokio::runtime::Runtime, parallelism: usize) {
     let plan = plan.unwrap();
     let store = LocalStore::new(dir.join("gantry.state.json"));
     let started = Instant::now();
-    let (final_state, diags) = rt.block_on(engine::apply(&config, &settings, &plan, &store, 0));
+    let (final_state, diags) = rt.block_on(engine::apply(&config, &settings, &plan, &store));
     assert!(!diags.has_errors(), "{diags:?}");
     assert_eq!(final_state.resources.len(), 200);
     let wall = started.elapsed().as_secs_f64();

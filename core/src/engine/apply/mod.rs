@@ -33,17 +33,22 @@ pub(crate) struct Executor<'a> {
     started: Mutex<HashMap<ResourceInstanceAddr, std::time::Instant>>,
 }
 
-/// Applies a plan, writing state through `store` after every completed change.
-/// `current_serial` is the serial of the state as it is now (the plan's checks made sure it is the plan's).
+/// Applies a plan, writing state through `store` after every completed change. Apply starts
+/// from the plan's refreshed state, numbered on from the serial the store holds now.
 pub async fn apply(
     config: &Config,
     settings: &WalkSettings<'_>,
     plan: &Plan,
     store: &dyn StateStore,
-    current_serial: u64,
 ) -> (State, Diagnostics) {
     let mut start = plan.refreshed_state.clone();
-    start.serial = current_serial;
+    match store.read() {
+        Ok(current) => start.serial = current.map(|s| s.serial).unwrap_or(0),
+        Err(e) => {
+            let d = Diagnostic::error("Failed to read state", format!("{e}. Nothing was applied."));
+            return (start, Diagnostics(vec![d]));
+        }
+    }
     let writer = SnapshotWriter::new(store, start);
     apply_with(config, settings, plan, &writer).await
 }
