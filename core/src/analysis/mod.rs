@@ -15,6 +15,7 @@
 pub use crate::catalog;
 
 pub mod describe;
+pub mod fields;
 pub mod placement;
 pub mod plan_analysis;
 pub mod report;

@@ -1,66 +1,12 @@
 //! How the plan's analysis sees `local_node_pool`: a pool priced from the AWS
 //! catalogue, because the simulator's instance types are AWS's.
 
-use gantry_core::analysis::describe::{kube_taint_effect, Capacity, GpuRequest, PoolDescription, Scaling};
-use gantry_core::analysis::placement::Taint;
+use gantry_core::analysis::describe::{Capacity, GpuRequest, PoolDescription};
+pub(crate) use gantry_core::analysis::fields::{count, labels, scaling, single_block, strings, taints, text};
 use gantry_core::value::Value;
-use std::collections::BTreeMap;
 
 /// The catalogue the simulator's node pools are priced from.
 pub const CLOUD: &str = "aws";
-
-fn text(v: Option<&Value>) -> String {
-    v.and_then(Value::as_str).unwrap_or_default().to_string()
-}
-
-fn count(v: Option<&Value>) -> Option<u32> {
-    // Negative or fractional sizes are rejected by validation; clamp rather
-    // than fail, since this only estimates.
-    v.and_then(Value::as_f64).filter(|n| n.is_finite()).map(|n| n.clamp(0.0, f64::from(u32::MAX)) as u32)
-}
-
-/// A single nested block may be stored as an object or as a one-element list.
-pub(crate) fn single_block(v: Option<&Value>) -> Option<&Value> {
-    match v {
-        Some(x) if x.as_object().is_some() => Some(x),
-        Some(x) => x.as_list().and_then(|l| l.first()).filter(|f| f.as_object().is_some()),
-        None => None,
-    }
-}
-
-/// Scaling bounds of a `scaling_config` block; unknown sizes count as 0.
-pub(crate) fn scaling(v: Option<&Value>) -> Scaling {
-    let block = single_block(v);
-    let n = |k: &str| block.and_then(|b| count(b.get(k))).unwrap_or(0);
-    Scaling {
-        min: n("min_size"),
-        desired: n("desired_size"),
-        max: n("max_size"),
-        known: block.is_some() && !v.is_some_and(Value::contains_unknown),
-    }
-}
-
-/// `taint` blocks, with AWS's effect spelling turned into Kubernetes'.
-pub(crate) fn taints(v: Option<&Value>) -> Vec<Taint> {
-    v.and_then(Value::as_list)
-        .map(|items| {
-            items
-                .iter()
-                .map(|t| Taint {
-                    key: text(t.get("key")),
-                    value: text(t.get("value")),
-                    effect: kube_taint_effect(&text(t.get("effect"))),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn labels(v: Option<&Value>) -> BTreeMap<String, String> {
-    v.and_then(Value::as_object)
-        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
-        .unwrap_or_default()
-}
 
 /// Instance types in preference order: the one the provider resolved, else
 /// the configured list; empty while any is known only after apply.
@@ -68,10 +14,7 @@ fn instance_types(v: &Value) -> Vec<String> {
     if let Some(t) = v.get("instance_type").and_then(Value::as_str).filter(|s| !s.is_empty()) {
         return vec![t.to_string()];
     }
-    v.get("instance_types")
-        .and_then(Value::as_list)
-        .and_then(|l| l.iter().map(|t| t.as_str().map(str::to_string)).collect::<Option<Vec<_>>>())
-        .unwrap_or_default()
+    strings(v.get("instance_types"))
 }
 
 /// A `local_node_pool` value (planned or stored) as a pool.
@@ -100,6 +43,7 @@ pub fn pool(v: &Value) -> Option<PoolDescription> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gantry_core::analysis::describe::Scaling;
 
     #[test]
     fn a_local_pool_reads_as_a_pool() {
