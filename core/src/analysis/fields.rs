@@ -3,7 +3,7 @@
 //! instance-type lists — so that each provider's description of its pool type
 //! reads them the same way.
 
-use super::describe::{kube_taint_effect, Scaling};
+use super::describe::{kube_taint_effect, Capacity, Scaling};
 use super::placement::Taint;
 use crate::value::Value;
 use std::collections::BTreeMap;
@@ -54,6 +54,16 @@ pub fn taints(v: Option<&Value>) -> Vec<Taint> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// `capacity_type`: `SPOT` is spot; anything else (On-Demand, AWS's reserved
+/// `CAPACITY_BLOCK`) is paid like On-Demand.
+pub fn capacity(v: Option<&Value>) -> Capacity {
+    if text(v) == "SPOT" {
+        Capacity::Spot
+    } else {
+        Capacity::OnDemand
+    }
 }
 
 /// A map of strings (labels); entries that are not strings are left out.

@@ -309,19 +309,15 @@ impl<'a> Evaluation<'a> {
         what: &str,
     ) -> Option<Expansion> {
         let result = match (count, for_each) {
-            (Some(expr), _) => {
-                self.eval(&self.values(), mi, Repetition::None, expr).and_then(|v| self.count_expansion(&v, expr, what))
-            }
+            (Some(expr), _) => self
+                .eval(&self.values(), mi, Repetition::None, expr)
+                .and_then(|v| super::expand::count_expansion(&v, self.validating, what).map_err(|d| d.at(expr.span))),
             (None, Some(expr)) => self.eval(&self.values(), mi, Repetition::None, expr).and_then(|v| {
                 super::expand::for_each_expansion(&v, self.validating, what).map_err(|d| d.at(expr.span))
             }),
             (None, None) => Ok(Expansion::Single),
         };
         result.map_err(|d| self.diag(d)).ok()
-    }
-
-    fn count_expansion(&self, v: &Value, expr: &crate::syntax::Expr, what: &str) -> Result<Expansion, Diagnostic> {
-        super::expand::count_expansion(v, self.validating, what).map_err(|d| d.at(expr.span))
     }
 
     /// Decodes a resource body in one instance's scope; the flag says it had no error.

@@ -1,8 +1,8 @@
 //! How the plan's analysis sees `aws_eks_node_group`: a pool of EC2 instances,
 //! priced from the AWS catalogue.
 
-use gantry_core::analysis::describe::{Capacity, PoolDescription};
-use gantry_core::analysis::fields::{labels, scaling, strings, taints, text};
+use gantry_core::analysis::describe::PoolDescription;
+use gantry_core::analysis::fields::{capacity, labels, scaling, strings, taints, text};
 use gantry_core::value::Value;
 
 /// The catalogue EKS node groups are priced from.
@@ -18,8 +18,7 @@ pub fn node_group(v: &Value) -> Option<PoolDescription> {
         cluster: text(v.get("cluster_name")),
         instance_types: strings(v.get("instance_types")),
         gpu: None,
-        // CAPACITY_BLOCK is reserved capacity, paid like On-Demand.
-        capacity: if text(v.get("capacity_type")) == "SPOT" { Capacity::Spot } else { Capacity::OnDemand },
+        capacity: capacity(v.get("capacity_type")),
         scaling: scaling(v.get("scaling_config")),
         labels: labels(v.get("labels")),
         taints: taints(v.get("taint")),
@@ -29,7 +28,7 @@ pub fn node_group(v: &Value) -> Option<PoolDescription> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gantry_core::analysis::describe::Scaling;
+    use gantry_core::analysis::describe::{Capacity, Scaling};
 
     #[test]
     fn a_node_group_reads_as_a_pool() {

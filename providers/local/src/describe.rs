@@ -1,8 +1,8 @@
 //! How the plan's analysis sees `local_node_pool`: a pool priced from the AWS
 //! catalogue, because the simulator's instance types are AWS's.
 
-use gantry_core::analysis::describe::{Capacity, GpuRequest, PoolDescription};
-pub(crate) use gantry_core::analysis::fields::{count, labels, scaling, single_block, strings, taints, text};
+use gantry_core::analysis::describe::{GpuRequest, PoolDescription};
+pub(crate) use gantry_core::analysis::fields::{capacity, count, labels, scaling, single_block, strings, taints, text};
 use gantry_core::value::Value;
 
 /// The catalogue the simulator's node pools are priced from.
@@ -33,7 +33,7 @@ pub fn pool(v: &Value) -> Option<PoolDescription> {
         cluster: text(v.get("cluster_name")),
         instance_types: instance_types(v),
         gpu,
-        capacity: if text(v.get("capacity_type")) == "SPOT" { Capacity::Spot } else { Capacity::OnDemand },
+        capacity: capacity(v.get("capacity_type")),
         scaling: scaling(v.get("scaling_config")),
         labels: labels(v.get("labels")),
         taints: taints(v.get("taint")),
@@ -43,7 +43,7 @@ pub fn pool(v: &Value) -> Option<PoolDescription> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gantry_core::analysis::describe::Scaling;
+    use gantry_core::analysis::describe::{Capacity, Scaling};
 
     #[test]
     fn a_local_pool_reads_as_a_pool() {

@@ -53,11 +53,8 @@ pub(crate) type Deps = BTreeMap<Step, BTreeSet<Step>>;
 /// The config node that declares an instance's resource.
 pub(crate) fn resource_node(config: &Config, addr: &ResourceInstanceAddr) -> Option<NodeIndex> {
     let r = &addr.resource;
-    config.graph.graph.node_indices().find(|n| {
-        let node = &config.graph.graph[*n];
-        node.module == r.module.static_path()
-            && node.kind == NodeKind::Resource(r.mode, r.type_name.clone(), r.name.clone())
-    })
+    let kind = NodeKind::Resource(r.mode, r.type_name.clone(), r.name.clone());
+    config.graph.node(&crate::graph::Node { module: r.module.static_path(), kind })
 }
 
 pub(crate) fn build(config: &Config, plan: &Plan, registry: &Registry) -> Deps {
@@ -132,16 +129,26 @@ fn add_create_then_delete_edges(config: &Config, plan: &Plan, node_of: &HashMap<
         return;
     }
     let g = &config.graph;
-    let resources: Vec<NodeIndex> =
-        g.graph.node_indices().filter(|n| matches!(g.graph[*n].kind, NodeKind::Resource(..))).collect();
-    for (i, c) in plan.changes.iter().enumerate() {
-        let (Action::CreateThenDelete, Some(n)) = (c.action, node_of.get(&i)) else { continue };
-        let step = deps.entry(Step::Change(i, Half::Destroy)).or_default();
-        for m in &resources {
-            if m != n && g.resource_dependencies(*m).contains(n) {
-                step.insert(Step::Collect(*m));
-            }
+    let replaced_first: Vec<(usize, NodeIndex)> = plan
+        .changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.action == Action::CreateThenDelete)
+        .filter_map(|(i, _)| node_of.get(&i).map(|n| (i, *n)))
+        .collect();
+    if replaced_first.is_empty() {
+        return;
+    }
+    // Which resources refer to each resource, looked up once for all replacements.
+    let mut dependents: HashMap<NodeIndex, Vec<NodeIndex>> = HashMap::new();
+    for m in g.graph.node_indices().filter(|n| matches!(g.graph[*n].kind, NodeKind::Resource(..))) {
+        for d in g.resource_dependencies(m) {
+            dependents.entry(d).or_default().push(m);
         }
+    }
+    for (i, n) in replaced_first {
+        let step = deps.entry(Step::Change(i, Half::Destroy)).or_default();
+        step.extend(dependents.get(&n).into_iter().flatten().filter(|m| **m != n).map(|m| Step::Collect(*m)));
     }
 }
 

@@ -29,6 +29,8 @@ pub(crate) struct Executor<'a> {
     semaphore: tokio::sync::Semaphore,
     /// The new values of the instances applied so far.
     applied: Mutex<HashMap<ResourceInstanceAddr, Value>>,
+    /// The plan's change for each address.
+    change_index: HashMap<&'a ResourceInstanceAddr, usize>,
     /// When the first half of each replacement started, for the progress display.
     started: Mutex<HashMap<ResourceInstanceAddr, std::time::Instant>>,
 }
@@ -67,6 +69,7 @@ pub async fn apply_with(
         writer,
         semaphore: tokio::sync::Semaphore::new(settings.parallelism.max(1)),
         applied: Mutex::new(HashMap::new()),
+        change_index: plan.changes.iter().enumerate().map(|(i, c)| (&c.address, i)).collect(),
         started: Mutex::new(HashMap::new()),
     };
     let deps = graph::build(config, plan, settings.registry);
@@ -82,6 +85,10 @@ pub async fn apply_with(
 }
 
 impl Executor<'_> {
+    fn change_for(&self, addr: &ResourceInstanceAddr) -> Option<&crate::plan::ResourceChange> {
+        self.change_index.get(addr).map(|i| &self.plan.changes[*i])
+    }
+
     async fn run(&self, step: Step) -> bool {
         match step {
             Step::Value(n) => super::walk::visit_value_node(&self.ev, &self.providers, n),

@@ -26,7 +26,7 @@ impl Executor<'_> {
             if node.mode == Mode::Managed && self.plan.targets.is_empty() {
                 for key in exp.keys() {
                     let addr = raddr.instance(key);
-                    if self.plan.change(&addr).is_none() {
+                    if self.change_for(&addr).is_none() {
                         ok = false;
                         ev.diag(
                             Diagnostic::error(
@@ -79,7 +79,7 @@ impl Executor<'_> {
         if let Some(v) = self.applied.lock().unwrap_or_else(|e| e.into_inner()).get(addr) {
             return v.clone();
         }
-        match self.plan.change(addr) {
+        match self.change_for(addr) {
             Some(c) if c.action == Action::NoOp => c.before_value().unwrap_or(Value::Unknown),
             _ => self.plan.refreshed_state.get(addr).map(|s| s.value()).unwrap_or(Value::Unknown),
         }

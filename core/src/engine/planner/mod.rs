@@ -74,11 +74,9 @@ impl Planner<'_> {
     fn check_targets(&self) {
         let mut known = lock(&self.visited).clone();
         known.extend(self.refresh.prior.resources.iter().map(|r| r.address.clone()));
+        let names: Vec<String> = known.iter().map(|a| a.to_string()).collect();
         for t in targets::unmatched(self.opts.targets.iter(), &known) {
-            let hint = crate::diag::did_you_mean(
-                &t.to_string(),
-                known.iter().map(|a| a.to_string()).collect::<Vec<_>>().iter().map(String::as_str),
-            );
+            let hint = crate::diag::did_you_mean(&t.to_string(), names.iter().map(String::as_str));
             self.ev.diag(Diagnostic::error(
                 "Invalid target address",
                 format!("-target {t} matches no resource instance in the configuration or the state.{hint} List what exists with gantry state list, or check the configuration's resource and module names."),
@@ -86,10 +84,7 @@ impl Planner<'_> {
         }
         for r in &self.opts.replace {
             if !known.contains(r) {
-                let hint = crate::diag::did_you_mean(
-                    &r.to_string(),
-                    known.iter().map(|a| a.to_string()).collect::<Vec<_>>().iter().map(String::as_str),
-                );
+                let hint = crate::diag::did_you_mean(&r.to_string(), names.iter().map(String::as_str));
                 self.ev.diag(Diagnostic::error(
                     "Invalid replace address",
                     format!("-replace {r} matches no resource instance in the configuration or the state.{hint} -replace takes the address of one instance, as gantry state list shows it."),
