@@ -106,6 +106,9 @@ pub enum Command {
         id: String,
         #[arg(long, default_value = ".")]
         dir: PathBuf,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        force: bool,
     },
 }
 

@@ -8,6 +8,7 @@ mod views;
 use args::{Cli, Command};
 use clap::Parser;
 use commands::EXIT_ERROR;
+use gantry_core::engine::Interrupt;
 use gantry_core::provider::Registry;
 use gantry_core::state::BackendRegistry;
 use std::io::IsTerminal;
@@ -32,6 +33,63 @@ fn backends() -> BackendRegistry {
     r
 }
 
+/// The interrupts this run has received, shared with the engine.
+fn interrupt() -> Interrupt {
+    static INTERRUPT: std::sync::OnceLock<Interrupt> = std::sync::OnceLock::new();
+    INTERRUPT.get_or_init(Interrupt::default).clone()
+}
+
+/// Set while apply carries out changes: then the first interrupt lets the operations
+/// in progress finish and the second cancels them; at any other time the first one
+/// stops the command at once (plan, refresh and the prompt change nothing).
+static APPLYING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn applying(on: bool) {
+    APPLYING.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
+fn is_applying() -> bool {
+    APPLYING.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Counts SIGINT and SIGTERM and says what each one does.
+async fn listen_for_interrupts() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+        let n = interrupt().raise();
+        match (n, is_applying()) {
+            (1, true) => eprintln!(
+                "\nInterrupt received. Gantry starts no new changes and waits for those in progress to finish, then records them and releases the lock.\nInterrupt again to cancel the changes in progress."
+            ),
+            (2, true) => eprintln!(
+                "\nSecond interrupt received: cancelling the changes in progress. Each stays recorded in the journal, and the next plan or apply finds out what it did."
+            ),
+            (1, false) => eprintln!("\nInterrupt received: stopping."),
+            _ => {}
+        }
+    }
+}
+
+/// Resolves when an interrupt should stop the command where it is: the first one
+/// outside apply's changes, or a third one at any time.
+async fn stop_now() {
+    let interrupt = interrupt();
+    loop {
+        let n = interrupt.count();
+        if n >= 3 || (n >= 1 && !is_applying()) {
+            return;
+        }
+        interrupt.reached(n + 1).await;
+    }
+}
+
 fn main() -> ExitCode {
     let argv = args::normalize(std::env::args());
     let cli = match Cli::try_parse_from(&argv) {
@@ -50,7 +108,17 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    match runtime.block_on(run(cli.command, &style, &argv)) {
+    runtime.spawn(listen_for_interrupts());
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            outcome = run(cli.command, &style, &argv) => outcome,
+            // Dropping the command's future releases the lock it holds.
+            () = stop_now() => Err(anyhow::anyhow!("interrupted; Gantry stopped before changing anything more")),
+        }
+    });
+    // A prompt still waiting for input must not keep the process alive.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) if e.is::<commands::Reported>() => ExitCode::from(EXIT_ERROR),
         Err(e) => {
@@ -81,6 +149,6 @@ async fn run(command: Command, style: &Style, raw: &[String]) -> anyhow::Result<
         Command::Output { name, json, dir } => commands::show::output(&dir, name, json, style),
         Command::State(cmd) => commands::state::run(cmd, style),
         Command::Import { address, id, dir, .. } => commands::import::run(&dir, &address, &id, raw, style).await,
-        Command::ForceUnlock { id, dir } => commands::state::force_unlock(&id, &dir, style),
+        Command::ForceUnlock { id, dir, force } => commands::state::force_unlock(&id, &dir, force, style),
     }
 }

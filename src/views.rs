@@ -49,7 +49,7 @@ fn verb(c: &ResourceChange) -> String {
 
 /// The whole plan: drift first, then changes, then the summary line and outputs.
 pub fn render_plan(plan: &Plan, style: &Style) -> String {
-    let mut out = String::new();
+    let mut out = render_recovered(plan, style);
     if !plan.drift.is_empty() {
         out.push_str(&style.bold("Objects have changed outside of Gantry"));
         out.push_str("\n\nGantry detected the following changes made outside of Gantry since the last apply:\n\n");
@@ -367,6 +367,29 @@ fn signed_usd(n: f64, decimals: usize) -> String {
     } else {
         format!("{:.decimals$}", 0.0)
     }
+}
+
+/// What recovery resolved of an interrupted run, before the plan itself.
+fn render_recovered(plan: &Plan, style: &Style) -> String {
+    use gantry_core::plan::RecoveryOutcome;
+    let mut out = String::new();
+    if plan.recovered.is_empty() {
+        return out;
+    }
+    out.push_str(&style.bold("Recovered from an interrupted run"));
+    out.push_str("\n\nAn earlier run was stopped before it recorded these changes. Gantry looked each object up:\n\n");
+    for r in &plan.recovered {
+        let id = r.id.as_deref().map(|i| format!(" (id={i})")).unwrap_or_default();
+        let what = match r.outcome {
+            RecoveryOutcome::Adopted => format!("was created{id} and is now recorded in state"),
+            RecoveryOutcome::NotCreated => "had not been created; nothing to adopt".to_string(),
+            RecoveryOutcome::ReplacedGone => "had its replaced object deleted already".to_string(),
+            RecoveryOutcome::ReplacedRemains => format!("has a replaced object{id} that still exists"),
+        };
+        let _ = writeln!(out, "  # {} {what}", r.address);
+    }
+    out.push('\n');
+    out
 }
 
 /// The plan's "Cluster analysis" section: fit, cost and disruption, compactly.

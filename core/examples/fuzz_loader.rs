@@ -69,6 +69,7 @@ fn check_config(rt: &tokio::runtime::Runtime, dir: &Path, root: &str, child: &st
             inputs: Default::default(),
             parallelism: 4,
             hook: &NoHook,
+            interrupt: Default::default(),
         };
         let _ = rt.block_on(engine::validate(&config, &settings));
     }
@@ -317,6 +318,7 @@ fn report() {
                 inputs: Default::default(),
                 parallelism: 4,
                 hook: &NoHook,
+                interrupt: Default::default(),
             };
             let t = Instant::now();
             let d = rt.block_on(engine::validate(&config, &settings));

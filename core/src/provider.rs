@@ -194,6 +194,29 @@ pub struct ApplyRequest<'a> {
     /// The planned object, or none to delete.
     pub planned: Option<&'a Value>,
     pub config: &'a Value,
+    /// For a create: what [`Provider::create_identity`] chose, already in the journal.
+    /// The provider creates the object so that [`Provider::find`] can find it by this.
+    pub identity: Option<&'a serde_json::Value>,
+}
+
+/// Asks how a create about to start could be found again if its result were lost.
+pub struct IdentityRequest<'a> {
+    pub type_name: &'a str,
+    pub planned: &'a Value,
+    /// The instance's address and the state's lineage: tags that say which state made an object.
+    pub address: &'a str,
+    pub lineage: &'a str,
+    /// Unique to this create: an idempotency token the API can be given.
+    pub token: &'a str,
+}
+
+/// Looks for the object of a create whose result was lost (the run was killed).
+pub struct FindRequest<'a> {
+    pub type_name: &'a str,
+    /// What [`Provider::create_identity`] returned for the create.
+    pub identity: &'a serde_json::Value,
+    /// The planned object, unknown values as null.
+    pub planned: &'a Value,
 }
 
 pub struct ReadRequest<'a> {
@@ -247,6 +270,21 @@ pub trait Provider: Send + Sync {
     }
 
     async fn import(&self, req: ImportRequest<'_>) -> Result<Option<Value>, ProviderError>;
+
+    /// How a create of this type is found again should its result be lost. Recorded in
+    /// the journal before the create starts and passed to `apply` and `find`. Types whose
+    /// objects are keyed by a name the configuration gives need nothing (`Null`): `find`
+    /// reads them by the planned object. Types whose ID the cloud assigns return an
+    /// idempotency token, or tags to set on create and search by.
+    fn create_identity(&self, _req: IdentityRequest<'_>) -> serde_json::Value {
+        serde_json::Value::Null
+    }
+
+    /// Finds the object a lost create made, or `None` when it was never made. The
+    /// default reads the planned object, which finds objects keyed by their name.
+    async fn find(&self, req: FindRequest<'_>) -> Result<Option<Value>, ProviderError> {
+        self.read(ReadRequest { type_name: req.type_name, state: req.planned }).await
+    }
 
     /// Ordering among deletes that references do not show (a Kubernetes object and its
     /// Namespace): the keys this object provides to others and the keys it needs from them.

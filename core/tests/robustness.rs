@@ -50,6 +50,7 @@ fn check_config(rt: &tokio::runtime::Runtime, dir: &Path, root: &str, child: &st
             inputs: Default::default(),
             parallelism: 4,
             hook: &NoHook,
+            interrupt: Default::default(),
         };
         let _ = rt.block_on(engine::validate(&config, &settings));
     }
@@ -341,6 +342,7 @@ fn run_self_calling(root: &str, limit: Duration, validate: bool) -> Option<Durat
                 inputs: Default::default(),
                 parallelism: 4,
                 hook: &NoHook,
+                interrupt: Default::default(),
             };
             let _ = runtime().block_on(engine::validate(config, &settings));
         }

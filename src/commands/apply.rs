@@ -71,7 +71,7 @@ pub async fn run(
         if !plan.has_changes() {
             return Ok(0);
         }
-        if !auto_approve && !confirm(destroy, style)? {
+        if !auto_approve && !confirm(destroy, style).await? {
             println!("\n{} cancelled.", if destroy { "Destroy" } else { "Apply" });
             return Ok(EXIT_ERROR);
         }
@@ -95,7 +95,9 @@ pub async fn run(
         .collect();
     let hook = ProgressHook;
     let s = settings(&registry, &dir, inputs, parallelism, &hook);
-    let (state, diags) = engine::apply(&config, &s, &plan, store.as_ref()).await;
+    crate::applying(true);
+    let (state, diags) = engine::apply(&config, &s, &plan, store.clone()).await;
+    crate::applying(false);
     print_diags(&diags, &config.sources, style);
     if diags.has_errors() {
         return Ok(EXIT_ERROR);
@@ -113,8 +115,9 @@ pub async fn run(
     Ok(0)
 }
 
-/// Asks before changing anything; only "yes" goes ahead.
-fn confirm(destroy: bool, style: &Style) -> Result<bool> {
+/// Asks before changing anything; only "yes" goes ahead. The answer is read off the
+/// runtime's threads so that an interrupt during the prompt is seen at once.
+async fn confirm(destroy: bool, style: &Style) -> Result<bool> {
     let question =
         if destroy { "Do you really want to destroy all resources?" } else { "Do you want to perform these actions?" };
     println!(
@@ -123,8 +126,11 @@ fn confirm(destroy: bool, style: &Style) -> Result<bool> {
     );
     print!("  Enter a value: ");
     std::io::stdout().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
+    let answer = tokio::task::spawn_blocking(|| {
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer).map(|_| answer)
+    })
+    .await??;
     Ok(answer.trim() == "yes")
 }
 

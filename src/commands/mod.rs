@@ -74,7 +74,7 @@ pub fn settings<'a>(
     parallelism: usize,
     hook: &'a dyn engine::Hook,
 ) -> WalkSettings<'a> {
-    WalkSettings { registry, working_dir: dir.to_path_buf(), inputs, parallelism, hook }
+    WalkSettings { registry, working_dir: dir.to_path_buf(), inputs, parallelism, hook, interrupt: crate::interrupt() }
 }
 
 pub fn env_vars() -> Vec<(String, String)> {
@@ -87,9 +87,9 @@ pub fn cli_vars(raw: &[String]) -> Result<Vec<CliVar>> {
 }
 
 /// The state store a loaded configuration's root module asks for.
-pub fn store_of(config: &Config, style: &Style) -> Result<Box<dyn StateStore>> {
+pub fn store_of(config: &Config, style: &Style) -> Result<std::sync::Arc<dyn StateStore>> {
     let backend = config.tree.module.settings.as_ref().and_then(|s| s.backend.as_ref());
-    open_store(backend, &config.root_dir, &config.sources, style)
+    open_store(backend, &config.root_dir, &config.sources, style).map(Into::into)
 }
 
 /// The state store for commands that read or edit state without the rest of the

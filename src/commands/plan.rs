@@ -1,7 +1,7 @@
 //! `gantry plan`: refreshes, diffs and shows what apply would change; `-out` saves
 //! the plan for `gantry apply FILE`. The planning itself is shared with apply and destroy.
 
-use super::{env_vars, load_checked, lock, print_diags, read_state, settings, store_of, EXIT_CHANGES, EXIT_ERROR};
+use super::{env_vars, load_checked, lock, print_diags, settings, store_of, EXIT_CHANGES, EXIT_ERROR};
 use crate::args::{PlanArgs, PlanOutputArgs};
 use crate::views::{self, Style};
 use anyhow::{Context as _, Result};
@@ -72,9 +72,8 @@ pub async fn make_plan(
         print_diags(&diags, &config.sources, style);
         return Ok(None);
     }
-    let state = read_state(store)?;
     let s = settings(registry, &config.root_dir, inputs, 10, &engine::NoHook);
-    let (plan, plan_diags) = engine::plan(config, &s, &state, options).await;
+    let (plan, plan_diags) = engine::plan_stored(config, &s, store, options).await.map_err(|e| anyhow::anyhow!(e))?;
     diags.extend(plan_diags);
     diags.sort();
     print_diags(&diags, &config.sources, style);

@@ -66,10 +66,32 @@ pub fn run(cmd: StateCommand, style: &Style) -> Result<u8> {
     }
 }
 
-pub fn force_unlock(id: &str, dir: &Path, style: &Style) -> Result<u8> {
+pub fn force_unlock(id: &str, dir: &Path, force: bool, style: &Style) -> Result<u8> {
     let store = store_at(dir, style)?;
-    ops::force_unlock(store.as_ref(), id).map_err(|e| anyhow!(e))?;
-    println!("Gantry state has been successfully unlocked!");
+    if !force {
+        println!(
+            "{}\n  Gantry will remove the lock on the state {}.\n  This lets other runs change the state even though the run that took the lock may still be using it.\n  Only 'yes' will be accepted to confirm.\n",
+            style.bold("Do you really want to force-unlock?"),
+            store.describe()
+        );
+        print!("  Enter a value: ");
+        std::io::Write::flush(&mut std::io::stdout())?;
+        let mut answer = String::new();
+        std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut answer)?;
+        if answer.trim() != "yes" {
+            println!("\nforce-unlock cancelled.");
+            return Ok(EXIT_ERROR);
+        }
+    }
+    let removed = ops::force_unlock(store.as_ref(), id).map_err(|e| anyhow!(e))?;
+    println!(
+        "Removed the lock {} (operation {}, held by {}, created {}).\n{}",
+        removed.id,
+        removed.operation,
+        removed.who,
+        removed.created,
+        style.bold("Gantry state has been successfully unlocked!")
+    );
     Ok(0)
 }
 

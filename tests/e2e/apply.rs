@@ -135,7 +135,7 @@ fn force_unlock_releases_a_dead_runs_lock() {
     let run = gantry(&dir, &["plan", "."]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("dead-run") && run.stderr.contains("ci@runner"), "{}", run.stderr);
-    let run = gantry(&dir, &["force-unlock", "dead-run", "--dir", "."]);
+    let run = gantry(&dir, &["force-unlock", "-force", "dead-run", "--dir", "."]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert_eq!(gantry(&dir, &["plan", "."]).code, 0);
 }

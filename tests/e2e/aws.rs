@@ -480,8 +480,8 @@ fn backend_suite(with_table: bool) {
         .find_map(|l| l.trim().strip_prefix("ID:"))
         .map(|s| s.trim().to_string())
         .expect("the holder's ID is shown");
-    assert_eq!(g(&dir, &["force-unlock", "not-the-id", "--dir", "."]).code, 1);
-    let run = g(&dir, &["force-unlock", &id, "--dir", "."]);
+    assert_eq!(g(&dir, &["force-unlock", "-force", "not-the-id", "--dir", "."]).code, 1);
+    let run = g(&dir, &["force-unlock", "-force", &id, "--dir", "."]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(!lock_held(&m, &b));
     let run = g(&dir, &["apply", "-auto-approve", "."]);

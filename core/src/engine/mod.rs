@@ -19,10 +19,12 @@ mod evaluate;
 mod expand;
 mod import;
 mod inputs;
+mod interrupt;
 mod load;
 mod moves;
 mod planner;
 mod providers;
+mod recovery;
 mod refresh;
 mod saved_plan;
 mod state_writer;
@@ -42,10 +44,12 @@ use std::path::PathBuf;
 pub use apply::{apply, apply_with};
 pub use import::import;
 pub use inputs::{collect_inputs, command_line_inputs, map_value, CliVar};
+pub use interrupt::Interrupt;
 pub use load::{load, Config};
 pub use planner::plan;
+pub use recovery::{plan_stored, recover, Recovery};
 pub use saved_plan::check_saved_plan;
-pub use state_writer::{SnapshotWriter, StateWriter};
+pub use state_writer::{JournalWriter, StateWriter};
 pub use targets::ResourceAddrPattern;
 pub use validate::validate;
 pub use values::{Expansion, Repetition, Values};
@@ -85,6 +89,8 @@ pub struct WalkSettings<'a> {
     pub inputs: InputValues,
     pub parallelism: usize,
     pub hook: &'a dyn Hook,
+    /// Interrupts received; apply stops starting changes after the first.
+    pub interrupt: Interrupt,
 }
 
 /// The header of the block that declares a resource instance, by its address.

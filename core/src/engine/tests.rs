@@ -168,6 +168,7 @@ impl Harness {
             inputs: Default::default(),
             parallelism: 4,
             hook: &NoHook,
+            interrupt: Default::default(),
         }
     }
 
@@ -198,8 +199,9 @@ impl Harness {
         let (plan, diags) =
             plan(&config, &self.settings(), &self.state, PlanOptions { refresh: true, ..Default::default() }).await;
         assert!(!diags.has_errors(), "{:?}", render(&diags, &config.sources));
-        let store = crate::state::LocalStore::new(self.dir.join("state.json"));
-        let (state, diags) = apply(&config, &self.settings(), &plan.unwrap(), &store).await;
+        let store: std::sync::Arc<dyn crate::state::StateStore> =
+            std::sync::Arc::new(crate::state::LocalStore::new(self.dir.join("state.json")));
+        let (state, diags) = apply(&config, &self.settings(), &plan.unwrap(), store).await;
         assert!(!diags.has_errors(), "{:?}", render(&diags, &config.sources));
         self.state = state;
     }
@@ -535,8 +537,9 @@ resource "mem_thing" "c" {
     assert!(!diags.has_errors(), "{:?}", render(&diags, &config.sources));
     let plan = plan.unwrap();
     h.memory.unsteady.store(true, Ordering::SeqCst);
-    let store = crate::state::LocalStore::new(h.dir.join("state.json"));
-    let (state, diags) = apply(&config, &h.settings(), &plan, &store).await;
+    let store: std::sync::Arc<dyn crate::state::StateStore> =
+        std::sync::Arc::new(crate::state::LocalStore::new(h.dir.join("state.json")));
+    let (state, diags) = apply(&config, &h.settings(), &plan, store.clone()).await;
     let errors: Vec<&crate::diag::Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
     assert_eq!(errors.len(), 1, "{:?}", render(&diags, &config.sources));
     assert_eq!(errors[0].summary, "Provider produced inconsistent final plan");
@@ -553,7 +556,7 @@ resource "mem_thing" "c" {
     assert_eq!(objects, ["id-c"]);
     let addrs: Vec<String> = state.resources.iter().map(|r| r.address.to_string()).collect();
     assert_eq!(addrs, ["mem_thing.c"]);
-    let saved = crate::state::StateStore::read(&store).unwrap().unwrap();
+    let saved = store.read().unwrap().unwrap();
     assert_eq!(saved.resources.len(), 1);
 }
 

@@ -99,6 +99,7 @@ mod tests {
             moved: Vec::new(),
             analysis: Default::default(),
             data: Default::default(),
+            recovered: Vec::new(),
         }
     }
 

@@ -131,6 +131,32 @@ pub struct Plan {
     /// Data sources read while planning (known values only, marked JSON), so apply sees what the plan saw.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub data: BTreeMap<String, serde_json::Value>,
+    /// What recovery resolved of an interrupted run before this plan was made.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recovered: Vec<Recovered>,
+}
+
+/// What recovery did with one change an interrupted run left unrecorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recovered {
+    pub address: ResourceInstanceAddr,
+    pub outcome: RecoveryOutcome,
+    /// The adopted object's ID, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecoveryOutcome {
+    /// The create had made its object; state now records it.
+    Adopted,
+    /// The create had not made anything; the intent was dropped.
+    NotCreated,
+    /// A replaced object that was being deleted is gone; the intent was dropped.
+    ReplacedGone,
+    /// A replaced object that was being deleted still exists; it stays in the journal.
+    ReplacedRemains,
 }
 
 impl Plan {

@@ -42,6 +42,28 @@ impl LockInfo {
     }
 }
 
+impl LockInfo {
+    /// Reads a lock file or item. One that cannot be parsed (a half-written file, or
+    /// garbage) still gets an ID — derived from its content — so that the error can
+    /// show it and `force-unlock` can release exactly that lock.
+    pub fn from_bytes(bytes: &[u8], path: &str) -> LockInfo {
+        if let Ok(info) = serde_json::from_slice::<LockInfo>(bytes) {
+            return info;
+        }
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(bytes);
+        let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        LockInfo {
+            id: format!("unreadable-{hex}"),
+            operation: "unknown".into(),
+            who: "unknown (the lock's content is not a lock record; it was probably written by a run that was killed)"
+                .into(),
+            created: "unknown".into(),
+            path: path.to_string(),
+        }
+    }
+}
+
 /// The current UTC time as RFC 3339, without pulling in a date crate for one line.
 pub fn now_rfc3339() -> String {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);

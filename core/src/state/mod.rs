@@ -1,10 +1,12 @@
 //! State: what Gantry last knew of every object it manages, where it is kept, the
 //! lock that keeps two runs from writing it at once, and the operations that change
-//! it outside of apply. Writes are atomic (temp file, fsync, rename) and the local
-//! backend keeps the previous version as a backup.
+//! it outside of apply. Snapshots are written atomically (temp file, fsync, rename),
+//! apply appends to a journal beside them, and the local backend keeps the previous
+//! snapshot as a backup.
 
 mod backend;
 mod error;
+pub mod journal;
 mod lock;
 mod model;
 pub mod ops;
@@ -12,7 +14,8 @@ mod store;
 
 pub use backend::{BackendError, BackendFactory, BackendRegistry, BackendSettings, LocalBackend, DEFAULT_STATE_FILE};
 pub use error::StateError;
+pub use journal::{Intent, Journaled, Operation, Record};
 pub use lock::{lock, now_rfc3339, try_lock, LockError, LockGuard, LockInfo};
 pub use model::{OutputState, ResourceInstanceState, State, STATE_VERSION};
 pub use ops::StateOpError;
-pub use store::{write_atomic, LocalStore, StateStore};
+pub use store::{remove_stale_temporaries, write_atomic, LocalStore, StateStore};

@@ -29,13 +29,16 @@ fn pattern_text(pattern: &ResourceAddrPattern) -> String {
     pattern.to_string()
 }
 
-fn read(store: &dyn StateStore) -> Result<State, StateError> {
-    Ok(store.read()?.unwrap_or_default())
+/// The state with its journal folded in, and the intents a later plan must still resolve.
+fn read(store: &dyn StateStore) -> Result<(State, Vec<super::Intent>), StateError> {
+    Ok(store.read_journaled()?.map(|j| (j.state, j.pending)).unwrap_or_default())
 }
 
-fn write(store: &dyn StateStore, mut state: State) -> Result<State, StateError> {
+/// Writes the changed state as the new snapshot; the journal keeps only what is pending,
+/// so that its records cannot undo this change when replayed.
+fn write(store: &dyn StateStore, (mut state, pending): (State, Vec<super::Intent>)) -> Result<State, StateError> {
     state.serial += 1;
-    store.write(&state)?;
+    store.commit(&state, &pending)?;
     Ok(state)
 }
 
@@ -46,7 +49,7 @@ pub fn remove(
     lock: &LockGuard<'_>,
     patterns: &[ResourceAddrPattern],
 ) -> Result<Vec<ResourceInstanceAddr>, StateOpError> {
-    let mut state = read(lock.store())?;
+    let (mut state, pending) = read(lock.store())?;
     let mut removed = Vec::new();
     for pattern in patterns {
         let selected: Vec<ResourceInstanceAddr> =
@@ -59,7 +62,7 @@ pub fn remove(
             removed.push(addr);
         }
     }
-    write(lock.store(), state)?;
+    write(lock.store(), (state, pending))?;
     Ok(removed)
 }
 
@@ -69,7 +72,7 @@ pub fn move_instance(
     from: &ResourceInstanceAddr,
     to: &ResourceInstanceAddr,
 ) -> Result<(), StateOpError> {
-    let mut state = read(lock.store())?;
+    let (mut state, pending) = read(lock.store())?;
     if from.resource.type_name != to.resource.type_name {
         return Err(StateOpError::TypeMismatch { from: Box::new(from.clone()), to: Box::new(to.clone()) });
     }
@@ -79,22 +82,23 @@ pub fn move_instance(
     let Some(mut instance) = state.remove(from) else { return Err(StateOpError::NoMatch(from.to_string())) };
     instance.address = to.clone();
     state.set(instance);
-    write(lock.store(), state)?;
+    write(lock.store(), (state, pending))?;
     Ok(())
 }
 
 /// Records an instance that `engine::import` read from its provider; returns the new state.
 pub fn record_import(lock: &LockGuard<'_>, instance: ResourceInstanceState) -> Result<State, StateOpError> {
-    let mut state = read(lock.store())?;
+    let (mut state, pending) = read(lock.store())?;
     if state.get(&instance.address).is_some() {
         return Err(StateOpError::AlreadyManaged(instance.address));
     }
     state.set(instance);
-    Ok(write(lock.store(), state)?)
+    Ok(write(lock.store(), (state, pending))?)
 }
 
-/// Releases a lock that another run left behind, if `id` is the one it holds.
-pub fn force_unlock(store: &dyn StateStore, id: &str) -> Result<(), StateError> {
+/// Releases a lock that another run left behind, if `id` is the one it holds; returns
+/// what was removed.
+pub fn force_unlock(store: &dyn StateStore, id: &str) -> Result<super::LockInfo, StateError> {
     store.force_unlock(id)
 }
 

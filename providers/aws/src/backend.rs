@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{BucketVersioningStatus, ServerSideEncryption};
-use gantry_core::state::{BackendError, BackendFactory, BackendSettings, LockInfo, State, StateError, StateStore};
+use gantry_core::state::{BackendError, BackendFactory, BackendSettings, LockInfo, StateError, StateStore};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -79,6 +79,8 @@ pub struct S3Store {
     rt: Option<tokio::runtime::Runtime>,
     s3: aws_sdk_s3::Client,
     ddb: aws_sdk_dynamodb::Client,
+    /// The sequence number of the next journal object, once known.
+    journal_next: std::sync::Mutex<Option<u64>>,
 }
 
 static WARNED_UNVERSIONED: AtomicBool = AtomicBool::new(false);
@@ -103,7 +105,7 @@ impl S3Store {
             aws_sdk_s3::config::Builder::from(&sdk).force_path_style(cfg.endpoint_url.is_some()).build(),
         );
         let ddb = aws_sdk_dynamodb::Client::new(&sdk);
-        let store = S3Store { cfg, rt: Some(rt), s3, ddb };
+        let store = S3Store { cfg, rt: Some(rt), s3, ddb, journal_next: std::sync::Mutex::new(None) };
         store.warn_if_unversioned();
         Ok(store)
     }
@@ -157,13 +159,7 @@ impl S3Store {
     }
 
     fn holder_from(&self, bytes: Option<&[u8]>) -> LockInfo {
-        bytes.and_then(|b| serde_json::from_slice::<LockInfo>(b).ok()).unwrap_or_else(|| LockInfo {
-            id: "unknown".into(),
-            operation: "unknown".into(),
-            who: "unknown".into(),
-            created: "unknown".into(),
-            path: self.url(),
-        })
+        LockInfo::from_bytes(bytes.unwrap_or_default(), &self.url())
     }
 
     /// The current lock holder, if any.
@@ -278,32 +274,26 @@ where
     }
 }
 
-impl StateStore for S3Store {
-    fn read(&self) -> Result<Option<State>, StateError> {
-        let got = self.run(async {
-            match self.s3.get_object().bucket(&self.cfg.bucket).key(&self.cfg.key).send().await {
+impl S3Store {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        self.run(async {
+            match self.s3.get_object().bucket(&self.cfg.bucket).key(key).send().await {
                 Ok(o) => o.body.collect().await.map(|b| Some(b.into_bytes().to_vec())).map_err(|e| e.to_string()),
                 Err(e) if e.code() == Some("NoSuchKey") || e.as_service_error().is_some_and(|s| s.is_no_such_key()) => {
                     Ok(None)
                 }
                 Err(e) => Err(sdk_detail(&e)),
             }
-        });
-        match got.map_err(|e| self.fail("S3 GetObject", e))? {
-            None => Ok(None),
-            Some(b) if b.iter().all(|c| c.is_ascii_whitespace()) => Ok(None),
-            Some(b) => State::from_bytes(&b).map(Some),
-        }
+        })
     }
 
-    fn write(&self, state: &State) -> Result<(), StateError> {
-        let bytes = state.to_bytes();
+    fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), String> {
         self.run(async {
             let mut req = self
                 .s3
                 .put_object()
                 .bucket(&self.cfg.bucket)
-                .key(&self.cfg.key)
+                .key(key)
                 .content_type("application/json")
                 .body(ByteStream::from(bytes));
             if self.cfg.encrypt {
@@ -312,7 +302,109 @@ impl StateStore for S3Store {
             req.send().await
         })
         .map(|_| ())
-        .map_err(|e| self.fail("S3 PutObject", sdk_detail(&e)))
+        .map_err(|e| sdk_detail(&e))
+    }
+
+    /// S3 cannot append, so the journal is a series of objects under `KEY.journal/`,
+    /// each one batch of records, named by a zero-padded sequence number so that
+    /// listing returns them in order.
+    fn journal_prefix(&self) -> String {
+        format!("{}.journal/", self.cfg.key)
+    }
+
+    fn journal_keys(&self) -> Result<Vec<String>, StateError> {
+        let prefix = self.journal_prefix();
+        let mut keys = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .run(async {
+                    self.s3
+                        .list_objects_v2()
+                        .bucket(&self.cfg.bucket)
+                        .prefix(&prefix)
+                        .set_continuation_token(token.clone())
+                        .send()
+                        .await
+                })
+                .map_err(|e| self.fail("S3 ListObjectsV2 (journal)", sdk_detail(&e)))?;
+            keys.extend(page.contents().iter().filter_map(|o| o.key().map(str::to_string)));
+            match page.next_continuation_token() {
+                Some(t) if page.is_truncated() == Some(true) => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        keys.sort();
+        Ok(keys)
+    }
+
+    fn next_journal_key(&self) -> Result<String, StateError> {
+        let mut next = self.journal_next.lock().unwrap_or_else(|e| e.into_inner());
+        let n = match *next {
+            Some(n) => n,
+            None => self
+                .journal_keys()?
+                .last()
+                .and_then(|k| k.rsplit('/').next())
+                .and_then(|n| n.parse::<u64>().ok())
+                .map_or(0, |n| n + 1),
+        };
+        *next = Some(n + 1);
+        Ok(format!("{}{n:020}", self.journal_prefix()))
+    }
+}
+
+impl StateStore for S3Store {
+    fn read_bytes(&self) -> Result<Option<Vec<u8>>, StateError> {
+        self.get(&self.cfg.key).map_err(|e| self.fail("S3 GetObject", e))
+    }
+
+    fn write_bytes(&self, bytes: &[u8]) -> Result<(), StateError> {
+        self.put(&self.cfg.key, bytes.to_vec()).map_err(|e| self.fail("S3 PutObject", e))
+    }
+
+    fn append_journal(&self, bytes: &[u8]) -> Result<(), StateError> {
+        let key = self.next_journal_key()?;
+        self.put(&key, bytes.to_vec()).map_err(|e| self.fail("S3 PutObject (journal)", e))
+    }
+
+    fn read_journal(&self) -> Result<Option<Vec<u8>>, StateError> {
+        let keys = self.journal_keys()?;
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        for key in keys {
+            if let Some(bytes) = self.get(&key).map_err(|e| self.fail("S3 GetObject (journal)", e))? {
+                out.extend(bytes);
+                // Each object is whole; a torn one cannot be followed by another.
+                if out.last() != Some(&b'\n') {
+                    out.push(b'\n');
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// Writes the new journal as the next object (it starts with a `compacted` record,
+    /// which makes every earlier record moot), then deletes the earlier objects.
+    fn replace_journal(&self, bytes: &[u8]) -> Result<(), StateError> {
+        let old = self.journal_keys()?;
+        if !bytes.is_empty() {
+            self.append_journal(bytes)?;
+        }
+        for key in old {
+            self.run(async { self.s3.delete_object().bucket(&self.cfg.bucket).key(&key).send().await })
+                .map_err(|e| self.fail("S3 DeleteObject (journal)", sdk_detail(&e)))?;
+        }
+        if bytes.is_empty() {
+            *self.journal_next.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        }
+        Ok(())
+    }
+
+    fn describe_journal(&self) -> String {
+        format!("s3://{}/{}", self.cfg.bucket, self.journal_prefix())
     }
 
     fn lock(&self, info: LockInfo) -> Result<LockInfo, StateError> {
@@ -367,8 +459,10 @@ impl StateStore for S3Store {
         self.release(id)
     }
 
-    fn force_unlock(&self, id: &str) -> Result<(), StateError> {
-        self.release(id)
+    fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
+        let holder = self.current_lock()?.ok_or_else(|| StateError::NoSuchLock(id.to_string()))?;
+        self.release(id)?;
+        Ok(holder)
     }
 
     fn describe(&self) -> String {

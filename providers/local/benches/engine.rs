@@ -62,6 +62,7 @@ fn bench_validate_10k(rt: &tokio::runtime::Runtime) {
         inputs: Default::default(),
         parallelism: 10,
         hook: &engine::NoHook,
+        interrupt: Default::default(),
     };
     let diags = rt.block_on(engine::validate(&config, &settings));
     assert!(!diags.has_errors());
@@ -97,15 +98,16 @@ fn bench_apply_200(rt: &tokio::runtime::Runtime, parallelism: usize) {
         inputs: Default::default(),
         parallelism,
         hook: &engine::NoHook,
+        interrupt: Default::default(),
     };
     let state = State::new();
     let (plan, diags) =
         rt.block_on(engine::plan(&config, &settings, &state, PlanOptions { refresh: true, ..Default::default() }));
     assert!(!diags.has_errors(), "{diags:?}");
     let plan = plan.unwrap();
-    let store = LocalStore::new(dir.join("gantry.state.json"));
+    let store = std::sync::Arc::new(LocalStore::new(dir.join("gantry.state.json")));
     let started = Instant::now();
-    let (final_state, diags) = rt.block_on(engine::apply(&config, &settings, &plan, &store));
+    let (final_state, diags) = rt.block_on(engine::apply(&config, &settings, &plan, store));
     assert!(!diags.has_errors(), "{diags:?}");
     assert_eq!(final_state.resources.len(), 200);
     let wall = started.elapsed().as_secs_f64();
@@ -155,6 +157,7 @@ fn bench_plan_10k_no_changes(rt: &tokio::runtime::Runtime) {
         inputs: Default::default(),
         parallelism: 10,
         hook: &engine::NoHook,
+        interrupt: Default::default(),
     };
     let (plan, diags) =
         rt.block_on(engine::plan(&config, &settings, &state, PlanOptions { refresh: true, ..Default::default() }));

@@ -5,13 +5,15 @@
 
 pub mod cluster;
 pub mod describe;
+pub mod network;
 pub mod sim;
 
 use gantry_core::analysis::describe::Description;
 use gantry_core::catalog::{catalog, SPOT_PRICE_FACTOR};
 use gantry_core::provider::{
-    plan_by_schema, ApplyRequest, AttributeSchema as A, BlockSchema, ConfigureRequest, ImportRequest, NestedBlock,
-    Nesting, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory, ReadRequest, Schema, ValidateRequest,
+    plan_by_schema, ApplyRequest, AttributeSchema as A, BlockSchema, ConfigureRequest, FindRequest, IdentityRequest,
+    ImportRequest, NestedBlock, Nesting, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory,
+    ReadRequest, Schema, ValidateRequest,
 };
 use gantry_core::types::Type;
 use gantry_core::value::{PathStep, Value};
@@ -118,6 +120,7 @@ pub fn schema() -> &'static Schema {
         let mut s = Schema { provider, ..Default::default() };
         s.resources.insert("local_cluster".into(), cluster);
         s.resources.insert("local_node_pool".into(), pool);
+        s.resources.insert(network::TYPE.into(), network::schema());
         s
     })
 }
@@ -216,8 +219,9 @@ impl Provider for LocalProvider {
             Some(l) => parse_duration(l).map_err(|e| err("Invalid latency", e))?,
             None => Duration::ZERO,
         };
-        *self.state.write().unwrap_or_else(|e| e.into_inner()) =
-            Some(Configured { sim: Sim::new(&req.working_dir), latency });
+        let sim = Sim::new(&req.working_dir);
+        sim.remove_stale_temporaries();
+        *self.state.write().unwrap_or_else(|e| e.into_inner()) = Some(Configured { sim, latency });
         Ok(())
     }
 
@@ -300,9 +304,24 @@ impl Provider for LocalProvider {
         let r = match req.type_name {
             "local_cluster" => c.sim.get_cluster(&s(st, "name")),
             "local_node_pool" => c.sim.get_pool(&s(st, "cluster_name"), &s(st, "node_group_name")),
+            network::TYPE => return network::read(&c.sim, st),
             other => return Err(err("Unknown resource type", other.to_string())),
         };
         r.map_err(|e| err("Simulator read failed", e))
+    }
+
+    fn create_identity(&self, req: IdentityRequest<'_>) -> serde_json::Value {
+        match req.type_name {
+            network::TYPE => network::identity(req.address, req.lineage, req.token),
+            _ => serde_json::Value::Null,
+        }
+    }
+
+    async fn find(&self, req: FindRequest<'_>) -> Result<Option<Value>, ProviderError> {
+        match req.type_name {
+            network::TYPE => Ok(network::find(&self.configured()?.sim, req.identity)),
+            _ => self.read(ReadRequest { type_name: req.type_name, state: req.planned }).await,
+        }
     }
 
     async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
@@ -401,6 +420,11 @@ impl Provider for LocalProvider {
                 c.sim.reschedule(&cluster).map_err(fail)?;
                 Ok(Some(v))
             }
+            (network::TYPE, None) => network::delete(&c.sim, req.prior.unwrap_or(&Value::Null)).map(|()| None),
+            (network::TYPE, Some(planned)) => match req.prior {
+                Some(prior) => network::update(&c.sim, prior, planned).map(Some),
+                None => network::create(&c.sim, planned, req.identity).map(Some),
+            },
             (other, _) => Err(err("Unknown resource type", other.to_string())),
         }
     }
@@ -413,6 +437,7 @@ impl Provider for LocalProvider {
                 Some((cluster, pool)) => c.sim.get_pool(cluster, pool),
                 None => return Err(err("Invalid import ID", "a node pool is imported as CLUSTER:POOL")),
             },
+            network::TYPE => return network::read(&c.sim, &Value::object([("id", Value::string(req.id))])),
             other => return Err(err("Unknown resource type", other.to_string())),
         };
         r.map_err(|e| err("Simulator read failed", e))

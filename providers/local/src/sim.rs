@@ -38,6 +38,40 @@ impl Sim {
             .join(format!("{}.json", safe(&key.name)))
     }
 
+    fn network_path(&self, id: &str) -> PathBuf {
+        self.root.join("networks").join(format!("{}.json", safe(id)))
+    }
+
+    pub fn get_network(&self, id: &str) -> Result<Option<Value>, String> {
+        read_json(&self.network_path(id))
+    }
+
+    pub fn put_network(&self, id: &str, v: &Value) -> Result<(), String> {
+        write_json(&self.network_path(id), v)
+    }
+
+    pub fn delete_network(&self, id: &str) -> Result<(), String> {
+        remove(&self.network_path(id))
+    }
+
+    /// Every network of the simulated cloud, as stored (with what it keeps for itself).
+    pub fn networks(&self) -> Vec<Value> {
+        list_json(&self.root.join("networks"))
+    }
+
+    /// Removes what writers killed mid-write left behind in the simulator's folders.
+    pub fn remove_stale_temporaries(&self) {
+        fn walk(dir: &Path) {
+            gantry_core::state::remove_stale_temporaries(dir);
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    walk(&entry.path());
+                }
+            }
+        }
+        walk(&self.root);
+    }
+
     pub fn placement_path(&self, cluster: &str) -> PathBuf {
         self.root.join("placement").join(format!("{}.json", safe(cluster)))
     }

@@ -11,8 +11,8 @@ use crate::engine::planner::instance::apply_ignore_changes;
 use crate::engine::providers::ProviderInstance;
 use crate::engine::walk::ResourceNode;
 use crate::plan::{Action, ResourceChange};
-use crate::provider::{ApplyRequest, PlanRequest};
-use crate::state::ResourceInstanceState;
+use crate::provider::{ApplyRequest, IdentityRequest, PlanRequest, ProviderError};
+use crate::state::{Intent, Operation, ResourceInstanceState};
 use crate::value::Value;
 use std::sync::Arc;
 
@@ -33,6 +33,10 @@ impl Executor<'_> {
             (_, Half::Whole) | (Action::DeleteThenCreate, Half::Create) | (Action::CreateThenDelete, Half::Destroy)
         );
         let Ok(_permit) = self.semaphore.acquire().await else { return false };
+        if self.ev.settings.interrupt.stopping() {
+            self.progress.lock().unwrap_or_else(|e| e.into_inner()).not_started += 1;
+            return false;
+        }
         if first {
             self.started.lock().unwrap_or_else(|e| e.into_inner()).insert(c.address.clone(), std::time::Instant::now());
             self.ev.settings.hook.pre_apply(&c.address, c.action);
@@ -51,6 +55,7 @@ impl Executor<'_> {
         match result {
             Ok(id) => {
                 if last {
+                    self.progress.lock().unwrap_or_else(|e| e.into_inner()).completed += 1;
                     self.ev.settings.hook.post_apply(&c.address, c.action, None, id.as_deref(), elapsed);
                 }
                 true
@@ -90,14 +95,34 @@ impl Executor<'_> {
         let addr = &c.address;
         let Some(before) = self.plan.refreshed_state.get(addr).map(|s| s.value()) else { return Ok(None) };
         let deposed = c.action == Action::CreateThenDelete;
-        self.record(self.writer.intend(addr, Action::Delete), addr)?;
+        let prior = self.plan.refreshed_state.get(addr);
+        let intent = Intent {
+            id: self.writer.intent_id(),
+            address: addr.clone(),
+            operation: if deposed { Operation::DeleteReplaced } else { Operation::Delete },
+            provider: c.provider.clone(),
+            identity: serde_json::Value::Null,
+            // A replaced object is no longer in state once its successor is recorded.
+            object: if deposed { before.to_json() } else { serde_json::Value::Null },
+            sensitive_paths: prior.map(|p| p.sensitive_paths.clone()).unwrap_or_default(),
+            dependencies: prior.map(|p| p.dependencies.clone()).unwrap_or_default(),
+            create_before_destroy: prior.is_some_and(|p| p.create_before_destroy),
+        };
+        let intent_id = intent.id.clone();
+        self.record(self.writer.intend(intent).await, addr)?;
         let request = ApplyRequest {
             type_name: &addr.resource.type_name,
             prior: Some(&before),
             planned: None,
             config: &Value::Null,
+            identity: None,
         };
-        if let Err(e) = provider.provider.apply(request).await {
+        if let Err(e) = self.call(addr, provider.provider.apply(request)).await? {
+            // State still holds an object whose delete failed, and refresh will find out
+            // whether it went; a replaced one is only in the intent, so that stays pending.
+            if !deposed {
+                self.record(self.writer.resolved(&intent_id), addr)?;
+            }
             let detail = if deposed {
                 format!("The replacement was created and recorded in state, but deleting the old object failed: {}. Delete it by hand.", provider_error(e))
             } else {
@@ -111,8 +136,10 @@ impl Executor<'_> {
             return Err(Diagnostic::error(summary, detail).with_address(addr));
         }
         // The replaced object of create-then-destroy is not what state tracks: the new one is.
-        if !deposed {
-            self.record(self.writer.forget(addr), addr)?;
+        if deposed {
+            self.record(self.writer.resolved(&intent_id), addr)?;
+        } else {
+            self.record(self.writer.forget(addr, Some(&intent_id)), addr)?;
         }
         Ok(None)
     }
@@ -171,15 +198,47 @@ impl Executor<'_> {
         planned_paths.extend(schema.sensitive_paths(&final_plan.planned));
         let planned = final_plan.planned.mark_paths(&planned_paths);
         self.check_final_plan(c, &planned, &config, res)?;
-        self.record(self.writer.intend(addr, c.action), addr)?;
-        let request =
-            ApplyRequest { type_name: &res.type_name, prior: plan_prior, planned: Some(&planned), config: &config };
-        let created = provider
-            .provider
-            .apply(request)
-            .await
-            .map_err(|e| fail(format!("Failed to apply {addr}"), provider_error(e)))?
-            .ok_or_else(|| {
+        let creating = c.action != Action::Update;
+        let intent_id = self.writer.intent_id();
+        let identity = if creating {
+            provider.provider.create_identity(IdentityRequest {
+                type_name: &res.type_name,
+                planned: &planned,
+                address: &addr.to_string(),
+                lineage: &self.plan.refreshed_state.lineage,
+                token: &intent_id,
+            })
+        } else {
+            serde_json::Value::Null
+        };
+        let intent = Intent {
+            id: intent_id.clone(),
+            address: addr.clone(),
+            operation: if creating { Operation::Create } else { Operation::Update },
+            provider: c.provider.clone(),
+            identity: identity.clone(),
+            object: if creating { planned.to_json() } else { serde_json::Value::Null },
+            sensitive_paths: planned_paths.clone(),
+            dependencies: ResourceNode::dependencies(ev.config, n),
+            create_before_destroy: res.lifecycle.create_before_destroy,
+        };
+        self.record(self.writer.intend(intent).await, addr)?;
+        let request = ApplyRequest {
+            type_name: &res.type_name,
+            prior: plan_prior,
+            planned: Some(&planned),
+            config: &config,
+            identity: creating.then_some(&identity),
+        };
+        let applied = self.call(addr, provider.provider.apply(request)).await?;
+        // A failed create may still have made the object (a timeout, a lost answer): its
+        // intent stays pending so the next run looks. A failed update changed nothing
+        // state does not already know after a refresh.
+        if applied.is_err() && !creating {
+            self.record(self.writer.resolved(&intent_id), addr)?;
+        }
+        let created =
+            applied.map_err(|e| fail(format!("Failed to apply {addr}"), provider_error(e)))?.ok_or_else(|| {
                 fail(format!("Failed to apply {addr}"), format!("the provider returned no object for {addr}"))
             })?;
         if created.contains_unknown() {
@@ -199,7 +258,7 @@ impl Executor<'_> {
             dependencies: ResourceNode::dependencies(ev.config, n),
             create_before_destroy: res.lifecycle.create_before_destroy,
         };
-        self.record(self.writer.record(instance), addr)?;
+        self.record(self.writer.record(instance, Some(&intent_id)), addr)?;
         let id = new_value.get("id").and_then(|v| v.as_str()).map(str::to_string);
         self.applied.lock().unwrap_or_else(|e| e.into_inner()).insert(addr.clone(), new_value);
         Ok(id)
@@ -248,6 +307,27 @@ impl Executor<'_> {
         )
         .at(res.header_span)
         .with_address(addr))
+    }
+
+    /// Runs a provider call unless a second interrupt cancels it first. A cancelled call
+    /// leaves its intent pending in the journal, for the next run to resolve.
+    async fn call<T>(
+        &self,
+        addr: &ResourceInstanceAddr,
+        call: impl std::future::Future<Output = Result<T, ProviderError>>,
+    ) -> Result<Result<T, ProviderError>, Diagnostic> {
+        let interrupt = &self.ev.settings.interrupt;
+        tokio::select! {
+            result = call => Ok(result),
+            () = interrupt.reached(2) => {
+                self.progress.lock().unwrap_or_else(|e| e.into_inner()).cancelled.push(addr.clone());
+                Err(Diagnostic::error(
+                    format!("Cancelled {addr}"),
+                    "A second interrupt cancelled this change while it was running.",
+                )
+                .with_address(addr))
+            }
+        }
     }
 
     /// A state write that failed fails the step: what is not recorded must not be built upon.

@@ -10,7 +10,7 @@ mod values;
 
 use super::evaluate::Evaluation;
 use super::providers::Providers;
-use super::state_writer::{SnapshotWriter, StateWriter};
+use super::state_writer::{JournalWriter, StateWriter};
 use super::{dag, Config, WalkSettings};
 use crate::addr::{ModuleInstance, ResourceInstanceAddr};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -19,6 +19,7 @@ use crate::state::{OutputState, State, StateStore};
 use crate::value::Value;
 use graph::Step;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::sync::Mutex;
 
 pub(crate) struct Executor<'a> {
@@ -33,25 +34,43 @@ pub(crate) struct Executor<'a> {
     change_index: HashMap<&'a ResourceInstanceAddr, usize>,
     /// When the first half of each replacement started, for the progress display.
     started: Mutex<HashMap<ResourceInstanceAddr, std::time::Instant>>,
+    /// What an interrupt left: changes completed, not started, and cancelled mid-call.
+    progress: Mutex<Progress>,
 }
 
-/// Applies a plan, writing state through `store` after every completed change. Apply starts
-/// from the plan's refreshed state, numbered on from the serial the store holds now.
+#[derive(Default)]
+struct Progress {
+    completed: usize,
+    not_started: usize,
+    cancelled: Vec<ResourceInstanceAddr>,
+}
+
+/// Applies a plan, journaling every side effect in `store`. Apply starts from the
+/// plan's refreshed state, numbered on from the serial the store holds now, and
+/// carries the intents an earlier run left unresolved.
 pub async fn apply(
     config: &Config,
     settings: &WalkSettings<'_>,
     plan: &Plan,
-    store: &dyn StateStore,
+    store: Arc<dyn StateStore>,
 ) -> (State, Diagnostics) {
     let mut start = plan.refreshed_state.clone();
-    match store.read() {
-        Ok(current) => start.serial = current.map(|s| s.serial).unwrap_or(0),
-        Err(e) => {
-            let d = Diagnostic::error("Failed to read state", format!("{e}. Nothing was applied."));
-            return (start, Diagnostics(vec![d]));
+    let failed = |e: crate::state::StateError, start: State| {
+        let d = Diagnostic::error("Failed to read state", format!("{e}. Nothing was applied."));
+        (start, Diagnostics(vec![d]))
+    };
+    let pending = match store.read_journaled() {
+        Ok(current) => {
+            let current = current.unwrap_or_else(|| crate::state::Journaled::new(State { serial: 0, ..start.clone() }));
+            start.serial = current.state.serial;
+            current.pending
         }
-    }
-    let writer = SnapshotWriter::new(store, start);
+        Err(e) => return failed(e, start),
+    };
+    let writer = match JournalWriter::new(store, start.clone(), pending) {
+        Ok(w) => w,
+        Err(e) => return failed(e, start),
+    };
     apply_with(config, settings, plan, &writer).await
 }
 
@@ -71,6 +90,7 @@ pub async fn apply_with(
         applied: Mutex::new(HashMap::new()),
         change_index: plan.changes.iter().enumerate().map(|(i, c)| (&c.address, i)).collect(),
         started: Mutex::new(HashMap::new()),
+        progress: Mutex::new(Progress::default()),
     };
     let deps = graph::build(config, plan, settings.registry);
     if !graph::acyclic(&deps) {
@@ -100,6 +120,7 @@ impl Executor<'_> {
     }
 
     fn finish(self) -> (State, Diagnostics) {
+        self.report_interrupt();
         let mut diags = self.ev.take_diags();
         let outputs = (!self.plan.destroy).then(|| self.root_outputs());
         let state = match self.writer.finish(outputs) {
@@ -111,6 +132,30 @@ impl Executor<'_> {
         };
         diags.sort();
         (state, diags)
+    }
+
+    /// After an interrupt, what was done and what was not, as one error.
+    fn report_interrupt(&self) {
+        let interrupt = &self.ev.settings.interrupt;
+        if !interrupt.stopping() {
+            return;
+        }
+        let p = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+        let total = self.plan.changes.iter().filter(|c| c.action != crate::plan::Action::NoOp).count();
+        let not_started = total.saturating_sub(p.completed + p.cancelled.len()).max(p.not_started);
+        let mut detail = format!(
+            "Gantry stopped after an interrupt. {} of {total} changes completed and are recorded in state; {not_started} were not started.",
+            p.completed
+        );
+        if !p.cancelled.is_empty() {
+            let names: Vec<String> = p.cancelled.iter().map(|a| format!("  - {a}")).collect();
+            detail.push_str(&format!(
+                " These were cancelled while running; their intents stay in the journal, and the next plan or apply finds each object and adopts it if it was made:\n{}",
+                names.join("\n")
+            ));
+        }
+        detail.push_str(" Run gantry apply again to make the rest of the changes.");
+        self.ev.diag(Diagnostic::error("Apply interrupted", detail));
     }
 
     /// Root outputs as state records them; those still unknown are left out.

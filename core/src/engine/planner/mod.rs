@@ -137,6 +137,7 @@ impl Planner<'_> {
             moved,
             analysis,
             data: self.data.into_inner().unwrap_or_else(|e| e.into_inner()),
+            recovered: Vec::new(),
         };
         (Some(plan), diags)
     }

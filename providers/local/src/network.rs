@@ -1,0 +1,112 @@
+//! `local_network`: a simulated cloud network whose ID the simulated cloud
+//! assigns on create, as a VPC's is. A create whose answer is lost cannot be
+//! found by name, so it is made the way EC2 makes a VPC with a client token: the
+//! create carries a token (a retry with the same token returns the same network
+//! instead of a second one), and the network is tagged with the address and the
+//! state lineage that made it, which is what recovery searches by.
+
+use crate::sim::Sim;
+use gantry_core::provider::{AttributeSchema as A, BlockSchema, ProviderError};
+use gantry_core::types::Type;
+use gantry_core::value::Value;
+
+pub const TYPE: &str = "local_network";
+
+/// Kept with the simulated object, never shown as an attribute.
+const TOKEN: &str = "_client_token";
+const SYSTEM_TAGS: &str = "_system_tags";
+
+pub fn schema() -> BlockSchema {
+    BlockSchema::default()
+        .attr("cidr_block", A::required(Type::String).force_new())
+        .attr("tags", A::optional(Type::Map(Box::new(Type::String))))
+        .attr("id", A::computed(Type::String).describe("Assigned by the simulated cloud on create: net-…"))
+        .attr("arn", A::computed(Type::String))
+}
+
+/// What identifies a create: its client token, and the tags it sets.
+pub fn identity(address: &str, lineage: &str, token: &str) -> serde_json::Value {
+    serde_json::json!({
+        "client_token": token,
+        "tags": { "gantry:address": address, "gantry:lineage": lineage },
+    })
+}
+
+fn failed(e: String) -> ProviderError {
+    ProviderError::new("Simulator write failed", e)
+}
+
+/// The attributes, without what the simulated cloud keeps for itself.
+fn public(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(m.into_iter().filter(|(k, _)| !k.starts_with('_')).collect()),
+        other => other,
+    }
+}
+
+fn id_of(v: &Value) -> String {
+    v.get("id").and_then(|i| i.as_str()).unwrap_or_default().to_string()
+}
+
+pub fn read(sim: &Sim, state: &Value) -> Result<Option<Value>, ProviderError> {
+    let id = id_of(state);
+    if id.is_empty() {
+        return Ok(None);
+    }
+    sim.get_network(&id).map(|v| v.map(public)).map_err(|e| ProviderError::new("Simulator read failed", e))
+}
+
+pub fn create(sim: &Sim, planned: &Value, identity: Option<&serde_json::Value>) -> Result<Value, ProviderError> {
+    let token = identity.and_then(|i| i.get("client_token")).and_then(|t| t.as_str()).unwrap_or_default();
+    if !token.is_empty() {
+        if let Some(existing) =
+            sim.networks().into_iter().find(|n| n.get(TOKEN).and_then(|t| t.as_str()) == Some(token))
+        {
+            return Ok(public(existing));
+        }
+    }
+    let id = format!("net-{}", &uuid::Uuid::new_v4().simple().to_string()[..17]);
+    let mut v = planned.clone().deep_unmarked();
+    if let Value::Object(m) = &mut v {
+        m.insert("id".into(), Value::string(id.clone()));
+        m.insert("arn".into(), Value::string(format!("arn:gantry:local:network/{id}")));
+        m.insert(TOKEN.into(), Value::string(token));
+        let tags = identity.and_then(|i| i.get("tags")).cloned().unwrap_or_default();
+        m.insert(SYSTEM_TAGS.into(), Value::from_json(&tags));
+    }
+    sim.put_network(&id, &v).map_err(failed)?;
+    Ok(public(v))
+}
+
+pub fn update(sim: &Sim, prior: &Value, planned: &Value) -> Result<Value, ProviderError> {
+    let id = id_of(prior);
+    let stored = sim.get_network(&id).map_err(failed)?.ok_or_else(|| {
+        ProviderError::new("Network not found", format!("network {id} no longer exists; run gantry plan again"))
+    })?;
+    let mut v = planned.clone().deep_unmarked();
+    if let (Value::Object(m), Value::Object(old)) = (&mut v, &stored) {
+        m.insert("id".into(), Value::string(id.clone()));
+        for k in ["arn", TOKEN, SYSTEM_TAGS] {
+            if let Some(x) = old.get(k) {
+                m.insert(k.into(), x.clone());
+            }
+        }
+    }
+    sim.put_network(&id, &v).map_err(failed)?;
+    Ok(public(v))
+}
+
+pub fn delete(sim: &Sim, prior: &Value) -> Result<(), ProviderError> {
+    sim.delete_network(&id_of(prior)).map_err(failed)
+}
+
+/// The network a lost create made: the one with its client token, or else the one
+/// tagged with its address and lineage.
+pub fn find(sim: &Sim, identity: &serde_json::Value) -> Option<Value> {
+    let token = identity.get("client_token").and_then(|t| t.as_str());
+    let tags = identity.get("tags").map(Value::from_json);
+    let networks = sim.networks();
+    let by_token = networks.iter().find(|n| token.is_some() && n.get(TOKEN).and_then(|t| t.as_str()) == token);
+    let by_tags = || networks.iter().find(|n| tags.is_some() && n.get(SYSTEM_TAGS) == tags.as_ref());
+    by_token.or_else(by_tags).cloned().map(public)
+}
