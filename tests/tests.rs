@@ -14,5 +14,7 @@ mod aws;
 mod cli;
 #[path = "e2e/kubernetes.rs"]
 mod kubernetes;
+#[path = "e2e/reliability.rs"]
+mod reliability;
 #[path = "e2e/saved_plan.rs"]
 mod saved_plan;

@@ -97,7 +97,9 @@ impl Walker<'_> {
         let Some(node) = ResourceNode::of(ev.config, n) else { return };
         let res = node.res;
         let provider = self.providers.get(&Providers::key_for(ev, res));
-        for mi in ev.values().instances_of(node.path) {
+        // Collected first: the values lock must not be held while expansions are stored.
+        let instances = ev.values().instances_of(node.path);
+        for mi in instances {
             let raddr = node.addr(&mi);
             let Some(exp) = ev.expansion(&mi, res.count.as_ref(), res.for_each.as_ref(), &raddr.to_string()) else {
                 continue;
