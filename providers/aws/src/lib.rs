@@ -12,6 +12,7 @@ mod describe;
 mod ec2;
 mod eks;
 mod iam;
+mod retries;
 mod s3;
 pub mod util;
 
@@ -79,7 +80,8 @@ pub fn schema() -> &'static Schema {
             .attr("s3_use_path_style", A::optional(Type::Bool).describe("Path-style S3 addressing; on by default when endpoint_url is set."))
             .attr("max_retries", A::optional(Type::Number).describe("Attempts for throttled or failed (5xx) requests, with exponential backoff; default 10."))
             .attr("poll_interval", A::optional(Type::String).describe("How often to check a cluster or node group that is changing; default \"10s\"."))
-            .block("endpoints", single(endpoints, 0));
+            .block("endpoints", single(endpoints, 0))
+            .block("retry", gantry_core::retry::RetryPolicy::schema_block());
         let tags = || A::optional_computed(str_map());
 
         let vpc = BlockSchema::default()
@@ -231,13 +233,22 @@ pub struct Connection {
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
     pub max_retries: Option<u32>,
+    /// The `retry` block; when given it replaces `max_retries` and bounds each call's time.
+    pub retry: Option<gantry_core::retry::RetryPolicy>,
 }
 
 /// Loads credentials and region from the standard chain (environment, profile, web
 /// identity, container and instance metadata), with the overrides given.
 pub async fn sdk_config(c: &Connection) -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(c.max_retries.unwrap_or(10).max(1)));
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    loader = match &c.retry {
+        Some(policy) => {
+            loader.retry_config(retries::retry_config(policy)).timeout_config(retries::timeout_config(policy))
+        }
+        None => loader.retry_config(
+            aws_config::retry::RetryConfig::standard().with_max_attempts(c.max_retries.unwrap_or(10).max(1)),
+        ),
+    };
     if let Some(r) = &c.region {
         loader = loader.region(aws_config::Region::new(r.clone()));
     }
@@ -288,6 +299,7 @@ impl Provider for AwsProvider {
             profile: s(&c, "profile"),
             endpoint_url: s(&c, "endpoint_url"),
             max_retries: n(&c, "max_retries").map(|v| v as u32),
+            retry: retries::policy(&c)?,
         };
         let poll = match s(&c, "poll_interval") {
             Some(p) => parse_duration(&p).map_err(|e| err("Invalid poll_interval", e))?,
