@@ -10,7 +10,7 @@
 //! Delays use "full jitter" (a random delay in `[0, min(max_delay, base_delay·2^n)]`),
 //! so that many callers throttled at once do not retry in step.
 
-use crate::provider::{AttributeSchema as A, BlockSchema, NestedBlock, Nesting, ProviderError};
+use crate::provider::{AttributeSchema as A, BlockSchema, ErrorKind, NestedBlock, Nesting, ProviderError};
 use crate::types::Type;
 use crate::value::{PathStep, Value};
 use std::future::Future;
@@ -122,6 +122,40 @@ impl RetryPolicy {
     }
 }
 
+/// An error the retry loop can judge and report.
+pub trait Retryable {
+    /// Whether the same call may succeed later.
+    fn is_transient(&self) -> bool;
+    /// What kind of failure it was, for the log.
+    fn kind_name(&self) -> &'static str;
+    /// A short line for the log; it must hold no attribute value.
+    fn log_summary(&self) -> String;
+    /// The error as the caller gets it once the loop gives up, with `note` (how many attempts) added.
+    fn gave_up(self, note: &str) -> Self;
+}
+
+impl Retryable for ProviderError {
+    fn is_transient(&self) -> bool {
+        self.kind.is_transient()
+    }
+    fn kind_name(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::Permanent => "permanent",
+            ErrorKind::Throttled => "throttled",
+            ErrorKind::Server => "server",
+            ErrorKind::Connection => "connection",
+        }
+    }
+    /// The summary only: a detail may quote a value ("\"x\" is not an instance type").
+    fn log_summary(&self) -> String {
+        self.summary.clone()
+    }
+    fn gave_up(mut self, note: &str) -> Self {
+        self.detail = format!("{} ({note})", self.detail);
+        self
+    }
+}
+
 /// What is being retried, for the debug log: names, never values.
 #[derive(Debug, Clone, Copy)]
 pub struct Call<'a> {
@@ -134,24 +168,21 @@ pub struct Call<'a> {
 /// Runs `op` until it succeeds, fails permanently, or the policy's attempts or time
 /// run out; then returns its last result. An error given up on says how many
 /// attempts were made.
-pub async fn retry<T, F, Fut>(policy: &RetryPolicy, call: Call<'_>, op: F) -> Result<T, ProviderError>
+pub async fn retry<T, E, F, Fut>(policy: &RetryPolicy, call: Call<'_>, op: F) -> Result<T, E>
 where
+    E: Retryable,
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, ProviderError>>,
+    Fut: Future<Output = Result<T, E>>,
 {
     retry_with(policy, call, rand::random::<f64>, op).await
 }
 
 /// [`retry`] with the jitter source given, so tests can pin delays.
-async fn retry_with<T, F, Fut, J>(
-    policy: &RetryPolicy,
-    call: Call<'_>,
-    mut jitter: J,
-    mut op: F,
-) -> Result<T, ProviderError>
+async fn retry_with<T, E, F, Fut, J>(policy: &RetryPolicy, call: Call<'_>, mut jitter: J, mut op: F) -> Result<T, E>
 where
+    E: Retryable,
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, ProviderError>>,
+    Fut: Future<Output = Result<T, E>>,
     J: FnMut() -> f64,
 {
     let start = tokio::time::Instant::now();
@@ -172,7 +203,7 @@ where
                 resource_type = call.resource_type,
                 attempt,
                 elapsed_ms = elapsed.as_millis() as u64,
-                error = %e.summary,
+                error = %e.log_summary(),
                 "giving up on a provider call"
             );
             return Err(gave_up(e, attempt, elapsed));
@@ -183,8 +214,8 @@ where
             resource_type = call.resource_type,
             attempt,
             delay_ms = delay.as_millis() as u64,
-            kind = ?e.kind,
-            error = %e.summary,
+            kind = e.kind_name(),
+            error = %e.log_summary(),
             "retrying provider call"
         );
         tokio::time::sleep(delay).await;
@@ -192,16 +223,14 @@ where
     }
 }
 
-fn gave_up(mut e: ProviderError, attempts: u32, elapsed: Duration) -> ProviderError {
+fn gave_up<E: Retryable>(e: E, attempts: u32, elapsed: Duration) -> E {
     let tries = if attempts == 1 { "1 attempt".to_string() } else { format!("{attempts} attempts") };
-    e.detail = format!("{} (gave up after {tries} in {:.1}s)", e.detail, elapsed.as_secs_f64());
-    e
+    e.gave_up(&format!("gave up after {tries} in {:.1}s", elapsed.as_secs_f64()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::ErrorKind;
     use rand::{RngExt, SeedableRng};
     use std::sync::atomic::{AtomicU32, Ordering};
 
