@@ -200,7 +200,7 @@ provider "local" {
   }
 }
 resource "local_cluster" "a" {
-  name = "throttled"
+  name = "value-7c1f"
 }
 "#;
 
@@ -230,7 +230,7 @@ fn retries_show_in_the_debug_log_without_values() {
         assert!(line.contains("Throttled"), "{line}");
     }
     assert!(stderr.contains("configuration loaded") && stderr.contains("provider configured"), "{stderr}");
-    assert!(!stderr.contains("\"throttled\""), "no attribute value reaches the log:\n{stderr}");
+    assert!(!stderr.contains("value-7c1f"), "no attribute value reaches the log:\n{stderr}");
 
     // Unset, there is no log.
     let quiet = gantry(&dir, &["apply", "-auto-approve", "."]);
@@ -238,14 +238,14 @@ fn retries_show_in_the_debug_log_without_values() {
 }
 
 #[test]
-fn gantry_log_path_writes_the_log_to_a_file() {
+fn gantry_log_path_writes_the_log_to_a_file_and_trace_holds_no_values() {
     let (tmp, dir) = config(&[("main.hcl", RETRIED)]);
     let log = tmp.path().join("gantry.log");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_gantry"))
         .args(["apply", "-auto-approve", "."])
         .current_dir(&dir)
         .env("NO_COLOR", "1")
-        .env("GANTRY_LOG", "debug")
+        .env("GANTRY_LOG", "trace")
         .env("GANTRY_LOG_PATH", &log)
         .output()
         .unwrap();
@@ -254,4 +254,5 @@ fn gantry_log_path_writes_the_log_to_a_file() {
     assert!(!stderr.contains("retrying provider call"), "the log goes to the file, not stderr:\n{stderr}");
     let text = std::fs::read_to_string(&log).expect("the log file is written");
     assert_eq!(text.lines().filter(|l| l.contains("retrying provider call")).count(), 2, "{text}");
+    assert!(!text.contains("value-7c1f"), "not even at trace does a value reach the log:\n{text}");
 }
