@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod logging;
 mod views;
 
 use args::{Cli, Command};
@@ -91,6 +92,7 @@ async fn stop_now() {
 }
 
 fn main() -> ExitCode {
+    logging::init();
     let argv = args::normalize(std::env::args());
     let cli = match Cli::try_parse_from(&argv) {
         Ok(c) => c,
@@ -99,6 +101,12 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { 0 });
         }
     };
+    // The command's name only: its arguments may carry -var values.
+    tracing::debug!(
+        version = env!("CARGO_PKG_VERSION"),
+        command = argv.get(1).map(String::as_str).unwrap_or(""),
+        "gantry started"
+    );
     let style =
         Style { color: !cli.no_color && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

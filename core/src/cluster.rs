@@ -62,15 +62,42 @@ pub enum ConnError {
     NoNamespace(String),
     /// A server-side apply conflict with other field managers (message names them).
     Conflict(String),
+    /// Throttled (429), a server failure (5xx) or a lost connection: the same call may succeed later.
+    Transient(String),
     Other(String),
 }
 
 impl std::fmt::Display for ConnError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ConnError::UnknownKind(m) | ConnError::NoNamespace(m) | ConnError::Conflict(m) | ConnError::Other(m) => {
-                f.write_str(m)
-            }
+            ConnError::UnknownKind(m)
+            | ConnError::NoNamespace(m)
+            | ConnError::Conflict(m)
+            | ConnError::Transient(m)
+            | ConnError::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+impl crate::retry::Retryable for ConnError {
+    fn is_transient(&self) -> bool {
+        matches!(self, ConnError::Transient(_))
+    }
+    fn kind_name(&self) -> &'static str {
+        if self.is_transient() {
+            "transient"
+        } else {
+            "permanent"
+        }
+    }
+    /// The server's message: it names objects and reasons, never a field's value.
+    fn log_summary(&self) -> String {
+        self.to_string()
+    }
+    fn gave_up(self, note: &str) -> Self {
+        match self {
+            ConnError::Transient(m) => ConnError::Transient(format!("{m} ({note})")),
+            other => other,
         }
     }
 }

@@ -149,15 +149,54 @@ pub struct ProviderError {
     pub detail: String,
     /// The attribute the problem concerns, when there is one.
     pub path: Option<Vec<PathStep>>,
+    /// Whether the same call may succeed later; [`crate::retry`] retries only transient kinds.
+    pub kind: ErrorKind,
+}
+
+/// What kind of failure a provider error is, as far as retrying goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ErrorKind {
+    /// The request itself is wrong (4xx, validation, not found): repeating it gives the same answer.
+    #[default]
+    Permanent,
+    /// The API asked the caller to slow down (HTTP 429, AWS `Throttling*`, `RequestLimitExceeded`).
+    Throttled,
+    /// The server failed (HTTP 5xx).
+    Server,
+    /// The connection was lost (reset, timed out) before an answer came: the call may or
+    /// may not have been carried out, which is why every provider call must be idempotent.
+    Connection,
+}
+
+impl ErrorKind {
+    pub fn is_transient(self) -> bool {
+        self != ErrorKind::Permanent
+    }
+
+    /// The kind an HTTP status answers with.
+    pub fn of_status(status: u16) -> ErrorKind {
+        match status {
+            429 => ErrorKind::Throttled,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::Permanent,
+        }
+    }
 }
 
 impl ProviderError {
     pub fn new(summary: impl Into<String>, detail: impl Into<String>) -> ProviderError {
-        ProviderError { summary: summary.into(), detail: detail.into(), path: None }
+        ProviderError { summary: summary.into(), detail: detail.into(), path: None, kind: ErrorKind::Permanent }
     }
     pub fn at(mut self, path: Vec<PathStep>) -> ProviderError {
         self.path = Some(path);
         self
+    }
+    pub fn kind(mut self, kind: ErrorKind) -> ProviderError {
+        self.kind = kind;
+        self
+    }
+    pub fn is_transient(&self) -> bool {
+        self.kind.is_transient()
     }
 }
 

@@ -33,6 +33,11 @@ pub fn load(dir: &Path, registry: &Registry, sources: &SourceMap, diags: &mut Di
     let identity = canonical(dir).to_string_lossy().into_owned();
     // Taken before anything else is added to the source map (variable files, -var values).
     let digest = digest(dir, sources);
+    tracing::debug!(
+        dir = %dir.display(),
+        files = sources.files().len(),
+        "configuration loaded"
+    );
     Some(Config { tree, graph, sources: sources.clone(), root_dir: dir.to_path_buf(), digest, identity })
 }
 

@@ -26,6 +26,8 @@ pub(crate) struct ProviderInstance {
     /// resource of this run; its resources are then planned from schema alone) or invalid.
     config: Option<Value>,
     block_span: Option<Span>,
+    /// Where each argument path of the block is, so a configure error lands on its argument.
+    body: Option<crate::syntax::Body>,
     configured: tokio::sync::OnceCell<bool>,
 }
 
@@ -112,6 +114,7 @@ impl Providers {
             name: name.to_string(),
             config,
             block_span: block.map(|b| b.span),
+            body: block.map(|b| b.body.clone()),
             configured: tokio::sync::OnceCell::new(),
         };
         self.instances.write().unwrap_or_else(|e| e.into_inner()).insert(provider_key(name, alias), Arc::new(instance));
@@ -130,14 +133,17 @@ impl Providers {
                     working_dir: ev.settings.working_dir.clone(),
                 };
                 match p.provider.configure(request).await {
-                    Ok(()) => true,
+                    Ok(()) => {
+                        tracing::debug!(provider = %p.name, "provider configured");
+                        true
+                    }
                     Err(e) => {
                         ev.diag(
                             Diagnostic::error(
                                 format!("Failed to configure provider \"{}\"", p.name),
                                 format!("{}: {}", e.summary, e.detail),
                             )
-                            .at_opt(p.block_span.or(user)),
+                            .at_opt(at_argument(p, &e).or(p.block_span).or(user)),
                         );
                         false
                     }
@@ -165,6 +171,11 @@ impl Providers {
         }
         ok
     }
+}
+
+/// The argument a configure error names, in the provider block.
+fn at_argument(p: &ProviderInstance, e: &crate::provider::ProviderError) -> Option<Span> {
+    super::planner::instance::span_of_path(p.body.as_ref()?, e.path.as_deref()?)
 }
 
 /// Evaluates the root variables no walk evaluated yet, for provider blocks evaluated outside a walk.

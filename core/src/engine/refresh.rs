@@ -17,6 +17,7 @@ use crate::state::State;
 use crate::value::Value;
 use std::collections::HashMap;
 use std::sync::Mutex;
+use tracing::Instrument;
 
 type ReadResult = Result<Option<Value>, ProviderError>;
 
@@ -62,7 +63,9 @@ impl Refresh {
         }
         let type_name = res.type_name.as_str();
         let requests = instances.iter().map(|(_, v)| ReadRequest { type_name, state: v }).collect();
-        let results = provider.provider.read_batch(requests).await;
+        let span = tracing::debug_span!("refresh", resource = %raddr);
+        tracing::trace!(parent: &span, instances = instances.len(), "reading recorded instances");
+        let results = provider.provider.read_batch(requests).instrument(span).await;
         let mut prefetched = self.prefetched.lock().unwrap_or_else(|e| e.into_inner());
         for ((addr, _), result) in instances.into_iter().zip(results) {
             prefetched.insert(addr, result);
@@ -86,7 +89,14 @@ impl Refresh {
         let prefetched = self.prefetched.lock().unwrap_or_else(|e| e.into_inner()).remove(addr);
         let read = match prefetched {
             Some(r) => r,
-            None => provider.provider.read(ReadRequest { type_name, state: &p.clone().deep_unmarked() }).await,
+            None => {
+                let span = tracing::debug_span!("refresh", address = %addr);
+                provider
+                    .provider
+                    .read(ReadRequest { type_name, state: &p.clone().deep_unmarked() })
+                    .instrument(span)
+                    .await
+            }
         };
         let live = read.map_err(|e| {
             Diagnostic::error(format!("Failed to read {addr}"), format!("{}: {}", e.summary, e.detail))

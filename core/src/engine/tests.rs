@@ -61,11 +61,7 @@ impl Provider for Shared {
     async fn configure(&self, req: ConfigureRequest) -> Result<(), ProviderError> {
         self.0.configures.fetch_add(1, Ordering::SeqCst);
         match req.config.get("region").and_then(|r| r.as_str()) {
-            Some("nowhere") => Err(ProviderError {
-                summary: "No such region".into(),
-                detail: "nowhere is not a region".into(),
-                path: None,
-            }),
+            Some("nowhere") => Err(ProviderError::new("No such region", "nowhere is not a region")),
             _ => Ok(()),
         }
     }

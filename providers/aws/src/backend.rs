@@ -96,6 +96,7 @@ impl S3Store {
             profile: cfg.profile.clone(),
             endpoint_url: cfg.endpoint_url.clone(),
             max_retries: None,
+            retry: None,
         };
         let sdk = run_on(&rt, sdk_config(&conn));
         if sdk.region().is_none() {

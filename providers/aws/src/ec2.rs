@@ -7,7 +7,16 @@ use gantry_core::provider::ProviderError;
 use gantry_core::value::Value;
 use std::collections::BTreeMap;
 
-fn tag_spec(kind: ResourceType, tags: &BTreeMap<String, String>) -> Option<TagSpecification> {
+/// The tags to create an object with: the configured ones and those that let a lost
+/// create be found again.
+fn tag_spec(
+    kind: ResourceType,
+    tags: &BTreeMap<String, String>,
+    identity: Option<&serde_json::Value>,
+) -> Option<TagSpecification> {
+    let mut tags = tags.clone();
+    tags.extend(crate::identity::system_tags(identity));
+    let tags = &tags;
     if tags.is_empty() {
         return None;
     }
@@ -19,8 +28,11 @@ fn ec2_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
 }
 
 fn tags_value(tags: &[Tag]) -> Value {
-    let m: BTreeMap<String, String> =
-        tags.iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string()))).collect();
+    let m: BTreeMap<String, String> = tags
+        .iter()
+        .filter(|t| !t.key().is_some_and(|k| k.starts_with(crate::identity::TAG_PREFIX)))
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+        .collect();
     vmap(&m)
 }
 
@@ -105,12 +117,12 @@ async fn set_vpc_attrs(c: &Clients, id: &str, prior: Option<&Value>, planned: &V
     Ok(())
 }
 
-pub async fn create_vpc(c: &Clients, p: &Value) -> Result<Value, ProviderError> {
+pub async fn create_vpc(c: &Clients, p: &Value, identity: Option<&serde_json::Value>) -> Result<Value, ProviderError> {
     let out = c
         .ec2
         .create_vpc()
         .cidr_block(s0(p, "cidr_block"))
-        .set_tag_specifications(tag_spec(ResourceType::Vpc, &smap(p, "tags")).map(|t| vec![t]))
+        .set_tag_specifications(tag_spec(ResourceType::Vpc, &smap(p, "tags"), identity).map(|t| vec![t]))
         .send()
         .await
         .map_err(|e| aws_err("CreateVpc", e))?;
@@ -169,14 +181,18 @@ async fn set_public_ip(c: &Clients, id: &str, prior: Option<&Value>, p: &Value) 
     Ok(())
 }
 
-pub async fn create_subnet(c: &Clients, p: &Value) -> Result<Value, ProviderError> {
+pub async fn create_subnet(
+    c: &Clients,
+    p: &Value,
+    identity: Option<&serde_json::Value>,
+) -> Result<Value, ProviderError> {
     let out = c
         .ec2
         .create_subnet()
         .vpc_id(s0(p, "vpc_id"))
         .cidr_block(s0(p, "cidr_block"))
         .set_availability_zone(s(p, "availability_zone"))
-        .set_tag_specifications(tag_spec(ResourceType::Subnet, &smap(p, "tags")).map(|t| vec![t]))
+        .set_tag_specifications(tag_spec(ResourceType::Subnet, &smap(p, "tags"), identity).map(|t| vec![t]))
         .send()
         .await
         .map_err(|e| aws_err("CreateSubnet", e))?;
@@ -223,14 +239,14 @@ pub async fn read_sg(c: &Clients, st: &Value) -> Result<Option<Value>, ProviderE
     ])))
 }
 
-pub async fn create_sg(c: &Clients, p: &Value) -> Result<Value, ProviderError> {
+pub async fn create_sg(c: &Clients, p: &Value, identity: Option<&serde_json::Value>) -> Result<Value, ProviderError> {
     let out = c
         .ec2
         .create_security_group()
         .group_name(s0(p, "name"))
         .description(s(p, "description").unwrap_or_else(|| "Managed by Gantry".into()))
         .vpc_id(s0(p, "vpc_id"))
-        .set_tag_specifications(tag_spec(ResourceType::SecurityGroup, &smap(p, "tags")).map(|t| vec![t]))
+        .set_tag_specifications(tag_spec(ResourceType::SecurityGroup, &smap(p, "tags"), identity).map(|t| vec![t]))
         .send()
         .await
         .map_err(|e| aws_err("CreateSecurityGroup", e))?;

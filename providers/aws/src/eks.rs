@@ -124,12 +124,13 @@ fn vpc_request(p: &Value) -> VpcConfigRequest {
         .build()
 }
 
-pub async fn create_cluster(c: &Clients, p: &Value) -> Result<Value, ProviderError> {
+pub async fn create_cluster(c: &Clients, p: &Value, token: Option<String>) -> Result<Value, ProviderError> {
     let name = s0(p, "name");
     let tags = smap(p, "tags");
     c.eks
         .create_cluster()
         .name(&name)
+        .set_client_request_token(token)
         .role_arn(s0(p, "role_arn"))
         .set_version(s(p, "version"))
         .resources_vpc_config(vpc_request(p))
@@ -387,7 +388,7 @@ async fn wait_node_group_active(c: &Clients, cluster: &str, name: &str) -> Resul
     .await
 }
 
-pub async fn create_node_group(c: &Clients, p: &Value) -> Result<Value, ProviderError> {
+pub async fn create_node_group(c: &Clients, p: &Value, token: Option<String>) -> Result<Value, ProviderError> {
     let (cluster, name) = (s0(p, "cluster_name"), s0(p, "node_group_name"));
     let labels = smap(p, "labels");
     let tags = smap(p, "tags");
@@ -395,6 +396,7 @@ pub async fn create_node_group(c: &Clients, p: &Value) -> Result<Value, Provider
     let types = strs(p, "instance_types");
     c.eks
         .create_nodegroup()
+        .set_client_request_token(token)
         .cluster_name(&cluster)
         .nodegroup_name(&name)
         .node_role(s0(p, "node_role_arn"))

@@ -12,13 +12,15 @@ mod describe;
 mod ec2;
 mod eks;
 mod iam;
+mod identity;
+mod retries;
 mod s3;
 pub mod util;
 
 use gantry_core::provider::{
-    plan_by_schema, ApplyRequest, AttributeSchema as A, BlockSchema, ConfigureRequest, ImportRequest, NestedBlock,
-    Nesting, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory, ReadDataRequest, ReadRequest, Schema,
-    ValidateRequest,
+    plan_by_schema, ApplyRequest, AttributeSchema as A, BlockSchema, ConfigureRequest, FindRequest, IdentityRequest,
+    ImportRequest, NestedBlock, Nesting, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory,
+    ReadDataRequest, ReadRequest, Schema, ValidateRequest,
 };
 use gantry_core::types::Type;
 use gantry_core::value::{PathStep, Value};
@@ -79,7 +81,8 @@ pub fn schema() -> &'static Schema {
             .attr("s3_use_path_style", A::optional(Type::Bool).describe("Path-style S3 addressing; on by default when endpoint_url is set."))
             .attr("max_retries", A::optional(Type::Number).describe("Attempts for throttled or failed (5xx) requests, with exponential backoff; default 10."))
             .attr("poll_interval", A::optional(Type::String).describe("How often to check a cluster or node group that is changing; default \"10s\"."))
-            .block("endpoints", single(endpoints, 0));
+            .block("endpoints", single(endpoints, 0))
+            .block("retry", gantry_core::retry::RetryPolicy::schema_block());
         let tags = || A::optional_computed(str_map());
 
         let vpc = BlockSchema::default()
@@ -231,13 +234,22 @@ pub struct Connection {
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
     pub max_retries: Option<u32>,
+    /// The `retry` block; when given it replaces `max_retries` and bounds each call's time.
+    pub retry: Option<gantry_core::retry::RetryPolicy>,
 }
 
 /// Loads credentials and region from the standard chain (environment, profile, web
 /// identity, container and instance metadata), with the overrides given.
 pub async fn sdk_config(c: &Connection) -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(c.max_retries.unwrap_or(10).max(1)));
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    loader = match &c.retry {
+        Some(policy) => {
+            loader.retry_config(retries::retry_config(policy)).timeout_config(retries::timeout_config(policy))
+        }
+        None => loader.retry_config(
+            aws_config::retry::RetryConfig::standard().with_max_attempts(c.max_retries.unwrap_or(10).max(1)),
+        ),
+    };
     if let Some(r) = &c.region {
         loader = loader.region(aws_config::Region::new(r.clone()));
     }
@@ -288,6 +300,7 @@ impl Provider for AwsProvider {
             profile: s(&c, "profile"),
             endpoint_url: s(&c, "endpoint_url"),
             max_retries: n(&c, "max_retries").map(|v| v as u32),
+            retry: retries::policy(&c)?,
         };
         let poll = match s(&c, "poll_interval") {
             Some(p) => parse_duration(&p).map_err(|e| err("Invalid poll_interval", e))?,
@@ -380,6 +393,15 @@ impl Provider for AwsProvider {
         read_any(&c, req.type_name, req.state).await
     }
 
+    fn create_identity(&self, req: IdentityRequest<'_>) -> serde_json::Value {
+        identity::create_identity(req.type_name, req.address, req.lineage, req.token)
+    }
+
+    async fn find(&self, req: FindRequest<'_>) -> Result<Option<Value>, ProviderError> {
+        let c = self.clients()?;
+        identity::find(&c, req.type_name, req.identity, &req.planned.clone().deep_unmarked()).await
+    }
+
     async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
         let Some(schema) = schema().resources.get(req.type_name) else {
             return Err(err("Unknown resource type", req.type_name.to_string()));
@@ -423,7 +445,7 @@ impl Provider for AwsProvider {
         let prior = req.prior.map(|p| p.clone().deep_unmarked());
         match (req.type_name, prior.as_ref(), planned.as_ref()) {
             (t, Some(prior), None) => delete_any(&c, t, prior).await.map(|_| None),
-            (t, None, Some(planned)) => create_any(&c, t, planned).await.map(Some),
+            (t, None, Some(planned)) => create_any(&c, t, planned, req.identity).await.map(Some),
             (t, Some(prior), Some(planned)) => update_any(&c, t, prior, planned).await.map(Some),
             (_, None, None) => Ok(None),
         }
@@ -479,7 +501,7 @@ fn keep_prior_nulls(schema: &BlockSchema, planned: &mut Value, prior: &Value) {
     }
 }
 
-async fn read_any(c: &Clients, type_name: &str, state: &Value) -> Result<Option<Value>, ProviderError> {
+pub(crate) async fn read_any(c: &Clients, type_name: &str, state: &Value) -> Result<Option<Value>, ProviderError> {
     let state = state.clone().deep_unmarked();
     match type_name {
         "aws_vpc" => ec2::read_vpc(c, &state).await,
@@ -501,15 +523,21 @@ pub(crate) async fn must_read(c: &Clients, type_name: &str, state: &Value) -> Re
         .ok_or_else(|| err("Object vanished", format!("the {type_name} was changed but could not be read back; AWS may be eventually consistent, run plan again")))
 }
 
-async fn create_any(c: &Clients, type_name: &str, planned: &Value) -> Result<Value, ProviderError> {
+async fn create_any(
+    c: &Clients,
+    type_name: &str,
+    planned: &Value,
+    identity: Option<&serde_json::Value>,
+) -> Result<Value, ProviderError> {
+    let token = identity::request_token(identity);
     match type_name {
-        "aws_vpc" => ec2::create_vpc(c, planned).await,
-        "aws_subnet" => ec2::create_subnet(c, planned).await,
-        "aws_security_group" => ec2::create_sg(c, planned).await,
+        "aws_vpc" => ec2::create_vpc(c, planned, identity).await,
+        "aws_subnet" => ec2::create_subnet(c, planned, identity).await,
+        "aws_security_group" => ec2::create_sg(c, planned, identity).await,
         "aws_iam_role" => iam::create_role(c, planned).await,
         "aws_iam_role_policy_attachment" => iam::create_attachment(c, planned).await,
-        "aws_eks_cluster" => eks::create_cluster(c, planned).await,
-        "aws_eks_node_group" => eks::create_node_group(c, planned).await,
+        "aws_eks_cluster" => eks::create_cluster(c, planned, token).await,
+        "aws_eks_node_group" => eks::create_node_group(c, planned, token).await,
         "aws_s3_bucket" => s3::create_bucket(c, planned).await,
         other => Err(err("Unknown resource type", other.to_string())),
     }

@@ -50,7 +50,12 @@ impl KubeConnection {
             Err(kube::Error::Discovery(e)) => {
                 Err(ConnError::UnknownKind(format!("the server has no resource type for {api_version} {kind}: {e}")))
             }
-            Err(e) => Err(ConnError::Other(format!("discovery of {api_version} {kind} failed: {e}"))),
+            Err(e) => match api_error(e, "gantry") {
+                ConnError::Transient(m) => {
+                    Err(ConnError::Transient(format!("discovery of {api_version} {kind} failed: {m}")))
+                }
+                other => Err(ConnError::Other(format!("discovery of {api_version} {kind} failed: {other}"))),
+            },
         }
     }
 
@@ -87,9 +92,18 @@ fn api_error(e: kube::Error, manager: &str) -> ConnError {
         kube::Error::Api(s) if s.code == 404 && s.message.contains("namespaces") => {
             ConnError::NoNamespace(s.message.clone())
         }
+        kube::Error::Api(s) if transient_status(s.code) => {
+            ConnError::Transient(format!("{} ({}, HTTP {})", s.message, s.reason, s.code))
+        }
         kube::Error::Api(s) => ConnError::Other(format!("{} ({}, HTTP {})", s.message, s.reason, s.code)),
+        e @ (kube::Error::HyperError(_) | kube::Error::Service(_)) => ConnError::Transient(e.to_string()),
         other => ConnError::Other(other.to_string()),
     }
+}
+
+/// Throttled (429) or a server failure (5xx): the same request may succeed later.
+fn transient_status(code: u16) -> bool {
+    gantry_core::provider::ErrorKind::of_status(code).is_transient()
 }
 
 fn not_found(e: &kube::Error) -> bool {
@@ -314,6 +328,15 @@ fn base64(data: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn throttling_and_server_failures_are_transient() {
+        let status = |code| kube::Error::Api(Box::new(kube::core::Status::failure("m", "r").with_code(code)));
+        assert!(matches!(api_error(status(429), "gantry"), ConnError::Transient(_)));
+        assert!(matches!(api_error(status(503), "gantry"), ConnError::Transient(_)));
+        assert!(matches!(api_error(status(403), "gantry"), ConnError::Other(_)));
+        assert!(matches!(api_error(status(422), "gantry"), ConnError::Other(_)));
+    }
 
     #[test]
     fn base64_and_home() {

@@ -25,6 +25,7 @@ mod manifests;
 mod objects;
 mod plan;
 mod provider;
+mod retrying;
 mod schema;
 mod settings;
 #[cfg(test)]

@@ -24,6 +24,7 @@ impl Provider for KubernetesProvider {
     }
 
     async fn configure(&self, req: ConfigureRequest) -> Result<(), ProviderError> {
+        let policy = gantry_core::retry::RetryPolicy::from_config(&req.config)?;
         let conn: Arc<dyn Connection> = match req.config.get("local_cluster").and_then(|v| v.as_str()) {
             Some(cluster) => match &self.simulator {
                 Some(sim) => sim.connect(&req.working_dir, cluster),
@@ -39,6 +40,7 @@ impl Provider for KubernetesProvider {
                 Arc::new(conn::connect(&cfg).await.map_err(|e| err("No cluster connection", e))?)
             }
         };
+        let conn: Arc<dyn Connection> = Arc::new(crate::retrying::Retrying::new(conn, policy));
         *self.connection.write().unwrap_or_else(|e| e.into_inner()) = Some(conn);
         Ok(())
     }

@@ -36,6 +36,7 @@ pub fn schema() -> &'static Schema {
             .attr("client_certificate", A::optional(Type::String).describe("PEM-encoded client certificate."))
             .attr("client_key", A::optional(Type::String).sensitive().describe("PEM-encoded client key."))
             .attr("insecure", A::optional(Type::Bool).describe("Skip TLS verification of the API server."))
+            .block("retry", gantry_core::retry::RetryPolicy::schema_block())
             .block(
                 "exec",
                 single(

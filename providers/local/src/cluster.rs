@@ -138,4 +138,18 @@ mod tests {
         assert!(conn.delete(&r).await.unwrap());
         assert!(!conn.delete(&r).await.unwrap());
     }
+
+    #[tokio::test]
+    async fn repeating_an_apply_whose_answer_was_lost_keeps_one_object() {
+        let dir = tempfile::tempdir().unwrap();
+        Sim::new(dir.path()).put_cluster("ml", &Value::object([("name", Value::string("ml"))])).unwrap();
+        let conn = KubernetesSimulator.connect(dir.path(), "ml");
+        let opts = ApplyOptions { field_manager: "gantry", force: false, dry_run: false };
+        let cm =
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1"}});
+        conn.apply(&cm, &opts).await.unwrap();
+        conn.apply(&cm, &opts).await.unwrap();
+        assert_eq!(conn.list("v1", "ConfigMap", "").await.unwrap(), vec![cm]);
+        assert_eq!(Sim::new(dir.path()).objects("ml").len(), 1);
+    }
 }

@@ -3,8 +3,10 @@
 //! across runs. Its resource arguments mirror `aws_eks_cluster` and
 //! `aws_eks_node_group`, so a configuration moves to AWS with few changes.
 
+pub mod calls;
 pub mod cluster;
 pub mod describe;
+pub mod faults;
 pub mod network;
 pub mod sim;
 
@@ -39,7 +41,8 @@ impl ProviderFactory for LocalFactory {
         schema()
     }
     fn instantiate(&self) -> Box<dyn Provider> {
-        Box::new(LocalProvider::default())
+        // Faults and retries wrap the simulator's calls (`calls`), so its resource code stays plain.
+        Box::new(calls::LocalCalls::default())
     }
     fn describe(&self, type_name: &str, value: &Value) -> Option<Description> {
         match type_name {
@@ -57,10 +60,13 @@ fn str_list() -> Type {
 pub fn schema() -> &'static Schema {
     static SCHEMA: OnceLock<Schema> = OnceLock::new();
     SCHEMA.get_or_init(|| {
-        let provider = BlockSchema::default().attr(
-            "latency",
-            A::optional(Type::String).describe("Delay added to every create, update and delete, e.g. \"200ms\"."),
-        );
+        let provider = BlockSchema::default()
+            .attr(
+                "latency",
+                A::optional(Type::String).describe("Delay added to every create, update and delete, e.g. \"200ms\"."),
+            )
+            .block("retry", gantry_core::retry::RetryPolicy::schema_block())
+            .block("faults", faults::schema_block());
         let cluster = BlockSchema::default()
             .attr("name", A::required(Type::String).force_new())
             .attr("version", A::optional_computed(Type::String))

@@ -15,6 +15,7 @@ use crate::provider::{ApplyRequest, IdentityRequest, PlanRequest, ProviderError}
 use crate::state::{Intent, Operation, ResourceInstanceState};
 use crate::value::Value;
 use std::sync::Arc;
+use tracing::Instrument;
 
 fn provider_error(e: crate::provider::ProviderError) -> String {
     format!("{}: {}", e.summary, e.detail)
@@ -41,10 +42,14 @@ impl Executor<'_> {
             self.started.lock().unwrap_or_else(|e| e.into_inner()).insert(c.address.clone(), std::time::Instant::now());
             self.ev.settings.hook.pre_apply(&c.address, c.action);
         }
+        // Provider log lines (a retry) name the change they belong to through this span.
+        let span = tracing::debug_span!("change", address = %c.address, action = ?c.action, half = ?half);
+        tracing::debug!(parent: &span, "change started");
         let result = match (c.action, half) {
-            (Action::Delete, _) | (_, Half::Destroy) => self.destroy(c, &provider).await,
-            _ => self.create_or_update(c, &provider).await,
+            (Action::Delete, _) | (_, Half::Destroy) => self.destroy(c, &provider).instrument(span.clone()).await,
+            _ => self.create_or_update(c, &provider).instrument(span.clone()).await,
         };
+        tracing::debug!(parent: &span, ok = result.is_ok(), "change finished");
         let elapsed = self
             .started
             .lock()

@@ -99,9 +99,12 @@ pub async fn apply_with(
             "The plan's changes depend on each other in a cycle, so no order can apply them. This is a bug in Gantry; please report it with the plan file.",
         ));
     } else {
+        tracing::debug!(changes = plan.changes.len(), destroy = plan.destroy, "apply started");
         dag::run(&deps, |step| executor.run(step)).await;
     }
-    executor.finish()
+    let (state, diags) = executor.finish();
+    tracing::debug!(resources = state.resources.len(), errors = diags.has_errors(), "apply finished");
+    (state, diags)
 }
 
 impl Executor<'_> {

@@ -13,6 +13,7 @@ use crate::engine::values::Repetition;
 use crate::plan::{Action, ResourceChange};
 use crate::provider::{BlockSchema, PlanRequest};
 use crate::value::Value;
+use tracing::Instrument;
 
 /// Reports what the provider's own checks find in a decoded configuration; false when they found something.
 pub(crate) fn report_validation(
@@ -32,7 +33,7 @@ pub(crate) fn report_validation(
 }
 
 /// The source span of the attribute or block at `path` in a body, for pointing at what a provider objected to.
-fn span_of_path(body: &crate::syntax::Body, path: &[crate::value::PathStep]) -> Option<crate::diag::Span> {
+pub(crate) fn span_of_path(body: &crate::syntax::Body, path: &[crate::value::PathStep]) -> Option<crate::diag::Span> {
     use crate::value::PathStep;
     let (PathStep::Key(first), rest) = path.split_first()? else { return None };
     if let Some(attr) = body.attribute(first) {
@@ -108,7 +109,8 @@ impl Planner<'_> {
         let config = apply_ignore_changes(res, prior.as_ref(), config);
         let response = if configured {
             let request = PlanRequest { type_name: &res.type_name, prior: prior.as_ref(), config: &config };
-            match provider.provider.plan(request).await {
+            let span = tracing::debug_span!("plan", address = %addr);
+            match provider.provider.plan(request).instrument(span).await {
                 Ok(r) => r,
                 Err(e) => {
                     self.ev.diag(

@@ -56,6 +56,7 @@ pub async fn plan(
         visited: Mutex::new(BTreeSet::new()),
     };
     planner.ev.diag_all(move_diags);
+    tracing::debug!(destroy = planner.opts.destroy, refresh = planner.opts.refresh, "plan started");
     if !planner.opts.destroy {
         super::walk::walk(&planner.ev, &planner.providers, |n| planner.visit_resource(n)).await;
     }
@@ -63,6 +64,7 @@ pub async fn plan(
     planner.check_targets();
     let mut diags = planner.ev.take_diags();
     diags.sort();
+    tracing::debug!(errors = diags.has_errors(), "plan finished");
     if diags.has_errors() {
         return (None, diags);
     }

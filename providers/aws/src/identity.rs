@@ -1,0 +1,109 @@
+//! How a create whose answer was lost is found again (see the provider protocol's
+//! `create_identity` and `find`). EC2 assigns VPC, subnet and security group IDs,
+//! so those are tagged on create with the address and state lineage that made
+//! them, and searched by those tags. EKS clusters and node groups are unique by
+//! name and take the intent's token as `clientRequestToken`, so a retried create
+//! returns the same object; IAM roles, attachments and buckets are unique by name.
+//! Everything found by name is read back from the planned object.
+
+use crate::util::*;
+use crate::Clients;
+use aws_sdk_ec2::types::Filter;
+use gantry_core::provider::ProviderError;
+use gantry_core::value::Value;
+use std::collections::BTreeMap;
+
+/// Tags Gantry sets itself; they are not part of any resource's `tags`.
+pub const TAG_PREFIX: &str = "gantry:";
+
+fn tagged(type_name: &str) -> bool {
+    matches!(type_name, "aws_vpc" | "aws_subnet" | "aws_security_group")
+}
+
+pub fn create_identity(type_name: &str, address: &str, lineage: &str, token: &str) -> serde_json::Value {
+    if tagged(type_name) {
+        serde_json::json!({ "tags": { "gantry:address": address, "gantry:lineage": lineage } })
+    } else if matches!(type_name, "aws_eks_cluster" | "aws_eks_node_group") {
+        // EKS allows 64 characters; the intent ID is shorter.
+        serde_json::json!({ "client_request_token": token })
+    } else {
+        serde_json::Value::Null
+    }
+}
+
+/// The tags an identity asks the create to set.
+pub fn system_tags(identity: Option<&serde_json::Value>) -> BTreeMap<String, String> {
+    identity
+        .and_then(|i| i.get("tags"))
+        .and_then(|t| t.as_object())
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+pub fn request_token(identity: Option<&serde_json::Value>) -> Option<String> {
+    identity.and_then(|i| i.get("client_request_token")).and_then(|t| t.as_str()).map(str::to_string)
+}
+
+/// The ID of the object tagged with `identity`'s tags, if one exists.
+pub async fn find_tagged(
+    c: &Clients,
+    type_name: &str,
+    identity: &serde_json::Value,
+) -> Result<Option<String>, ProviderError> {
+    let tags = system_tags(Some(identity));
+    if tags.is_empty() {
+        return Ok(None);
+    }
+    let filters: Vec<Filter> =
+        tags.iter().map(|(k, v)| Filter::builder().name(format!("tag:{k}")).values(v).build()).collect();
+    let id = match type_name {
+        "aws_vpc" => {
+            let out = c
+                .ec2
+                .describe_vpcs()
+                .set_filters(Some(filters))
+                .send()
+                .await
+                .map_err(|e| aws_err("DescribeVpcs", e))?;
+            out.vpcs().first().and_then(|v| v.vpc_id()).map(str::to_string)
+        }
+        "aws_subnet" => {
+            let out = c
+                .ec2
+                .describe_subnets()
+                .set_filters(Some(filters))
+                .send()
+                .await
+                .map_err(|e| aws_err("DescribeSubnets", e))?;
+            out.subnets().first().and_then(|v| v.subnet_id()).map(str::to_string)
+        }
+        "aws_security_group" => {
+            let out = c
+                .ec2
+                .describe_security_groups()
+                .set_filters(Some(filters))
+                .send()
+                .await
+                .map_err(|e| aws_err("DescribeSecurityGroups", e))?;
+            out.security_groups().first().and_then(|v| v.group_id()).map(str::to_string)
+        }
+        _ => None,
+    };
+    Ok(id)
+}
+
+/// Finds a lost create's object: by its tags, or by the name the planned object gives.
+pub async fn find(
+    c: &Clients,
+    type_name: &str,
+    identity: &serde_json::Value,
+    planned: &Value,
+) -> Result<Option<Value>, ProviderError> {
+    if tagged(type_name) {
+        return match find_tagged(c, type_name, identity).await? {
+            Some(id) => crate::read_any(c, type_name, &obj(vec![("id", vs(id))])).await,
+            None => Ok(None),
+        };
+    }
+    crate::read_any(c, type_name, planned).await
+}
