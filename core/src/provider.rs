@@ -159,6 +159,14 @@ impl ProviderError {
         self.path = Some(path);
         self
     }
+
+    /// The error with whatever the sensitive parts of `sent` (the values the provider was given)
+    /// hold removed from its text. A provider sees values unmarked and may quote one in a message;
+    /// the engine passes every provider error through here before it becomes a diagnostic.
+    pub fn scrubbed<'v>(self, sent: impl IntoIterator<Item = &'v Value>) -> ProviderError {
+        let secrets = crate::redact::Secrets::of(sent);
+        ProviderError { summary: secrets.scrub(&self.summary), detail: secrets.scrub(&self.detail), path: self.path }
+    }
 }
 
 pub struct ConfigureRequest {

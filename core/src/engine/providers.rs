@@ -132,6 +132,7 @@ impl Providers {
                 match p.provider.configure(request).await {
                     Ok(()) => true,
                     Err(e) => {
+                        let e = e.scrubbed([config]);
                         ev.diag(
                             Diagnostic::error(
                                 format!("Failed to configure provider \"{}\"", p.name),

@@ -37,6 +37,8 @@ pub struct Evaluator<'a> {
     bound: Vec<(String, Value)>,
     splat_items: Vec<Value>,
     depth: usize,
+    /// Set while rendering a template for `templatefile`, which may then not be called again.
+    in_template: bool,
 }
 
 impl<'a> Evaluator<'a> {
@@ -48,6 +50,7 @@ impl<'a> Evaluator<'a> {
             bound: Vec::new(),
             splat_items: Vec::new(),
             depth: 0,
+            in_template: false,
         }
     }
 
@@ -85,15 +88,21 @@ impl<'a> Evaluator<'a> {
             ExprKind::Object(items) => {
                 let mut map = Map::new();
                 let mut any_unknown_key = false;
+                // A key cannot carry a mark, so the object it is part of does, as in HCL.
+                let mut any_sensitive_key = false;
                 for (key, value) in items {
                     let key = match key {
                         ObjectKeyExpr::Ident(name) => name.clone(),
                         ObjectKeyExpr::Expr(e) => match self.eval(e)? {
-                            Value::Unknown => {
+                            v if *v.unmarked() == Value::Unknown => {
                                 any_unknown_key = true;
                                 continue;
                             }
                             v => match to_string_value(&v) {
+                                Some(s) if v.is_sensitive() => {
+                                    any_sensitive_key = true;
+                                    s
+                                }
                                 Some(s) => s,
                                 None => {
                                     return Err(Diagnostic::error(
@@ -111,7 +120,8 @@ impl<'a> Evaluator<'a> {
                 if any_unknown_key {
                     return Ok(Value::Unknown);
                 }
-                Ok(Value::Object(map))
+                let object = Value::Object(map);
+                Ok(if any_sensitive_key { object.mark_sensitive() } else { object })
             }
             ExprKind::Variable(_) | ExprKind::GetAttr(..) | ExprKind::Index(..) => self.traversal(expr),
             ExprKind::SplatItem => Ok(self.splat_items.last().cloned().unwrap_or(Value::Null)),
@@ -161,7 +171,7 @@ impl<'a> Evaluator<'a> {
                 let sensitive = v.is_sensitive();
                 let result = match (op, v.unmarked()) {
                     (_, Value::Unknown) => Value::Unknown,
-                    (UnaryOp::Neg, v) => Value::Number(-self.number(v, operand.span)?),
+                    (UnaryOp::Neg, _) => Value::Number(-self.number(&v, operand.span)?),
                     (UnaryOp::Not, v) => Value::Bool(!self.boolean(v, operand.span)?),
                 };
                 Ok(if sensitive { result.mark_sensitive() } else { result })
