@@ -16,3 +16,5 @@ mod cli;
 mod kubernetes;
 #[path = "e2e/saved_plan.rs"]
 mod saved_plan;
+#[path = "e2e/secrets.rs"]
+mod secrets;

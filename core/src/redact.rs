@@ -33,6 +33,22 @@ pub fn shown_text(text: impl std::fmt::Display, sensitive: bool) -> String {
     }
 }
 
+/// A value as JSON for output that is shown or kept by others (`plan -json`,
+/// `show -json`): every sensitive value becomes the string `(sensitive value)`,
+/// unknown values keep the plan's marker `{"__gantry_unknown__": true}`.
+/// Where the marks were is for the caller to record, as `Value::sensitive_paths`.
+pub fn redacted_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Sensitive(_) => serde_json::Value::String(SENSITIVE_VALUE.into()),
+        Value::Unknown => v.to_marked_json(),
+        Value::List(items) => serde_json::Value::Array(items.iter().map(redacted_json).collect()),
+        Value::Object(map) => {
+            serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), redacted_json(v))).collect())
+        }
+        other => other.to_json(),
+    }
+}
+
 /// Pieces of text shorter than this are only removed where they stand as a
 /// whole word: a sensitive `8` must not turn every `8` of a message into a
 /// redaction, but `"8"` in a message still goes.
@@ -58,6 +74,16 @@ impl Secrets {
 
     pub fn is_empty(&self) -> bool {
         self.pieces.is_empty()
+    }
+
+    /// Every string in a JSON document scrubbed (see [`Secrets::scrub`]); keys and other values are kept.
+    pub fn scrub_json(&self, json: &mut serde_json::Value) {
+        match json {
+            serde_json::Value::String(s) => *s = self.scrub(s),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|i| self.scrub_json(i)),
+            serde_json::Value::Object(map) => map.values_mut().for_each(|v| self.scrub_json(v)),
+            _ => {}
+        }
     }
 
     /// The message with every occurrence of a secret replaced by `(sensitive value)`.

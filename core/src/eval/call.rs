@@ -88,7 +88,18 @@ impl Evaluator<'_> {
         }
         let sources = self.sources;
         let base_dir = self.base_dir.clone();
+        // `funcs::call` hands the function its arguments unmarked; the template is rendered with
+        // the marks, so that its errors hide sensitive variables as every other evaluation does.
+        let marked_vars: Option<Map> = (name == "templatefile").then(|| match values.get(1) {
+            Some(v) => {
+                let whole = v.is_sensitive();
+                let map = v.as_object().cloned().unwrap_or_default();
+                map.into_iter().map(|(k, v)| (k, if whole { v.mark_sensitive() } else { v })).collect()
+            }
+            None => Map::new(),
+        });
         let render = |path: &Path, text: &str, vars: &Map| -> Result<Value, String> {
+            let vars = marked_vars.as_ref().unwrap_or(vars);
             let file = match sources {
                 Some(s) => s.add(path, text.to_string()),
                 None => crate::diag::FileId(0),

@@ -136,3 +136,23 @@ fn templatefile_cannot_call_itself() {
     assert!(err.detail.contains("Recursive templatefile call"), "{}", err.detail);
     assert!(err.detail.contains("a.tpl:1:5"), "the template's own position: {}", err.detail);
 }
+
+#[test]
+fn a_template_error_names_the_file_and_hides_a_sensitive_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.tpl"), "n = ${v + 1}").unwrap();
+    let sources = SourceMap::default();
+    let run = |src: &str| {
+        let expr = crate::syntax::parse_expression(FileId(0), src).unwrap();
+        Evaluator::new(&EmptyScope, dir.path(), Some(&sources)).eval(&expr).unwrap_err().detail
+    };
+    let plain = run("templatefile(\"t.tpl\", { v = \"hunter2\" })");
+    assert!(plain.contains("\"hunter2\" is not a number"), "{plain}");
+    for src in ["templatefile(\"t.tpl\", { v = sensitive(\"hunter2\") })", "templatefile(\"t.tpl\", sensitive({ v = \"hunter2\" }))"] {
+        let detail = run(src);
+        assert!(!detail.contains("hunter2"), "{detail}");
+        assert!(detail.contains("error rendering template \"t.tpl\": "), "the path is not secret: {detail}");
+        assert!(detail.contains("t.tpl:1:7: Invalid operand"), "{detail}");
+        assert!(detail.contains("the string (sensitive value) is not a number"), "{detail}");
+    }
+}

@@ -284,7 +284,7 @@ pub fn yaml_decode_all(text: &str) -> Result<Vec<Value>, String> {
     for doc in serde_yaml_ng::Deserializer::from_str(text) {
         let y = serde_yaml_ng::Value::deserialize(doc).map_err(yaml_error)?;
         // No marks reach this caller's messages through `call`, so echoed text is shown as it is.
-        let v = yaml_to_value(y).map_err(|e| super::resolve_echoes(&yaml_error(e), false))?;
+        let v = yaml_to_value(y).map_err(|e| super::resolve_echoes(&yaml_error(e), &[]))?;
         if !v.is_null() {
             out.push(v);
         }

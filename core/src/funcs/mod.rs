@@ -28,7 +28,8 @@ pub struct FuncContext<'a> {
     /// Directory of the module whose expression calls the function; relative paths in file functions resolve against it.
     pub base_dir: &'a std::path::Path,
     /// Renders the text of the template file at the given path with the given variables (used by
-    /// templatefile); provided by the evaluator.
+    /// templatefile); provided by the evaluator, which renders with the variables' marks, so that
+    /// its error message is safe to show.
     pub render_template: &'a dyn Fn(&std::path::Path, &str, &Map) -> Result<Value, String>,
 }
 
@@ -149,32 +150,45 @@ pub fn call(name: &str, args: Vec<Value>, ctx: &FuncContext) -> Result<Value, Fu
     if args.iter().any(Value::contains_unknown) {
         return Ok(Value::Unknown);
     }
-    let sensitive = args.iter().any(Value::contains_sensitive);
+    let marks: Vec<bool> = args.iter().map(Value::contains_sensitive).collect();
+    let sensitive = marks.contains(&true);
     let secrets = if sensitive { Secrets::of(&args) } else { Secrets::default() };
     let args: Vec<Value> = args.into_iter().map(Value::deep_unmarked).collect();
     // The implementation saw no marks, so its message is made safe here: echoed
     // argument text is withheld, and whatever else still holds a secret is scrubbed.
     let result = (spec.imp)(&args, ctx)
-        .map_err(|e| FuncError { message: secrets.scrub(&resolve_echoes(&e.message, sensitive)), arg: e.arg })?;
+        .map_err(|e| FuncError { message: secrets.scrub(&resolve_echoes(&e.message, &marks)), arg: e.arg })?;
     Ok(if sensitive { result.mark_sensitive() } else { result })
 }
 
 /// Brackets text that an error message takes from an argument's value (private-use
-/// code points, which no message otherwise contains).
+/// code points, which no message otherwise contains). The opening bracket is followed
+/// by a tag: the argument's index as a digit, or `*` for text that may come from any.
 const ECHO_OPEN: char = '\u{E000}';
 const ECHO_CLOSE: char = '\u{E001}';
 
-/// Text an error message takes from an argument's value: a path, a string that
-/// does not parse, a library's error that quotes its input. Implementations see
-/// arguments without their marks and so cannot tell whether one was sensitive;
-/// `call` shows the text as written when none was, and `(sensitive value)` when
-/// any was.
+/// Text an error message takes from the arguments' values: a string that does not
+/// parse, a library's error that quotes its input. Implementations see arguments
+/// without their marks and so cannot tell whether one was sensitive; `call` shows the
+/// text as written when none was, and `(sensitive value)` when any was.
 pub(crate) fn echo(text: impl std::fmt::Display) -> String {
-    let text = text.to_string().replace([ECHO_OPEN, ECHO_CLOSE], "\u{FFFD}");
-    format!("{ECHO_OPEN}{text}{ECHO_CLOSE}")
+    bracket('*', text)
 }
 
-fn resolve_echoes(message: &str, sensitive: bool) -> String {
+/// Like [`echo`], for text that comes from argument `i` alone (a path): hidden only
+/// when that argument was sensitive.
+pub(crate) fn echo_arg(i: usize, text: impl std::fmt::Display) -> String {
+    bracket(char::from_digit(i as u32, 10).unwrap_or('*'), text)
+}
+
+fn bracket(tag: char, text: impl std::fmt::Display) -> String {
+    let text = text.to_string().replace([ECHO_OPEN, ECHO_CLOSE], "\u{FFFD}");
+    format!("{ECHO_OPEN}{tag}{text}{ECHO_CLOSE}")
+}
+
+/// The message with each echo shown or hidden by the sensitivity of the arguments it came from.
+fn resolve_echoes(message: &str, sensitive: &[bool]) -> String {
+    let any = sensitive.contains(&true);
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(open) = rest.find(ECHO_OPEN) {
@@ -184,7 +198,12 @@ fn resolve_echoes(message: &str, sensitive: bool) -> String {
             Some(close) => (&after[..close], &after[close + ECHO_CLOSE.len_utf8()..]),
             None => (after, ""),
         };
-        out.push_str(if sensitive { SENSITIVE_VALUE } else { echoed });
+        let mut chars = echoed.chars();
+        let hidden = match chars.next().and_then(|t| t.to_digit(10)) {
+            Some(i) => sensitive.get(i as usize).copied().unwrap_or(any),
+            None => any,
+        };
+        out.push_str(if hidden { SENSITIVE_VALUE } else { chars.as_str() });
         rest = next;
     }
     out.push_str(rest);
@@ -579,7 +598,9 @@ mod tests {
         assert!(call_err("tonumber", vec![s("abc")]).message.contains("cannot convert \"abc\" to number"));
         let e = call_err("tonumber", vec![s("abc").mark_sensitive()]);
         assert!(e.message.starts_with("cannot convert (sensitive value) to number"), "{}", e.message);
-        assert_eq!(resolve_echoes(&format!("a {} b", echo("x\u{E001}y")), false), "a x\u{FFFD}y b");
+        assert_eq!(resolve_echoes(&format!("a {} b", echo("x\u{E001}y")), &[false]), "a x\u{FFFD}y b");
+        let both = format!("{} {}", echo_arg(0, "p"), echo_arg(1, "v"));
+        assert_eq!(resolve_echoes(&both, &[false, true]), "p (sensitive value)");
     }
 
     #[test]

@@ -82,6 +82,22 @@ impl State {
         Some(self.resources.remove(i))
     }
 
+    /// The state document for `show -json` and a plan's JSON: every sensitive value of a
+    /// resource (by its `sensitive_paths`) and every sensitive output's value is replaced by
+    /// `(sensitive value)`. The state file itself is the one place that holds them.
+    pub fn to_redacted_json(&self) -> serde_json::Value {
+        let mut s = self.clone();
+        for r in &mut s.resources {
+            r.attributes = crate::redact::redacted_json(&r.value());
+        }
+        for o in s.outputs.values_mut() {
+            if o.sensitive {
+                o.value = serde_json::Value::String(crate::redact::SENSITIVE_VALUE.into());
+            }
+        }
+        serde_json::to_value(&s).unwrap_or_default()
+    }
+
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
         bytes.push(b'\n');
