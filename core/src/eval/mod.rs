@@ -30,6 +30,13 @@ pub fn eval_constant(expr: &Expr) -> Result<Value, Diagnostic> {
 /// The maximum nesting of evaluation, so that pathological input fails instead of overflowing the stack.
 const MAX_DEPTH: usize = 256;
 
+/// The deepest value an expression may produce. Each expression can nest a value only so
+/// much further (the parser allows 64 brackets, `jsondecode` 128 levels), but locals that
+/// wrap each other could nest without end, and everything that walks a value recurses.
+/// State and plan files are read with a limit of 128 JSON levels, so a value this deep can
+/// still be saved and read back.
+pub const MAX_VALUE_DEPTH: usize = 100;
+
 pub struct Evaluator<'a> {
     scope: &'a dyn Scope,
     base_dir: PathBuf,
@@ -77,7 +84,15 @@ impl<'a> Evaluator<'a> {
         }
         let result = self.eval_inner(expr);
         self.depth -= 1;
-        result
+        match result {
+            // Checked once per whole expression: its parts were made by this same evaluation.
+            Ok(v) if self.depth == 0 && v.nests_deeper_than(MAX_VALUE_DEPTH) => Err(Diagnostic::error(
+                "Value too deeply nested",
+                format!("This value nests lists and objects more than {MAX_VALUE_DEPTH} levels deep, more than state and plan files can hold. Flatten it."),
+            )
+            .at(expr.span)),
+            other => other,
+        }
     }
 
     fn eval_inner(&mut self, expr: &Expr) -> Result<Value, Diagnostic> {
