@@ -38,7 +38,7 @@ impl<'a> SnapshotWriter<'a> {
     fn change(&self, f: impl FnOnce(&mut State)) -> Result<(), StateError> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         f(&mut state);
-        state.serial += 1;
+        state.bump_serial()?;
         self.store.write(&state)
     }
 }
@@ -57,7 +57,7 @@ impl StateWriter for SnapshotWriter<'_> {
     fn finish(&self, outputs: Option<BTreeMap<String, OutputState>>) -> Result<State, StateError> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.outputs = outputs.unwrap_or_default();
-        state.serial += 1;
+        state.bump_serial()?;
         self.store.write(&state)?;
         Ok(state.clone())
     }

@@ -65,6 +65,13 @@ impl State {
         }
     }
 
+    /// Moves the serial on by one, as every write does. At its largest value this is an error,
+    /// not a wrap to 0, after which an old saved plan could match the state again.
+    pub fn bump_serial(&mut self) -> Result<(), StateError> {
+        self.serial = self.serial.checked_add(1).ok_or(StateError::SerialExhausted(self.serial))?;
+        Ok(())
+    }
+
     pub fn get(&self, addr: &ResourceInstanceAddr) -> Option<&ResourceInstanceState> {
         self.resources.iter().find(|r| &r.address == addr)
     }
@@ -116,5 +123,20 @@ impl State {
 impl Default for State {
     fn default() -> Self {
         State::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_serial_moves_on_and_never_wraps() {
+        let mut s = State::new();
+        s.bump_serial().unwrap();
+        assert_eq!(s.serial, 1);
+        s.serial = u64::MAX;
+        assert!(matches!(s.bump_serial(), Err(StateError::SerialExhausted(u64::MAX))));
+        assert_eq!(s.serial, u64::MAX);
     }
 }

@@ -34,7 +34,7 @@ fn read(store: &dyn StateStore) -> Result<State, StateError> {
 }
 
 fn write(store: &dyn StateStore, mut state: State) -> Result<State, StateError> {
-    state.serial += 1;
+    state.bump_serial()?;
     store.write(&state)?;
     Ok(state)
 }
