@@ -20,3 +20,5 @@ mod kubernetes;
 mod reliability;
 #[path = "e2e/saved_plan.rs"]
 mod saved_plan;
+#[path = "e2e/secrets.rs"]
+mod secrets;

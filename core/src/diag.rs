@@ -40,6 +40,9 @@ pub struct SourceFile {
     pub name: String,
     pub path: PathBuf,
     pub text: String,
+    /// The file may hold sensitive values (a variables file that sets a sensitive variable), so
+    /// diagnostics name the position but do not print its lines.
+    pub withheld: bool,
     line_starts: Vec<usize>,
 }
 
@@ -55,7 +58,7 @@ impl SourceFile {
     pub fn new(name: String, path: PathBuf, text: String) -> SourceFile {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { name, path, text, line_starts }
+        SourceFile { name, path, text, withheld: false, line_starts }
     }
 
     pub fn pos(&self, byte: usize) -> Pos {
@@ -85,9 +88,17 @@ pub struct SourceMap {
 
 impl SourceMap {
     pub fn add(&self, path: &Path, text: String) -> FileId {
-        let name = display_path(path);
+        self.push(SourceFile::new(display_path(path), path.to_path_buf(), text))
+    }
+
+    /// Adds a file whose lines diagnostics must not print (see [`SourceFile::withheld`]).
+    pub fn add_withheld(&self, path: &Path, text: String) -> FileId {
+        self.push(SourceFile { withheld: true, ..SourceFile::new(display_path(path), path.to_path_buf(), text) })
+    }
+
+    fn push(&self, file: SourceFile) -> FileId {
         let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
-        files.push(Arc::new(SourceFile::new(name, path.to_path_buf(), text)));
+        files.push(Arc::new(file));
         FileId((files.len() - 1) as u32)
     }
 
@@ -236,16 +247,11 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
             let start = file.pos(span.start);
             let end = file.pos(span.end.max(span.start));
             let _ = writeln!(out, "  {blue}-->{reset} {}:{}:{}", file.name, start.line, start.column);
-            let gutter = start.line.to_string().len();
-            let text = file.line_text(start.line);
-            let _ = writeln!(out, "{:gutter$} {blue}|{reset}", "");
-            let _ = writeln!(out, "{blue}{}{reset} {blue}|{reset} {}", start.line, text.replace('\t', " "));
-            let line_chars = text.chars().count();
-            let first = start.column.saturating_sub(1).min(line_chars);
-            let last = if end.line == start.line { end.column.saturating_sub(1) } else { line_chars };
-            let width = last.saturating_sub(first).max(1);
-            let _ =
-                writeln!(out, "{:gutter$} {blue}|{reset} {}{tint}{}{reset}", "", " ".repeat(first), "^".repeat(width));
+            if file.withheld {
+                let _ = writeln!(out, "  (the line is not shown: this file sets a sensitive variable)");
+            } else {
+                render_line(&mut out, &file, start, end, tint, color);
+            }
         }
     }
     if let Some(addr) = &d.address {
@@ -258,6 +264,20 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
         }
     }
     out
+}
+
+/// The source line of a diagnostic with its range underlined.
+fn render_line(out: &mut String, file: &SourceFile, start: Pos, end: Pos, tint: &str, color: bool) {
+    let (blue, reset) = if color { ("\x1b[34m", "\x1b[0m") } else { ("", "") };
+    let gutter = start.line.to_string().len();
+    let text = file.line_text(start.line);
+    let _ = writeln!(out, "{:gutter$} {blue}|{reset}", "");
+    let _ = writeln!(out, "{blue}{}{reset} {blue}|{reset} {}", start.line, text.replace('\t', " "));
+    let line_chars = text.chars().count();
+    let first = start.column.saturating_sub(1).min(line_chars);
+    let last = if end.line == start.line { end.column.saturating_sub(1) } else { line_chars };
+    let width = last.saturating_sub(first).max(1);
+    let _ = writeln!(out, "{:gutter$} {blue}|{reset} {}{tint}{}{reset}", "", " ".repeat(first), "^".repeat(width));
 }
 
 /// The machine-readable form used by `-json` output.

@@ -16,6 +16,7 @@ pub mod funcs;
 pub mod graph;
 pub mod plan;
 pub mod provider;
+pub mod redact;
 pub mod retry;
 pub mod state;
 pub mod syntax;

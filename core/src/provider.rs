@@ -198,6 +198,14 @@ impl ProviderError {
     pub fn is_transient(&self) -> bool {
         self.kind.is_transient()
     }
+
+    /// The error with whatever the sensitive parts of `sent` (the values the provider was given)
+    /// hold removed from its text. A provider sees values unmarked and may quote one in a message;
+    /// the engine passes every provider error through here before it becomes a diagnostic.
+    pub fn scrubbed<'v>(self, sent: impl IntoIterator<Item = &'v Value>) -> ProviderError {
+        let secrets = crate::redact::Secrets::of(sent);
+        ProviderError { summary: secrets.scrub(&self.summary), detail: secrets.scrub(&self.detail), ..self }
+    }
 }
 
 pub struct ConfigureRequest {

@@ -2,8 +2,9 @@
 //! and the conversions Terraform applies when a value meets one.
 
 use crate::diag::{Diagnostic, Span};
+use crate::redact::{shown_text, SENSITIVE_VALUE};
 use crate::syntax::{Expr, ExprKind, ObjectKeyExpr};
-use crate::value::{format_number, Map, Value};
+use crate::value::{format_number, quote, Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -179,16 +180,17 @@ fn d_span(args: &[Expr]) -> Span {
 /// Converts a value to the given type as Terraform would: strings and numbers and bools
 /// convert where the text allows, lists become sets, objects fill optional attributes.
 /// The error says what was wrong, for a diagnostic's detail.
+/// Nothing inside a sensitive value is quoted: neither its text nor its keys.
 pub fn convert(value: &Value, ty: &Type) -> Result<Value, String> {
-    convert_at(value, ty, &mut String::new())
+    convert_at(value, ty, &mut String::new(), false)
 }
 
-fn convert_at(value: &Value, ty: &Type, path: &mut String) -> Result<Value, String> {
+fn convert_at(value: &Value, ty: &Type, path: &mut String, sensitive: bool) -> Result<Value, String> {
     let at = |path: &String| if path.is_empty() { String::new() } else { format!(" at {path}") };
     match value {
         Value::Unknown => return Ok(Value::Unknown),
         Value::Null => return Ok(Value::Null),
-        Value::Sensitive(inner) => return convert_at(inner, ty, path).map(Value::mark_sensitive),
+        Value::Sensitive(inner) => return convert_at(inner, ty, path, true).map(Value::mark_sensitive),
         _ => {}
     }
     let mismatch = |expected: &str| format!("{expected} required{}, but got {}", at(path), value.type_name());
@@ -202,11 +204,9 @@ fn convert_at(value: &Value, ty: &Type, path: &mut String) -> Result<Value, Stri
         },
         Type::Number => match value {
             Value::Number(_) => Ok(value.clone()),
-            Value::String(s) => s
-                .trim()
-                .parse::<f64>()
-                .map(Value::Number)
-                .map_err(|_| format!("a number is required{}, but got the string {:?}", at(path), s)),
+            Value::String(s) => s.trim().parse::<f64>().map(Value::Number).map_err(|_| {
+                format!("a number is required{}, but got the string {}", at(path), shown_text(quote(s), sensitive))
+            }),
             _ => Err(mismatch("a number is")),
         },
         Type::Bool => match value {
@@ -224,7 +224,7 @@ fn convert_at(value: &Value, ty: &Type, path: &mut String) -> Result<Value, Stri
             for (i, item) in items.iter().enumerate() {
                 let len = path.len();
                 path.push_str(&format!("[{i}]"));
-                out.push(convert_at(item, elem, path)?);
+                out.push(convert_at(item, elem, path, sensitive)?);
                 path.truncate(len);
             }
             if matches!(ty, Type::Set(_)) {
@@ -249,7 +249,7 @@ fn convert_at(value: &Value, ty: &Type, path: &mut String) -> Result<Value, Stri
             for (i, (item, t)) in items.iter().zip(types).enumerate() {
                 let len = path.len();
                 path.push_str(&format!("[{i}]"));
-                out.push(convert_at(item, t, path)?);
+                out.push(convert_at(item, t, path, sensitive)?);
                 path.truncate(len);
             }
             Ok(Value::List(out))
@@ -262,8 +262,8 @@ fn convert_at(value: &Value, ty: &Type, path: &mut String) -> Result<Value, Stri
             let mut out = Map::new();
             for (k, v) in map {
                 let len = path.len();
-                path.push_str(&format!("[{k:?}]"));
-                out.insert(k.clone(), convert_at(v, elem, path)?);
+                path.push_str(&format!("[{}]", shown_text(quote(k), sensitive)));
+                out.insert(k.clone(), convert_at(v, elem, path, sensitive)?);
                 path.truncate(len);
             }
             Ok(Value::Object(out))
@@ -282,7 +282,7 @@ fn convert_at(value: &Value, ty: &Type, path: &mut String) -> Result<Value, Stri
                 path.push_str(name);
                 match map.get(name) {
                     Some(v) if !v.is_null() => {
-                        out.insert(name.clone(), convert_at(v, &attr.ty, path)?);
+                        out.insert(name.clone(), convert_at(v, &attr.ty, path, sensitive)?);
                     }
                     _ if attr.optional => {
                         let default = attr.default.clone().unwrap_or(Value::Null);
@@ -301,6 +301,9 @@ fn convert_at(value: &Value, ty: &Type, path: &mut String) -> Result<Value, Stri
             }
             // Terraform drops attributes the type does not declare; say so instead, since it is usually a typo.
             if let Some(extra) = map.keys().find(|k| !attrs.contains_key(*k)) {
+                if sensitive {
+                    return Err(format!("an attribute is not expected{}: {SENSITIVE_VALUE}", at(path)));
+                }
                 let hint = crate::diag::did_you_mean(extra, attrs.keys().map(String::as_str));
                 return Err(format!("attribute \"{extra}\" is not expected{}.{hint}", at(path)));
             }
@@ -352,6 +355,19 @@ mod tests {
     fn sets_are_sorted_and_deduplicated() {
         let v = Value::List(vec![Value::string("b"), Value::string("a"), Value::string("b")]);
         assert_eq!(convert(&v, &ty("set(string)")).unwrap(), Value::List(vec![Value::string("a"), Value::string("b")]));
+    }
+
+    #[test]
+    fn errors_inside_a_sensitive_value_quote_nothing_of_it() {
+        let plain = convert(&Value::string("hunter2"), &Type::Number).unwrap_err();
+        assert!(plain.contains("hunter2"), "{plain}");
+        let secret = convert(&Value::string("hunter2").mark_sensitive(), &Type::Number).unwrap_err();
+        assert_eq!(secret, "a number is required, but got the string (sensitive value)");
+        let m = Value::object([("hunter2", Value::string("x"))]).mark_sensitive();
+        let err = convert(&m, &ty("map(number)")).unwrap_err();
+        assert!(!err.contains("hunter2") && !err.contains("\"x\""), "{err}");
+        let err = convert(&m, &ty("object({ hunter = string })")).unwrap_err();
+        assert!(!err.contains("hunter2"), "{err}");
     }
 
     #[test]

@@ -77,6 +77,22 @@ impl Value {
         }
     }
 
+    /// True when collections (and sensitive marks, which a saved plan writes as one more
+    /// level) nest more than `max` levels deep. Looks no deeper than `max`, so that a value
+    /// too deep for the stack is found without overflowing it.
+    pub fn nests_deeper_than(&self, max: usize) -> bool {
+        let mut children: Box<dyn Iterator<Item = &Value>> = match self {
+            Value::List(items) => Box::new(items.iter()),
+            Value::Object(map) => Box::new(map.values()),
+            Value::Sensitive(inner) => Box::new(std::iter::once(inner.as_ref())),
+            _ => return false,
+        };
+        match max.checked_sub(1) {
+            None => true,
+            Some(rest) => children.any(|c| c.nests_deeper_than(rest)),
+        }
+    }
+
     pub fn is_sensitive(&self) -> bool {
         matches!(self, Value::Sensitive(_))
     }
@@ -435,6 +451,19 @@ mod tests {
         let paths = v.sensitive_paths();
         assert_eq!(paths, vec![vec![PathStep::Key("db".into()), PathStep::Key("password".into())]]);
         assert_eq!(v.clone().deep_unmarked().mark_paths(&paths), v);
+    }
+
+    #[test]
+    fn nesting_is_measured_up_to_the_limit() {
+        let mut v = Value::Number(1.0);
+        assert!(!v.nests_deeper_than(0));
+        for _ in 0..3 {
+            v = Value::List(vec![v]);
+        }
+        assert!(!v.nests_deeper_than(3));
+        assert!(v.nests_deeper_than(2));
+        assert!(Value::object([("a", v.clone().mark_sensitive())]).nests_deeper_than(4));
+        assert!(!Value::List(vec![]).nests_deeper_than(1));
     }
 
     #[test]

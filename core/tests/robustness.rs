@@ -268,6 +268,33 @@ fn long_locals_chain_loads_and_validates() {
     assert!(took < QUICK, "locals chain took {took:?}");
 }
 
+/// Locals that each wrap the one before in 60 brackets would nest a value 180,000 levels deep,
+/// which overflowed the stack of whatever walked it next; such a value is an error instead.
+#[test]
+fn locals_that_nest_a_value_without_end_are_an_error() {
+    let mut root = String::from("locals {\n  l0 = 1\n");
+    for i in 1..3_000 {
+        root.push_str(&format!("  l{i} = {}local.l{}{}\n", "[".repeat(60), i - 1, "]".repeat(60)));
+    }
+    root.push_str("}\noutput \"o\" {\n  value = local.l2999\n}\n");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("main.hcl"), &root).expect("write main.hcl");
+    let registry = Registry::default();
+    let sources = SourceMap::default();
+    let mut diags = Diagnostics::default();
+    let config = engine::load(dir.path(), &registry, &sources, &mut diags).expect("loads");
+    let settings = WalkSettings {
+        registry: &registry,
+        working_dir: dir.path().to_path_buf(),
+        inputs: Default::default(),
+        parallelism: 4,
+        hook: &NoHook,
+        interrupt: Default::default(),
+    };
+    let diags = runtime().block_on(engine::validate(&config, &settings));
+    assert!(diags.iter().any(|d| d.summary == "Value too deeply nested"), "{:?}", diags.0.first());
+}
+
 /// A literal string argument: `s` escaped for an HCL quoted string.
 fn hcl_string(s: &str) -> String {
     let mut out = String::from("\"");

@@ -23,7 +23,7 @@ pub async fn run(p: PlanArgs, output: PlanOutputArgs, raw: &[String], style: &St
     let planned = make_plan(&config, diags, store.as_ref(), options, &vars, &registry, style).await?;
     let Some(plan) = planned else { return Ok(EXIT_ERROR) };
     if output.json {
-        println!("{}", serde_json::to_string_pretty(&plan)?);
+        println!("{}", serde_json::to_string_pretty(&gantry_core::plan::json::redacted(&plan))?);
     } else {
         print!("{}", views::render_plan(&plan, style));
     }

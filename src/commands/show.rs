@@ -14,7 +14,7 @@ pub fn show(path: Option<PathBuf>, json: bool, style: &Style) -> Result<u8> {
         let plan: Plan = gantry_core::plan::file::from_bytes(&std::fs::read(&path)?)
             .map_err(|e| anyhow!("{} cannot be shown: {e}.", path.display()))?;
         if json {
-            println!("{}", serde_json::to_string_pretty(&plan)?);
+            println!("{}", serde_json::to_string_pretty(&gantry_core::plan::json::redacted(&plan))?);
         } else {
             print!("{}", views::render_plan(&plan, style));
         }
@@ -22,7 +22,7 @@ pub fn show(path: Option<PathBuf>, json: bool, style: &Style) -> Result<u8> {
     }
     let state = read_state(store_at(&path, style)?.as_ref())?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&redacted_state(&state))?);
+        println!("{}", serde_json::to_string_pretty(&state.to_redacted_json())?);
         return Ok(0);
     }
     if state.resources.is_empty() {
@@ -51,30 +51,6 @@ pub fn print_outputs(state: &State) {
         let v = Value::from_json(&o.value);
         let shown = if o.sensitive { "<sensitive>".to_string() } else { views::block(&v, 0) };
         println!("{name} = {shown}");
-    }
-}
-
-/// State as JSON with sensitive values replaced, for `show -json`.
-fn redacted_state(state: &State) -> serde_json::Value {
-    let mut s = state.clone();
-    for r in &mut s.resources {
-        let v = r.value();
-        r.attributes = redact(&v);
-    }
-    for o in s.outputs.values_mut() {
-        if o.sensitive {
-            o.value = serde_json::Value::String("(sensitive value)".into());
-        }
-    }
-    serde_json::to_value(&s).unwrap_or_default()
-}
-
-fn redact(v: &Value) -> serde_json::Value {
-    match v {
-        Value::Sensitive(_) => serde_json::Value::String("(sensitive value)".into()),
-        Value::List(items) => serde_json::Value::Array(items.iter().map(redact).collect()),
-        Value::Object(m) => serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), redact(v))).collect()),
-        other => other.to_json(),
     }
 }
 

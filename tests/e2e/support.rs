@@ -16,10 +16,16 @@ impl Run {
 }
 
 pub fn gantry(dir: &Path, args: &[&str]) -> Run {
+    gantry_with_env(dir, args, &[])
+}
+
+/// Runs the binary with extra environment variables (`GANTRY_VAR_name`, `GANTRY_LOG`).
+pub fn gantry_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let out: Output = Command::new(env!("CARGO_BIN_EXE_gantry"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("gantry runs");
     Run {

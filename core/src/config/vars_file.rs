@@ -4,13 +4,24 @@
 use crate::diag::{Diagnostic, Diagnostics, SourceMap, Span};
 use crate::value::Value;
 use indexmap::IndexMap;
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The name of the file whose variable assignments are loaded automatically.
 pub const AUTO_VARS_FILE: &str = "gantry.vars.hcl";
 
 /// Reads variable assignments from a `.vars.hcl` file: `name = value` lines.
-pub fn load_vars_file(path: &Path, sources: &SourceMap, diags: &mut Diagnostics) -> IndexMap<String, (Value, Span)> {
+///
+/// `sensitive` names the variables declared sensitive. When there are any, the
+/// file's lines are withheld from diagnostics (a syntax error cannot say which
+/// variable its line sets), and a value for one of them that cannot be read is
+/// reported without the evaluator's detail, which may quote it.
+pub fn load_vars_file(
+    path: &Path,
+    sources: &SourceMap,
+    sensitive: &BTreeSet<String>,
+    diags: &mut Diagnostics,
+) -> IndexMap<String, (Value, Span)> {
     let mut out = IndexMap::new();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -19,7 +30,8 @@ pub fn load_vars_file(path: &Path, sources: &SourceMap, diags: &mut Diagnostics)
             return out;
         }
     };
-    let file = sources.add(path, text.clone());
+    let file =
+        if sensitive.is_empty() { sources.add(path, text.clone()) } else { sources.add_withheld(path, text.clone()) };
     let body = match crate::syntax::parse_file(file, &text) {
         Ok(b) => b,
         Err(d) => {
@@ -41,6 +53,13 @@ pub fn load_vars_file(path: &Path, sources: &SourceMap, diags: &mut Diagnostics)
             Ok(v) => {
                 out.insert(attr.name.clone(), (v, attr.name_span));
             }
+            Err(d) if sensitive.contains(&attr.name) => diags.push(Diagnostic {
+                detail: format!(
+                    "The value for the sensitive variable \"{}\" must be a literal value, such as \"text\", 3 or [\"a\"]. The details are not shown, because they would quote the value.",
+                    attr.name
+                ),
+                ..d
+            }),
             Err(d) => diags.push(d),
         }
     }

@@ -161,24 +161,24 @@ impl<'a> Evaluation<'a> {
                     None => Value::Unknown,
                 },
             };
+            // Marked before the conversion, so that its error cannot quote the value.
+            let value = if var.sensitive { value.mark_sensitive() } else { value };
             let value = match crate::types::convert(&value, &var.ty) {
                 Ok(v) => v,
                 // The loader already reported a default that does not fit the type.
                 Err(_) if from_default => Value::Unknown,
                 Err(e) => {
                     ok = false;
-                    let shown = if var.sensitive { "(sensitive value)".to_string() } else { e.to_string() };
                     self.diag(
                         Diagnostic::error(
                             "Invalid value for input variable",
-                            format!("The value given for variable \"{name}\" is not suitable: {shown}."),
+                            format!("The value given for variable \"{name}\" is not suitable: {e}."),
                         )
                         .at(span.unwrap_or(var.span)),
                     );
                     Value::Unknown
                 }
             };
-            let value = if var.sensitive { value.mark_sensitive() } else { value };
             ok &= self.check_validations(&mi, name, var, &value, span);
             self.values_mut().vars.entry(mi.clone()).or_default().insert(name.to_string(), value);
         }
@@ -204,15 +204,13 @@ impl<'a> Evaluation<'a> {
             match ev.eval(&validation.condition) {
                 Ok(c) if c.as_bool() == Some(false) => {
                     ok = false;
-                    let message = ev
-                        .eval(&validation.error_message)
-                        .ok()
-                        .and_then(|m| m.as_str().map(str::to_string))
-                        .unwrap_or_else(|| "The value is not valid.".into());
-                    let message = if value.contains_sensitive() {
-                        "The value is not valid (the message is hidden because the value is sensitive).".to_string()
-                    } else {
-                        message
+                    // The author's message is shown unless it is made from a sensitive value, as in Terraform.
+                    let message = match ev.eval(&validation.error_message) {
+                        Ok(m) if m.contains_sensitive() => {
+                            "The value is not valid (the error message is hidden because it refers to a sensitive value).".to_string()
+                        }
+                        Ok(m) => m.as_str().map(str::to_string).unwrap_or_else(|| "The value is not valid.".into()),
+                        Err(_) => "The value is not valid.".into(),
                     };
                     self.diag(
                         Diagnostic::error(

@@ -16,9 +16,9 @@ pub(crate) fn count_expansion(v: &Value, validating: bool, what: &str) -> Result
             format!("The \"count\" value of {what} depends on values that cannot be determined until apply. Use a value known at plan time, or apply the resources it depends on first with -target."),
         )),
         Value::Number(n) if *n >= 0.0 && n.fract() == 0.0 && *n <= MAX_COUNT => Ok(Expansion::Count(*n as usize)),
-        other => Err(Diagnostic::error(
+        _ => Err(Diagnostic::error(
             "Invalid count argument",
-            format!("count must be a whole number from 0 to 100000, but this is {other}."),
+            format!("count must be a whole number from 0 to 100000, but this is {}.", crate::redact::shown(v)),
         )),
     }
 }

@@ -4,6 +4,7 @@
 use super::{Config, InputValues};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::value::{Map, Value};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Builds the input values for the root module, reading each source in Terraform's order of
@@ -38,7 +39,11 @@ fn collect(
         if wants_string {
             return Value::string(raw);
         }
-        let file = sources.add(Path::new("<value>"), raw.to_string());
+        let file = if vars.get(name).is_some_and(|v| v.sensitive) {
+            sources.add_withheld(Path::new("<value>"), raw.to_string())
+        } else {
+            sources.add(Path::new("<value>"), raw.to_string())
+        };
         match crate::syntax::parse_expression(file, raw).ok().and_then(|e| crate::eval::eval_constant(&e).ok()) {
             Some(v) => v,
             None => Value::string(raw),
@@ -56,8 +61,9 @@ fn collect(
     if with_auto_file && auto.is_file() {
         files.push(auto);
     }
+    let sensitive: BTreeSet<String> = vars.iter().filter(|(_, v)| v.sensitive).map(|(k, _)| k.clone()).collect();
     let apply_file = |path: &Path, out: &mut InputValues, diags: &mut Diagnostics| {
-        for (name, (v, span)) in crate::config::load_vars_file(path, sources, diags) {
+        for (name, (v, span)) in crate::config::load_vars_file(path, sources, &sensitive, diags) {
             if !vars.contains_key(&name) {
                 let hint = crate::diag::did_you_mean(&name, vars.keys().map(String::as_str));
                 diags.push(

@@ -138,6 +138,7 @@ impl Providers {
                         true
                     }
                     Err(e) => {
+                        let e = e.scrubbed([config]);
                         ev.diag(
                             Diagnostic::error(
                                 format!("Failed to configure provider \"{}\"", p.name),

@@ -98,12 +98,13 @@ impl Refresh {
                     .await
             }
         };
+        let mut paths = schema.sensitive_paths(&p);
+        paths.extend(p.sensitive_paths());
         let live = read.map_err(|e| {
+            let e = e.scrubbed([&p.clone().mark_paths(&paths)]);
             Diagnostic::error(format!("Failed to read {addr}"), format!("{}: {}", e.summary, e.detail))
                 .with_address(addr)
         })?;
-        let mut paths = schema.sensitive_paths(&p);
-        paths.extend(p.sensitive_paths());
         let live = live.map(|v| v.mark_paths(&paths));
         if live.as_ref().map(|v| v.clone().deep_unmarked()) != Some(p.clone().deep_unmarked()) {
             self.drift.lock().unwrap_or_else(|e| e.into_inner()).push(ResourceChange {

@@ -78,16 +78,47 @@ impl Evaluator<'_> {
                 }
             }
         }
+        if name == "templatefile" && self.in_template {
+            // A template that renders a template could include itself without end; Terraform refuses it too.
+            return Err(Diagnostic::error(
+                "Recursive templatefile call",
+                "Cannot recursively call templatefile from inside a templatefile call. Render the inner template in the configuration and pass the result to this template as a variable.",
+            )
+            .at(span));
+        }
         let sources = self.sources;
-        let render = |text: &str, vars: &Map| -> Result<Value, String> {
+        let base_dir = self.base_dir.clone();
+        // `funcs::call` hands the function its arguments unmarked; the template is rendered with
+        // the marks, so that its errors hide sensitive variables as every other evaluation does.
+        let marked_vars: Option<Map> = (name == "templatefile").then(|| match values.get(1) {
+            Some(v) => {
+                let whole = v.is_sensitive();
+                let map = v.as_object().cloned().unwrap_or_default();
+                map.into_iter().map(|(k, v)| (k, if whole { v.mark_sensitive() } else { v })).collect()
+            }
+            None => Map::new(),
+        });
+        let render = |path: &Path, text: &str, vars: &Map| -> Result<Value, String> {
+            let vars = marked_vars.as_ref().unwrap_or(vars);
             let file = match sources {
-                Some(s) => s.add(Path::new("<template>"), text.to_string()),
+                Some(s) => s.add(path, text.to_string()),
                 None => crate::diag::FileId(0),
             };
-            let parts = crate::syntax::parse_template(file, text).map_err(|d| d.summary)?;
+            // The template's own position leads the message, since the diagnostic points at the call.
+            let located = |d: Diagnostic| {
+                let at = d.subject.zip(sources).and_then(|(span, s)| {
+                    let f = s.get(span.file)?;
+                    let p = f.pos(span.start);
+                    Some(format!("{}:{}:{}: ", f.name, p.line, p.column))
+                });
+                let detail = if d.detail.is_empty() { String::new() } else { format!(": {}", d.detail) };
+                format!("{}{}{detail}", at.unwrap_or_default(), d.summary)
+            };
+            let parts = crate::syntax::parse_template(file, text).map_err(located)?;
             let scope = MapScope(vars);
-            let mut inner = Evaluator::new(&scope, Path::new("."), None);
-            inner.template(&parts, Span::default()).map_err(|d| format!("{}: {}", d.summary, d.detail))
+            let mut inner = Evaluator::new(&scope, &base_dir, sources);
+            inner.in_template = true;
+            inner.template(&parts, Span::default()).map_err(located)
         };
         let ctx = crate::funcs::FuncContext { base_dir: &self.base_dir, render_template: &render };
         crate::funcs::call(name, values, &ctx).map_err(|e| {

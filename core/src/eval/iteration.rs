@@ -4,8 +4,9 @@
 use super::template::to_string_value;
 use super::Evaluator;
 use crate::diag::{Diagnostic, Span};
+use crate::redact::shown_text;
 use crate::syntax::ForExpr;
-use crate::value::{Map, Value};
+use crate::value::{quote, Map, Value};
 
 /// The most elements a `for` expression or template `for` may produce.
 const MAX_ITEMS: usize = 1_000_000;
@@ -53,6 +54,7 @@ impl Evaluator<'_> {
         let mut map = Map::new();
         let mut groups: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
         let mut unknown = false;
+        let mut keys_sensitive = false;
         for (k, v) in pairs {
             let before = self.bound.len();
             if let Some(kv) = &f.key_var {
@@ -79,6 +81,9 @@ impl Evaluator<'_> {
                     None => list.push(value),
                     Some(key_expr) => {
                         let key = self.eval(key_expr)?;
+                        let key_sensitive = key.contains_sensitive();
+                        // A key cannot carry a mark, so the object it is part of does, as in HCL.
+                        keys_sensitive |= key_sensitive;
                         let key = match key.unmarked() {
                             Value::Unknown => {
                                 unknown = true;
@@ -101,7 +106,8 @@ impl Evaluator<'_> {
                             return Err(Diagnostic::error(
                                 "Duplicate object key",
                                 format!(
-                                    "Two elements produce the key \"{key}\". If duplicates are expected, add an ellipsis (...) after the value expression to group them."
+                                    "Two elements produce the key {}. If duplicates are expected, add an ellipsis (...) after the value expression to group them.",
+                                    shown_text(quote(&key), key_sensitive)
                                 ),
                             )
                             .at(key_expr.span));
@@ -118,10 +124,11 @@ impl Evaluator<'_> {
         if unknown {
             return Ok(Value::Unknown);
         }
-        Ok(match &f.key_expr {
+        let result = match &f.key_expr {
             None => Value::List(list),
             Some(_) if f.grouping => Value::Object(groups.into_iter().map(|(k, v)| (k, Value::List(v))).collect()),
             Some(_) => Value::Object(map),
-        })
+        };
+        Ok(if keys_sensitive { result.mark_sensitive() } else { result })
     }
 }

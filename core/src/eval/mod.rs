@@ -30,6 +30,13 @@ pub fn eval_constant(expr: &Expr) -> Result<Value, Diagnostic> {
 /// The maximum nesting of evaluation, so that pathological input fails instead of overflowing the stack.
 const MAX_DEPTH: usize = 256;
 
+/// The deepest value an expression may produce. Each expression can nest a value only so
+/// much further (the parser allows 64 brackets, `jsondecode` 128 levels), but locals that
+/// wrap each other could nest without end, and everything that walks a value recurses.
+/// State and plan files are read with a limit of 128 JSON levels, so a value this deep can
+/// still be saved and read back.
+pub const MAX_VALUE_DEPTH: usize = 100;
+
 pub struct Evaluator<'a> {
     scope: &'a dyn Scope,
     base_dir: PathBuf,
@@ -37,6 +44,8 @@ pub struct Evaluator<'a> {
     bound: Vec<(String, Value)>,
     splat_items: Vec<Value>,
     depth: usize,
+    /// Set while rendering a template for `templatefile`, which may then not be called again.
+    in_template: bool,
 }
 
 impl<'a> Evaluator<'a> {
@@ -48,6 +57,7 @@ impl<'a> Evaluator<'a> {
             bound: Vec::new(),
             splat_items: Vec::new(),
             depth: 0,
+            in_template: false,
         }
     }
 
@@ -74,7 +84,15 @@ impl<'a> Evaluator<'a> {
         }
         let result = self.eval_inner(expr);
         self.depth -= 1;
-        result
+        match result {
+            // Checked once per whole expression: its parts were made by this same evaluation.
+            Ok(v) if self.depth == 0 && v.nests_deeper_than(MAX_VALUE_DEPTH) => Err(Diagnostic::error(
+                "Value too deeply nested",
+                format!("This value nests lists and objects more than {MAX_VALUE_DEPTH} levels deep, more than state and plan files can hold. Flatten it."),
+            )
+            .at(expr.span)),
+            other => other,
+        }
     }
 
     fn eval_inner(&mut self, expr: &Expr) -> Result<Value, Diagnostic> {
@@ -85,15 +103,21 @@ impl<'a> Evaluator<'a> {
             ExprKind::Object(items) => {
                 let mut map = Map::new();
                 let mut any_unknown_key = false;
+                // A key cannot carry a mark, so the object it is part of does, as in HCL.
+                let mut any_sensitive_key = false;
                 for (key, value) in items {
                     let key = match key {
                         ObjectKeyExpr::Ident(name) => name.clone(),
                         ObjectKeyExpr::Expr(e) => match self.eval(e)? {
-                            Value::Unknown => {
+                            v if *v.unmarked() == Value::Unknown => {
                                 any_unknown_key = true;
                                 continue;
                             }
                             v => match to_string_value(&v) {
+                                Some(s) if v.is_sensitive() => {
+                                    any_sensitive_key = true;
+                                    s
+                                }
                                 Some(s) => s,
                                 None => {
                                     return Err(Diagnostic::error(
@@ -111,7 +135,8 @@ impl<'a> Evaluator<'a> {
                 if any_unknown_key {
                     return Ok(Value::Unknown);
                 }
-                Ok(Value::Object(map))
+                let object = Value::Object(map);
+                Ok(if any_sensitive_key { object.mark_sensitive() } else { object })
             }
             ExprKind::Variable(_) | ExprKind::GetAttr(..) | ExprKind::Index(..) => self.traversal(expr),
             ExprKind::SplatItem => Ok(self.splat_items.last().cloned().unwrap_or(Value::Null)),
@@ -161,7 +186,7 @@ impl<'a> Evaluator<'a> {
                 let sensitive = v.is_sensitive();
                 let result = match (op, v.unmarked()) {
                     (_, Value::Unknown) => Value::Unknown,
-                    (UnaryOp::Neg, v) => Value::Number(-self.number(v, operand.span)?),
+                    (UnaryOp::Neg, _) => Value::Number(-self.number(&v, operand.span)?),
                     (UnaryOp::Not, v) => Value::Bool(!self.boolean(v, operand.span)?),
                 };
                 Ok(if sensitive { result.mark_sensitive() } else { result })

@@ -3,8 +3,9 @@
 
 use super::Evaluator;
 use crate::diag::{Diagnostic, Span};
+use crate::redact::shown_text;
 use crate::syntax::{BinaryOp, Expr};
-use crate::value::Value;
+use crate::value::{quote, Value};
 
 impl Evaluator<'_> {
     pub(super) fn binary(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, span: Span) -> Result<Value, Diagnostic> {
@@ -36,8 +37,8 @@ impl Evaluator<'_> {
                 if *lu == Value::Unknown || *ru == Value::Unknown {
                     Value::Unknown
                 } else {
-                    let a = self.number(lu, lhs.span)?;
-                    let b = self.number(ru, rhs.span)?;
+                    let a = self.number(&l, lhs.span)?;
+                    let b = self.number(&r, rhs.span)?;
                     match op {
                         BinaryOp::Plus => Value::Number(a + b),
                         BinaryOp::Minus => Value::Number(a - b),
@@ -70,13 +71,17 @@ impl Evaluator<'_> {
         Ok(if sensitive { result.mark_sensitive() } else { result })
     }
 
+    /// The operand as a number; `v` still carries its marks, so that the error can hide it.
     pub(super) fn number(&self, v: &Value, span: Span) -> Result<f64, Diagnostic> {
-        match v {
+        match v.unmarked() {
             Value::Number(n) => Ok(*n),
             Value::String(s) => s.trim().parse().map_err(|_| {
                 Diagnostic::error(
                     "Invalid operand",
-                    format!("A number is required, but the string {s:?} is not a number."),
+                    format!(
+                        "A number is required, but the string {} is not a number.",
+                        shown_text(quote(s), v.contains_sensitive())
+                    ),
                 )
                 .at(span)
             }),

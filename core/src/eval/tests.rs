@@ -88,3 +88,78 @@ fn errors_point_at_the_problem_with_suggestions() {
     assert_eq!(eval("[1][5]").unwrap_err().summary, "Invalid index");
     assert_eq!(eval("1 / 0").unwrap_err().summary, "Division by zero");
 }
+
+#[test]
+fn no_evaluation_error_shows_a_sensitive_value() {
+    let cases = [
+        ("var.pools[var.secret]", "Invalid index"),
+        ("[1, 2][var.secret]", "Invalid index"),
+        ("sensitive([1, 2])[5]", "Invalid index"),
+        ("sensitive({hunter2 = 1}).hunte", "Unsupported attribute"),
+        ("var.secret + 1", "Invalid operand"),
+        ("-var.secret", "Invalid operand"),
+        ("{for x in [var.secret, var.secret] : x => 1}", "Duplicate object key"),
+        ("tonumber(var.secret)", "Invalid function argument"),
+        ("cidrhost(var.secret, 1)", "Invalid function argument"),
+        ("regex(\"(${var.secret}\", \"x\")", "Invalid function argument"),
+        ("try(tonumber(var.secret))", "No expression succeeded"),
+    ];
+    for (src, summary) in cases {
+        let err = eval(src).unwrap_err();
+        assert_eq!(err.summary, summary, "{src}: {}", err.detail);
+        assert!(!err.detail.contains("hunter2"), "{src} showed the secret: {}", err.detail);
+        assert!(
+            err.detail.contains("(sensitive value)") || summary == "Unsupported attribute",
+            "{src}: {}",
+            err.detail
+        );
+    }
+    // Without the mark the same errors do quote the value, so the cases above test the hiding.
+    assert!(eval("var.pools[\"hunter2\"]").unwrap_err().detail.contains("hunter2"));
+    assert!(eval("tonumber(\"hunter2\")").unwrap_err().detail.contains("hunter2"));
+    assert!(eval("{hunter2 = 1}.hunte").unwrap_err().detail.contains("Did you mean \"hunter2\"?"));
+}
+
+#[test]
+fn a_sensitive_key_marks_what_it_picks_and_the_object_it_names() {
+    let picked = eval("{hunter2 = 1}[var.secret]").unwrap();
+    assert_eq!(picked, Value::Number(1.0).mark_sensitive());
+    assert!(eval("{(var.secret) = 1}").unwrap().is_sensitive());
+    assert!(eval("{for x in [var.secret] : x => 1}").unwrap().is_sensitive());
+}
+
+#[test]
+fn templatefile_cannot_call_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.tpl"), "a ${templatefile(\"b.tpl\", {})}").unwrap();
+    std::fs::write(dir.path().join("b.tpl"), "b\n ${templatefile(\"a.tpl\", {})}").unwrap();
+    let sources = SourceMap::default();
+    let expr = crate::syntax::parse_expression(FileId(0), "templatefile(\"a.tpl\", {})").unwrap();
+    let err = Evaluator::new(&EmptyScope, dir.path(), Some(&sources)).eval(&expr).unwrap_err();
+    assert_eq!(err.summary, "Invalid function argument");
+    assert!(err.detail.contains("Recursive templatefile call"), "{}", err.detail);
+    assert!(err.detail.contains("a.tpl:1:5"), "the template's own position: {}", err.detail);
+}
+
+#[test]
+fn a_template_error_names_the_file_and_hides_a_sensitive_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.tpl"), "n = ${v + 1}").unwrap();
+    let sources = SourceMap::default();
+    let run = |src: &str| {
+        let expr = crate::syntax::parse_expression(FileId(0), src).unwrap();
+        Evaluator::new(&EmptyScope, dir.path(), Some(&sources)).eval(&expr).unwrap_err().detail
+    };
+    let plain = run("templatefile(\"t.tpl\", { v = \"hunter2\" })");
+    assert!(plain.contains("\"hunter2\" is not a number"), "{plain}");
+    for src in [
+        "templatefile(\"t.tpl\", { v = sensitive(\"hunter2\") })",
+        "templatefile(\"t.tpl\", sensitive({ v = \"hunter2\" }))",
+    ] {
+        let detail = run(src);
+        assert!(!detail.contains("hunter2"), "{detail}");
+        assert!(detail.contains("error rendering template \"t.tpl\": "), "the path is not secret: {detail}");
+        assert!(detail.contains("t.tpl:1:7: Invalid operand"), "{detail}");
+        assert!(detail.contains("the string (sensitive value) is not a number"), "{detail}");
+    }
+}

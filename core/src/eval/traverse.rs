@@ -4,8 +4,9 @@
 use super::template::to_string_value;
 use super::Evaluator;
 use crate::diag::{Diagnostic, Span};
+use crate::redact::{shown, shown_text};
 use crate::syntax::{Expr, ExprKind};
-use crate::value::{format_number, Value};
+use crate::value::{format_number, quote, Value};
 
 impl Evaluator<'_> {
     pub(super) fn traversal(&mut self, expr: &Expr) -> Result<Value, Diagnostic> {
@@ -53,7 +54,12 @@ impl Evaluator<'_> {
                     Value::Object(map) => match map.get(name) {
                         Some(v) => v.clone(),
                         None => {
-                            let hint = crate::diag::did_you_mean(name, map.keys().map(String::as_str));
+                            // The keys of a sensitive object are part of its value.
+                            let hint = if sensitive {
+                                String::new()
+                            } else {
+                                crate::diag::did_you_mean(name, map.keys().map(String::as_str))
+                            };
                             return Err(Diagnostic::error(
                                 "Unsupported attribute",
                                 format!("This object does not have an attribute named \"{name}\".{hint}"),
@@ -87,7 +93,13 @@ impl Evaluator<'_> {
                 },
                 ExprKind::Index(_, key_expr) => {
                     let key = self.eval(key_expr)?;
-                    index_value(value.unmarked(), key.unmarked(), key_expr.span)?
+                    let result = index_value(&value, &key, key_expr.span)?;
+                    // A sensitive key makes what it picks sensitive, as any operation on a sensitive value does.
+                    if key.contains_sensitive() {
+                        result.mark_sensitive()
+                    } else {
+                        result
+                    }
                 }
                 _ => unreachable!("traversal steps are attributes or indexes"),
             };
@@ -99,11 +111,14 @@ impl Evaluator<'_> {
     }
 }
 
+/// `value[key]`, with both still marked so that an error shows neither a
+/// sensitive key nor what a sensitive collection holds.
 fn index_value(value: &Value, key: &Value, span: Span) -> Result<Value, Diagnostic> {
-    match (value, key) {
+    let hidden = value.contains_sensitive() || key.contains_sensitive();
+    match (value.unmarked(), key.unmarked()) {
         (Value::Unknown, _) | (_, Value::Unknown) => Ok(Value::Unknown),
-        (Value::List(items), key) => {
-            let i = match key {
+        (Value::List(items), k) => {
+            let i = match k {
                 Value::Number(n) => *n,
                 Value::String(s) => s.parse().unwrap_or(f64::NAN),
                 _ => f64::NAN,
@@ -111,28 +126,36 @@ fn index_value(value: &Value, key: &Value, span: Span) -> Result<Value, Diagnost
             if i.is_nan() || i.fract() != 0.0 {
                 return Err(Diagnostic::error(
                     "Invalid index",
-                    format!("A list is indexed by a whole number, but this is {key}."),
+                    format!("A list is indexed by a whole number, but this is {}.", shown(key)),
                 )
                 .at(span));
             }
             if i < 0.0 || i as usize >= items.len() {
+                let index = shown_text(format_number(i), key.contains_sensitive());
+                let len = shown_text(items.len(), value.contains_sensitive());
                 return Err(Diagnostic::error(
                     "Invalid index",
-                    format!("The index {} is out of range: this list has {} elements.", format_number(i), items.len()),
+                    format!("The index {index} is out of range: this list has {len} elements."),
                 )
                 .at(span));
             }
             Ok(items[i as usize].clone())
         }
-        (Value::Object(map), key) => {
-            let Some(k) = to_string_value(key) else {
+        (Value::Object(map), k) => {
+            let Some(name) = to_string_value(k) else {
                 return Err(Diagnostic::error("Invalid index", "A map is indexed by a string key.").at(span));
             };
-            map.get(&k).cloned().ok_or_else(|| {
-                let hint = crate::diag::did_you_mean(&k, map.keys().map(String::as_str));
+            map.get(&name).cloned().ok_or_else(|| {
+                // A close key would give away the secret key, or a key of the secret map.
+                let hint = if hidden {
+                    String::new()
+                } else {
+                    crate::diag::did_you_mean(&name, map.keys().map(String::as_str))
+                };
+                let name = shown_text(quote(&name), key.contains_sensitive());
                 Diagnostic::error(
                     "Invalid index",
-                    format!("The given key \"{k}\" does not identify an element in this collection.{hint}"),
+                    format!("The given key {name} does not identify an element in this collection.{hint}"),
                 )
                 .at(span)
             })

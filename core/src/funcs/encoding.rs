@@ -3,7 +3,7 @@
 use base64::Engine;
 use serde::Deserialize;
 
-use super::{arg_str, spec, FResult, FuncContext, FuncError, Spec};
+use super::{arg_str, echo, spec, FResult, FuncContext, FuncError, Spec};
 use crate::value::{format_number, Map, Value};
 
 pub(super) const FUNCS: &[Spec] = &[
@@ -28,7 +28,7 @@ fn base64decode(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let cleaned: String = s.chars().filter(|c| *c != '\r' && *c != '\n').collect();
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(cleaned.as_bytes())
-        .map_err(|e| FuncError::at(0, format!("failed to decode base64 data: {e}")))?;
+        .map_err(|e| FuncError::at(0, format!("failed to decode base64 data: {}", echo(e))))?;
     String::from_utf8(bytes)
         .map(Value::String)
         .map_err(|_| FuncError::at(0, "the result of decoding the provided string is not valid UTF-8"))
@@ -61,7 +61,7 @@ fn number_text(n: f64) -> Result<String, String> {
     if n.is_finite() {
         Ok(format_number(n))
     } else {
-        Err(format!("cannot encode the non-finite number {n}"))
+        Err(format!("cannot encode the non-finite number {}", echo(n)))
     }
 }
 
@@ -114,7 +114,7 @@ fn jsonencode(args: &[Value], _: &FuncContext) -> FResult<Value> {
 fn jsondecode(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let s = arg_str(args, 0, "str")?;
     let json: serde_json::Value =
-        serde_json::from_str(&s).map_err(|e| FuncError::at(0, format!("invalid JSON: {e}")))?;
+        serde_json::from_str(&s).map_err(|e| FuncError::at(0, format!("invalid JSON: {}", echo(e))))?;
     Ok(Value::from_json(&json))
 }
 
@@ -240,7 +240,7 @@ fn yaml_to_value(v: serde_yaml_ng::Value) -> Result<Value, String> {
         Y::Number(n) => {
             let f = n.as_f64().unwrap_or(f64::NAN);
             if !f.is_finite() {
-                return Err(format!("cannot represent the number {n}"));
+                return Err(format!("cannot represent the number {}", echo(n)));
             }
             Value::Number(f)
         }
@@ -260,7 +260,7 @@ fn yaml_to_value(v: serde_yaml_ng::Value) -> Result<Value, String> {
             match core {
                 "str" => super::to_str(&inner).map(Value::String).ok_or("!!str requires a scalar")?,
                 "int" | "float" | "bool" | "null" | "seq" | "map" => inner,
-                _ => return Err(format!("unsupported tag {tag}")),
+                _ => return Err(format!("unsupported tag {}", echo(tag))),
             }
         }
     })
@@ -272,7 +272,7 @@ fn yaml_error(e: impl std::fmt::Display) -> String {
 
 fn yamldecode(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let s = arg_str(args, 0, "src")?;
-    let y: serde_yaml_ng::Value = serde_yaml_ng::from_str(&s).map_err(|e| FuncError::at(0, yaml_error(e)))?;
+    let y: serde_yaml_ng::Value = serde_yaml_ng::from_str(&s).map_err(|e| FuncError::at(0, yaml_error(echo(e))))?;
     yaml_to_value(y).map_err(|e| FuncError::at(0, yaml_error(e)))
 }
 
@@ -283,7 +283,8 @@ pub fn yaml_decode_all(text: &str) -> Result<Vec<Value>, String> {
     let mut out = Vec::new();
     for doc in serde_yaml_ng::Deserializer::from_str(text) {
         let y = serde_yaml_ng::Value::deserialize(doc).map_err(yaml_error)?;
-        let v = yaml_to_value(y).map_err(yaml_error)?;
+        // No marks reach this caller's messages through `call`, so echoed text is shown as it is.
+        let v = yaml_to_value(y).map_err(|e| super::resolve_echoes(&yaml_error(e), &[]))?;
         if !v.is_null() {
             out.push(v);
         }
@@ -298,7 +299,7 @@ fn csvdecode(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(s.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| FuncError::at(0, format!("invalid CSV: {e}")))?
+        .map_err(|e| FuncError::at(0, format!("invalid CSV: {}", echo(e))))?
         .iter()
         .map(str::to_string)
         .collect();
@@ -307,7 +308,7 @@ fn csvdecode(args: &[Value], _: &FuncContext) -> FResult<Value> {
     }
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| FuncError::at(0, format!("invalid CSV: {e}")))?;
+        let record = record.map_err(|e| FuncError::at(0, format!("invalid CSV: {}", echo(e))))?;
         let row: Map = headers.iter().cloned().zip(record.iter().map(Value::string)).collect();
         rows.push(Value::Object(row));
     }

@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{arg_map, arg_str, spec, FResult, FuncContext, FuncError, Spec};
-use crate::value::Value;
+use super::{arg_map, arg_str, echo_arg, spec, FResult, FuncContext, FuncError, Spec};
+use crate::value::{quote, Value};
 
 pub(super) const FUNCS: &[Spec] = &[
     spec("file", 1, Some(1), file),
@@ -33,13 +33,21 @@ fn read_text(ctx: &FuncContext, path: &str) -> FResult<String> {
     let bytes = match std::fs::read(&full) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(FuncError::at(0, format!("no file exists at \"{path}\"")));
+            return Err(FuncError::at(0, format!("no file exists at {}", echo_arg(0, quote(path)))));
         }
-        Err(_) if full.is_dir() => return Err(FuncError::at(0, format!("\"{path}\" is a directory, not a file"))),
-        Err(e) => return Err(FuncError::at(0, format!("failed to read \"{path}\": {e}"))),
+        Err(_) if full.is_dir() => {
+            return Err(FuncError::at(0, format!("{} is a directory, not a file", echo_arg(0, quote(path)))))
+        }
+        Err(e) => return Err(FuncError::at(0, format!("failed to read {}: {e}", echo_arg(0, quote(path))))),
     };
     String::from_utf8(bytes).map_err(|_| {
-        FuncError::at(0, format!("contents of \"{path}\" are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents"))
+        FuncError::at(
+            0,
+            format!(
+                "contents of {} are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents",
+                echo_arg(0, quote(path))
+            ),
+        )
     })
 }
 
@@ -52,9 +60,9 @@ fn fileexists(args: &[Value], ctx: &FuncContext) -> FResult<Value> {
     let path = arg_str(args, 0, "path")?;
     match std::fs::metadata(resolve(ctx, &path)) {
         Ok(meta) if meta.is_file() => Ok(Value::Bool(true)),
-        Ok(_) => Err(FuncError::at(0, format!("\"{path}\" exists but is not a regular file"))),
+        Ok(_) => Err(FuncError::at(0, format!("{} exists but is not a regular file", echo_arg(0, quote(&path))))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Value::Bool(false)),
-        Err(e) => Err(FuncError::at(0, format!("failed to stat \"{path}\": {e}"))),
+        Err(e) => Err(FuncError::at(0, format!("failed to stat {}: {e}", echo_arg(0, quote(&path))))),
     }
 }
 
@@ -62,7 +70,9 @@ fn templatefile(args: &[Value], ctx: &FuncContext) -> FResult<Value> {
     let path = arg_str(args, 0, "path")?;
     let vars = arg_map(args, 1, "vars")?;
     let text = read_text(ctx, &path)?;
-    (ctx.render_template)(&text, vars).map_err(|e| FuncError::new(format!("error rendering template \"{path}\": {e}")))
+    (ctx.render_template)(&resolve(ctx, &path), &text, vars)
+        // The renderer evaluates the template with the variables' marks, so its message hides them itself.
+        .map_err(|e| FuncError::new(format!("error rendering template {}: {e}", echo_arg(0, quote(&path)))))
 }
 
 /// Go's filepath.Clean, lexically: collapses separators, `.` and `..`.

@@ -1,7 +1,7 @@
 //! Gantry's own functions over the instance catalogue, so that a module can turn
 //! "8 × A100" into an instance type for any target without a table of its own.
 
-use super::{arg_int, arg_str, spec, FResult, FuncContext, FuncError, Spec};
+use super::{arg_int, arg_str, echo, spec, FResult, FuncContext, FuncError, Spec};
 use crate::catalog::catalog;
 use crate::value::Value;
 
@@ -17,7 +17,9 @@ fn gpu_instance_type(args: &[Value], _: &FuncContext) -> FResult<Value> {
     match found {
         Some(t) => Ok(Value::string(t.name.clone())),
         None => Err(FuncError::new(format!(
-            "no instance type in the catalogue has exactly {count} × {model}; GPU models: {}",
+            "no instance type in the catalogue has exactly {} × {}; GPU models: {}",
+            echo(count),
+            echo(&model),
             catalog().gpu_models().join(", ")
         ))),
     }

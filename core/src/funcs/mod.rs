@@ -8,6 +8,7 @@
 
 use std::cmp::Ordering;
 
+use crate::redact::{Secrets, SENSITIVE_VALUE};
 use crate::value::{format_number, Map, Value};
 
 mod collection;
@@ -26,8 +27,10 @@ pub use encoding::yaml_decode_all;
 pub struct FuncContext<'a> {
     /// Directory of the module whose expression calls the function; relative paths in file functions resolve against it.
     pub base_dir: &'a std::path::Path,
-    /// Renders a template string with the given variables (used by templatefile); provided by the evaluator.
-    pub render_template: &'a dyn Fn(&str, &Map) -> Result<Value, String>,
+    /// Renders the text of the template file at the given path with the given variables (used by
+    /// templatefile); provided by the evaluator, which renders with the variables' marks, so that
+    /// its error message is safe to show.
+    pub render_template: &'a dyn Fn(&std::path::Path, &str, &Map) -> Result<Value, String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -147,10 +150,64 @@ pub fn call(name: &str, args: Vec<Value>, ctx: &FuncContext) -> Result<Value, Fu
     if args.iter().any(Value::contains_unknown) {
         return Ok(Value::Unknown);
     }
-    let sensitive = args.iter().any(Value::contains_sensitive);
+    let marks: Vec<bool> = args.iter().map(Value::contains_sensitive).collect();
+    let sensitive = marks.contains(&true);
+    let secrets = if sensitive { Secrets::of(&args) } else { Secrets::default() };
     let args: Vec<Value> = args.into_iter().map(Value::deep_unmarked).collect();
-    let result = (spec.imp)(&args, ctx)?;
+    // The implementation saw no marks, so its message is made safe here: echoed
+    // argument text is withheld, and whatever else still holds a secret is scrubbed.
+    let result = (spec.imp)(&args, ctx)
+        .map_err(|e| FuncError { message: secrets.scrub(&resolve_echoes(&e.message, &marks)), arg: e.arg })?;
     Ok(if sensitive { result.mark_sensitive() } else { result })
+}
+
+/// Brackets text that an error message takes from an argument's value (private-use
+/// code points, which no message otherwise contains). The opening bracket is followed
+/// by a tag: the argument's index as a digit, or `*` for text that may come from any.
+const ECHO_OPEN: char = '\u{E000}';
+const ECHO_CLOSE: char = '\u{E001}';
+
+/// Text an error message takes from the arguments' values: a string that does not
+/// parse, a library's error that quotes its input. Implementations see arguments
+/// without their marks and so cannot tell whether one was sensitive; `call` shows the
+/// text as written when none was, and `(sensitive value)` when any was.
+pub(crate) fn echo(text: impl std::fmt::Display) -> String {
+    bracket('*', text)
+}
+
+/// Like [`echo`], for text that comes from argument `i` alone (a path): hidden only
+/// when that argument was sensitive.
+pub(crate) fn echo_arg(i: usize, text: impl std::fmt::Display) -> String {
+    bracket(char::from_digit(i as u32, 10).unwrap_or('*'), text)
+}
+
+fn bracket(tag: char, text: impl std::fmt::Display) -> String {
+    let text = text.to_string().replace([ECHO_OPEN, ECHO_CLOSE], "\u{FFFD}");
+    format!("{ECHO_OPEN}{tag}{text}{ECHO_CLOSE}")
+}
+
+/// The message with each echo shown or hidden by the sensitivity of the arguments it came from.
+fn resolve_echoes(message: &str, sensitive: &[bool]) -> String {
+    let any = sensitive.contains(&true);
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find(ECHO_OPEN) {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + ECHO_OPEN.len_utf8()..];
+        let (echoed, next) = match after.find(ECHO_CLOSE) {
+            Some(close) => (&after[..close], &after[close + ECHO_CLOSE.len_utf8()..]),
+            None => (after, ""),
+        };
+        let mut chars = echoed.chars();
+        let hidden = match chars.next().and_then(|t| t.to_digit(10)) {
+            Some(i) => sensitive.get(i as usize).copied().unwrap_or(any),
+            None => any,
+        };
+        out.push_str(if hidden { SENSITIVE_VALUE } else { chars.as_str() });
+        rest = next;
+    }
+    out.push_str(rest);
+    out
 }
 
 // ---- argument helpers shared by the categories ----
@@ -348,7 +405,7 @@ pub(crate) mod testutil {
     use super::*;
 
     pub fn ctx_in(dir: &std::path::Path, f: impl FnOnce(&FuncContext)) {
-        let render = |tpl: &str, vars: &Map| -> Result<Value, String> {
+        let render = |_: &std::path::Path, tpl: &str, vars: &Map| -> Result<Value, String> {
             // A toy renderer: replaces ${name} with string variables.
             let mut out = tpl.to_string();
             for (k, v) in vars {
@@ -491,6 +548,67 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn no_function_error_shows_a_sensitive_argument() {
+        const MARK: &str = "Zq9secretXy";
+        // Each sample holds the marker where some function would quote it: as a number, a
+        // path, a CIDR prefix, a pattern, a key, a format string, JSON, YAML, base64.
+        let samples: Vec<Value> = [
+            s(MARK),
+            s(&format!("{MARK}/33")),
+            s(&format!("10.0.0.0/8{MARK}")),
+            s(&format!("({MARK}")),
+            s(&format!("{{\"{MARK}\": ")),
+            s(&format!("{MARK}: [")),
+            s(&format!("%{MARK}")),
+            s(&format!("{MARK}$$")),
+            l(vec![s(MARK), n(1.0)]),
+            o(&[(MARK, s(MARK))]),
+        ]
+        .into_iter()
+        .map(Value::mark_sensitive)
+        .collect();
+        let plain = [s("10.0.0.0/8"), n(2.0), s("x"), o(&[("a", n(1.0))]), l(vec![s("a")]), s(".")];
+        for name in names().collect::<Vec<_>>() {
+            for secret in &samples {
+                for other in &plain {
+                    for args in [
+                        vec![secret.clone()],
+                        vec![secret.clone(), other.clone()],
+                        vec![other.clone(), secret.clone()],
+                        vec![other.clone(), secret.clone(), other.clone()],
+                        vec![other.clone(), other.clone(), secret.clone()],
+                    ] {
+                        ctx_in(std::path::Path::new("/nonexistent-gantry-dir"), |ctx| {
+                            if let Err(e) = call(name, args.clone(), ctx) {
+                                assert!(
+                                    !e.message.contains("Zq9"),
+                                    "{name}({args:?}) showed its secret: {}",
+                                    e.message
+                                );
+                                assert!(
+                                    !e.message.contains(ECHO_OPEN) && !e.message.contains(ECHO_CLOSE),
+                                    "{}",
+                                    e.message
+                                );
+                            }
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn echoed_text_is_shown_unless_an_argument_was_sensitive() {
+        assert!(call_err("tonumber", vec![s("abc")]).message.contains("cannot convert \"abc\" to number"));
+        let e = call_err("tonumber", vec![s("abc").mark_sensitive()]);
+        assert!(e.message.starts_with("cannot convert (sensitive value) to number"), "{}", e.message);
+        assert_eq!(resolve_echoes(&format!("a {} b", echo("x\u{E001}y")), &[false]), "a x\u{FFFD}y b");
+        let both = format!("{} {}", echo_arg(0, "p"), echo_arg(1, "v"));
+        assert_eq!(resolve_echoes(&both, &[false, true]), "p (sensitive value)");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use super::{arg_int, arg_num, arg_str, spec, FResult, FuncContext, FuncError, Spec};
+use super::{arg_int, arg_num, arg_str, echo, spec, FResult, FuncContext, FuncError, Spec};
 use crate::value::Value;
 
 pub(super) const FUNCS: &[Spec] = &[
@@ -47,7 +47,7 @@ fn host_mask(bits: u32, len: u32) -> u128 {
 }
 
 fn parse_cidr(text: &str, i: usize) -> FResult<Net> {
-    let bad = || FuncError::at(i, format!("invalid CIDR address: {text}"));
+    let bad = || FuncError::at(i, format!("invalid CIDR address: {}", echo(text)));
     let (addr, len) = text.split_once('/').ok_or_else(bad)?;
     if len.is_empty() || !len.bytes().all(|b| b.is_ascii_digit()) || len.len() > 3 {
         return Err(bad());
@@ -84,7 +84,9 @@ fn cidrhost(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let net = parse_cidr(&arg_str(args, 0, "prefix")?, 0)?;
     let num = arg_big_int(args, 1, "hostnum")?;
     let max = host_mask(net.bits, net.len);
-    let too_big = || FuncError::at(1, format!("prefix of {} bits cannot accommodate a host numbered {num}", net.len));
+    let too_big = || {
+        FuncError::at(1, format!("prefix of {} bits cannot accommodate a host numbered {}", echo(net.len), echo(num)))
+    };
     // Negative host numbers count back from the last address of the prefix.
     let host = if num >= 0 {
         num.unsigned_abs()
@@ -123,7 +125,7 @@ fn cidrsubnet(args: &[Value], _: &FuncContext) -> FResult<Value> {
     if new_len > i64::from(net.bits) {
         return Err(FuncError::at(
             1,
-            format!("insufficient address space to extend prefix of {} by {newbits}", net.len),
+            format!("insufficient address space to extend prefix of {} by {}", echo(net.len), echo(newbits)),
         ));
     }
     let new_len = new_len as u32;
@@ -132,7 +134,7 @@ fn cidrsubnet(args: &[Value], _: &FuncContext) -> FResult<Value> {
     if num > max_num {
         return Err(FuncError::at(
             2,
-            format!("prefix extension of {newbits} does not accommodate a subnet numbered {num}"),
+            format!("prefix extension of {} does not accommodate a subnet numbered {}", echo(newbits), echo(num)),
         ));
     }
     let shift = net.bits - new_len;
@@ -154,7 +156,7 @@ fn cidrsubnets(args: &[Value], _: &FuncContext) -> FResult<Value> {
         if len > i64::from(net.bits) {
             return Err(FuncError::at(
                 i,
-                format!("would extend prefix to {len} bits, which is too long for an {family} address"),
+                format!("would extend prefix to {} bits, which is too long for an {family} address", echo(len)),
             ));
         }
         let len = len as u32;
@@ -171,7 +173,11 @@ fn cidrsubnets(args: &[Value], _: &FuncContext) -> FResult<Value> {
             let after = prev.map(|(a, l)| format!("{}/{l}", fmt_addr(a, net.bits))).unwrap_or_default();
             return Err(FuncError::at(
                 i,
-                format!("not enough remaining address space for a subnet with a prefix of {len} bits after {after}"),
+                format!(
+                    "not enough remaining address space for a subnet with a prefix of {} bits after {}",
+                    echo(len),
+                    echo(after)
+                ),
             ));
         };
         out.push(Value::String(format!("{}/{len}", fmt_addr(start, net.bits))));

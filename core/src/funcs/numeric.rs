@@ -1,7 +1,7 @@
 //! Numeric functions: abs, ceil, floor, log, max, min, pow, signum, parseint.
 
-use super::{arg_int, arg_num, arg_str, spec, FResult, FuncContext, FuncError, Spec};
-use crate::value::Value;
+use super::{arg_int, arg_num, arg_str, echo, spec, FResult, FuncContext, FuncError, Spec};
+use crate::value::{quote, Value};
 
 pub(super) const FUNCS: &[Spec] = &[
     spec("abs", 1, Some(1), abs),
@@ -85,11 +85,11 @@ fn parseint(args: &[Value], _: &FuncContext) -> FResult<Value> {
     if !(2..=62).contains(&base) {
         return Err(FuncError::at(
             1,
-            format!("invalid value for \"base\": must be between 2 and 62 inclusive, got {base}"),
+            format!("invalid value for \"base\": must be between 2 and 62 inclusive, got {}", echo(base)),
         ));
     }
     let base = base as u32;
-    let fail = || FuncError::at(0, format!("cannot parse \"{text}\" as a base {base} integer"));
+    let fail = || FuncError::at(0, format!("cannot parse {} as a base {} integer", echo(quote(&text)), echo(base)));
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(&text)),
@@ -104,7 +104,7 @@ fn parseint(args: &[Value], _: &FuncContext) -> FResult<Value> {
     }
     // Terraform has arbitrary precision; an f64 cannot hold what overflows it.
     if !value.is_finite() {
-        return Err(FuncError::at(0, format!("\"{text}\" is too large to be represented as a number")));
+        return Err(FuncError::at(0, format!("{} is too large to be represented as a number", echo(quote(&text)))));
     }
     Ok(Value::Number(if negative { -value } else { value }))
 }

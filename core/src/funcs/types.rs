@@ -1,8 +1,8 @@
 //! Type conversion functions (tobool, tolist, tomap, tonumber, toset, tostring),
 //! `type`, and the sensitivity markers `sensitive` and `nonsensitive`.
 
-use super::{make_set, parse_number, spec, unify, FResult, FuncContext, FuncError, Spec};
-use crate::value::{format_number, quote_key, Value};
+use super::{echo, make_set, parse_number, spec, unify, FResult, FuncContext, FuncError, Spec};
+use crate::value::{format_number, quote, quote_key, Value};
 
 pub(super) const FUNCS: &[Spec] = &[
     spec("tobool", 1, Some(1), tobool),
@@ -40,7 +40,7 @@ fn tobool(args: &[Value], _: &FuncContext) -> FResult<Value> {
         Value::String(s) if s == "false" => Ok(Value::Bool(false)),
         Value::String(s) => Err(FuncError::at(
             0,
-            format!("cannot convert \"{s}\" to bool; only the strings \"true\" or \"false\" are allowed"),
+            format!("cannot convert {} to bool; only the strings \"true\" or \"false\" are allowed", echo(quote(s))),
         )),
         other => Err(cannot(other, "bool")),
     }
@@ -53,7 +53,10 @@ fn tonumber(args: &[Value], _: &FuncContext) -> FResult<Value> {
         Value::String(s) => parse_number(s).map(Value::Number).ok_or_else(|| {
             FuncError::at(
                 0,
-                format!("cannot convert \"{s}\" to number; given string must be a decimal representation of a number"),
+                format!(
+                    "cannot convert {} to number; given string must be a decimal representation of a number",
+                    echo(quote(s))
+                ),
             )
         }),
         other => Err(cannot(other, "number")),

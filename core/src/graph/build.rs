@@ -89,14 +89,14 @@ pub fn build(
         };
         for (name, var) in &m.variables {
             for v in &var.validations {
-                link(
-                    &mut edges,
-                    NodeKind::Variable(name.clone()),
-                    v.error_message.references(),
-                    vec![],
-                    RefContext::Validation,
-                    &mut r,
-                );
+                // The message may quote the value it rejects, as the condition may test it.
+                let others = v
+                    .error_message
+                    .references()
+                    .into_iter()
+                    .filter(|r| !(r.root == "var" && r.attr(0).is_some_and(|(n, _)| n == name)))
+                    .collect();
+                link(&mut edges, NodeKind::Variable(name.clone()), others, vec![], RefContext::Validation, &mut r);
             }
         }
         for (name, local) in &m.locals {

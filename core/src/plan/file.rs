@@ -9,6 +9,7 @@
 //! file was indented, only on what it says.
 
 use super::{Plan, GANTRY_VERSION, PLAN_FORMAT_VERSION};
+use crate::state::STATE_VERSION;
 use sha2::{Digest, Sha256};
 
 /// Why a file cannot be read as a plan. Each variant's message says what to do.
@@ -72,6 +73,14 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Plan, PlanFileError> {
     if plan.format_version != PLAN_FORMAT_VERSION {
         return Err(PlanFileError::UnsupportedFormat { found: u64::from(plan.format_version) });
     }
+    // Apply starts from this state and writes it back: one the state reader would refuse must
+    // not get in this way (the plan fuzzer found it did).
+    if plan.refreshed_state.version > STATE_VERSION {
+        return Err(PlanFileError::NotAPlan(format!(
+            "its refreshed state has format version {}, newer than this Gantry reads",
+            plan.refreshed_state.version
+        )));
+    }
     Ok(plan)
 }
 
@@ -125,5 +134,15 @@ mod tests {
         assert!(matches!(from_bytes(b"\x00\x01garbage"), Err(PlanFileError::NotAPlan(_))));
         assert!(matches!(from_bytes(b"[1, 2]"), Err(PlanFileError::NotAPlan(_))));
         assert!(matches!(from_bytes(b"{\"format_version\": 2}"), Err(PlanFileError::NotAPlan(_))));
+    }
+
+    #[test]
+    fn a_plan_whose_state_the_state_reader_would_refuse_is_refused() {
+        let mut p = plan();
+        p.refreshed_state.version = STATE_VERSION + 1;
+        match from_bytes(&to_bytes(&p)) {
+            Err(PlanFileError::NotAPlan(why)) => assert!(why.contains("refreshed state has format version"), "{why}"),
+            other => panic!("{other:?}"),
+        }
     }
 }

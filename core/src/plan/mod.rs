@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod file;
+pub mod json;
 
 use crate::addr::ResourceInstanceAddr;
 use crate::analysis::plan_analysis::Analysis;

@@ -13,6 +13,9 @@ pub enum StateError {
     TooNew(u32),
     #[error("{0}")]
     Locked(LockInfo),
+    /// A serial that cannot be incremented (a hand-edited or damaged file).
+    #[error("the state's serial is {0}, the largest there is, so it cannot be incremented; set it lower by hand")]
+    SerialExhausted(u64),
     #[error("no lock with ID {0} is held")]
     NoSuchLock(String),
     #[error("state I/O failed on {path}: {source}")]

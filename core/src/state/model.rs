@@ -65,6 +65,13 @@ impl State {
         }
     }
 
+    /// Moves the serial on by one, as every write does. At its largest value this is an error,
+    /// not a wrap to 0, after which an old saved plan could match the state again.
+    pub fn bump_serial(&mut self) -> Result<(), StateError> {
+        self.serial = self.serial.checked_add(1).ok_or(StateError::SerialExhausted(self.serial))?;
+        Ok(())
+    }
+
     pub fn get(&self, addr: &ResourceInstanceAddr) -> Option<&ResourceInstanceState> {
         self.resources.iter().find(|r| &r.address == addr)
     }
@@ -80,6 +87,22 @@ impl State {
     pub fn remove(&mut self, addr: &ResourceInstanceAddr) -> Option<ResourceInstanceState> {
         let i = self.resources.iter().position(|r| &r.address == addr)?;
         Some(self.resources.remove(i))
+    }
+
+    /// The state document for `show -json` and a plan's JSON: every sensitive value of a
+    /// resource (by its `sensitive_paths`) and every sensitive output's value is replaced by
+    /// `(sensitive value)`. The state file itself is the one place that holds them.
+    pub fn to_redacted_json(&self) -> serde_json::Value {
+        let mut s = self.clone();
+        for r in &mut s.resources {
+            r.attributes = crate::redact::redacted_json(&r.value());
+        }
+        for o in s.outputs.values_mut() {
+            if o.sensitive {
+                o.value = serde_json::Value::String(crate::redact::SENSITIVE_VALUE.into());
+            }
+        }
+        serde_json::to_value(&s).unwrap_or_default()
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -100,5 +123,20 @@ impl State {
 impl Default for State {
     fn default() -> Self {
         State::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_serial_moves_on_and_never_wraps() {
+        let mut s = State::new();
+        s.bump_serial().unwrap();
+        assert_eq!(s.serial, 1);
+        s.serial = u64::MAX;
+        assert!(matches!(s.bump_serial(), Err(StateError::SerialExhausted(u64::MAX))));
+        assert_eq!(s.serial, u64::MAX);
     }
 }

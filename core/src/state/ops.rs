@@ -37,7 +37,7 @@ fn read(store: &dyn StateStore) -> Result<(State, Vec<super::Intent>), StateErro
 /// Writes the changed state as the new snapshot; the journal keeps only what is pending,
 /// so that its records cannot undo this change when replayed.
 fn write(store: &dyn StateStore, (mut state, pending): (State, Vec<super::Intent>)) -> Result<State, StateError> {
-    state.serial += 1;
+    state.bump_serial()?;
     store.commit(&state, &pending)?;
     Ok(state)
 }

@@ -22,6 +22,7 @@ use gantry_core::provider::{
     ImportRequest, NestedBlock, Nesting, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory,
     ReadDataRequest, ReadRequest, Schema, ValidateRequest,
 };
+use gantry_core::redact::shown;
 use gantry_core::types::Type;
 use gantry_core::value::{PathStep, Value};
 use std::sync::{Arc, OnceLock, RwLock};
@@ -348,11 +349,15 @@ impl Provider for AwsProvider {
         let c = req.config;
         let mut out = Vec::new();
         if req.type_name == "aws_eks_node_group" {
-            if let Some(ct) = c.get("capacity_type").and_then(|v| v.as_str()) {
-                if ct != "ON_DEMAND" && ct != "SPOT" && ct != "CAPACITY_BLOCK" {
+            // Values keep their marks here, so `shown` can hide a sensitive one.
+            if let Some(ct) = c.get("capacity_type").filter(|v| v.as_str().is_some()) {
+                if !matches!(ct.as_str(), Some("ON_DEMAND" | "SPOT" | "CAPACITY_BLOCK")) {
                     out.push(
-                        err("Invalid capacity_type", format!("\"{ct}\" must be ON_DEMAND, SPOT or CAPACITY_BLOCK"))
-                            .at(vec![PathStep::Key("capacity_type".into())]),
+                        err(
+                            "Invalid capacity_type",
+                            format!("{} must be ON_DEMAND, SPOT or CAPACITY_BLOCK", shown(ct)),
+                        )
+                        .at(vec![PathStep::Key("capacity_type".into())]),
                     );
                 }
             }
@@ -360,6 +365,10 @@ impl Provider for AwsProvider {
                 if let (Some(min), Some(max)) = (n(sc, "min_size"), n(sc, "max_size")) {
                     let desired = n(sc, "desired_size").unwrap_or(min);
                     if !(0.0 <= min && min <= desired && desired <= max && max >= 1.0) {
+                        let got = |k: &str| sc.get(k).filter(|v| !v.is_null()).map(shown);
+                        let min = got("min_size").unwrap_or_default();
+                        let desired = got("desired_size").unwrap_or_else(|| min.clone());
+                        let max = got("max_size").unwrap_or_default();
                         out.push(
                             err("Invalid scaling_config", format!("need 0 ≤ min_size ≤ desired_size ≤ max_size and max_size ≥ 1, got {min} ≤ {desired} ≤ {max}"))
                                 .at(vec![PathStep::Key("scaling_config".into())]),
@@ -373,7 +382,10 @@ impl Provider for AwsProvider {
                         out.push(
                             err(
                                 "Invalid taint effect",
-                                format!("\"{effect}\" must be NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE"),
+                                format!(
+                                    "{} must be NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE",
+                                    t.get("effect").map(shown).unwrap_or_default()
+                                ),
                             )
                             .at(vec![
                                 PathStep::Key("taint".into()),

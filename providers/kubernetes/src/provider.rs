@@ -47,10 +47,21 @@ impl Provider for KubernetesProvider {
 
     fn validate(&self, req: ValidateRequest<'_>) -> Vec<ProviderError> {
         if req.type_name == "kubernetes_manifests" {
-            return match req.config.get("content").map(Value::unmarked) {
-                Some(Value::String(s)) => {
-                    decode_documents(s).err().map(|e| e.at(vec![PathStep::Key("content".into())])).into_iter().collect()
-                }
+            let content = req.config.get("content");
+            return match content.map(Value::unmarked) {
+                Some(Value::String(s)) => decode_documents(s)
+                    .err()
+                    .map(|e| match content {
+                        // A YAML error can quote the text it stopped at.
+                        Some(c) if c.contains_sensitive() => ProviderError::new(
+                            e.summary,
+                            "the content (sensitive value) is not valid YAML, or a document in it is not a manifest",
+                        ),
+                        _ => e,
+                    })
+                    .map(|e| e.at(vec![PathStep::Key("content".into())]))
+                    .into_iter()
+                    .collect(),
                 _ => Vec::new(),
             };
         }

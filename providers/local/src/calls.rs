@@ -190,8 +190,13 @@ mod tests {
         let p = configured(dir.path(), faults, 60.0).await;
         for name in ["a", "b", "c", "d", "e"] {
             let planned = cluster(name);
-            let req =
-                ApplyRequest { type_name: "local_cluster", prior: None, planned: Some(&planned), config: &planned, identity: None };
+            let req = ApplyRequest {
+                type_name: "local_cluster",
+                prior: None,
+                planned: Some(&planned),
+                config: &planned,
+                identity: None,
+            };
             let created = p.apply(req).await.unwrap().unwrap();
             assert_eq!(created.get("id"), Some(&Value::string(name)));
             let read = p.read(ReadRequest { type_name: "local_cluster", state: &created }).await.unwrap();
@@ -205,7 +210,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = configured(dir.path(), Value::object([("error_rate", Value::Number(1.0))]), 3.0).await;
         let planned = cluster("a");
-        let req = ApplyRequest { type_name: "local_cluster", prior: None, planned: Some(&planned), config: &planned, identity: None };
+        let req = ApplyRequest {
+            type_name: "local_cluster",
+            prior: None,
+            planned: Some(&planned),
+            config: &planned,
+            identity: None,
+        };
         let e = p.apply(req).await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::Server);
         assert!(e.detail.contains("gave up after 3 attempts"), "{}", e.detail);

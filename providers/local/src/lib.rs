@@ -17,8 +17,9 @@ use gantry_core::provider::{
     ImportRequest, NestedBlock, Nesting, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory,
     ReadRequest, Schema, ValidateRequest,
 };
+use gantry_core::redact::{shown, shown_text};
 use gantry_core::types::Type;
-use gantry_core::value::{PathStep, Value};
+use gantry_core::value::{quote, PathStep, Value};
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
@@ -245,12 +246,19 @@ impl Provider for LocalProvider {
                 "set instance_types = [\"m6i.xlarge\"] or a gpu { model, count } block",
             ));
         }
-        if let Some(types) = c.get("instance_types").and_then(|t| t.as_list()) {
-            for t in types.iter().filter_map(|t| t.as_str()) {
-                if catalog().get(t).is_none() {
-                    let hint = catalog().suggest(t).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
+        // Values keep their marks here; a sensitive one is named `(sensitive value)` and gets no
+        // "Did you mean", which would give away a close catalogue entry.
+        if let Some(list) = c.get("instance_types") {
+            let hidden = list.contains_sensitive();
+            for name in list.as_list().into_iter().flatten().filter_map(Value::as_str) {
+                if catalog().get(name).is_none() {
+                    let hint = match catalog().suggest(name) {
+                        Some(s) if !hidden => format!(" Did you mean \"{s}\"?"),
+                        _ => String::new(),
+                    };
+                    let shown = shown_text(quote(name), hidden);
                     out.push(
-                        err("Unknown instance type", format!("\"{t}\" is not in the instance catalogue.{hint}"))
+                        err("Unknown instance type", format!("{shown} is not in the instance catalogue.{hint}"))
                             .at(vec![PathStep::Key("instance_types".into())]),
                     );
                 }
@@ -258,15 +266,23 @@ impl Provider for LocalProvider {
         }
         if has_gpu {
             if let Err(e) = Self::instance_type(&c.clone().deep_unmarked()) {
-                if !c.contains_unknown() {
+                if c.get("gpu").is_some_and(Value::contains_sensitive) {
+                    out.push(
+                        err(
+                            "No instance type matches",
+                            "no instance type in the catalogue has the GPUs of this (sensitive) gpu block",
+                        )
+                        .at(vec![PathStep::Key("gpu".into())]),
+                    );
+                } else if !c.contains_unknown() {
                     out.push(e);
                 }
             }
         }
-        if let Some(ct) = c.get("capacity_type").and_then(|v| v.as_str()) {
-            if ct != "ON_DEMAND" && ct != "SPOT" {
+        if let Some(ct) = c.get("capacity_type").filter(|v| v.as_str().is_some()) {
+            if !matches!(ct.as_str(), Some("ON_DEMAND" | "SPOT")) {
                 out.push(
-                    err("Invalid capacity_type", format!("\"{ct}\" must be ON_DEMAND or SPOT"))
+                    err("Invalid capacity_type", format!("{} must be ON_DEMAND or SPOT", shown(ct)))
                         .at(vec![PathStep::Key("capacity_type".into())]),
                 );
             }
@@ -275,10 +291,16 @@ impl Provider for LocalProvider {
             let n = |k: &str| sc.get(k).and_then(|v| v.as_f64());
             if let (Some(min), Some(max), Some(desired)) = (n("min_size"), n("max_size"), n("desired_size")) {
                 if !(min <= desired && desired <= max) || min < 0.0 {
+                    let got = |k: &str| sc.get(k).map(shown).unwrap_or_default();
                     out.push(
                         err(
                             "Invalid scaling_config",
-                            format!("need 0 ≤ min_size ≤ desired_size ≤ max_size, got {min} ≤ {desired} ≤ {max}"),
+                            format!(
+                                "need 0 ≤ min_size ≤ desired_size ≤ max_size, got {} ≤ {} ≤ {}",
+                                got("min_size"),
+                                got("desired_size"),
+                                got("max_size")
+                            ),
                         )
                         .at(vec![PathStep::Key("scaling_config".into())]),
                     );
@@ -291,7 +313,10 @@ impl Provider for LocalProvider {
                 out.push(
                     err(
                         "Invalid taint effect",
-                        format!("\"{effect}\" must be NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE (AWS spelling)"),
+                        format!(
+                            "{} must be NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE (AWS spelling)",
+                            t.get("effect").map(shown).unwrap_or_default()
+                        ),
                     )
                     .at(vec![
                         PathStep::Key("taint".into()),

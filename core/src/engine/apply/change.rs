@@ -17,7 +17,9 @@ use crate::value::Value;
 use std::sync::Arc;
 use tracing::Instrument;
 
-fn provider_error(e: crate::provider::ProviderError) -> String {
+/// A provider's error for a diagnostic, without what the sensitive values it was sent hold.
+fn provider_error<'v>(e: crate::provider::ProviderError, sent: impl IntoIterator<Item = &'v Value>) -> String {
+    let e = e.scrubbed(sent);
     format!("{}: {}", e.summary, e.detail)
 }
 
@@ -129,9 +131,9 @@ impl Executor<'_> {
                 self.record(self.writer.resolved(&intent_id), addr)?;
             }
             let detail = if deposed {
-                format!("The replacement was created and recorded in state, but deleting the old object failed: {}. Delete it by hand.", provider_error(e))
+                format!("The replacement was created and recorded in state, but deleting the old object failed: {}. Delete it by hand.", provider_error(e, [&before]))
             } else {
-                provider_error(e)
+                provider_error(e, [&before])
             };
             let summary = if deposed {
                 format!("Failed to delete the replaced object of {addr}")
@@ -190,7 +192,9 @@ impl Executor<'_> {
             .provider
             .plan(PlanRequest { type_name: &res.type_name, prior: plan_prior, config: &config })
             .await
-            .map_err(|e| fail(format!("Failed to apply {addr}"), provider_error(e)))?;
+            .map_err(|e| {
+                fail(format!("Failed to apply {addr}"), provider_error(e, plan_prior.into_iter().chain([&config])))
+            })?;
         if c.action == Action::Update && !final_plan.requires_replace.is_empty() {
             let paths: Vec<String> = final_plan.requires_replace.iter().map(|p| crate::value::format_path(p)).collect();
             return Err(fail(
@@ -242,8 +246,14 @@ impl Executor<'_> {
         if applied.is_err() && !creating {
             self.record(self.writer.resolved(&intent_id), addr)?;
         }
-        let created =
-            applied.map_err(|e| fail(format!("Failed to apply {addr}"), provider_error(e)))?.ok_or_else(|| {
+        let created = applied
+            .map_err(|e| {
+                fail(
+                    format!("Failed to apply {addr}"),
+                    provider_error(e, plan_prior.into_iter().chain([&planned, &config])),
+                )
+            })?
+            .ok_or_else(|| {
                 fail(format!("Failed to apply {addr}"), format!("the provider returned no object for {addr}"))
             })?;
         if created.contains_unknown() {

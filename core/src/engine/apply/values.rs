@@ -117,10 +117,12 @@ impl Executor<'_> {
             );
             return None;
         }
-        let request = crate::provider::ReadDataRequest { type_name: &res.type_name, config: &config.deep_unmarked() };
+        let request =
+            crate::provider::ReadDataRequest { type_name: &res.type_name, config: &config.clone().deep_unmarked() };
         match provider.provider.read_data(request).await {
             Ok(v) => Some(v),
             Err(e) => {
+                let e = e.scrubbed([&config]);
                 ev.diag(Diagnostic::error(e.summary, e.detail).at(res.header_span).with_address(addr));
                 None
             }

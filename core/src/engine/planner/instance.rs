@@ -26,6 +26,7 @@ pub(crate) fn report_validation(
     let problems = p.provider.validate(crate::provider::ValidateRequest { type_name: &res.type_name, config });
     let ok = problems.is_empty();
     for e in problems {
+        let e = e.scrubbed([config]);
         let span = e.path.as_deref().and_then(|path| span_of_path(&res.body, path)).unwrap_or(res.header_span);
         ev.diag(Diagnostic::error(e.summary, e.detail).at(span).with_address(addr));
     }
@@ -113,6 +114,7 @@ impl Planner<'_> {
             match provider.provider.plan(request).instrument(span).await {
                 Ok(r) => r,
                 Err(e) => {
+                    let e = e.scrubbed(prior.iter().chain([&config]));
                     self.ev.diag(
                         Diagnostic::error(format!("Failed to plan {addr}"), format!("{}: {}", e.summary, e.detail))
                             .at(res.header_span)
@@ -196,6 +198,7 @@ impl Planner<'_> {
                 Some(v)
             }
             Err(e) => {
+                let e = e.scrubbed([config]);
                 self.ev.diag(Diagnostic::error(e.summary, e.detail).at(res.header_span).with_address(addr));
                 None
             }

@@ -129,7 +129,15 @@ impl Planner<'_> {
             prior_serial: state.serial,
             prior_lineage: state.lineage.clone(),
             destroy,
-            variables: settings.inputs.iter().map(|(k, (v, _))| (k.clone(), v.to_marked_json())).collect(),
+            // A sensitive variable's value is saved marked, so that every form of the plan knows to hide it.
+            variables: settings
+                .inputs
+                .iter()
+                .map(|(k, (v, _))| {
+                    let sensitive = config.tree.module.variables.get(k).is_some_and(|d| d.sensitive);
+                    (k.clone(), if sensitive { v.clone().mark_sensitive() } else { v.clone() }.to_marked_json())
+                })
+                .collect(),
             changes,
             drift,
             outputs,

@@ -1,8 +1,10 @@
 //! Collection functions on maps and objects, whose elements are found by key rather than by
 //! position.
 
-use crate::funcs::{arg_list, arg_map, arg_str, arg_str_list, loosely_equal, to_str, FResult, FuncContext, FuncError};
-use crate::value::{Map, Value};
+use crate::funcs::{
+    arg_list, arg_map, arg_str, arg_str_list, echo, loosely_equal, to_str, FResult, FuncContext, FuncError,
+};
+use crate::value::{quote, Map, Value};
 
 pub(super) fn keys(args: &[Value], _: &FuncContext) -> FResult<Value> {
     Ok(Value::List(arg_map(args, 0, "inputMap")?.keys().map(Value::string).collect()))
@@ -18,7 +20,7 @@ pub(super) fn lookup(args: &[Value], _: &FuncContext) -> FResult<Value> {
     match (map.get(&key), args.get(2)) {
         (Some(v), _) => Ok(v.clone()),
         (None, Some(default)) => Ok(default.clone()),
-        (None, None) => Err(FuncError::at(1, format!("lookup failed to find key \"{key}\""))),
+        (None, None) => Err(FuncError::at(1, format!("lookup failed to find key {}", echo(quote(&key))))),
     }
 }
 

@@ -3,11 +3,11 @@
 
 use regex::Regex;
 
-use crate::funcs::{arg_str, FResult, FuncContext, FuncError};
+use crate::funcs::{arg_str, echo, FResult, FuncContext, FuncError};
 use crate::value::{Map, Value};
 
 fn compile(pattern: &str, i: usize) -> FResult<Regex> {
-    Regex::new(pattern).map_err(|e| FuncError::at(i, format!("invalid regular expression pattern: {e}")))
+    Regex::new(pattern).map_err(|e| FuncError::at(i, format!("invalid regular expression pattern: {}", echo(e))))
 }
 
 /// The value of one match, shaped the way Terraform shapes it: the whole match

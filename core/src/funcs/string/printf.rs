@@ -3,7 +3,7 @@
 
 use super::{graphemes, MAX_WIDTH};
 use crate::funcs::encoding::json_encode;
-use crate::funcs::{arg_str, to_bool, to_num, to_str, whole, FResult, FuncContext, FuncError};
+use crate::funcs::{arg_str, echo, to_bool, to_num, to_str, whole, FResult, FuncContext, FuncError};
 use crate::value::{format_number, Value};
 
 #[derive(Default)]
@@ -29,7 +29,7 @@ fn parse_num(chars: &[char], pos: &mut usize) -> FResult<Option<usize>> {
     let digits: String = chars.get(start..*pos).unwrap_or(&[]).iter().collect();
     match digits.parse::<usize>() {
         Ok(n) if n <= MAX_WIDTH => Ok(Some(n)),
-        _ => Err(FuncError::at(0, format!("width or precision {digits} is too large (at most {MAX_WIDTH})"))),
+        _ => Err(FuncError::at(0, format!("width or precision {} is too large (at most {MAX_WIDTH})", echo(digits)))),
     }
 }
 
@@ -145,7 +145,7 @@ fn format_one(d: &Directive, value: &Value) -> Result<String, String> {
             };
             return Ok(pad_number(d, text));
         }
-        other => return Err(format!("unsupported format verb %{other}")),
+        other => return Err(format!("unsupported format verb %{}", echo(other))),
     };
     Ok(pad_text(d, body))
 }
