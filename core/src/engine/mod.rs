@@ -41,7 +41,7 @@ use std::path::PathBuf;
 
 pub use apply::{apply, apply_with};
 pub use import::import;
-pub use inputs::{collect_inputs, command_line_inputs, map_value, CliVar};
+pub use inputs::{collect_inputs, command_line_inputs, map_value, module_inputs, CliVar};
 pub use load::{load, Config};
 pub use planner::plan;
 pub use saved_plan::check_saved_plan;
