@@ -16,10 +16,15 @@ impl Run {
 }
 
 pub fn gantry(dir: &Path, args: &[&str]) -> Run {
+    gantry_env(dir, args, &[])
+}
+
+pub fn gantry_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let out: Output = Command::new(env!("CARGO_BIN_EXE_gantry"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("gantry runs");
     Run {

@@ -216,8 +216,9 @@ mod tests {
         };
         let meta = serde_json::json!({"salt": b64().encode("salt"), "iterations": 1, "hash_function": "sha256", "key_length": 64});
         let key = p.decryption_key(&serde_json::to_vec(&meta).unwrap()).unwrap();
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(
-            crate::plan::file::hex(&key),
+            hex,
             "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783"
         );
     }
