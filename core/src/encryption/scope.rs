@@ -48,7 +48,7 @@ impl EncryptionScope<'_> {
             .at(span));
         };
         let Some(inputs) = self.inputs else { return Ok(Value::Unknown) };
-        let given = inputs.get(name).map(|(v, _)| v.clone()).filter(|v| !(v.is_null() && !var.nullable));
+        let given = inputs.get(name).map(|(v, _)| v.clone()).filter(|v| !v.is_null() || var.nullable);
         let value = match (given, &var.default) {
             (Some(v), _) => v,
             (None, Some(d)) => crate::eval::eval_constant(d).unwrap_or(Value::Null),
