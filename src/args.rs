@@ -78,6 +78,9 @@ pub enum Command {
         path: Option<PathBuf>,
         #[arg(long)]
         json: bool,
+        /// Values for the variables an encrypted plan's key provider reads.
+        #[command(flatten)]
+        vars: VarArgs,
     },
     /// Print output values from the state.
     Output {

@@ -9,6 +9,7 @@ mod views;
 use args::{Cli, Command};
 use clap::Parser;
 use commands::EXIT_ERROR;
+use gantry_core::encryption::KeyProviderRegistry;
 use gantry_core::engine::Interrupt;
 use gantry_core::provider::Registry;
 use gantry_core::state::BackendRegistry;
@@ -91,6 +92,13 @@ async fn stop_now() {
     }
 }
 
+/// The key provider types of this build for state and plan encryption; `pbkdf2` is built in.
+fn key_providers() -> KeyProviderRegistry {
+    let mut r = KeyProviderRegistry::new();
+    r.register(gantry_provider_aws::kms::KmsKeyProviderFactory::arc());
+    r
+}
+
 fn main() -> ExitCode {
     logging::init();
     let argv = args::normalize(std::env::args());
@@ -153,7 +161,7 @@ async fn run(command: Command, style: &Style, raw: &[String]) -> anyhow::Result<
             plan_only.check("destroy").map_err(anyhow::Error::msg)?;
             commands::apply::run(plan, auto_approve, parallelism, true, raw, style).await
         }
-        Command::Show { path, json } => commands::show::show(path, json, style),
+        Command::Show { path, json, .. } => commands::show::show(path, json, raw, style),
         Command::Output { name, json, dir } => commands::show::output(&dir, name, json, style),
         Command::State(cmd) => commands::state::run(cmd, style),
         Command::Import { address, id, dir, .. } => commands::import::run(&dir, &address, &id, raw, style).await,

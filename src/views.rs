@@ -48,6 +48,20 @@ fn verb(c: &ResourceChange) -> String {
 }
 
 /// The whole plan: drift first, then changes, then the summary line and outputs.
+/// A plan as `plan -json` and `show -json` print it, with the values of the `hidden` root
+/// variables (those the encryption block reads: passphrases) left out.
+pub fn plan_json(plan: &Plan, hidden: &std::collections::BTreeSet<String>) -> serde_json::Value {
+    let mut json = serde_json::to_value(gantry_core::plan::json::redacted(plan)).unwrap_or_default();
+    if let Some(vars) = json.get_mut("variables").and_then(|v| v.as_object_mut()) {
+        for (name, value) in vars.iter_mut() {
+            if hidden.contains(name) {
+                *value = serde_json::Value::String("(sensitive value)".into());
+            }
+        }
+    }
+    json
+}
+
 pub fn render_plan(plan: &Plan, style: &Style) -> String {
     let mut out = render_recovered(plan, style);
     if !plan.drift.is_empty() {

@@ -12,6 +12,8 @@ mod apply;
 mod aws;
 #[path = "e2e/cli.rs"]
 mod cli;
+#[path = "e2e/encryption.rs"]
+mod encryption;
 #[path = "e2e/faults.rs"]
 mod faults;
 #[path = "e2e/kubernetes.rs"]

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod cluster;
 pub mod config;
 pub mod diag;
+pub mod encryption;
 pub mod engine;
 pub mod eval;
 pub mod format;

@@ -6,6 +6,7 @@ use crate::args::PlanArgs;
 use crate::views::{self, Style};
 use anyhow::{anyhow, Context as _, Result};
 use gantry_core::addr::ResourceInstanceAddr;
+use gantry_core::encryption::Codec;
 use gantry_core::engine;
 use gantry_core::plan::{Action, Plan};
 use std::io::{BufRead, Write};
@@ -62,6 +63,7 @@ pub async fn run(
     let planning = if saved_plan { None } else { Some((cli_vars.clone(), super::plan::plan_options(&p, destroy)?)) };
     let registry = crate::registry();
     let Some((config, mut diags)) = load_checked(&dir, &registry, style) else { return Ok(EXIT_ERROR) };
+    let encryption = super::encryption_of(&config, &cli_vars, style)?;
     let store = store_of(&config, style)?;
     let _lock = lock(store.as_ref(), if destroy { "destroy" } else { "apply" }, p.lock_timeout).await?;
     let plan = if let Some((vars, options)) = planning {
@@ -77,7 +79,7 @@ pub async fn run(
         }
         plan
     } else {
-        let plan = read_saved_plan(&p.dir)?;
+        let plan = read_saved_plan(&p.dir, encryption.as_ref().and_then(|e| e.plan.as_ref()))?;
         let state = store.read().map_err(|e| anyhow!(e))?;
         if let Err(refusal) = engine::check_saved_plan(&config, &plan, state.as_ref(), &cli_vars, &mut diags) {
             diags.sort();
@@ -135,9 +137,9 @@ async fn confirm(destroy: bool, style: &Style) -> Result<bool> {
 }
 
 /// Reads a plan saved by `gantry plan -out`, refusing a file that is not one, is of
-/// another format, or was changed after it was written.
-fn read_saved_plan(path: &Path) -> Result<Plan> {
+/// another format, was changed after it was written, or cannot be decrypted.
+fn read_saved_plan(path: &Path, codec: Option<&Codec>) -> Result<Plan> {
     let bytes = std::fs::read(path).with_context(|| format!("reading the plan {}", path.display()))?;
-    gantry_core::plan::file::from_bytes(&bytes)
+    gantry_core::plan::file::from_stored_bytes(&bytes, codec)
         .map_err(|e| anyhow!("Saved plan cannot be applied\n\n{} cannot be applied: {e}.", path.display()))
 }

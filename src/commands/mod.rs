@@ -15,7 +15,8 @@ pub mod validate;
 use crate::views::Style;
 use anyhow::{anyhow, Result};
 use gantry_core::config::BackendConfig;
-use gantry_core::diag::{Diagnostics, SourceMap};
+use gantry_core::diag::{Diagnostic, Diagnostics, SourceMap};
+use gantry_core::encryption::Encryption;
 use gantry_core::engine::{self, CliVar, Config, WalkSettings};
 use gantry_core::provider::Registry;
 use gantry_core::state::{BackendError, LockGuard, State, StateStore};
@@ -84,6 +85,83 @@ pub fn env_vars() -> Vec<(String, String)> {
 /// The `-var` and `-var-file` options, in order.
 pub fn cli_vars(raw: &[String]) -> Result<Vec<CliVar>> {
     crate::args::ordered_vars(raw).map_err(|e| anyhow!(e))
+}
+
+/// The encryption a loaded configuration's root module asks for, evaluated with this run's
+/// inputs. Problems and warnings are printed here; `Err(Reported)` when there are errors.
+pub fn encryption_of(config: &Config, vars: &[CliVar], style: &Style) -> Result<Option<Encryption>> {
+    let mut diags = Diagnostics::default();
+    let inputs = engine::collect_inputs(config, &env_vars(), vars, &mut diags);
+    let encryption = evaluated_encryption(&config.tree.module, &inputs, diags, &config.sources, style)?;
+    if let Some(state) = config.tree.module.settings.as_ref().and_then(|s| s.encryption.as_ref()?.state.as_ref()) {
+        warn_state_not_encrypted(state, &config.sources, style)?;
+    }
+    Ok(encryption)
+}
+
+/// As [`encryption_of`] for commands that parse only the root module in `dir` (showing a
+/// saved plan). Other problems of the module are left to validate, as in [`store_at`].
+pub fn encryption_at(dir: &Path, vars: &[CliVar], style: &Style) -> Result<Option<Encryption>> {
+    let sources = SourceMap::default();
+    let mut load_diags = Diagnostics::default();
+    let Some(module) = gantry_core::config::load_module(dir, &sources, &mut load_diags) else { return Ok(None) };
+    if module.settings.as_ref().and_then(|s| s.encryption.as_ref()).is_none() {
+        return Ok(None);
+    }
+    let mut diags = Diagnostics::default();
+    let inputs = engine::module_inputs(&module, &sources, &env_vars(), vars, &mut diags);
+    evaluated_encryption(&module, &inputs, diags, &sources, style)
+}
+
+fn evaluated_encryption(
+    module: &gantry_core::config::Module,
+    inputs: &engine::InputValues,
+    mut diags: Diagnostics,
+    sources: &SourceMap,
+    style: &Style,
+) -> Result<Option<Encryption>> {
+    if diags.has_errors() {
+        diags.sort();
+        print_diags(&diags, sources, style);
+        return Err(anyhow!(Reported));
+    }
+    match gantry_core::encryption::from_config(module, inputs, &crate::key_providers()) {
+        Ok(encryption) => {
+            if let Some(e) = &encryption {
+                print_diags(&e.warnings, sources, style);
+            }
+            Ok(encryption)
+        }
+        Err(mut problems) => {
+            problems.sort();
+            print_diags(&problems, sources, style);
+            Err(anyhow!(Reported))
+        }
+    }
+}
+
+/// Until the state store encrypts what it writes, a `state` block is not yet honoured: say so
+/// rather than let the state be written in clear unnoticed, and refuse when it is enforced.
+fn warn_state_not_encrypted(
+    state: &gantry_core::config::EncryptionTarget,
+    sources: &SourceMap,
+    style: &Style,
+) -> Result<()> {
+    let detail = "This build encrypts saved plans only; the state is still written unencrypted.";
+    let d = if state.enforced {
+        Diagnostic::error(
+            "State encryption is not available yet",
+            format!("{detail} The state block sets enforced = true, so nothing is run."),
+        )
+    } else {
+        Diagnostic::warning("State encryption is not applied yet", detail)
+    };
+    let refuse = d.is_error();
+    print_diags(&Diagnostics::from(d.at(state.span)), sources, style);
+    if refuse {
+        return Err(anyhow!(Reported));
+    }
+    Ok(())
 }
 
 /// The state store a loaded configuration's root module asks for.

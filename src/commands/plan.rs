@@ -7,6 +7,7 @@ use crate::views::{self, Style};
 use anyhow::{Context as _, Result};
 use gantry_core::addr::ResourceInstanceAddr;
 use gantry_core::diag::Diagnostics;
+use gantry_core::encryption::Codec;
 use gantry_core::engine::{self, CliVar, Config, PlanOptions, ResourceAddrPattern};
 use gantry_core::plan::Plan;
 use gantry_core::provider::Registry;
@@ -18,24 +19,32 @@ pub async fn run(p: PlanArgs, output: PlanOutputArgs, raw: &[String], style: &St
     let options = plan_options(&p, false)?;
     let registry = crate::registry();
     let Some((config, diags)) = load_checked(&p.dir, &registry, style) else { return Ok(EXIT_ERROR) };
+    // Before planning, so that a mistake in the encryption block costs no refresh.
+    let encryption = super::encryption_of(&config, &vars, style)?;
     let store = store_of(&config, style)?;
     let _lock = lock(store.as_ref(), "plan", p.lock_timeout).await?;
     let planned = make_plan(&config, diags, store.as_ref(), options, &vars, &registry, style).await?;
     let Some(plan) = planned else { return Ok(EXIT_ERROR) };
     if output.json {
-        println!("{}", serde_json::to_string_pretty(&gantry_core::plan::json::redacted(&plan))?);
+        let hidden = gantry_core::encryption::referenced_variables(&config.tree.module);
+        println!("{}", serde_json::to_string_pretty(&views::plan_json(&plan, &hidden))?);
     } else {
         print!("{}", views::render_plan(&plan, style));
     }
     if let Some(out) = &output.out {
-        save_plan(&plan, out, output.json)?;
+        let codec = encryption.as_ref().and_then(|e| e.plan.as_ref());
+        if !codec.is_some_and(Codec::encrypts) {
+            warn_if_secrets_in_clear(&plan, &config, style);
+        }
+        save_plan(&plan, out, output.json, codec)?;
     }
     Ok(if output.detailed_exitcode && plan.has_changes() { EXIT_CHANGES } else { 0 })
 }
 
-/// Writes the plan for a later `gantry apply FILE`.
-fn save_plan(plan: &Plan, out: &Path, json: bool) -> Result<()> {
-    let bytes = gantry_core::plan::file::to_bytes(plan);
+/// Writes the plan for a later `gantry apply FILE`, encrypted when the configuration says so.
+fn save_plan(plan: &Plan, out: &Path, json: bool, codec: Option<&Codec>) -> Result<()> {
+    let bytes = gantry_core::plan::file::to_encrypted_bytes(plan, codec)
+        .with_context(|| format!("saving the plan to {}", out.display()))?;
     gantry_core::state::write_atomic(out, &bytes).with_context(|| format!("saving the plan to {}", out.display()))?;
     if !json {
         println!(
@@ -45,6 +54,26 @@ fn save_plan(plan: &Plan, out: &Path, json: bool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A plan holds the root input values, so an unencrypted plan file holds the values the
+/// encryption block reads (a state passphrase) in clear.
+fn warn_if_secrets_in_clear(plan: &Plan, config: &Config, style: &Style) {
+    let secrets: Vec<String> = gantry_core::encryption::referenced_variables(&config.tree.module)
+        .into_iter()
+        .filter(|v| plan.variables.contains_key(v))
+        .collect();
+    if secrets.is_empty() {
+        return;
+    }
+    let d = gantry_core::diag::Diagnostic::warning(
+        "Saved plan is not encrypted",
+        format!(
+            "The plan file holds the value of {} in clear, which the encryption block uses as a key. Encrypt saved plans too: plan {{ method = method.TYPE.NAME }} in gantry {{ encryption }}.",
+            secrets.iter().map(|v| format!("var.{v}")).collect::<Vec<_>>().join(", ")
+        ),
+    );
+    print_diags(&d.into(), &config.sources, style);
 }
 
 pub fn plan_options(p: &PlanArgs, destroy: bool) -> Result<PlanOptions> {

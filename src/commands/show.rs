@@ -8,13 +8,19 @@ use gantry_core::state::State;
 use gantry_core::value::Value;
 use std::path::{Path, PathBuf};
 
-pub fn show(path: Option<PathBuf>, json: bool, style: &Style) -> Result<u8> {
+pub fn show(path: Option<PathBuf>, json: bool, raw: &[String], style: &Style) -> Result<u8> {
     let path = path.unwrap_or_else(|| PathBuf::from("."));
     if path.is_file() {
-        let plan: Plan = gantry_core::plan::file::from_bytes(&std::fs::read(&path)?)
+        // A saved plan is decrypted with the plan encryption of the configuration here, as
+        // `gantry apply FILE` does.
+        let cwd = std::env::current_dir()?;
+        let encryption = super::encryption_at(&cwd, &super::cli_vars(raw)?, style)?;
+        let codec = encryption.as_ref().and_then(|e| e.plan.as_ref());
+        let plan: Plan = gantry_core::plan::file::from_stored_bytes(&std::fs::read(&path)?, codec)
             .map_err(|e| anyhow!("{} cannot be shown: {e}.", path.display()))?;
         if json {
-            println!("{}", serde_json::to_string_pretty(&gantry_core::plan::json::redacted(&plan))?);
+            let hidden = hidden_variables(&cwd);
+            println!("{}", serde_json::to_string_pretty(&views::plan_json(&plan, &hidden))?);
         } else {
             print!("{}", views::render_plan(&plan, style));
         }
@@ -39,6 +45,15 @@ pub fn show(path: Option<PathBuf>, json: bool, style: &Style) -> Result<u8> {
     }
     print_outputs(&state);
     Ok(0)
+}
+
+/// The variables the encryption block of the configuration in `dir` reads, whose values
+/// `show -json` leaves out.
+fn hidden_variables(dir: &Path) -> std::collections::BTreeSet<String> {
+    let mut diags = gantry_core::diag::Diagnostics::default();
+    gantry_core::config::load_module(dir, &Default::default(), &mut diags)
+        .map(|m| gantry_core::encryption::referenced_variables(&m))
+        .unwrap_or_default()
 }
 
 /// The root outputs after an apply or in `show`, sensitive ones hidden.

@@ -15,6 +15,7 @@ pub async fn run(dir: &Path, json: bool, raw: &[String], style: &Style) -> Resul
         let inputs = engine::collect_inputs(config, &env_vars(), &vars, &mut diags);
         let s = settings(&registry, dir, inputs, 10, &engine::NoHook);
         diags.extend(engine::validate(config, &s).await);
+        diags.extend(gantry_core::encryption::check(&config.tree.module, &crate::key_providers()));
     }
     diags.sort();
     let ok = !diags.has_errors();

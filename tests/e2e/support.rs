@@ -139,3 +139,7 @@ pub fn http(addr: &str, method: &str, path: &str, body: Option<(&str, &str)>) ->
     let body = out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
     (status, body)
 }
+
+pub fn gantry_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    gantry_with_env(dir, args, env)
+}

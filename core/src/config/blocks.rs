@@ -69,7 +69,21 @@ pub(super) fn decode_module_body(body: &Body, module: &mut Module, diags: &mut D
 
 fn decode_settings(block: &Block, module: &mut Module, diags: &mut Diagnostics) {
     check_labels(block, &[], diags);
-    check_body(&block.body, "gantry", &["required_version"], &["backend", "required_providers"], diags);
+    check_body(&block.body, "gantry", &["required_version"], &["backend", "required_providers", "encryption"], diags);
+    let mut encryption = None;
+    for b in block.body.blocks_of("encryption") {
+        if encryption.is_some() {
+            diags.push(
+                Diagnostic::error(
+                    "Duplicate encryption configuration",
+                    "A configuration has at most one encryption block.",
+                )
+                .at(b.kind_span),
+            );
+            continue;
+        }
+        encryption = Some(super::encryption::decode_encryption(b, diags));
+    }
     let mut backend = None;
     for b in block.body.blocks_of("backend") {
         if !check_labels(b, &["type"], diags) {
@@ -91,7 +105,7 @@ fn decode_settings(block: &Block, module: &mut Module, diags: &mut Diagnostics) 
         );
         return;
     }
-    module.settings = Some(Settings { backend, span: block.kind_span });
+    module.settings = Some(Settings { backend, encryption, span: block.kind_span });
 }
 
 fn decode_variable(block: &Block, module: &mut Module, diags: &mut Diagnostics) {

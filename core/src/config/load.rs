@@ -55,6 +55,18 @@ impl TreeLoader<'_> {
             );
             }
         }
+        if depth > 0 {
+            // State and plan files belong to the root module; only its settings can say how they are encrypted.
+            if let Some(e) = module.settings.as_mut().and_then(|s| s.encryption.take()) {
+                diags.push(
+                    Diagnostic::error(
+                        "Encryption configuration in a child module",
+                        "A module called by another cannot configure encryption. Configure it in the root module's gantry block.",
+                    )
+                    .at(e.span),
+                );
+            }
+        }
         let mut children = BTreeMap::new();
         for call in module.module_calls.values() {
             if !(call.source.starts_with("./") || call.source.starts_with("../")) {

@@ -4,6 +4,7 @@
 
 mod blocks;
 mod checks;
+mod encryption;
 mod inputs;
 mod load;
 mod model;
@@ -13,7 +14,7 @@ mod vars_file;
 pub use inputs::check_module_inputs;
 pub use load::{load_module, load_tree, module_files};
 pub use model::{
-    BackendConfig, Lifecycle, Local, Module, ModuleCall, ModuleTree, Moved, Output, ProviderConfig, Resource, Settings,
-    Validation, Variable,
+    BackendConfig, EncryptionConfig, EncryptionItem, EncryptionTarget, Lifecycle, Local, Module, ModuleCall,
+    ModuleTree, Moved, Output, ProviderConfig, Resource, Settings, Validation, Variable,
 };
 pub use vars_file::{load_vars_file, AUTO_VARS_FILE};

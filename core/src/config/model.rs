@@ -26,6 +26,7 @@ pub struct Module {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub backend: Option<BackendConfig>,
+    pub encryption: Option<EncryptionConfig>,
     pub span: Span,
 }
 
@@ -33,6 +34,39 @@ pub struct Settings {
 pub struct BackendConfig {
     pub kind: String,
     pub body: Body,
+    pub span: Span,
+}
+
+/// `gantry { encryption { … } }`, as written: which key providers and methods exist and which
+/// method each target uses. Nothing is evaluated here; `crate::encryption` checks the blocks
+/// against the known types and evaluates them with the run's inputs.
+#[derive(Debug, Clone)]
+pub struct EncryptionConfig {
+    pub key_providers: Vec<EncryptionItem>,
+    pub methods: Vec<EncryptionItem>,
+    pub state: Option<EncryptionTarget>,
+    pub plan: Option<EncryptionTarget>,
+    pub span: Span,
+}
+
+/// A `key_provider "TYPE" "NAME" { … }` or `method "TYPE" "NAME" { … }` block.
+#[derive(Debug, Clone)]
+pub struct EncryptionItem {
+    pub kind: String,
+    pub kind_span: Span,
+    pub name: String,
+    pub body: Body,
+    pub span: Span,
+}
+
+/// A `state { … }` or `plan { … }` block, or a `fallback { … }` inside one: the method that
+/// writes (the outermost one) and, in order, the methods that may also read.
+#[derive(Debug, Clone)]
+pub struct EncryptionTarget {
+    pub method: Option<Expr>,
+    /// Only the outermost block has it; a fallback is never used for writing.
+    pub enforced: bool,
+    pub fallback: Option<Box<EncryptionTarget>>,
     pub span: Span,
 }
 

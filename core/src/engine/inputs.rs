@@ -2,7 +2,8 @@
 //! `gantry.vars.hcl`, `-var-file` and `-var`, in Terraform's order of precedence.
 
 use super::{Config, InputValues};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::config::Module;
+use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::value::{Map, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -16,24 +17,37 @@ pub fn collect_inputs(
     cli: &[CliVar],
     diags: &mut Diagnostics,
 ) -> InputValues {
-    collect(config, env, true, cli, diags)
+    collect(&config.tree.module, &config.sources, env, true, cli, diags)
+}
+
+/// As [`collect_inputs`], for a root module loaded on its own (`config::load_module`), as the
+/// commands that read state or a saved plan without the rest of the configuration load it:
+/// the encryption block's variables come from the same places.
+pub fn module_inputs(
+    module: &Module,
+    sources: &SourceMap,
+    env: &[(String, String)],
+    cli: &[CliVar],
+    diags: &mut Diagnostics,
+) -> InputValues {
+    collect(module, sources, env, true, cli, diags)
 }
 
 /// Only what the command line sets (`-var`, `-var-file`): what applying a saved plan compares with the plan.
 pub fn command_line_inputs(config: &Config, cli: &[CliVar], diags: &mut Diagnostics) -> InputValues {
-    collect(config, &[], false, cli, diags)
+    collect(&config.tree.module, &config.sources, &[], false, cli, diags)
 }
 
 fn collect(
-    config: &Config,
+    module: &Module,
+    sources: &SourceMap,
     env: &[(String, String)],
     with_auto_file: bool,
     cli: &[CliVar],
     diags: &mut Diagnostics,
 ) -> InputValues {
-    let vars = &config.tree.module.variables;
+    let vars = &module.variables;
     let mut out = InputValues::new();
-    let sources = &config.sources;
     let parse_raw = |name: &str, raw: &str| -> Value {
         let wants_string = matches!(vars.get(name).map(|v| &v.ty), Some(crate::types::Type::String));
         if wants_string {
@@ -56,7 +70,7 @@ fn collect(
             }
         }
     }
-    let auto = config.root_dir.join(crate::config::AUTO_VARS_FILE);
+    let auto = module.dir.join(crate::config::AUTO_VARS_FILE);
     let mut files: Vec<PathBuf> = Vec::new();
     if with_auto_file && auto.is_file() {
         files.push(auto);

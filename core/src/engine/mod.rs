@@ -43,7 +43,7 @@ use std::path::PathBuf;
 
 pub use apply::{apply, apply_with};
 pub use import::import;
-pub use inputs::{collect_inputs, command_line_inputs, map_value, CliVar};
+pub use inputs::{collect_inputs, command_line_inputs, map_value, module_inputs, CliVar};
 pub use interrupt::Interrupt;
 pub use load::{load, Config};
 pub use planner::plan;

@@ -21,8 +21,10 @@ pub fn check_saved_plan(
 ) -> Result<(), Refusal> {
     let given: BTreeMap<String, Value> =
         super::inputs::command_line_inputs(config, cli, diags).into_iter().map(|(k, (v, _))| (k, v)).collect();
-    let sensitive: BTreeSet<String> =
+    let mut sensitive: BTreeSet<String> =
         config.tree.module.variables.iter().filter(|(_, v)| v.sensitive).map(|(k, _)| k.clone()).collect();
+    // A passphrase is never shown, even from a variable not declared sensitive.
+    sensitive.extend(crate::encryption::referenced_variables(&config.tree.module));
     check::check(
         plan,
         &check::Here {

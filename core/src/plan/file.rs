@@ -7,8 +7,13 @@
 //! The digest is taken over the compact serialisation of the `plan` member as it
 //! appears in the file (keys in file order), so it does not depend on how the
 //! file was indented, only on what it says.
+//!
+//! With plan encryption configured, the whole file is wrapped by the plan's
+//! [`Codec`](crate::encryption::Codec) (`to_encrypted_bytes`, `from_stored_bytes`): the
+//! reviewed plan holds the root input values and the refreshed state, secrets among them.
 
 use super::{Plan, GANTRY_VERSION, PLAN_FORMAT_VERSION};
+use crate::encryption::{Codec, EncryptionError, Target};
 use crate::state::STATE_VERSION;
 use sha2::{Digest, Sha256};
 
@@ -21,6 +26,8 @@ pub enum PlanFileError {
     UnsupportedFormat { found: u64 },
     #[error("its contents do not match its integrity digest: the file was changed after gantry plan wrote it. Make the plan again; a saved plan must be applied as it was reviewed")]
     Tampered,
+    #[error("{0}")]
+    Encryption(#[from] EncryptionError),
 }
 
 /// The digest of a plan's contents, as written in the file's `integrity` member.
@@ -45,6 +52,27 @@ pub fn to_bytes(plan: &Plan) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(&envelope).unwrap_or_default();
     bytes.push(b'\n');
     bytes
+}
+
+/// The bytes of a plan file, encrypted when the configuration has a plan codec.
+pub fn to_encrypted_bytes(plan: &Plan, codec: Option<&Codec>) -> Result<Vec<u8>, EncryptionError> {
+    let bytes = to_bytes(plan);
+    match codec {
+        Some(c) => c.encrypt(&bytes),
+        None => Ok(bytes),
+    }
+}
+
+/// Reads a plan file as stored: decrypted with the configuration's plan codec when it has
+/// one; an encrypted file without one is refused with what to configure.
+pub fn from_stored_bytes(bytes: &[u8], codec: Option<&Codec>) -> Result<Plan, PlanFileError> {
+    match codec {
+        Some(c) => from_bytes(&c.decrypt(bytes)?),
+        None if crate::encryption::is_encrypted(bytes) => {
+            Err(EncryptionError::NoDecryption { target: Target::Plan }.into())
+        }
+        None => from_bytes(bytes),
+    }
 }
 
 /// Reads a plan file, refusing one of another format or whose digest does not verify.
@@ -144,5 +172,34 @@ mod tests {
             Err(PlanFileError::NotAPlan(why)) => assert!(why.contains("refreshed state has format version"), "{why}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    fn plan_codec(dir: &std::path::Path) -> crate::encryption::Codec {
+        let hcl = "variable \"p\" {}\ngantry {\n  encryption {\n    key_provider \"pbkdf2\" \"k\" {\n      passphrase = var.p\n      iterations = 200000\n    }\n    method \"aes_gcm\" \"m\" {\n      keys = key_provider.pbkdf2.k\n    }\n    plan {\n      method = method.aes_gcm.m\n    }\n  }\n}\n";
+        std::fs::write(dir.join("main.hcl"), hcl).unwrap();
+        let mut diags = crate::diag::Diagnostics::default();
+        let module = crate::config::load_module(dir, &Default::default(), &mut diags).unwrap();
+        let inputs = [("p".to_string(), (crate::value::Value::string("plan-file-passphrase"), None))].into();
+        crate::encryption::from_config(&module, &inputs, &Default::default()).unwrap().unwrap().plan.unwrap()
+    }
+
+    #[test]
+    fn an_encrypted_plan_round_trips_and_is_refused_without_its_codec() {
+        let dir = tempfile::tempdir().unwrap();
+        let codec = plan_codec(dir.path());
+        let p = plan();
+        let stored = to_encrypted_bytes(&p, Some(&codec)).unwrap();
+        assert!(!String::from_utf8_lossy(&stored).contains("sha256:abc"), "the plan is not in clear");
+        assert_eq!(from_stored_bytes(&stored, Some(&codec)).unwrap(), p);
+        let refused = from_stored_bytes(&stored, None).unwrap_err();
+        assert_eq!(refused, PlanFileError::Encryption(EncryptionError::NoDecryption { target: Target::Plan }));
+        assert!(refused.to_string().contains("the plan is encrypted, but the configuration has no plan encryption"));
+        // A plain plan is not accepted where the configuration encrypts plans.
+        let plain = to_encrypted_bytes(&p, None).unwrap();
+        assert!(matches!(
+            from_stored_bytes(&plain, Some(&codec)),
+            Err(PlanFileError::Encryption(EncryptionError::NotEncrypted { .. }))
+        ));
+        assert_eq!(from_stored_bytes(&plain, None).unwrap(), p);
     }
 }

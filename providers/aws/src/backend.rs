@@ -248,7 +248,7 @@ impl Drop for S3Store {
 
 /// Runs a future to completion on `rt` from a scoped thread of its own, so that the
 /// caller may itself be inside an async runtime.
-fn run_on<F>(rt: &tokio::runtime::Runtime, f: F) -> F::Output
+pub(crate) fn run_on<F>(rt: &tokio::runtime::Runtime, f: F) -> F::Output
 where
     F: Future + Send,
     F::Output: Send,

@@ -1,6 +1,7 @@
 //! The `aws` provider: VPC networking, IAM roles, EKS clusters and managed node
-//! groups, and S3 buckets, through aws-sdk-rust; and the `s3` state backend
-//! ([`backend::S3Store`]).
+//! groups, and S3 buckets, through aws-sdk-rust; the `s3` state backend
+//! ([`backend::S3Store`]); and the `aws_kms` key provider for state and plan encryption
+//! ([`kms::KmsKeyProviderFactory`]).
 //!
 //! Resource types, argument names and block shapes follow Terraform's AWS provider so
 //! that configurations port with few changes; the differences are listed in
@@ -13,6 +14,7 @@ mod ec2;
 mod eks;
 mod iam;
 mod identity;
+pub mod kms;
 mod retries;
 mod s3;
 pub mod util;
