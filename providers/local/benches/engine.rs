@@ -26,6 +26,37 @@ fn registry() -> Registry {
     r
 }
 
+fn settings(registry: &Registry, working_dir: std::path::PathBuf, parallelism: usize) -> WalkSettings<'_> {
+    WalkSettings {
+        registry,
+        working_dir,
+        inputs: Default::default(),
+        parallelism,
+        hook: &engine::NoHook,
+        interrupt: Default::default(),
+    }
+}
+
+/// Plans from empty state and applies; returns the apply's wall time in seconds.
+fn plan_and_apply(
+    rt: &tokio::runtime::Runtime,
+    config: &engine::Config,
+    settings: &WalkSettings<'_>,
+    dir: &Path,
+    expected: usize,
+) -> f64 {
+    let (plan, diags) =
+        rt.block_on(engine::plan(config, settings, &State::new(), PlanOptions { refresh: true, ..Default::default() }));
+    assert!(!diags.has_errors(), "{diags:?}");
+    let plan = plan.unwrap();
+    let store = std::sync::Arc::new(LocalStore::new(dir.join("gantry.state.json")));
+    let started = Instant::now();
+    let (final_state, diags) = rt.block_on(engine::apply(config, settings, &plan, store));
+    assert!(!diags.has_errors(), "{diags:?}");
+    assert_eq!(final_state.resources.len(), expected);
+    started.elapsed().as_secs_f64()
+}
+
 fn load(dir: &Path, registry: &Registry) -> engine::Config {
     let sources = SourceMap::default();
     let mut diags = Diagnostics::default();
@@ -56,14 +87,7 @@ fn bench_validate_10k(rt: &tokio::runtime::Runtime) {
     let started = Instant::now();
     let config = load(dir, &registry);
     let loaded = started.elapsed();
-    let settings = WalkSettings {
-        registry: &registry,
-        working_dir: dir.into(),
-        inputs: Default::default(),
-        parallelism: 10,
-        hook: &engine::NoHook,
-        interrupt: Default::default(),
-    };
+    let settings = settings(&registry, dir.into(), 10);
     let diags = rt.block_on(engine::validate(&config, &settings));
     assert!(!diags.has_errors());
     println!(
@@ -92,25 +116,8 @@ fn bench_apply_200(rt: &tokio::runtime::Runtime, parallelism: usize) {
     std::fs::write(dir.join("main.hcl"), hcl).unwrap();
     let registry = registry();
     let config = load(dir, &registry);
-    let settings = WalkSettings {
-        registry: &registry,
-        working_dir: dir.into(),
-        inputs: Default::default(),
-        parallelism,
-        hook: &engine::NoHook,
-        interrupt: Default::default(),
-    };
-    let state = State::new();
-    let (plan, diags) =
-        rt.block_on(engine::plan(&config, &settings, &state, PlanOptions { refresh: true, ..Default::default() }));
-    assert!(!diags.has_errors(), "{diags:?}");
-    let plan = plan.unwrap();
-    let store = std::sync::Arc::new(LocalStore::new(dir.join("gantry.state.json")));
-    let started = Instant::now();
-    let (final_state, diags) = rt.block_on(engine::apply(&config, &settings, &plan, store));
-    assert!(!diags.has_errors(), "{diags:?}");
-    assert_eq!(final_state.resources.len(), 200);
-    let wall = started.elapsed().as_secs_f64();
+    let settings = settings(&registry, dir.into(), parallelism);
+    let wall = plan_and_apply(rt, &config, &settings, dir, 200);
     let depth_bound = 5.0 * 0.1;
     let parallel_bound = f64::max(depth_bound, (200.0 / parallelism as f64).ceil() * 0.1);
     println!(
@@ -151,14 +158,7 @@ fn bench_plan_10k_no_changes(rt: &tokio::runtime::Runtime) {
     let started = Instant::now();
     let config = load(dir, &registry);
     let state = LocalStore::new(dir.join("gantry.state.json")).read().unwrap().unwrap();
-    let settings = WalkSettings {
-        registry: &registry,
-        working_dir: dir.into(),
-        inputs: Default::default(),
-        parallelism: 10,
-        hook: &engine::NoHook,
-        interrupt: Default::default(),
-    };
+    let settings = settings(&registry, dir.into(), 10);
     let (plan, diags) =
         rt.block_on(engine::plan(&config, &settings, &state, PlanOptions { refresh: true, ..Default::default() }));
     assert!(!diags.has_errors(), "{diags:?}");
@@ -171,8 +171,30 @@ fn bench_plan_10k_no_changes(rt: &tokio::runtime::Runtime) {
     );
 }
 
+/// Apply of `n` independent networks with no latency: the journal's cost per change.
+fn bench_apply_scale(rt: &tokio::runtime::Runtime, n: usize) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("main.hcl"),
+        format!("resource \"local_network\" \"n\" {{\n  count      = {n}\n  cidr_block = \"10.0.0.0/16\"\n}}\n"),
+    )
+    .unwrap();
+    let registry = registry();
+    let config = load(dir, &registry);
+    let settings = settings(&registry, dir.into(), 10);
+    let wall = plan_and_apply(rt, &config, &settings, dir, n);
+    println!("apply {n} resources (no latency, parallelism 10): {wall:.2} s");
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    if std::env::args().any(|a| a == "scale") {
+        for n in [1000, 4000, 10000] {
+            bench_apply_scale(&rt, n);
+        }
+        return;
+    }
     bench_validate_10k(&rt);
     bench_apply_200(&rt, 10);
     bench_apply_200(&rt, 200);

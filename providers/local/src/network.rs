@@ -59,9 +59,7 @@ pub fn read(sim: &Sim, state: &Value) -> Result<Option<Value>, ProviderError> {
 pub fn create(sim: &Sim, planned: &Value, identity: Option<&serde_json::Value>) -> Result<Value, ProviderError> {
     let token = identity.and_then(|i| i.get("client_token")).and_then(|t| t.as_str()).unwrap_or_default();
     if !token.is_empty() {
-        if let Some(existing) =
-            sim.networks().into_iter().find(|n| n.get(TOKEN).and_then(|t| t.as_str()) == Some(token))
-        {
+        if let Some(existing) = sim.network_by_token(token).map_err(failed)? {
             return Ok(public(existing));
         }
     }
@@ -74,7 +72,12 @@ pub fn create(sim: &Sim, planned: &Value, identity: Option<&serde_json::Value>) 
         let tags = identity.and_then(|i| i.get("tags")).cloned().unwrap_or_default();
         m.insert(SYSTEM_TAGS.into(), Value::from_json(&tags));
     }
+    // The network first, then its token: a kill in between leaves a network that
+    // recovery finds by its tags, never a token that names nothing.
     sim.put_network(&id, &v).map_err(failed)?;
+    if !token.is_empty() {
+        sim.put_network_token(token, &id).map_err(failed)?;
+    }
     Ok(public(v))
 }
 
@@ -104,9 +107,9 @@ pub fn delete(sim: &Sim, prior: &Value) -> Result<(), ProviderError> {
 /// tagged with its address and lineage.
 pub fn find(sim: &Sim, identity: &serde_json::Value) -> Option<Value> {
     let token = identity.get("client_token").and_then(|t| t.as_str());
-    let tags = identity.get("tags").map(Value::from_json);
-    let networks = sim.networks();
-    let by_token = networks.iter().find(|n| token.is_some() && n.get(TOKEN).and_then(|t| t.as_str()) == token);
-    let by_tags = || networks.iter().find(|n| tags.is_some() && n.get(SYSTEM_TAGS) == tags.as_ref());
-    by_token.or_else(by_tags).cloned().map(public)
+    if let Some(found) = token.and_then(|t| sim.network_by_token(t).ok().flatten()) {
+        return Some(public(found));
+    }
+    let tags = identity.get("tags").map(Value::from_json)?;
+    sim.networks().into_iter().find(|n| n.get(SYSTEM_TAGS) == Some(&tags)).map(public)
 }

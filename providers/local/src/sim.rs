@@ -54,6 +54,21 @@ impl Sim {
         remove(&self.network_path(id))
     }
 
+    fn token_path(&self, token: &str) -> PathBuf {
+        self.root.join("network_tokens").join(format!("{}.json", safe(token)))
+    }
+
+    /// The network a client token made, as the cloud's idempotency index knows it.
+    pub fn network_by_token(&self, token: &str) -> Result<Option<Value>, String> {
+        let Some(entry) = read_json(&self.token_path(token))? else { return Ok(None) };
+        let id = entry.get("id").and_then(|i| i.as_str()).unwrap_or_default().to_string();
+        self.get_network(&id)
+    }
+
+    pub fn put_network_token(&self, token: &str, id: &str) -> Result<(), String> {
+        write_json(&self.token_path(token), &Value::object([("id", Value::string(id))]))
+    }
+
     /// Every network of the simulated cloud, as stored (with what it keeps for itself).
     pub fn networks(&self) -> Vec<Value> {
         list_json(&self.root.join("networks"))
