@@ -65,10 +65,15 @@ const MIN_COMPACTION_BYTES: usize = 1 << 20;
 
 impl JournalWriter {
     /// Starts recording onto `start`, carrying `pending` (intents an earlier run left
-    /// unresolved). Writes `start` as the snapshot when the store has none, so the
-    /// journal always has a snapshot to be replayed onto.
-    pub fn new(store: Arc<dyn StateStore>, start: State, pending: Vec<Intent>) -> Result<JournalWriter, StateError> {
-        if store.read_snapshot()?.is_none() {
+    /// unresolved). Writes `start` as the snapshot when the store has none
+    /// (`stored` is false), so the journal always has a snapshot to be replayed onto.
+    pub fn new(
+        store: Arc<dyn StateStore>,
+        start: State,
+        pending: Vec<Intent>,
+        stored: bool,
+    ) -> Result<JournalWriter, StateError> {
+        if !stored {
             store.commit(&start, &pending)?;
         }
         let snapshot_bytes = start.to_bytes().len();

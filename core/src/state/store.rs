@@ -263,37 +263,32 @@ impl StateStore for LocalStore {
                 remove_stale_temporaries(dir);
                 Ok(info)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(StateError::Locked(self.holder(&path))),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                Err(StateError::Locked(LockInfo::from_bytes(&bytes, &path.display().to_string())))
+            }
             Err(e) => Err(self.io(&path, e)),
         }
     }
 
     fn unlock(&self, id: &str) -> Result<(), StateError> {
-        let path = self.lock_path();
-        match std::fs::read(&path) {
-            Ok(bytes) if LockInfo::from_bytes(&bytes, &path.display().to_string()).id == id => {
-                std::fs::remove_file(&path).map_err(|e| self.io(&path, e))
-            }
-            _ => Err(StateError::NoSuchLock(id.to_string())),
-        }
+        self.force_unlock(id).map(|_| ())
     }
 
+    /// Releasing is the same for the holder and for anyone else: the ID must match.
     fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
         let path = self.lock_path();
-        let holder = self.holder(&path);
-        self.unlock(id)?;
+        let Ok(bytes) = std::fs::read(&path) else { return Err(StateError::NoSuchLock(id.to_string())) };
+        let holder = LockInfo::from_bytes(&bytes, &path.display().to_string());
+        if holder.id != id {
+            return Err(StateError::NoSuchLock(id.to_string()));
+        }
+        std::fs::remove_file(&path).map_err(|e| self.io(&path, e))?;
         Ok(holder)
     }
 
     fn describe(&self) -> String {
         self.path.display().to_string()
-    }
-}
-
-impl LocalStore {
-    fn holder(&self, path: &Path) -> LockInfo {
-        let bytes = std::fs::read(path).unwrap_or_default();
-        LockInfo::from_bytes(&bytes, &path.display().to_string())
     }
 }
 

@@ -256,7 +256,7 @@ where
     std::thread::scope(|s| s.spawn(|| rt.block_on(f)).join()).unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
-fn sdk_detail<E>(e: &E) -> String
+pub(crate) fn sdk_detail<E>(e: &E) -> String
 where
     E: ProvideErrorMetadata + std::error::Error,
 {

@@ -108,20 +108,7 @@ fn b64() -> base64::engine::GeneralPurpose {
 }
 
 fn failed<E: ProvideErrorMetadata + std::error::Error>(op: &str, key_id: &str, e: &E) -> KeyProviderError {
-    let detail = match (e.code(), e.message()) {
-        (Some(c), Some(m)) => format!("{c}: {m}"),
-        (Some(c), None) => c.to_string(),
-        _ => {
-            let mut text = e.to_string();
-            let mut src = e.source();
-            while let Some(s) = src {
-                text.push_str(&format!(": {s}"));
-                src = s.source();
-            }
-            text
-        }
-    };
-    KeyProviderError(format!("KMS {op} with key \"{key_id}\" failed: {detail}"))
+    KeyProviderError(format!("KMS {op} with key \"{key_id}\" failed: {}", crate::backend::sdk_detail(e)))
 }
 
 impl KmsKeyProvider {

@@ -59,15 +59,19 @@ pub async fn apply(
         let d = Diagnostic::error("Failed to read state", format!("{e}. Nothing was applied."));
         (start, Diagnostics(vec![d]))
     };
-    let pending = match store.read_journaled() {
-        Ok(current) => {
-            let current = current.unwrap_or_else(|| crate::state::Journaled::new(State { serial: 0, ..start.clone() }));
+    // No journaled state means no snapshot either: a journal without one is an error.
+    let (pending, stored) = match store.read_journaled() {
+        Ok(Some(current)) => {
             start.serial = current.state.serial;
-            current.pending
+            (current.pending, true)
+        }
+        Ok(None) => {
+            start.serial = 0;
+            (Vec::new(), false)
         }
         Err(e) => return failed(e, start),
     };
-    let writer = match JournalWriter::new(store, start.clone(), pending) {
+    let writer = match JournalWriter::new(store, start.clone(), pending, stored) {
         Ok(w) => w,
         Err(e) => return failed(e, start),
     };
