@@ -24,3 +24,5 @@ mod reliability;
 mod saved_plan;
 #[path = "e2e/secrets.rs"]
 mod secrets;
+#[path = "e2e/state_encryption.rs"]
+mod state_encryption;

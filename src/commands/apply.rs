@@ -64,13 +64,18 @@ pub async fn run(
     let registry = crate::registry();
     let Some((config, mut diags)) = load_checked(&dir, &registry, style) else { return Ok(EXIT_ERROR) };
     let encryption = super::encryption_of(&config, &cli_vars, style)?;
-    let store = store_of(&config, style)?;
+    let store = store_of(&config, encryption.as_ref(), style)?;
+    if let Some(codec) = encryption.as_ref().and_then(|e| e.state.as_ref()) {
+        // A key provider that cannot give a key (KMS unreachable) is found before anything changes.
+        codec.prepare().map_err(|e| anyhow!("{}: {e}", store.describe()))?;
+    }
     let _lock = lock(store.as_ref(), if destroy { "destroy" } else { "apply" }, p.lock_timeout).await?;
     let plan = if let Some((vars, options)) = planning {
         let planned = super::plan::make_plan(&config, diags, store.as_ref(), options, &vars, &registry, style).await?;
         let Some(plan) = planned else { return Ok(EXIT_ERROR) };
         print!("{}", views::render_plan(&plan, style));
         if !plan.has_changes() {
+            finish_migration(store.as_ref(), encryption.as_ref(), style)?;
             return Ok(0);
         }
         if !auto_approve && !confirm(destroy, style).await? {
@@ -142,4 +147,21 @@ fn read_saved_plan(path: &Path, codec: Option<&Codec>) -> Result<Plan> {
     let bytes = std::fs::read(path).with_context(|| format!("reading the plan {}", path.display()))?;
     gantry_core::plan::file::from_stored_bytes(&bytes, codec)
         .map_err(|e| anyhow!("Saved plan cannot be applied\n\n{} cannot be applied: {e}.", path.display()))
+}
+
+/// An apply with nothing to change still writes a state that was read only through an
+/// encryption fallback, so that one run finishes a key rotation or an encryption of plain
+/// state, as OpenTofu's apply does.
+fn finish_migration(
+    store: &dyn gantry_core::state::StateStore,
+    encryption: Option<&gantry_core::encryption::Encryption>,
+    style: &Style,
+) -> Result<()> {
+    if !encryption.and_then(|e| e.state.as_ref()).is_some_and(|c| c.read_by_fallback()) {
+        return Ok(());
+    }
+    let Some(journaled) = store.read_journaled().map_err(|e| anyhow!(e))? else { return Ok(()) };
+    store.commit(&journaled.state, &journaled.pending).map_err(|e| anyhow!(e))?;
+    println!("\n{}", style.bold("The state was written again with the configured encryption."));
+    Ok(())
 }

@@ -13,7 +13,8 @@ pub async fn run(dir: &Path, address: &str, id: &str, raw: &[String], style: &St
     let vars = cli_vars(raw)?;
     let registry = crate::registry();
     let Some((config, mut diags)) = load_checked(dir, &registry, style) else { return Ok(EXIT_ERROR) };
-    let store = store_of(&config, style)?;
+    let encryption = super::encryption_of(&config, &vars, style)?;
+    let store = store_of(&config, encryption.as_ref(), style)?;
     let lock = lock(store.as_ref(), "import", 0).await?;
     let inputs = engine::collect_inputs(&config, &env_vars(), &vars, &mut diags);
     let state = read_state(store.as_ref())?;

@@ -15,12 +15,13 @@ pub mod validate;
 use crate::views::Style;
 use anyhow::{anyhow, Result};
 use gantry_core::config::BackendConfig;
-use gantry_core::diag::{Diagnostic, Diagnostics, SourceMap};
+use gantry_core::diag::{Diagnostics, SourceMap};
 use gantry_core::encryption::Encryption;
 use gantry_core::engine::{self, CliVar, Config, WalkSettings};
 use gantry_core::provider::Registry;
-use gantry_core::state::{BackendError, LockGuard, State, StateStore};
+use gantry_core::state::{BackendError, EncryptedStore, LockGuard, State, StateStore};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Exit codes, as Terraform uses them.
 pub const EXIT_ERROR: u8 = 1;
@@ -92,11 +93,7 @@ pub fn cli_vars(raw: &[String]) -> Result<Vec<CliVar>> {
 pub fn encryption_of(config: &Config, vars: &[CliVar], style: &Style) -> Result<Option<Encryption>> {
     let mut diags = Diagnostics::default();
     let inputs = engine::collect_inputs(config, &env_vars(), vars, &mut diags);
-    let encryption = evaluated_encryption(&config.tree.module, &inputs, diags, &config.sources, style)?;
-    if let Some(state) = config.tree.module.settings.as_ref().and_then(|s| s.encryption.as_ref()?.state.as_ref()) {
-        warn_state_not_encrypted(state, &config.sources, style)?;
-    }
-    Ok(encryption)
+    evaluated_encryption(&config.tree.module, &inputs, diags, &config.sources, style)
 }
 
 /// As [`encryption_of`] for commands that parse only the root module in `dir` (showing a
@@ -140,40 +137,31 @@ fn evaluated_encryption(
     }
 }
 
-/// Until the state store encrypts what it writes, a `state` block is not yet honoured: say so
-/// rather than let the state be written in clear unnoticed, and refuse when it is enforced.
-fn warn_state_not_encrypted(
-    state: &gantry_core::config::EncryptionTarget,
-    sources: &SourceMap,
-    style: &Style,
-) -> Result<()> {
-    let detail = "This build encrypts saved plans only; the state is still written unencrypted.";
-    let d = if state.enforced {
-        Diagnostic::error(
-            "State encryption is not available yet",
-            format!("{detail} The state block sets enforced = true, so nothing is run."),
-        )
-    } else {
-        Diagnostic::warning("State encryption is not applied yet", detail)
-    };
-    let refuse = d.is_error();
-    print_diags(&Diagnostics::from(d.at(state.span)), sources, style);
-    if refuse {
-        return Err(anyhow!(Reported));
-    }
-    Ok(())
+/// The state store a loaded configuration's root module asks for, encrypting with its state
+/// encryption when it has one.
+pub fn store_of(config: &Config, encryption: Option<&Encryption>, style: &Style) -> Result<Arc<dyn StateStore>> {
+    let backend = config.tree.module.settings.as_ref().and_then(|s| s.backend.as_ref());
+    let store = open_store(backend, &config.root_dir, &config.sources, style)?;
+    Ok(encrypting(store, encryption))
 }
 
-/// The state store a loaded configuration's root module asks for.
-pub fn store_of(config: &Config, style: &Style) -> Result<std::sync::Arc<dyn StateStore>> {
-    let backend = config.tree.module.settings.as_ref().and_then(|s| s.backend.as_ref());
-    open_store(backend, &config.root_dir, &config.sources, style).map(Into::into)
+fn encrypting(store: Box<dyn StateStore>, encryption: Option<&Encryption>) -> Arc<dyn StateStore> {
+    match encryption.and_then(|e| e.state.clone()) {
+        Some(codec) => Arc::new(EncryptedStore::new(store, codec)),
+        None => store.into(),
+    }
 }
 
 /// The state store for commands that read or edit state without the rest of the
-/// configuration: only the root module is parsed. Its problems are not reported here
-/// (validate does that), as before the backend registry.
-pub fn store_at(dir: &Path, style: &Style) -> Result<Box<dyn StateStore>> {
+/// configuration: only the root module is parsed, and its state encryption evaluated with
+/// `vars` and the environment. Its other problems are not reported here (validate does that).
+pub fn store_at(dir: &Path, vars: &[CliVar], style: &Style) -> Result<Arc<dyn StateStore>> {
+    let encryption = encryption_at(dir, vars, style)?;
+    Ok(encrypting(backend_at(dir, style)?, encryption.as_ref()))
+}
+
+/// The backend alone, for what never reads the state itself (the lock).
+pub fn backend_at(dir: &Path, style: &Style) -> Result<Box<dyn StateStore>> {
     let sources = SourceMap::default();
     let mut diags = Diagnostics::default();
     let module = gantry_core::config::load_module(dir, &sources, &mut diags);

@@ -21,7 +21,7 @@ pub async fn run(p: PlanArgs, output: PlanOutputArgs, raw: &[String], style: &St
     let Some((config, diags)) = load_checked(&p.dir, &registry, style) else { return Ok(EXIT_ERROR) };
     // Before planning, so that a mistake in the encryption block costs no refresh.
     let encryption = super::encryption_of(&config, &vars, style)?;
-    let store = store_of(&config, style)?;
+    let store = store_of(&config, encryption.as_ref(), style)?;
     let _lock = lock(store.as_ref(), "plan", p.lock_timeout).await?;
     let planned = make_plan(&config, diags, store.as_ref(), options, &vars, &registry, style).await?;
     let Some(plan) = planned else { return Ok(EXIT_ERROR) };

@@ -26,7 +26,7 @@ pub fn show(path: Option<PathBuf>, json: bool, raw: &[String], style: &Style) ->
         }
         return Ok(0);
     }
-    let state = read_state(store_at(&path, style)?.as_ref())?;
+    let state = read_state(store_at(&path, &super::cli_vars(raw)?, style)?.as_ref())?;
     if json {
         println!("{}", serde_json::to_string_pretty(&state.to_redacted_json())?);
         return Ok(0);
@@ -70,7 +70,7 @@ pub fn print_outputs(state: &State) {
 }
 
 pub fn output(dir: &Path, name: Option<String>, json: bool, style: &Style) -> Result<u8> {
-    let state = read_state(store_at(dir, style)?.as_ref())?;
+    let state = read_state(store_at(dir, &[], style)?.as_ref())?;
     match name {
         Some(n) => {
             let Some(o) = state.outputs.get(&n) else {

@@ -13,14 +13,14 @@ use std::path::Path;
 pub fn run(cmd: StateCommand, style: &Style) -> Result<u8> {
     match cmd {
         StateCommand::List { dir } => {
-            let state = read_state(store_at(&dir, style)?.as_ref())?;
+            let state = read_state(store_at(&dir, &[], style)?.as_ref())?;
             for r in &state.resources {
                 println!("{}", r.address);
             }
             Ok(0)
         }
         StateCommand::Show { address, dir } => {
-            let state = read_state(store_at(&dir, style)?.as_ref())?;
+            let state = read_state(store_at(&dir, &[], style)?.as_ref())?;
             let addr: ResourceInstanceAddr = address.parse()?;
             let Some(r) = state.get(&addr) else {
                 eprintln!("Error: No instance found for the given address: {addr}");
@@ -37,7 +37,7 @@ pub fn run(cmd: StateCommand, style: &Style) -> Result<u8> {
         }
         StateCommand::Rm { addresses, dir } => {
             let patterns = addresses.iter().map(|a| ResourceAddrPattern::parse(a)).collect::<Result<Vec<_>, _>>()?;
-            let store = store_at(&dir, style)?;
+            let store = store_at(&dir, &[], style)?;
             let lock = lock_now(store.as_ref(), "state rm")?;
             match ops::remove(&lock, &patterns) {
                 Ok(removed) => {
@@ -53,7 +53,7 @@ pub fn run(cmd: StateCommand, style: &Style) -> Result<u8> {
         StateCommand::Mv { from, to, dir } => {
             let from: ResourceInstanceAddr = from.parse()?;
             let to: ResourceInstanceAddr = to.parse()?;
-            let store = store_at(&dir, style)?;
+            let store = store_at(&dir, &[], style)?;
             let lock = lock_now(store.as_ref(), "state mv")?;
             match ops::move_instance(&lock, &from, &to) {
                 Ok(()) => {
@@ -67,7 +67,7 @@ pub fn run(cmd: StateCommand, style: &Style) -> Result<u8> {
 }
 
 pub fn force_unlock(id: &str, dir: &Path, force: bool, style: &Style) -> Result<u8> {
-    let store = store_at(dir, style)?;
+    let store = super::backend_at(dir, style)?;
     if !force {
         println!(
             "{}\n  Gantry will remove the lock on the state {}.\n  This lets other runs change the state even though the run that took the lock may still be using it.\n  Only 'yes' will be accepted to confirm.\n",

@@ -142,30 +142,3 @@ fn validate_reports_encryption_mistakes_with_their_position() {
         run.stderr
     );
 }
-
-/// The state store does not encrypt yet: a state block must not let the state be written in
-/// clear unnoticed, and an enforced one must not let it be written at all.
-#[test]
-fn a_state_block_is_reported_until_the_state_is_encrypted() {
-    let (_tmp, dir) = with_encryption();
-    let state_block = "    plan {\n      method = method.aes_gcm.plan\n    }\n    state {\n      method = method.aes_gcm.plan\n    }\n";
-    let text = ENCRYPTION.replace("    plan {\n      method = method.aes_gcm.plan\n    }\n", state_block);
-    std::fs::write(dir.join("encryption.hcl"), &text).unwrap();
-    let env = [("GANTRY_VAR_passphrase", PASSPHRASE)];
-    let run = gantry_env(&dir, &["plan"], &env);
-    assert_eq!(run.code, 0, "{}", run.all());
-    assert!(run.stderr.contains("Warning: State encryption is not applied yet"), "{}", run.stderr);
-
-    std::fs::write(
-        dir.join("encryption.hcl"),
-        text.replace(
-            "      method = method.aes_gcm.plan\n    }\n  }",
-            "      method = method.aes_gcm.plan\n      enforced = true\n    }\n  }",
-        ),
-    )
-    .unwrap();
-    let run = gantry_env(&dir, &["apply", "-auto-approve"], &env);
-    assert_eq!(run.code, 1, "{}", run.all());
-    assert!(run.stderr.contains("Error: State encryption is not available yet"), "{}", run.stderr);
-    assert!(!applied(&dir));
-}

@@ -7,6 +7,7 @@ use super::envelope::{self, VERSION};
 use super::error::{EncryptionError, Target};
 use super::key_provider::{Key, KeyProvider};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// A configured key provider and its address (`key_provider.pbkdf2.k`), which is also the
@@ -46,6 +47,9 @@ pub struct Codec {
     /// Keys already recovered, by key provider address and metadata, so that reading the same
     /// file again does not derive or ask again.
     read_keys: Mutex<HashMap<(String, Vec<u8>), Key>>,
+    /// Set when something was read only thanks to a fallback: it is stored in an older form
+    /// (an old key, or unencrypted) and should be written again to finish a migration.
+    read_by_fallback: AtomicBool,
 }
 
 impl std::fmt::Debug for Codec {
@@ -58,7 +62,13 @@ impl std::fmt::Debug for Codec {
 impl Codec {
     pub(crate) fn new(target: Target, methods: Vec<Method>) -> Codec {
         assert!(!methods.is_empty(), "a target has a method");
-        Codec { target, methods, write_key: Mutex::new(None), read_keys: Mutex::new(HashMap::new()) }
+        Codec {
+            target,
+            methods,
+            write_key: Mutex::new(None),
+            read_keys: Mutex::new(HashMap::new()),
+            read_by_fallback: AtomicBool::new(false),
+        }
     }
 
     pub fn target(&self) -> Target {
@@ -69,6 +79,12 @@ impl Codec {
     /// (a configuration that is migrating away from encryption).
     pub fn encrypts(&self) -> bool {
         matches!(self.methods[0], Method::AesGcm { .. })
+    }
+
+    /// Whether anything this codec decrypted needed a fallback (an old key, or plain data that
+    /// the method would now encrypt), so that writing it again completes a migration.
+    pub fn read_by_fallback(&self) -> bool {
+        self.read_by_fallback.load(Ordering::Relaxed)
     }
 
     /// Makes the key this run writes with now rather than at the first write, so that a key
@@ -121,7 +137,12 @@ impl Codec {
     pub fn decrypt(&self, bytes: &[u8]) -> Result<Vec<u8>, EncryptionError> {
         let target = self.target;
         let envelope = match envelope::parse(bytes) {
-            None if self.methods.iter().any(|m| matches!(m, Method::Unencrypted { .. })) => return Ok(bytes.to_vec()),
+            None if self.methods.iter().any(|m| matches!(m, Method::Unencrypted { .. })) => {
+                if self.encrypts() {
+                    self.read_by_fallback.store(true, Ordering::Relaxed);
+                }
+                return Ok(bytes.to_vec());
+            }
             None => {
                 let methods = self.methods.iter().map(Method::addr).collect::<Vec<_>>().join(", ");
                 return Err(EncryptionError::NotEncrypted { target, methods });
@@ -133,7 +154,7 @@ impl Codec {
             return Err(EncryptionError::UnsupportedVersion { target, found: envelope.version });
         }
         let mut attempts = Vec::new();
-        for method in &self.methods {
+        for (index, method) in self.methods.iter().enumerate() {
             let (addr, provider) = match method {
                 Method::AesGcm { addr, provider } => (addr, provider),
                 Method::Unencrypted { addr } => {
@@ -152,7 +173,12 @@ impl Codec {
             };
             let opened = self.read_key(provider, meta).and_then(|key| super::aes_gcm::open(&key, &envelope.data));
             match opened {
-                Ok(plaintext) => return Ok(plaintext),
+                Ok(plaintext) => {
+                    if index > 0 {
+                        self.read_by_fallback.store(true, Ordering::Relaxed);
+                    }
+                    return Ok(plaintext);
+                }
                 Err(e) => attempts.push(format!("{addr} with {}: {e}", provider.addr)),
             }
         }

@@ -265,7 +265,8 @@ impl Builder<'_> {
     pub fn build(mut self) -> Result<Encryption, Diagnostics> {
         let providers = self.key_providers();
         let methods = self.methods(&providers);
-        let state = self.config.state.as_ref().and_then(|t| self.target(t, Target::State, &methods));
+        let state =
+            self.config.state.as_ref().and_then(|t| self.target(t, Target::State, &methods)).map(std::sync::Arc::new);
         let plan = self.config.plan.as_ref().and_then(|t| self.target(t, Target::Plan, &methods));
         if self.diags.has_errors() {
             return Err(self.diags);

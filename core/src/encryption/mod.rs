@@ -34,7 +34,8 @@ use std::collections::BTreeSet;
 /// What a configuration encrypts: a codec for each target that has a block.
 #[derive(Debug)]
 pub struct Encryption {
-    pub state: Option<Codec>,
+    /// Shared, because the state store that wraps the backend keeps it for the whole run.
+    pub state: Option<std::sync::Arc<Codec>>,
     pub plan: Option<Codec>,
     /// Warnings to show with the run's other diagnostics (an `unencrypted` method in use).
     pub warnings: Diagnostics,

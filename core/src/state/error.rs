@@ -18,6 +18,11 @@ pub enum StateError {
     SerialExhausted(u64),
     #[error("no lock with ID {0} is held")]
     NoSuchLock(String),
+    /// The configured state encryption could not read or write `what` (a wrong key, plain
+    /// data where only encrypted is accepted); nothing was changed.
+    // The problem is not a `source`: it is the message itself, and a chain would repeat it.
+    #[error("{what}: {problem}")]
+    Encryption { what: String, problem: crate::encryption::EncryptionError },
     #[error("state I/O failed on {path}: {source}")]
     Io {
         path: PathBuf,

@@ -5,6 +5,7 @@
 //! snapshot as a backup.
 
 mod backend;
+mod encrypted;
 mod error;
 pub mod journal;
 mod lock;
@@ -13,6 +14,7 @@ pub mod ops;
 mod store;
 
 pub use backend::{BackendError, BackendFactory, BackendRegistry, BackendSettings, LocalBackend, DEFAULT_STATE_FILE};
+pub use encrypted::EncryptedStore;
 pub use error::StateError;
 pub use journal::{Intent, Journaled, Operation, Record};
 pub use lock::{lock, now_rfc3339, try_lock, LockError, LockGuard, LockInfo};

@@ -41,6 +41,7 @@ pub trait StateStore: Send + Sync {
     /// The snapshot alone, without the journal.
     fn read_snapshot(&self) -> Result<Option<State>, StateError> {
         match self.read_bytes()? {
+            Some(bytes) if crate::encryption::is_encrypted(&bytes) => Err(self.not_decrypted(self.describe())),
             Some(bytes) if !bytes.iter().all(u8::is_ascii_whitespace) => State::from_bytes(&bytes).map(Some),
             _ => Ok(None),
         }
@@ -50,6 +51,10 @@ pub trait StateStore: Send + Sync {
     fn read_journaled(&self) -> Result<Option<Journaled>, StateError> {
         let snapshot = self.read_snapshot()?;
         let journal = self.read_journal()?.filter(|j| !j.iter().all(u8::is_ascii_whitespace));
+        if journal.as_deref().and_then(|j| j.split(|b| *b == b'\n').next()).is_some_and(crate::encryption::is_encrypted)
+        {
+            return Err(self.not_decrypted(self.describe_journal()));
+        }
         match (snapshot, journal) {
             (None, None) => Ok(None),
             (Some(state), None) => Ok(Some(Journaled::new(state))),
@@ -60,6 +65,12 @@ pub trait StateStore: Send + Sync {
             ))),
             (Some(state), Some(bytes)) => journal::replay(state, &bytes, &self.describe_journal()).map(Some),
         }
+    }
+
+    /// Encrypted data read by a store that has no key: the configuration lacks its encryption.
+    fn not_decrypted(&self, what: String) -> StateError {
+        let source = crate::encryption::EncryptionError::NoDecryption { target: crate::encryption::Target::State };
+        StateError::Encryption { what, problem: source }
     }
 
     /// The current state: the snapshot with the journal's results applied.
