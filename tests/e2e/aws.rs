@@ -9,12 +9,12 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct Moto {
-    endpoint: String,
+pub struct Moto {
+    pub endpoint: String,
     cli: String,
 }
 
-fn moto() -> Option<Moto> {
+pub fn moto() -> Option<Moto> {
     let required = std::env::var("GANTRY_REQUIRE_MOTO").is_ok_and(|v| v == "1");
     let endpoint = std::env::var("GANTRY_TEST_AWS_ENDPOINT").ok();
     let reachable = endpoint.as_deref().is_some_and(|e| {
@@ -32,12 +32,12 @@ fn moto() -> Option<Moto> {
     Some(Moto { endpoint: endpoint.unwrap(), cli })
 }
 
-fn unique(prefix: &str) -> String {
+pub fn unique(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
     format!("{prefix}-{}-{nanos:x}", std::process::id())
 }
 
-fn with_env(cmd: &mut Command) -> &mut Command {
+pub fn with_env(cmd: &mut Command) -> &mut Command {
     // The examples' kubernetes provider runs `aws eks get-token`: the CLI next to the one the tests use.
     let cli_dir = std::env::var("GANTRY_TEST_AWS_CLI").ok().and_then(|c| Path::new(&c).parent().map(Path::to_path_buf));
     if let Some(dir) = cli_dir {
@@ -53,7 +53,7 @@ fn with_env(cmd: &mut Command) -> &mut Command {
         .env("AWS_EC2_METADATA_DISABLED", "true")
 }
 
-fn g(dir: &Path, args: &[&str]) -> Run {
+pub fn g(dir: &Path, args: &[&str]) -> Run {
     let out =
         with_env(Command::new(env!("CARGO_BIN_EXE_gantry")).args(args).current_dir(dir)).output().expect("gantry runs");
     Run {
@@ -63,7 +63,7 @@ fn g(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
-fn spawn(dir: &Path, args: &[&str]) -> Child {
+pub fn spawn(dir: &Path, args: &[&str]) -> Child {
     with_env(Command::new(env!("CARGO_BIN_EXE_gantry")).args(args).current_dir(dir))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -72,7 +72,7 @@ fn spawn(dir: &Path, args: &[&str]) -> Child {
 }
 
 /// Runs the AWS CLI against moto; `Err` carries its stderr.
-fn aws(m: &Moto, args: &[&str]) -> Result<Json, String> {
+pub fn aws(m: &Moto, args: &[&str]) -> Result<Json, String> {
     let out = with_env(Command::new(&m.cli).args(["--endpoint-url", &m.endpoint, "--output", "json"]).args(args))
         .output()
         .expect("the AWS CLI runs (GANTRY_TEST_AWS_CLI)");

@@ -45,6 +45,12 @@ pub fn request_token(identity: Option<&serde_json::Value>) -> Option<String> {
 }
 
 /// The ID of the object tagged with `identity`'s tags, if one exists.
+///
+/// Only tag values with no pattern characters are sent as filters: EC2 treats `*` and `?`
+/// in filter values as wildcards, and emulators translate `[` … `]` as character classes,
+/// so the address (`aws_vpc.v[3]`, a `for_each` key holding `*`) would match other objects
+/// or none. The lineage (a UUID) narrows the search to this state's objects, and every tag
+/// is then compared exactly here.
 pub async fn find_tagged(
     c: &Clients,
     type_name: &str,
@@ -54,38 +60,57 @@ pub async fn find_tagged(
     if tags.is_empty() {
         return Ok(None);
     }
-    let filters: Vec<Filter> =
-        tags.iter().map(|(k, v)| Filter::builder().name(format!("tag:{k}")).values(v).build()).collect();
+    let filters: Vec<Filter> = tags
+        .iter()
+        .filter(|(_, v)| !v.contains(['*', '?', '[', ']', '\\']))
+        .map(|(k, v)| Filter::builder().name(format!("tag:{k}")).values(v).build())
+        .collect();
+    let filters = Some(filters).filter(|f| !f.is_empty());
+    let carries = |found: &[aws_sdk_ec2::types::Tag]| {
+        tags.iter().all(|(k, v)| found.iter().any(|t| t.key() == Some(k.as_str()) && t.value() == Some(v.as_str())))
+    };
     let id = match type_name {
         "aws_vpc" => {
-            let out = c
-                .ec2
-                .describe_vpcs()
-                .set_filters(Some(filters))
-                .send()
-                .await
-                .map_err(|e| aws_err("DescribeVpcs", e))?;
-            out.vpcs().first().and_then(|v| v.vpc_id()).map(str::to_string)
+            let mut pages = c.ec2.describe_vpcs().set_filters(filters).into_paginator().send();
+            let mut found = None;
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| aws_err("DescribeVpcs", e))?;
+                found = page.vpcs().iter().find(|v| carries(v.tags())).and_then(|v| v.vpc_id()).map(str::to_string);
+                if found.is_some() {
+                    break;
+                }
+            }
+            found
         }
         "aws_subnet" => {
-            let out = c
-                .ec2
-                .describe_subnets()
-                .set_filters(Some(filters))
-                .send()
-                .await
-                .map_err(|e| aws_err("DescribeSubnets", e))?;
-            out.subnets().first().and_then(|v| v.subnet_id()).map(str::to_string)
+            let mut pages = c.ec2.describe_subnets().set_filters(filters).into_paginator().send();
+            let mut found = None;
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| aws_err("DescribeSubnets", e))?;
+                found =
+                    page.subnets().iter().find(|v| carries(v.tags())).and_then(|v| v.subnet_id()).map(str::to_string);
+                if found.is_some() {
+                    break;
+                }
+            }
+            found
         }
         "aws_security_group" => {
-            let out = c
-                .ec2
-                .describe_security_groups()
-                .set_filters(Some(filters))
-                .send()
-                .await
-                .map_err(|e| aws_err("DescribeSecurityGroups", e))?;
-            out.security_groups().first().and_then(|v| v.group_id()).map(str::to_string)
+            let mut pages = c.ec2.describe_security_groups().set_filters(filters).into_paginator().send();
+            let mut found = None;
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| aws_err("DescribeSecurityGroups", e))?;
+                found = page
+                    .security_groups()
+                    .iter()
+                    .find(|v| carries(v.tags()))
+                    .and_then(|v| v.group_id())
+                    .map(str::to_string);
+                if found.is_some() {
+                    break;
+                }
+            }
+            found
         }
         _ => None,
     };
