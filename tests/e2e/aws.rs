@@ -520,3 +520,49 @@ fn import_adopts_an_existing_bucket() {
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(aws(&m, &["s3api", "head-bucket", "--bucket", &bucket]).is_err(), "destroy removed the imported bucket");
 }
+
+/// State encryption sits above the backend: the object in S3 is an envelope whose data key
+/// KMS made, and every command reads it back through KMS.
+#[test]
+fn s3_state_encrypted_with_a_kms_key() {
+    let Some(m) = moto() else { return };
+    let b = s3_backend(&m, false);
+    let key = aws(&m, &["kms", "create-key"]).unwrap()["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+    let encryption = format!(
+        "  encryption {{\n    key_provider \"aws_kms\" \"k\" {{\n      kms_key_id = \"{key}\"\n      key_spec   = \"AES_256\"\n      region     = \"us-east-1\"\n      endpoint   = \"{}\"\n    }}\n    method \"aes_gcm\" \"m\" {{\n      keys = key_provider.aws_kms.k\n    }}\n    state {{\n      method   = method.aes_gcm.m\n      enforced = true\n    }}\n  }}\n",
+        m.endpoint
+    );
+    let main = backend_config(&m, &b, "0ms").replacen("gantry {\n", &format!("gantry {{\n{encryption}"), 1);
+    let (_tmp, dir) = config(&[("main.hcl", &main)]);
+    let run = g(&dir, &["apply", "-auto-approve", "."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("state.json");
+    aws(&m, &["s3api", "get-object", "--bucket", &b.bucket, "--key", "ml/platform.json", copy.to_str().unwrap()])
+        .unwrap();
+    let stored = std::fs::read_to_string(&copy).unwrap();
+    assert!(
+        stored.contains("\"key_provider.aws_kms.k\"") && stored.contains("\"encryption_version\":\"v0\""),
+        "{stored}"
+    );
+    assert!(!stored.contains("local_cluster") && !stored.contains("s3-backed"), "{stored}");
+    let listed = aws(&m, &["s3api", "list-objects-v2", "--bucket", &b.bucket]).unwrap();
+    let keys: Vec<&str> = listed["Contents"].as_array().unwrap().iter().map(|o| o["Key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["ml/platform.json"], "the journal is folded in and removed at the end of the run");
+    let run = g(&dir, &["state", "list", "--dir", "."]);
+    assert_eq!(run.stdout.trim(), "local_cluster.a", "{}", run.all());
+    assert_eq!(g(&dir, &["plan", "-detailed-exitcode", "."]).code, 0);
+
+    // Without the encryption block, the state is not taken for a damaged or empty one.
+    std::fs::write(dir.join("main.hcl"), backend_config(&m, &b, "0ms")).unwrap();
+    let run = g(&dir, &["apply", "-auto-approve", "."]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stderr.contains("the state is encrypted, but the configuration has no state encryption"),
+        "{}",
+        run.stderr
+    );
+    aws(&m, &["s3api", "get-object", "--bucket", &b.bucket, "--key", "ml/platform.json", copy.to_str().unwrap()])
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(&copy).unwrap(), stored);
+}
