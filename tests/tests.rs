@@ -14,6 +14,8 @@ mod aws;
 mod aws_reliability;
 #[path = "e2e/cli.rs"]
 mod cli;
+#[path = "e2e/disk_full.rs"]
+mod disk_full;
 #[path = "e2e/encryption.rs"]
 mod encryption;
 #[path = "e2e/faults.rs"]

@@ -257,6 +257,12 @@ pub async fn plan_stored(
     let mut diags = Diagnostics::default();
     let mut recovered = Vec::new();
     let state = if journaled.pending.is_empty() {
+        if journaled.records > 0 {
+            // A run that finished its changes but not its compaction (a full disk): fold its
+            // journal in now, so the snapshot alone is the state again. The serial is the
+            // replayed one, so a plan saved against it stays valid.
+            store.commit(&journaled.state, &[])?;
+        }
         journaled.state
     } else {
         let r = recover(config, settings, journaled).await;

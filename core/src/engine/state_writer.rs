@@ -86,7 +86,7 @@ impl JournalWriter {
             std::thread::Builder::new()
                 .name("gantry-journal".into())
                 .spawn(move || write_loop(store, rx, recorded, failed, snapshot_bytes))
-                .map_err(|e| StateError::Io { path: "journal writer".into(), source: e })?
+                .map_err(|e| StateError::Journal(format!("the journal writer cannot start: {e}")))?
         };
         Ok(JournalWriter {
             recorded,
@@ -100,7 +100,7 @@ impl JournalWriter {
 
     fn check(&self) -> Result<(), StateError> {
         match &*self.failed.lock().unwrap_or_else(|e| e.into_inner()) {
-            Some(e) => Err(StateError::Io { path: "the journal".into(), source: std::io::Error::other(e.clone()) }),
+            Some(e) => Err(StateError::Journal(e.clone())),
             None => Ok(()),
         }
     }
@@ -132,10 +132,7 @@ impl JournalWriter {
         let jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
         let sent = jobs.as_ref().map(|tx| tx.send(Job::Append { bytes, durable }).is_ok()).unwrap_or(false);
         if !sent {
-            return Err(StateError::Io {
-                path: "the journal".into(),
-                source: std::io::Error::other("the journal writer has stopped"),
-            });
+            return Err(StateError::Journal("the journal writer has stopped".into()));
         }
         Ok(())
     }
@@ -185,9 +182,7 @@ fn write_loop(
         since_compaction += bytes.len();
         if let Some(done) = finish {
             let outcome = match result {
-                Err(e) => {
-                    Err(StateError::Io { path: store.describe_journal().into(), source: std::io::Error::other(e) })
-                }
+                Err(e) => Err(StateError::Journal(e)),
                 Ok(()) => commit(&*store, &recorded).map(|_| ()),
             };
             let _ = done.send(outcome);
@@ -227,11 +222,8 @@ impl StateWriter for JournalWriter {
         self.queue(Record::Intent(intent), Some(tx))?;
         match rx.await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(StateError::Io { path: "the journal".into(), source: std::io::Error::other(e) }),
-            Err(_) => Err(StateError::Io {
-                path: "the journal".into(),
-                source: std::io::Error::other("the journal writer stopped before the intent was written"),
-            }),
+            Ok(Err(e)) => Err(StateError::Journal(e)),
+            Err(_) => Err(StateError::Journal("the journal writer stopped before the intent was written".into())),
         }
     }
 
@@ -261,17 +253,9 @@ impl StateWriter for JournalWriter {
             .take()
             .is_some_and(|jobs| jobs.send(Job::Finish(tx)).is_ok());
         let outcome = if sent {
-            rx.recv().unwrap_or_else(|_| {
-                Err(StateError::Io {
-                    path: "the journal".into(),
-                    source: std::io::Error::other("the journal writer stopped"),
-                })
-            })
+            rx.recv().unwrap_or_else(|_| Err(StateError::Journal("the journal writer stopped".into())))
         } else {
-            Err(StateError::Io {
-                path: "the journal".into(),
-                source: std::io::Error::other("the run was already finished"),
-            })
+            Err(StateError::Journal("the run was already finished".into()))
         };
         if let Some(t) = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take() {
             let _ = t.join();

@@ -23,10 +23,11 @@ pub enum StateError {
     // The problem is not a `source`: it is the message itself, and a chain would repeat it.
     #[error("{what}: {problem}")]
     Encryption { what: String, problem: crate::encryption::EncryptionError },
-    #[error("state I/O failed on {path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    // The I/O error is part of the message rather than a `source`, so that a chain printed
+    // with its causes does not say it twice.
+    #[error("state I/O failed on {path}: {error}")]
+    Io { path: PathBuf, error: std::io::Error },
+    /// The journal could not be written; the message names the file and the cause.
+    #[error("{0}")]
+    Journal(String),
 }

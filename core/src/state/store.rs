@@ -119,7 +119,7 @@ impl LocalStore {
     }
 
     fn io(&self, path: &Path, source: std::io::Error) -> StateError {
-        StateError::Io { path: path.to_path_buf(), source }
+        StateError::Io { path: path.to_path_buf(), error: source }
     }
 
     fn exists_with_content(path: &Path) -> bool {

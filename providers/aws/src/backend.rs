@@ -132,7 +132,7 @@ impl S3Store {
     }
 
     fn fail(&self, op: &str, detail: String) -> StateError {
-        StateError::Io { path: self.url().into(), source: std::io::Error::other(format!("{op} failed: {detail}")) }
+        StateError::Io { path: self.url().into(), error: std::io::Error::other(format!("{op} failed: {detail}")) }
     }
 
     fn warn_if_unversioned(&self) {

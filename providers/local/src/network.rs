@@ -100,7 +100,15 @@ pub fn update(sim: &Sim, prior: &Value, planned: &Value) -> Result<Value, Provid
 }
 
 pub fn delete(sim: &Sim, prior: &Value) -> Result<(), ProviderError> {
-    sim.delete_network(&id_of(prior)).map_err(failed)
+    let id = id_of(prior);
+    let token = sim.get_network(&id).map_err(failed)?.and_then(|n| n.get(TOKEN)?.as_str().map(str::to_string));
+    sim.delete_network(&id).map_err(failed)?;
+    // After the network, so that a kill in between leaves a token naming nothing, which
+    // lookups already treat as no network; the index must not grow with every create ever made.
+    match token.filter(|t| !t.is_empty()) {
+        Some(t) => sim.delete_network_token(&t).map_err(failed),
+        None => Ok(()),
+    }
 }
 
 /// The network a lost create made: the one with its client token, or else the one

@@ -65,6 +65,10 @@ impl Sim {
         self.get_network(&id)
     }
 
+    pub fn delete_network_token(&self, token: &str) -> Result<(), String> {
+        remove(&self.token_path(token))
+    }
+
     pub fn put_network_token(&self, token: &str, id: &str) -> Result<(), String> {
         write_json(&self.token_path(token), &Value::object([("id", Value::string(id))]))
     }
