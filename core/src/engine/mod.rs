@@ -102,4 +102,6 @@ fn resource_span(config: &Config, address: &str) -> Option<Span> {
 }
 
 #[cfg(test)]
+mod compaction_tests;
+#[cfg(test)]
 mod tests;
