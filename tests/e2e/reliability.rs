@@ -349,3 +349,37 @@ fn a_garbage_lock_file_can_be_released_with_the_id_the_error_shows() {
     assert!(!dir.join("gantry.state.json.lock").exists());
     assert_eq!(gantry(&dir, &["plan", "."]).code, 0);
 }
+
+/// A lost create of a resource that was then removed from the configuration: the object is
+/// still looked up, adopted, and destroyed as no longer configured, rather than leaked.
+#[test]
+fn a_lost_create_of_a_removed_resource_is_found_and_destroyed() {
+    let (_tmp, dir) = config(&[("main.hcl", &networks(1, "0ms"))]);
+    assert_eq!(gantry(&dir, &["apply", "-auto-approve", "."]).code, 0);
+    let mut st = state(&dir);
+    let lineage = st["lineage"].as_str().unwrap().to_string();
+    let made = st["resources"][0]["attributes"]["id"].as_str().unwrap().to_string();
+    st["resources"] = serde_json::json!([]);
+    std::fs::write(dir.join("gantry.state.json"), serde_json::to_vec_pretty(&st).unwrap()).unwrap();
+    let intent = serde_json::json!({
+        "op": "intent", "id": "lost-1", "address": "local_network.net[0]", "operation": "create", "provider": "local",
+        "identity": { "client_token": "lost-1", "tags": { "gantry:address": "local_network.net[0]", "gantry:lineage": lineage } },
+        "object": { "cidr_block": "10.0.0.0/16", "tags": null, "id": null, "arn": null },
+    });
+    std::fs::write(dir.join("gantry.state.json.journal"), format!("{intent}\n")).unwrap();
+    std::fs::write(dir.join("main.hcl"), "provider \"local\" {}\n").unwrap();
+
+    let plan = gantry(&dir, &["plan", "."]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    assert!(
+        plan.stdout.contains(&format!("local_network.net[0] was created (id={made}) and is now recorded in state")),
+        "{}",
+        plan.stdout
+    );
+    assert!(plan.stdout.contains("0 to add, 0 to change, 1 to destroy"), "{}", plan.stdout);
+    assert!(!plan.stderr.contains("Unresolved change"), "{}", plan.stderr);
+    let run = gantry(&dir, &["apply", "-auto-approve", "."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(sim_files(&dir, "networks").is_empty(), "the removed resource's network is not leaked");
+    assert!(addresses(&dir).is_empty());
+}

@@ -39,14 +39,16 @@ struct Walker<'a> {
     recovered: Mutex<Vec<Recovered>>,
     /// Intents that got a warning of their own.
     warned: Mutex<std::collections::HashSet<String>>,
+    /// The resources (per module instance) the walk expanded.
+    visited: Mutex<std::collections::HashSet<String>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Resolves `journaled.pending`. Intents of resources the configuration no longer
-/// declares, or whose provider cannot be reached, stay pending with a warning.
+/// Resolves `journaled.pending`, those of resources the configuration no longer declares
+/// included. Intents whose provider cannot be configured or reached stay pending with a warning.
 pub async fn recover(config: &Config, settings: &WalkSettings<'_>, journaled: Journaled) -> Recovery {
     let walker = Walker {
         ev: Evaluation::new(config, settings, false),
@@ -55,8 +57,10 @@ pub async fn recover(config: &Config, settings: &WalkSettings<'_>, journaled: Jo
         pending: Mutex::new(journaled.pending),
         recovered: Mutex::new(Vec::new()),
         warned: Mutex::new(Default::default()),
+        visited: Mutex::new(Default::default()),
     };
     super::walk::walk(&walker.ev, &walker.providers, |n| walker.visit_resource(n)).await;
+    walker.resolve_removed().await;
     let unresolved = lock(&walker.pending).clone();
     let warned = lock(&walker.warned).clone();
     for intent in unresolved.iter().filter(|i| !warned.contains(&i.id)) {
@@ -67,7 +71,7 @@ pub async fn recover(config: &Config, settings: &WalkSettings<'_>, journaled: Jo
                     "An earlier run started to {} {} and was stopped before it recorded the result, and Gantry could not find out what happened ({}). The intent stays in the journal and the next run tries again; check the object in the cloud if this persists.",
                     verb(intent.operation),
                     intent.address,
-                    "its resource is not in the configuration, or its provider could not be configured or reached"
+                    "its provider could not be configured or reached"
                 ),
             )
             .with_address(&intent.address),
@@ -92,6 +96,45 @@ fn verb(op: Operation) -> &'static str {
 }
 
 impl Walker<'_> {
+    /// Creates of resources the configuration no longer declares, which the walk did not
+    /// visit. The object may exist, so it is looked up with the provider configuration the
+    /// intent names (set up as for orphans in state); one found is adopted, and the plan
+    /// then deletes it as no longer configured, so a removed resource does not leak.
+    async fn resolve_removed(&self) {
+        let removed: Vec<Intent> = {
+            let warned = lock(&self.warned);
+            lock(&self.pending)
+                .iter()
+                .filter(|i| i.operation == Operation::Create && !warned.contains(&i.id))
+                .filter(|i| !lock(&self.visited).contains(&i.address.resource.to_string()))
+                .cloned()
+                .collect()
+        };
+        if removed.is_empty() {
+            return;
+        }
+        let mut providers_of = lock(&self.state).clone();
+        for intent in &removed {
+            if providers_of.get(&intent.address).is_none() {
+                providers_of.set(ResourceInstanceState {
+                    address: intent.address.clone(),
+                    provider: intent.provider.clone(),
+                    attributes: intent.object.clone(),
+                    sensitive_paths: intent.sensitive_paths.clone(),
+                    dependencies: Vec::new(),
+                    create_before_destroy: false,
+                });
+            }
+        }
+        self.providers.visit_from_state(&self.ev, &providers_of);
+        for intent in removed {
+            let Some(provider) = self.providers.get(&intent.provider) else { continue };
+            if self.providers.ready(&self.ev, &provider, None).await {
+                self.resolve(&*provider.provider, &intent).await;
+            }
+        }
+    }
+
     async fn visit_resource(&self, n: NodeIndex) {
         let ev = &self.ev;
         let Some(node) = ResourceNode::of(ev.config, n) else { return };
@@ -105,6 +148,7 @@ impl Walker<'_> {
                 continue;
             };
             walk::store_expansion(ev, &raddr, exp.clone());
+            lock(&self.visited).insert(raddr.to_string());
             if node.mode == Mode::Managed {
                 let mine: Vec<Intent> =
                     lock(&self.pending).iter().filter(|p| p.address.resource == raddr).cloned().collect();
