@@ -172,7 +172,10 @@ fn bench_plan_10k_no_changes(rt: &tokio::runtime::Runtime) {
 }
 
 /// Apply of `n` independent networks with no latency: the journal's cost per change.
-fn bench_apply_scale(rt: &tokio::runtime::Runtime, n: usize) {
+/// Returns the folder, for the caller to remove once every case has run: ext4 steps over
+/// inodes freed in the last seconds when it allocates one, so removing one case's
+/// thousands of files just before the next would charge the next for them.
+fn bench_apply_scale(rt: &tokio::runtime::Runtime, n: usize) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     std::fs::write(
@@ -185,14 +188,19 @@ fn bench_apply_scale(rt: &tokio::runtime::Runtime, n: usize) {
     let settings = settings(&registry, dir.into(), 10);
     let wall = plan_and_apply(rt, &config, &settings, dir, n);
     println!("apply {n} resources (no latency, parallelism 10): {wall:.2} s");
+    tmp
 }
 
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    if std::env::args().any(|a| a == "scale") {
-        for n in [1000, 4000, 10000] {
-            bench_apply_scale(&rt, n);
+    let args: Vec<String> = std::env::args().collect();
+    // `-- scale` runs the apply series; numbers after it pick the sizes.
+    if args.iter().any(|a| a == "scale") {
+        let mut sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
+        if sizes.is_empty() {
+            sizes = vec![1000, 4000, 10000];
         }
+        let _kept: Vec<tempfile::TempDir> = sizes.into_iter().map(|n| bench_apply_scale(&rt, n)).collect();
         return;
     }
     bench_validate_10k(&rt);
