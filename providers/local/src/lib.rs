@@ -217,6 +217,7 @@ impl LocalProvider {
                 Ok(Some(v))
             }
             ("local_node_pool", None) => {
+                let _scheduling = c.sim.schedule_lock();
                 let prior = req.prior.cloned().unwrap_or_default();
                 let cluster = s(&prior, "cluster_name");
                 c.sim.delete_pool(&cluster, &s(&prior, "node_group_name")).map_err(fail)?;
@@ -224,6 +225,7 @@ impl LocalProvider {
                 Ok(None)
             }
             ("local_node_pool", Some(planned)) => {
+                let _scheduling = c.sim.schedule_lock();
                 let cluster = s(planned, "cluster_name");
                 let name = s(planned, "node_group_name");
                 if c.sim.get_cluster(&cluster).map_err(fail)?.is_none() {

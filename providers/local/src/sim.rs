@@ -17,6 +17,10 @@ pub const SIM_DIR: &str = ".gantry/local";
 pub struct Sim {
     root: PathBuf,
     tokens: Arc<TokenLog>,
+    /// Held across a pool's write and its cluster's rescheduling: changes now run on
+    /// several threads, and a placement computed without a pool written alongside would
+    /// be written last and stand.
+    schedule: Arc<std::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Sim {
@@ -28,7 +32,7 @@ impl std::fmt::Debug for Sim {
 impl Sim {
     pub fn new(working_dir: &Path) -> Sim {
         let root = working_dir.join(SIM_DIR);
-        Sim { tokens: Arc::new(TokenLog::new(root.join("network_tokens.log"))), root }
+        Sim { tokens: Arc::new(TokenLog::new(root.join("network_tokens.log"))), root, schedule: Arc::default() }
     }
 
     fn cluster_path(&self, name: &str) -> PathBuf {
@@ -102,6 +106,11 @@ impl Sim {
             }
         }
         walk(&self.root);
+    }
+
+    /// Serialises changes to node pools and the placement computed from them.
+    pub fn schedule_lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.schedule.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn placement_path(&self, cluster: &str) -> PathBuf {
