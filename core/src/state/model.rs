@@ -72,8 +72,12 @@ impl State {
         Ok(())
     }
 
+    /// Resources are kept sorted by address (`set` inserts in order, `from_bytes` sorts what
+    /// it reads), so a lookup is a binary search: apply and refresh look up every instance,
+    /// and a scan made that quadratic.
     pub fn get(&self, addr: &ResourceInstanceAddr) -> Option<&ResourceInstanceState> {
-        self.resources.iter().find(|r| &r.address == addr)
+        let i = self.resources.binary_search_by(|r| r.address.cmp(addr)).ok()?;
+        Some(&self.resources[i])
     }
 
     /// Inserts or replaces one instance, keeping resources sorted by address.
@@ -85,7 +89,7 @@ impl State {
     }
 
     pub fn remove(&mut self, addr: &ResourceInstanceAddr) -> Option<ResourceInstanceState> {
-        let i = self.resources.iter().position(|r| &r.address == addr)?;
+        let i = self.resources.binary_search_by(|r| r.address.cmp(addr)).ok()?;
         Some(self.resources.remove(i))
     }
 
@@ -112,10 +116,13 @@ impl State {
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<State, StateError> {
-        let state: State = serde_json::from_slice(bytes).map_err(|e| StateError::Corrupt(e.to_string()))?;
+        let mut state: State = serde_json::from_slice(bytes).map_err(|e| StateError::Corrupt(e.to_string()))?;
         if state.version > STATE_VERSION {
             return Err(StateError::TooNew(state.version));
         }
+        // Gantry writes resources in order; a hand-edited file may not, and lookups rely on it.
+        // A stable sort of sorted input is one linear pass.
+        state.resources.sort_by(|a, b| a.address.cmp(&b.address));
         Ok(state)
     }
 }

@@ -1,6 +1,7 @@
 //! Engine benchmarks on the simulator; prints figures, asserts nothing about time.
 //!
-//! `cargo bench -p gantry-provider-local --bench engine`
+//! `cargo bench -p gantry-provider-local --bench engine`; `-- scale [N…]` for the
+//! apply series, `-- plan10k` or `-- count100k` for one plan case with its own peak RSS.
 
 use gantry_core::diag::{Diagnostics, SourceMap};
 use gantry_core::engine::{self, PlanOptions, WalkSettings};
@@ -171,8 +172,35 @@ fn bench_plan_10k_no_changes(rt: &tokio::runtime::Runtime) {
     );
 }
 
+/// Plan of one resource with `count = 100000` from empty state.
+fn bench_plan_count_100k(rt: &tokio::runtime::Runtime) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("main.hcl"),
+        "resource \"local_cluster\" \"c\" {\n  count = 100000\n  name  = \"c${count.index}\"\n}\n",
+    )
+    .unwrap();
+    let registry = registry();
+    let started = Instant::now();
+    let config = load(dir, &registry);
+    let settings = settings(&registry, dir.into(), 10);
+    let (plan, diags) =
+        rt.block_on(engine::plan(&config, &settings, &State::new(), PlanOptions { refresh: true, ..Default::default() }));
+    assert!(!diags.has_errors(), "{diags:?}");
+    assert_eq!(plan.unwrap().changes.len(), 100_000);
+    println!(
+        "plan of count = 100000 on one resource, empty state: {:.2} s, peak RSS {:.0} MB",
+        started.elapsed().as_secs_f64(),
+        peak_rss_mb()
+    );
+}
+
 /// Apply of `n` independent networks with no latency: the journal's cost per change.
-fn bench_apply_scale(rt: &tokio::runtime::Runtime, n: usize) {
+/// Returns the folder, for the caller to remove once every case has run: ext4 steps over
+/// inodes freed in the last seconds when it allocates one, so removing one case's
+/// thousands of files just before the next would charge the next for them.
+fn bench_apply_scale(rt: &tokio::runtime::Runtime, n: usize) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     std::fs::write(
@@ -185,18 +213,31 @@ fn bench_apply_scale(rt: &tokio::runtime::Runtime, n: usize) {
     let settings = settings(&registry, dir.into(), 10);
     let wall = plan_and_apply(rt, &config, &settings, dir, n);
     println!("apply {n} resources (no latency, parallelism 10): {wall:.2} s");
+    tmp
 }
 
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    if std::env::args().any(|a| a == "scale") {
-        for n in [1000, 4000, 10000] {
-            bench_apply_scale(&rt, n);
+    let args: Vec<String> = std::env::args().collect();
+    // `-- scale` runs the apply series; numbers after it pick the sizes.
+    if args.iter().any(|a| a == "scale") {
+        let mut sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
+        if sizes.is_empty() {
+            sizes = vec![1000, 4000, 10000];
         }
+        let _kept: Vec<tempfile::TempDir> = sizes.into_iter().map(|n| bench_apply_scale(&rt, n)).collect();
         return;
+    }
+    // Peak RSS is the process's: run a plan case alone for its own figure.
+    if args.iter().any(|a| a == "plan10k") {
+        return bench_plan_10k_no_changes(&rt);
+    }
+    if args.iter().any(|a| a == "count100k") {
+        return bench_plan_count_100k(&rt);
     }
     bench_validate_10k(&rt);
     bench_apply_200(&rt, 10);
     bench_apply_200(&rt, 200);
     bench_plan_10k_no_changes(&rt);
+    bench_plan_count_100k(&rt);
 }

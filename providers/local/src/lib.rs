@@ -9,6 +9,7 @@ pub mod describe;
 pub mod faults;
 pub mod network;
 pub mod sim;
+mod token_log;
 
 use gantry_core::analysis::describe::Description;
 use gantry_core::catalog::{catalog, SPOT_PRICE_FACTOR};
@@ -161,6 +162,15 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
+/// Runs simulator file I/O on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ProviderError> + Send + 'static,
+) -> Result<T, ProviderError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(err("Simulator call failed", format!("the simulator's worker failed: {e}"))))
+}
+
 fn err(summary: &str, detail: impl Into<String>) -> ProviderError {
     ProviderError::new(summary, detail)
 }
@@ -176,6 +186,71 @@ impl LocalProvider {
             .unwrap_or_else(|e| e.into_inner())
             .clone()
             .ok_or_else(|| err("Provider not configured", "the local provider was used before it was configured"))
+    }
+
+    /// The simulated cloud's side of an apply: blocking file I/O.
+    fn apply_blocking(c: &Configured, req: ApplyRequest<'_>) -> Result<Option<Value>, ProviderError> {
+        let fail = |e: String| err("Simulator write failed", e);
+        match (req.type_name, req.planned) {
+            ("local_cluster", None) => {
+                let prior = req.prior.cloned().unwrap_or_default();
+                let name = s(&prior, "name");
+                if !c.sim.pools(&name).is_empty() {
+                    return Err(err(
+                        "Cluster has node pools",
+                        format!("cluster \"{name}\" still has node pools; delete them first"),
+                    ));
+                }
+                c.sim.delete_cluster(&name).map_err(fail)?;
+                Ok(None)
+            }
+            ("local_cluster", Some(planned)) => {
+                let name = s(planned, "name");
+                let mut v = planned.clone().deep_unmarked();
+                if let Value::Object(m) = &mut v {
+                    m.insert("id".into(), Value::string(name.clone()));
+                    m.insert("arn".into(), Value::string(format!("arn:gantry:local:cluster/{name}")));
+                    m.insert("endpoint".into(), Value::string(format!("https://{name}.local.gantry.invalid")));
+                    m.insert("status".into(), Value::string("ACTIVE"));
+                }
+                c.sim.put_cluster(&name, &v).map_err(fail)?;
+                Ok(Some(v))
+            }
+            ("local_node_pool", None) => {
+                let _scheduling = c.sim.schedule_lock();
+                let prior = req.prior.cloned().unwrap_or_default();
+                let cluster = s(&prior, "cluster_name");
+                c.sim.delete_pool(&cluster, &s(&prior, "node_group_name")).map_err(fail)?;
+                c.sim.reschedule(&cluster).map_err(fail)?;
+                Ok(None)
+            }
+            ("local_node_pool", Some(planned)) => {
+                let _scheduling = c.sim.schedule_lock();
+                let cluster = s(planned, "cluster_name");
+                let name = s(planned, "node_group_name");
+                if c.sim.get_cluster(&cluster).map_err(fail)?.is_none() {
+                    return Err(err(
+                        "Cluster not found",
+                        format!("node pool \"{name}\" names cluster \"{cluster}\", which does not exist; create it first or fix cluster_name"),
+                    ));
+                }
+                let mut v = planned.clone().deep_unmarked();
+                if let Value::Object(m) = &mut v {
+                    m.insert("id".into(), Value::string(format!("{cluster}:{name}")));
+                    m.insert("arn".into(), Value::string(format!("arn:gantry:local:nodegroup/{cluster}/{name}")));
+                    m.insert("status".into(), Value::string("ACTIVE"));
+                }
+                c.sim.put_pool(&cluster, &name, &v).map_err(fail)?;
+                c.sim.reschedule(&cluster).map_err(fail)?;
+                Ok(Some(v))
+            }
+            (network::TYPE, None) => network::delete(&c.sim, req.prior.unwrap_or(&Value::Null)).map(|()| None),
+            (network::TYPE, Some(planned)) => match req.prior {
+                Some(prior) => network::update(&c.sim, prior, planned).map(Some),
+                None => network::create(&c.sim, planned, req.identity).map(Some),
+            },
+            (other, _) => Err(err("Unknown resource type", other.to_string())),
+        }
     }
 
     /// Resolves the instance type: explicit `instance_types[0]`, or the cheapest type with the asked GPUs.
@@ -399,65 +474,24 @@ impl Provider for LocalProvider {
         if !c.latency.is_zero() {
             tokio::time::sleep(c.latency).await;
         }
-        let fail = |e: String| err("Simulator write failed", e);
-        match (req.type_name, req.planned) {
-            ("local_cluster", None) => {
-                let prior = req.prior.cloned().unwrap_or_default();
-                let name = s(&prior, "name");
-                if !c.sim.pools(&name).is_empty() {
-                    return Err(err(
-                        "Cluster has node pools",
-                        format!("cluster \"{name}\" still has node pools; delete them first"),
-                    ));
-                }
-                c.sim.delete_cluster(&name).map_err(fail)?;
-                Ok(None)
-            }
-            ("local_cluster", Some(planned)) => {
-                let name = s(planned, "name");
-                let mut v = planned.clone().deep_unmarked();
-                if let Value::Object(m) = &mut v {
-                    m.insert("id".into(), Value::string(name.clone()));
-                    m.insert("arn".into(), Value::string(format!("arn:gantry:local:cluster/{name}")));
-                    m.insert("endpoint".into(), Value::string(format!("https://{name}.local.gantry.invalid")));
-                    m.insert("status".into(), Value::string("ACTIVE"));
-                }
-                c.sim.put_cluster(&name, &v).map_err(fail)?;
-                Ok(Some(v))
-            }
-            ("local_node_pool", None) => {
-                let prior = req.prior.cloned().unwrap_or_default();
-                let cluster = s(&prior, "cluster_name");
-                c.sim.delete_pool(&cluster, &s(&prior, "node_group_name")).map_err(fail)?;
-                c.sim.reschedule(&cluster).map_err(fail)?;
-                Ok(None)
-            }
-            ("local_node_pool", Some(planned)) => {
-                let cluster = s(planned, "cluster_name");
-                let name = s(planned, "node_group_name");
-                if c.sim.get_cluster(&cluster).map_err(fail)?.is_none() {
-                    return Err(err(
-                        "Cluster not found",
-                        format!("node pool \"{name}\" names cluster \"{cluster}\", which does not exist; create it first or fix cluster_name"),
-                    ));
-                }
-                let mut v = planned.clone().deep_unmarked();
-                if let Value::Object(m) = &mut v {
-                    m.insert("id".into(), Value::string(format!("{cluster}:{name}")));
-                    m.insert("arn".into(), Value::string(format!("arn:gantry:local:nodegroup/{cluster}/{name}")));
-                    m.insert("status".into(), Value::string("ACTIVE"));
-                }
-                c.sim.put_pool(&cluster, &name, &v).map_err(fail)?;
-                c.sim.reschedule(&cluster).map_err(fail)?;
-                Ok(Some(v))
-            }
-            (network::TYPE, None) => network::delete(&c.sim, req.prior.unwrap_or(&Value::Null)).map(|()| None),
-            (network::TYPE, Some(planned)) => match req.prior {
-                Some(prior) => network::update(&c.sim, prior, planned).map(Some),
-                None => network::create(&c.sim, planned, req.identity).map(Some),
-            },
-            (other, _) => Err(err("Unknown resource type", other.to_string())),
-        }
+        // The simulator's writes wait on fsync; on the runtime's few worker threads they
+        // would hold up every other change, so that parallelism never reached the disk.
+        let (type_name, prior, planned, config) =
+            (req.type_name.to_string(), req.prior.cloned(), req.planned.cloned(), req.config.clone());
+        let identity = req.identity.cloned();
+        blocking(move || {
+            Self::apply_blocking(
+                &c,
+                ApplyRequest {
+                    type_name: &type_name,
+                    prior: prior.as_ref(),
+                    planned: planned.as_ref(),
+                    config: &config,
+                    identity: identity.as_ref(),
+                },
+            )
+        })
+        .await
     }
 
     async fn import(&self, req: ImportRequest<'_>) -> Result<Option<Value>, ProviderError> {

@@ -6,19 +6,33 @@ use gantry_core::analysis::placement::{self, NodeCount, Pool};
 use gantry_core::analysis::workloads::{flatten, workload_pods};
 use gantry_core::state::write_atomic;
 use gantry_core::value::Value;
+use crate::token_log::TokenLog;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The folder, below the working directory, where the simulator keeps its objects.
 pub const SIM_DIR: &str = ".gantry/local";
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Sim {
     root: PathBuf,
+    tokens: Arc<TokenLog>,
+    /// Held across a pool's write and its cluster's rescheduling: changes now run on
+    /// several threads, and a placement computed without a pool written alongside would
+    /// be written last and stand.
+    schedule: Arc<std::sync::Mutex<()>>,
+}
+
+impl std::fmt::Debug for Sim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sim").field("root", &self.root).finish()
+    }
 }
 
 impl Sim {
     pub fn new(working_dir: &Path) -> Sim {
-        Sim { root: working_dir.join(SIM_DIR) }
+        let root = working_dir.join(SIM_DIR);
+        Sim { tokens: Arc::new(TokenLog::new(root.join("network_tokens.log"))), root, schedule: Arc::default() }
     }
 
     fn cluster_path(&self, name: &str) -> PathBuf {
@@ -60,8 +74,15 @@ impl Sim {
 
     /// The network a client token made, as the cloud's idempotency index knows it.
     pub fn network_by_token(&self, token: &str) -> Result<Option<Value>, String> {
-        let Some(entry) = read_json(&self.token_path(token))? else { return Ok(None) };
-        let id = entry.get("id").and_then(|i| i.as_str()).unwrap_or_default().to_string();
+        let logged = self.tokens.get(token).map_err(|e| format!("cannot read the network token log: {e}"))?;
+        let id = match logged {
+            Some(id) => id,
+            // Simulators from before the log kept a file per token.
+            None => match read_json(&self.token_path(token))? {
+                Some(entry) => entry.get("id").and_then(|i| i.as_str()).unwrap_or_default().to_string(),
+                None => return Ok(None),
+            },
+        };
         self.get_network(&id)
     }
 
@@ -70,7 +91,7 @@ impl Sim {
     }
 
     pub fn put_network_token(&self, token: &str, id: &str) -> Result<(), String> {
-        write_json(&self.token_path(token), &Value::object([("id", Value::string(id))]))
+        self.tokens.append(token, id).map_err(|e| format!("cannot write the network token log: {e}"))
     }
 
     /// Every network of the simulated cloud, as stored (with what it keeps for itself).
@@ -89,6 +110,11 @@ impl Sim {
             }
         }
         walk(&self.root);
+    }
+
+    /// Serialises changes to node pools and the placement computed from them.
+    pub fn schedule_lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.schedule.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn placement_path(&self, cluster: &str) -> PathBuf {

@@ -35,12 +35,15 @@ impl Planner<'_> {
         keys: &[InstanceKey],
         res: &Resource,
     ) {
+        // A set: with every instance of a large `count` in state, a scan of `keys` per
+        // instance made a no-change plan quadratic.
+        let asked: std::collections::HashSet<&InstanceKey> = keys.iter().collect();
         let removed: Vec<&ResourceInstanceState> = self
             .refresh
             .prior
             .resources
             .iter()
-            .filter(|r| &r.address.resource == raddr && !keys.contains(&r.address.key))
+            .filter(|r| &r.address.resource == raddr && !asked.contains(&r.address.key))
             .collect();
         for r in removed {
             lock(&self.visited).insert(r.address.clone());
