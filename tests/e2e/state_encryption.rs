@@ -191,6 +191,14 @@ fn a_killed_encrypted_apply_leaves_an_encrypted_journal_that_the_next_run_recove
         let line = lines.next().expect("the apply prints its creates").unwrap();
         creating += usize::from(line.ends_with("Creating..."));
     }
+    // "Creating..." is printed as a change starts, before its intent is durable: wait for the
+    // intents themselves (the creates take far longer than the wait).
+    let journal_path = dir.join("gantry.state.json.journal");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !std::fs::read(&journal_path).is_ok_and(|j| j.ends_with(b"\n")) {
+        assert!(std::time::Instant::now() < deadline, "no intent was journaled");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     child.kill().unwrap();
     child.wait().unwrap();
 

@@ -185,8 +185,12 @@ fn bench_plan_count_100k(rt: &tokio::runtime::Runtime) {
     let started = Instant::now();
     let config = load(dir, &registry);
     let settings = settings(&registry, dir.into(), 10);
-    let (plan, diags) =
-        rt.block_on(engine::plan(&config, &settings, &State::new(), PlanOptions { refresh: true, ..Default::default() }));
+    let (plan, diags) = rt.block_on(engine::plan(
+        &config,
+        &settings,
+        &State::new(),
+        PlanOptions { refresh: true, ..Default::default() },
+    ));
     assert!(!diags.has_errors(), "{diags:?}");
     assert_eq!(plan.unwrap().changes.len(), 100_000);
     println!(

@@ -2,11 +2,11 @@
 //! working directory, so that objects persist between runs and a hand edit is
 //! drift that `plan` finds.
 
+use crate::token_log::TokenLog;
 use gantry_core::analysis::placement::{self, NodeCount, Pool};
 use gantry_core::analysis::workloads::{flatten, workload_pods};
 use gantry_core::state::write_atomic;
 use gantry_core::value::Value;
-use crate::token_log::TokenLog;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -74,7 +74,8 @@ impl Sim {
 
     /// The network a client token made, as the cloud's idempotency index knows it.
     pub fn network_by_token(&self, token: &str) -> Result<Option<Value>, String> {
-        let logged = self.tokens.get(token).map_err(|e| format!("cannot read the network token log: {e}"))?;
+        let logged =
+            self.tokens.get(token).map_err(|e| format!("cannot read {}: {e}", self.tokens.path().display()))?;
         let id = match logged {
             Some(id) => id,
             // Simulators from before the log kept a file per token.
@@ -91,7 +92,7 @@ impl Sim {
     }
 
     pub fn put_network_token(&self, token: &str, id: &str) -> Result<(), String> {
-        self.tokens.append(token, id).map_err(|e| format!("cannot write the network token log: {e}"))
+        self.tokens.append(token, id).map_err(|e| format!("cannot write {}: {e}", self.tokens.path().display()))
     }
 
     /// Every network of the simulated cloud, as stored (with what it keeps for itself).

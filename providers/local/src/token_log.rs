@@ -52,6 +52,10 @@ impl TokenLog {
         TokenLog { path, writer: Mutex::new(None), synced: Mutex::new(0), index: Mutex::new(Index::default()) }
     }
 
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     fn open(path: &Path) -> std::io::Result<Writer> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
