@@ -31,12 +31,36 @@ impl Expansion {
     pub fn repetition(&self, key: &InstanceKey) -> Repetition {
         match (self, key) {
             (Expansion::Count(_), InstanceKey::Int(i)) => Repetition::Count(*i),
-            (Expansion::ForEach(items), InstanceKey::Str(k)) => {
-                let v = items.iter().find(|(ik, _)| ik == k).map(|(_, v)| v.clone()).unwrap_or(Value::Null);
+            (Expansion::ForEach(_), InstanceKey::Str(k)) => {
+                let v = self.each_value(k).cloned().unwrap_or(Value::Null);
                 Repetition::Each(k.clone(), v)
             }
             (Expansion::Unknown, _) => Repetition::Unknown,
             _ => Repetition::None,
+        }
+    }
+
+    /// The `each.value` of key `k`. Keys come sorted from a map or a set, so a binary
+    /// search finds them; a scan covers any list built out of order.
+    fn each_value(&self, k: &str) -> Option<&Value> {
+        let Expansion::ForEach(items) = self else { return None };
+        match items.binary_search_by(|(ik, _)| ik.as_str().cmp(k)) {
+            Ok(i) => Some(&items[i].1),
+            Err(_) => items.iter().find(|(ik, _)| ik == k).map(|(_, v)| v),
+        }
+    }
+
+    /// The instance key that `whole[key]` picks, when it is plainly one of this expansion's
+    /// instances; `None` for anything the whole value's own indexing must judge.
+    fn element_key(&self, key: &Value) -> Option<InstanceKey> {
+        match (self, key) {
+            (Expansion::Count(n), Value::Number(i)) if i.fract() == 0.0 && *i >= 0.0 && (*i as usize) < *n => {
+                Some(InstanceKey::Int(*i as i64))
+            }
+            (Expansion::ForEach(_), Value::String(s)) if self.each_value(s).is_some() => {
+                Some(InstanceKey::Str(s.clone()))
+            }
+            _ => None,
         }
     }
 
@@ -97,11 +121,25 @@ impl Values {
         })
     }
 
+    /// `module.NAME[key]` seen from `mi`, when `key` plainly names one instance.
+    fn module_element(&self, mi: &ModuleInstance, name: &str, key: &Value) -> Option<Value> {
+        let expansion = self.module_expansions.get(&(mi.clone(), name.to_string()))?;
+        let child = mi.child(name, expansion.element_key(key)?);
+        Some(Value::Object(self.outputs.get(&child).cloned().unwrap_or_default()))
+    }
+
     fn resource_value(&self, mi: &ModuleInstance, mode: Mode, t: &str, n: &str) -> Value {
         let key = (mi.clone(), mode, t.to_string(), n.to_string());
         let Some(expansion) = self.resource_expansions.get(&key) else { return Value::Unknown };
         let instances = self.resource_instances.get(&key);
         expansion.collect(|k| instances.and_then(|m| m.get(k)).cloned().unwrap_or(Value::Unknown))
+    }
+
+    /// `TYPE.NAME[key]` seen from `mi`, when `key` plainly names one instance.
+    fn resource_element(&self, mi: &ModuleInstance, mode: Mode, t: &str, n: &str, key: &Value) -> Option<Value> {
+        let rkey = (mi.clone(), mode, t.to_string(), n.to_string());
+        let k = self.resource_expansions.get(&rkey)?.element_key(key)?;
+        Some(self.resource_instances.get(&rkey).and_then(|m| m.get(&k)).cloned().unwrap_or(Value::Unknown))
     }
 }
 
@@ -122,6 +160,25 @@ pub struct InstanceScope<'a> {
 }
 
 impl Scope for InstanceScope<'_> {
+    fn finds_elements(&self, root: &str, attrs: &[(&str, Span)]) -> bool {
+        match root {
+            "module" => attrs.len() == 1,
+            "data" => attrs.len() == 2,
+            "var" | "local" | "each" | "count" | "path" => false,
+            _ => attrs.len() == 1,
+        }
+    }
+
+    fn resolve_element(&self, root: &str, attrs: &[(&str, Span)], key: &Value) -> Option<Value> {
+        match (root, attrs) {
+            ("module", [(name, _)]) => self.values.module_element(self.module, name, key),
+            ("data", [(t, _), (n, _)]) => self.values.resource_element(self.module, Mode::Data, t, n, key),
+            ("var" | "local" | "each" | "count" | "path", _) => None,
+            (t, [(n, _)]) => self.values.resource_element(self.module, Mode::Managed, t, n, key),
+            _ => None,
+        }
+    }
+
     fn resolve(&self, root: &str, attrs: &[(&str, Span)], span: Span) -> Result<(Value, usize), Diagnostic> {
         let first = attrs.first().map(|(n, _)| *n);
         let need_attr = || {

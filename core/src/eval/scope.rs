@@ -10,6 +10,19 @@ pub trait Scope {
     /// root needs: one for `var.x`, two for `data.t.n`). Returns the value and how many
     /// of `attrs` it consumed, or an error message for a diagnostic.
     fn resolve(&self, root: &str, attrs: &[(&str, Span)], span: Span) -> Result<(Value, usize), Diagnostic>;
+
+    /// Whether `resolve` of `root` and `attrs` consumes every one of `attrs` and
+    /// [`Scope::resolve_element`] may find an element of the result directly.
+    fn finds_elements(&self, _root: &str, _attrs: &[(&str, Span)]) -> bool {
+        false
+    }
+
+    /// The element `key` of what `root` and `attrs` resolve to, without building the
+    /// whole collection; `None` to have the caller resolve the whole and index it, which
+    /// must then give the same value (or report why there is none).
+    fn resolve_element(&self, _root: &str, _attrs: &[(&str, Span)], _key: &Value) -> Option<Value> {
+        None
+    }
 }
 
 /// A scope with nothing in it, for constant expressions such as defaults.

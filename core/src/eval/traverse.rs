@@ -41,6 +41,21 @@ impl Evaluator<'_> {
                 _ => None,
             })
             .collect();
+        // `module.pools[each.key]` in every instance of a for_each would otherwise build the
+        // whole `module.pools` object once per instance: quadratic in the number of instances.
+        if let Some(ExprKind::Index(_, key_expr)) = chain.get(attrs.len()).map(|e| &e.kind) {
+            if !attrs.is_empty() && self.scope.finds_elements(&root, &attrs) {
+                let key = self.eval(key_expr)?;
+                let value = match self.scope.resolve_element(&root, &attrs, &key) {
+                    Some(v) => v,
+                    None => {
+                        let (whole, _) = self.scope.resolve(&root, &attrs, root_span)?;
+                        index_step(&whole, &key, key_expr.span)?
+                    }
+                };
+                return self.apply_steps(value, &chain[attrs.len() + 1..]);
+            }
+        }
         let (value, consumed) = self.scope.resolve(&root, &attrs, root_span)?;
         self.apply_steps(value, &chain[consumed.min(chain.len())..])
     }
@@ -93,13 +108,7 @@ impl Evaluator<'_> {
                 },
                 ExprKind::Index(_, key_expr) => {
                     let key = self.eval(key_expr)?;
-                    let result = index_value(&value, &key, key_expr.span)?;
-                    // A sensitive key makes what it picks sensitive, as any operation on a sensitive value does.
-                    if key.contains_sensitive() {
-                        result.mark_sensitive()
-                    } else {
-                        result
-                    }
+                    index_step(&value, &key, key_expr.span)?
                 }
                 _ => unreachable!("traversal steps are attributes or indexes"),
             };
@@ -109,6 +118,14 @@ impl Evaluator<'_> {
         }
         Ok(value)
     }
+}
+
+/// One `[key]` step, with the marks an index carries over.
+fn index_step(value: &Value, key: &Value, span: Span) -> Result<Value, Diagnostic> {
+    let result = index_value(value, key, span)?;
+    // A sensitive key makes what it picks sensitive, as any operation on a sensitive value does.
+    let result = if key.contains_sensitive() { result.mark_sensitive() } else { result };
+    Ok(if value.is_sensitive() { result.mark_sensitive() } else { result })
 }
 
 /// `value[key]`, with both still marked so that an error shows neither a
