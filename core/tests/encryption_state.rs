@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 /// A state file written through a codec.
 struct EncryptedFile {
     path: PathBuf,
-    codec: Codec,
+    codec: std::sync::Arc<Codec>,
 }
 
 impl EncryptedFile {
@@ -32,7 +32,7 @@ impl EncryptedFile {
     }
 }
 
-fn state_codec(dir: &Path, hcl: &str, passphrase: &str) -> Codec {
+fn state_codec(dir: &Path, hcl: &str, passphrase: &str) -> std::sync::Arc<Codec> {
     std::fs::write(dir.join("main.hcl"), hcl).unwrap();
     let mut diags = Diagnostics::default();
     let module = gantry_core::config::load_module(dir, &SourceMap::default(), &mut diags).unwrap();

@@ -41,7 +41,7 @@ fn create_key(rt: &tokio::runtime::Runtime, kms: &aws_sdk_kms::Client) -> String
 }
 
 /// The state codec of a configuration whose key comes from KMS key `key_id`.
-fn codec(endpoint: &str, key_id: &str) -> Codec {
+fn codec(endpoint: &str, key_id: &str) -> std::sync::Arc<Codec> {
     let dir = tempfile::tempdir().unwrap();
     let hcl = format!(
         "variable \"kms_endpoint\" {{}}\ngantry {{\n  encryption {{\n    key_provider \"aws_kms\" \"k\" {{\n      kms_key_id = \"{key_id}\"\n      key_spec   = \"AES_256\"\n      region     = \"us-east-1\"\n      endpoint   = var.kms_endpoint\n    }}\n    method \"aes_gcm\" \"m\" {{\n      keys = key_provider.aws_kms.k\n    }}\n    state {{\n      method   = method.aes_gcm.m\n      enforced = true\n    }}\n  }}\n}}\n"
