@@ -89,7 +89,8 @@ pub fn render_plan(plan: &Plan, style: &Style) -> String {
     if !changed.is_empty() {
         out.push_str("Gantry will perform the following actions:\n\n");
         for c in &changed {
-            let _ = writeln!(out, "  # {} {}", style.bold(&c.address.to_string()), verb(c));
+            let deposed = if c.deposed.is_some() { " (deposed object)" } else { "" };
+            let _ = writeln!(out, "  # {}{deposed} {}", style.bold(&c.address.to_string()), verb(c));
             out.push_str(&render_body(c, style, false));
             out.push('\n');
         }
@@ -398,7 +399,9 @@ fn render_recovered(plan: &Plan, style: &Style) -> String {
             RecoveryOutcome::Adopted => format!("was created{id} and is now recorded in state"),
             RecoveryOutcome::NotCreated => "had not been created; nothing to adopt".to_string(),
             RecoveryOutcome::ReplacedGone => "had its replaced object deleted already".to_string(),
-            RecoveryOutcome::ReplacedRemains => format!("has a replaced object{id} that still exists"),
+            RecoveryOutcome::ReplacedRemains => {
+                format!("has a replaced object{id} that still exists; it is destroyed below")
+            }
         };
         let _ = writeln!(out, "  # {} {what}", r.address);
     }

@@ -82,6 +82,8 @@ pub fn plan_options(p: &PlanArgs, destroy: bool) -> Result<PlanOptions> {
         refresh: p.refresh,
         targets: p.target.iter().map(|t| ResourceAddrPattern::parse(t)).collect::<Result<_, _>>()?,
         replace: p.replace.iter().map(|r| r.parse::<ResourceInstanceAddr>()).collect::<Result<_, _>>()?,
+        // Found in the journal when planning against stored state.
+        deposed: Vec::new(),
     })
 }
 

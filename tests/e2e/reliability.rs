@@ -383,3 +383,42 @@ fn a_lost_create_of_a_removed_resource_is_found_and_destroyed() {
     assert!(sim_files(&dir, "networks").is_empty(), "the removed resource's network is not leaked");
     assert!(addresses(&dir).is_empty());
 }
+
+/// The old object of a create-before-destroy replacement whose delete a kill cut short:
+/// the plan shows it as a deposed object and apply deletes it, leaving the current one.
+#[test]
+fn an_old_object_an_interrupted_replacement_left_is_destroyed_as_deposed() {
+    let (_tmp, dir) = config(&[("main.hcl", &networks(2, "0ms"))]);
+    assert_eq!(gantry(&dir, &["apply", "-auto-approve", "."]).code, 0);
+    // net[1]'s network plays the old object of net[0]: state forgets it, the journal keeps
+    // the delete that did not happen.
+    let mut st = state(&dir);
+    let resources = st["resources"].as_array().unwrap().clone();
+    let (current, old) = (&resources[0], &resources[1]);
+    let old_id = old["attributes"]["id"].as_str().unwrap().to_string();
+    st["resources"] = serde_json::json!([current]);
+    std::fs::write(dir.join("gantry.state.json"), serde_json::to_vec_pretty(&st).unwrap()).unwrap();
+    let intent = serde_json::json!({
+        "op": "intent", "id": "run-7", "address": "local_network.net[0]", "operation": "delete_replaced",
+        "provider": "local", "identity": null, "object": old["attributes"], "create_before_destroy": true,
+    });
+    std::fs::write(dir.join("gantry.state.json.journal"), format!("{intent}\n")).unwrap();
+    std::fs::write(dir.join("main.hcl"), networks(1, "0ms")).unwrap();
+
+    let plan = gantry(&dir, &["plan", "."]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    assert!(plan.stdout.contains("# local_network.net[0] (deposed object) will be destroyed"), "{}", plan.stdout);
+    assert!(plan.stdout.contains(&old_id), "the plan shows which object: {}", plan.stdout);
+    assert!(plan.stdout.contains("0 to add, 0 to change, 1 to destroy"), "{}", plan.stdout);
+    let json = gantry(&dir, &["plan", "-json", "."]);
+    let changes: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert!(changes["changes"].as_array().unwrap().iter().any(|c| c["deposed"] == "run-7"), "{}", json.stdout);
+
+    let run = gantry(&dir, &["apply", "-auto-approve", "."]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(sim_files(&dir, "networks"), state_network_ids(&dir), "only the current network remains");
+    assert_eq!(state_network_ids(&dir).len(), 1);
+    assert!(!dir.join("gantry.state.json.journal").exists(), "the intent is resolved");
+    let plan = gantry(&dir, &["plan", "-detailed-exitcode", "."]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+}

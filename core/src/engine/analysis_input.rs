@@ -130,6 +130,7 @@ mod tests {
 
     fn create(address: &str, after: serde_json::Value) -> ResourceChange {
         ResourceChange {
+            deposed: None,
             address: address.parse().expect("address"),
             provider: "fake".into(),
             action: Action::Create,
@@ -183,6 +184,7 @@ mod tests {
             create_before_destroy: false,
         });
         let delete = ResourceChange {
+            deposed: None,
             action: Action::Delete,
             before: state.resources.first().map(|r| r.attributes.clone()),
             after: None,

@@ -77,6 +77,9 @@ pub struct PlanOptions {
     pub refresh: bool,
     pub targets: Vec<ResourceAddrPattern>,
     pub replace: Vec<ResourceInstanceAddr>,
+    /// Old objects of interrupted replacements that still exist (pending `DeleteReplaced`
+    /// intents): the plan destroys each as a deposed object.
+    pub deposed: Vec<crate::state::Intent>,
 }
 
 /// Root module input values with where each came from (for error positions).

@@ -199,18 +199,9 @@ impl Walker<'_> {
                     .await;
                 match read {
                     Ok(None) => Some(RecoveryOutcome::ReplacedGone),
+                    // It stays pending: the plan destroys it as a deposed object.
                     Ok(Some(v)) => {
                         let id = v.get("id").and_then(|i| i.as_str()).map(str::to_string);
-                        self.ev.diag(
-                            Diagnostic::warning(
-                                format!("The object {addr} replaced still exists"),
-                                format!(
-                                    "An earlier run replaced {addr} (create before destroy) and was stopped while deleting the old object{}. It still exists and costs money; delete it by hand. Gantry keeps reminding until it is gone.",
-                                    id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default()
-                                ),
-                            )
-                            .with_address(addr),
-                        );
                         lock(&self.recovered).push(Recovered {
                             address: addr.clone(),
                             outcome: RecoveryOutcome::ReplacedRemains,
@@ -295,9 +286,10 @@ pub async fn plan_stored(
     config: &Config,
     settings: &WalkSettings<'_>,
     store: &dyn StateStore,
-    opts: PlanOptions,
+    mut opts: PlanOptions,
 ) -> Result<(Option<Plan>, Diagnostics), StateError> {
     let journaled = store.read_journaled()?.unwrap_or_else(|| Journaled::new(State::new()));
+    let mut pending = Vec::new();
     let mut diags = Diagnostics::default();
     let mut recovered = Vec::new();
     let state = if journaled.pending.is_empty() {
@@ -315,8 +307,15 @@ pub async fn plan_stored(
         state.serial += 1;
         store.commit(&state, &r.pending)?;
         recovered = r.recovered;
-        store.read_journaled()?.map(|j| j.state).unwrap_or(state)
+        match store.read_journaled()? {
+            Some(j) => {
+                pending = j.pending;
+                j.state
+            }
+            None => state,
+        }
     };
+    opts.deposed = pending.into_iter().filter(|i| i.operation == Operation::DeleteReplaced).collect();
     let (plan, plan_diags) = super::plan(config, settings, &state, opts).await;
     diags.extend(plan_diags);
     diags.sort();

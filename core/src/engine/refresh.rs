@@ -108,6 +108,7 @@ impl Refresh {
         let live = live.map(|v| v.mark_paths(&paths));
         if live.as_ref().map(|v| v.clone().deep_unmarked()) != Some(p.clone().deep_unmarked()) {
             self.drift.lock().unwrap_or_else(|e| e.into_inner()).push(ResourceChange {
+                deposed: None,
                 address: addr.clone(),
                 provider: provider_key.to_string(),
                 action: if live.is_some() { Action::Update } else { Action::Delete },

@@ -107,6 +107,7 @@ mod tests {
         });
         state.outputs.insert("pw".into(), crate::state::OutputState { value: json!("hunter2"), sensitive: true });
         let change = ResourceChange {
+            deposed: None,
             address: addr,
             provider: "local".into(),
             action: super::super::Action::Update,

@@ -74,6 +74,11 @@ pub struct ResourceChange {
     /// provider's guesses, to what the plan showed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deferred: bool,
+    /// A delete of an object state no longer tracks: the old object of a create-before-destroy
+    /// replacement that an interrupted run left behind. Holds the journal intent it resolves;
+    /// the address's current object is not touched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposed: Option<String>,
 }
 
 impl ResourceChange {

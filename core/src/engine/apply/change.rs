@@ -98,8 +98,42 @@ impl Executor<'_> {
     }
 
     /// Deletes the object state recorded (for create-then-destroy, the replaced one).
+    /// Deletes an old object only the journal knows, and resolves its intent; a failure leaves
+    /// the intent pending, so the next plan offers the delete again.
+    async fn destroy_deposed(
+        &self,
+        c: &ResourceChange,
+        intent_id: &str,
+        provider: &ProviderInstance,
+    ) -> Result<Option<String>, Diagnostic> {
+        let addr = &c.address;
+        let Some(before) = c.before_value() else { return Ok(None) };
+        let request = ApplyRequest {
+            type_name: &addr.resource.type_name,
+            prior: Some(&before),
+            planned: None,
+            config: &Value::Null,
+            identity: None,
+        };
+        if let Err(e) = self.call(addr, provider.provider.apply(request)).await? {
+            return Err(Diagnostic::error(
+                format!("Failed to delete the replaced object of {addr}"),
+                format!(
+                    "{}. It stays recorded in the journal, and the next plan offers to delete it again.",
+                    provider_error(e, [&before])
+                ),
+            )
+            .with_address(addr));
+        }
+        self.record(self.writer.resolved(intent_id), addr)?;
+        Ok(None)
+    }
+
     async fn destroy(&self, c: &ResourceChange, provider: &ProviderInstance) -> Result<Option<String>, Diagnostic> {
         let addr = &c.address;
+        if let Some(intent_id) = &c.deposed {
+            return self.destroy_deposed(c, intent_id, provider).await;
+        }
         let Some(before) = self.plan.refreshed_state.get(addr).map(|s| s.value()) else { return Ok(None) };
         let deposed = c.action == Action::CreateThenDelete;
         let prior = self.plan.refreshed_state.get(addr);
@@ -131,7 +165,7 @@ impl Executor<'_> {
                 self.record(self.writer.resolved(&intent_id), addr)?;
             }
             let detail = if deposed {
-                format!("The replacement was created and recorded in state, but deleting the old object failed: {}. Delete it by hand.", provider_error(e, [&before]))
+                format!("The replacement was created and recorded in state, but deleting the old object failed: {}. The next plan offers to delete it again.", provider_error(e, [&before]))
             } else {
                 provider_error(e, [&before])
             };

@@ -92,7 +92,13 @@ pub async fn apply_with(
         writer,
         semaphore: tokio::sync::Semaphore::new(settings.parallelism.max(1)),
         applied: Mutex::new(HashMap::new()),
-        change_index: plan.changes.iter().enumerate().map(|(i, c)| (&c.address, i)).collect(),
+        change_index: plan
+            .changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.deposed.is_none())
+            .map(|(i, c)| (&c.address, i))
+            .collect(),
         started: Mutex::new(HashMap::new()),
         progress: Mutex::new(Progress::default()),
     };

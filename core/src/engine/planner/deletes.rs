@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 
 pub(crate) fn delete_change(r: &ResourceInstanceState, reason: Option<&str>) -> ResourceChange {
     ResourceChange {
+        deposed: None,
         address: r.address.clone(),
         provider: r.provider.clone(),
         action: Action::Delete,
@@ -95,6 +96,29 @@ impl Planner<'_> {
             }
             let reason = if destroy { None } else { Some("it is no longer in the configuration") };
             lock(&self.changes).push(delete_change(r, reason));
+        }
+    }
+
+    /// The old objects interrupted replacements left: each is destroyed on its own, by the
+    /// intent's copy of it, while the address keeps its current object.
+    pub(super) fn plan_deposed(&self) {
+        for intent in &self.opts.deposed {
+            if !self.opts.targets.is_empty() && !self.opts.targets.iter().any(|t| t.matches(&intent.address)) {
+                continue;
+            }
+            let before = crate::value::Value::from_json(&intent.object).mark_paths(&intent.sensitive_paths);
+            lock(&self.changes).push(ResourceChange {
+                deposed: Some(intent.id.clone()),
+                address: intent.address.clone(),
+                provider: intent.provider.clone(),
+                action: Action::Delete,
+                before: Some(before.to_marked_json()),
+                after: None,
+                requires_replace: Vec::new(),
+                reason: Some("an interrupted replacement left this old object behind".into()),
+                dependencies: intent.dependencies.clone(),
+                deferred: false,
+            });
         }
     }
 

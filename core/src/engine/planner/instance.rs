@@ -165,6 +165,7 @@ impl Planner<'_> {
             planned
         };
         lock(&self.changes).push(ResourceChange {
+            deposed: None,
             address: addr.clone(),
             provider: provider_key.to_string(),
             action,

@@ -61,6 +61,7 @@ pub async fn plan(
         super::walk::walk(&planner.ev, &planner.providers, |n| planner.visit_resource(n)).await;
     }
     planner.plan_orphans();
+    planner.plan_deposed();
     planner.check_targets();
     let mut diags = planner.ev.take_diags();
     diags.sort();
