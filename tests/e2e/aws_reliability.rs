@@ -5,7 +5,7 @@
 //! finds it again by the tags Gantry set on it.
 
 use super::aws::{aws, g, moto, unique, with_env, Moto};
-use crate::support::{config, state};
+use crate::support::{config, state, Lcg};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -41,15 +41,6 @@ fn release_lock(dir: &Path) {
     let id = serde_json::from_str::<serde_json::Value>(&text).unwrap()["ID"].as_str().unwrap().to_string();
     let run = g(dir, &["force-unlock", "-force", &id, "--dir", "."]);
     assert_eq!(run.code, 0, "{}", run.all());
-}
-
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 33) % below
-    }
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Nothing lost: an apply killed at any instant, interrupted once or twice, leaves
 //! state that the next run completes without a duplicate or a leak.
 
-use super::support::{addresses, config, gantry, state};
+use super::support::{addresses, config, gantry, state, Lcg};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -102,16 +102,6 @@ fn release_lock(dir: &Path) {
     let run = gantry(dir, &["force-unlock", "-force", &id, "--dir", "."]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains(&format!("Removed the lock {id}")), "{}", run.stdout);
-}
-
-/// A small deterministic generator: the seed is printed so a failure can be replayed.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 33) % below
-    }
 }
 
 fn assert_converged(dir: &Path) {

@@ -143,3 +143,14 @@ pub fn http(addr: &str, method: &str, path: &str, body: Option<(&str, &str)>) ->
 pub fn gantry_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     gantry_with_env(dir, args, env)
 }
+
+/// A small deterministic generator for the kill tests: the seed is printed so a failure
+/// can be replayed.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn next(&mut self, below: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below
+    }
+}

@@ -69,48 +69,23 @@ pub async fn find_tagged(
     let carries = |found: &[aws_sdk_ec2::types::Tag]| {
         tags.iter().all(|(k, v)| found.iter().any(|t| t.key() == Some(k.as_str()) && t.value() == Some(v.as_str())))
     };
+    // The three describe calls differ only in their names; each page is searched in turn.
+    macro_rules! first_carrying {
+        ($call:ident, $op:literal, $items:ident, $id:ident) => {{
+            let mut pages = c.ec2.$call().set_filters(filters).into_paginator().send();
+            let mut found = None;
+            while let (None, Some(page)) = (&found, pages.next().await) {
+                let page = page.map_err(|e| aws_err($op, e))?;
+                found = page.$items().iter().find(|v| carries(v.tags())).and_then(|v| v.$id()).map(str::to_string);
+            }
+            found
+        }};
+    }
     let id = match type_name {
-        "aws_vpc" => {
-            let mut pages = c.ec2.describe_vpcs().set_filters(filters).into_paginator().send();
-            let mut found = None;
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| aws_err("DescribeVpcs", e))?;
-                found = page.vpcs().iter().find(|v| carries(v.tags())).and_then(|v| v.vpc_id()).map(str::to_string);
-                if found.is_some() {
-                    break;
-                }
-            }
-            found
-        }
-        "aws_subnet" => {
-            let mut pages = c.ec2.describe_subnets().set_filters(filters).into_paginator().send();
-            let mut found = None;
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| aws_err("DescribeSubnets", e))?;
-                found =
-                    page.subnets().iter().find(|v| carries(v.tags())).and_then(|v| v.subnet_id()).map(str::to_string);
-                if found.is_some() {
-                    break;
-                }
-            }
-            found
-        }
+        "aws_vpc" => first_carrying!(describe_vpcs, "DescribeVpcs", vpcs, vpc_id),
+        "aws_subnet" => first_carrying!(describe_subnets, "DescribeSubnets", subnets, subnet_id),
         "aws_security_group" => {
-            let mut pages = c.ec2.describe_security_groups().set_filters(filters).into_paginator().send();
-            let mut found = None;
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| aws_err("DescribeSecurityGroups", e))?;
-                found = page
-                    .security_groups()
-                    .iter()
-                    .find(|v| carries(v.tags()))
-                    .and_then(|v| v.group_id())
-                    .map(str::to_string);
-                if found.is_some() {
-                    break;
-                }
-            }
-            found
+            first_carrying!(describe_security_groups, "DescribeSecurityGroups", security_groups, group_id)
         }
         _ => None,
     };

@@ -97,7 +97,6 @@ impl Executor<'_> {
         provider
     }
 
-    /// Deletes the object state recorded (for create-then-destroy, the replaced one).
     /// Deletes an old object only the journal knows, and resolves its intent; a failure leaves
     /// the intent pending, so the next plan offers the delete again.
     async fn destroy_deposed(
@@ -108,14 +107,7 @@ impl Executor<'_> {
     ) -> Result<Option<String>, Diagnostic> {
         let addr = &c.address;
         let Some(before) = c.before_value() else { return Ok(None) };
-        let request = ApplyRequest {
-            type_name: &addr.resource.type_name,
-            prior: Some(&before),
-            planned: None,
-            config: &Value::Null,
-            identity: None,
-        };
-        if let Err(e) = self.call(addr, provider.provider.apply(request)).await? {
+        if let Err(e) = self.call(addr, provider.provider.apply(delete_request(addr, &before))).await? {
             return Err(Diagnostic::error(
                 format!("Failed to delete the replaced object of {addr}"),
                 format!(
@@ -129,6 +121,7 @@ impl Executor<'_> {
         Ok(None)
     }
 
+    /// Deletes the object state recorded (for create-then-destroy, the replaced one).
     async fn destroy(&self, c: &ResourceChange, provider: &ProviderInstance) -> Result<Option<String>, Diagnostic> {
         let addr = &c.address;
         if let Some(intent_id) = &c.deposed {
@@ -151,14 +144,7 @@ impl Executor<'_> {
         };
         let intent_id = intent.id.clone();
         self.record(self.writer.intend(intent).await, addr)?;
-        let request = ApplyRequest {
-            type_name: &addr.resource.type_name,
-            prior: Some(&before),
-            planned: None,
-            config: &Value::Null,
-            identity: None,
-        };
-        if let Err(e) = self.call(addr, provider.provider.apply(request)).await? {
+        if let Err(e) = self.call(addr, provider.provider.apply(delete_request(addr, &before))).await? {
             // State still holds an object whose delete failed, and refresh will find out
             // whether it went; a replaced one is only in the intent, so that stays pending.
             if !deposed {
@@ -388,5 +374,16 @@ impl Executor<'_> {
         result.map_err(|e| {
             Diagnostic::error("Failed to save state", format!("{e} (while recording {addr})")).with_address(addr)
         })
+    }
+}
+
+/// A delete, as the provider protocol asks for it: the prior object and nothing planned.
+fn delete_request<'r>(addr: &'r ResourceInstanceAddr, before: &'r Value) -> ApplyRequest<'r> {
+    ApplyRequest {
+        type_name: &addr.resource.type_name,
+        prior: Some(before),
+        planned: None,
+        config: &Value::Null,
+        identity: None,
     }
 }
