@@ -20,6 +20,8 @@ mod disk_full;
 mod encryption;
 #[path = "e2e/faults.rs"]
 mod faults;
+#[path = "e2e/kube_calls.rs"]
+mod kube_calls;
 #[path = "e2e/kubernetes.rs"]
 mod kubernetes;
 #[path = "e2e/reliability.rs"]

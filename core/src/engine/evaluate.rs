@@ -315,6 +315,14 @@ impl<'a> Evaluation<'a> {
             }),
             (None, None) => Ok(Expansion::Single),
         };
+        // Validate checks each block once, with `count.index` and `each` unknown, as
+        // Terraform's does: a known value is still checked, but not expanded. A block with
+        // no instances keeps its own, more lenient check.
+        let result = match result {
+            Ok(Expansion::Count(n)) if self.validating && n > 0 => Ok(Expansion::Unknown),
+            Ok(Expansion::ForEach(items)) if self.validating && !items.is_empty() => Ok(Expansion::Unknown),
+            other => other,
+        };
         result.map_err(|d| self.diag(d)).ok()
     }
 

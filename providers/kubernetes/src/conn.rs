@@ -6,17 +6,22 @@
 use crate::fields;
 pub use gantry_core::cluster::{cluster_scoped, ApplyOptions, ConnError, Connection, ObjRef};
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
-use kube::core::GroupVersionKind;
+use kube::core::GroupVersion;
 use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 use serde_json::Value as Json;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 pub struct KubeConnection {
     pub client: kube::Client,
     pub default_namespace: String,
-    discovery: Mutex<HashMap<(String, String), (ApiResource, ApiCapabilities)>>,
+    /// The resource types of each group-version, fetched once however many kinds and
+    /// concurrent callers ask; an entry is dropped when a CRD changes.
+    discovery: Mutex<HashMap<String, GroupVersionCell>>,
 }
+
+type Resources = Arc<Vec<(ApiResource, ApiCapabilities)>>;
+type GroupVersionCell = Arc<tokio::sync::OnceCell<Resources>>;
 
 fn split_api_version(api_version: &str) -> (&str, &str) {
     match api_version.split_once('/') {
@@ -30,33 +35,56 @@ impl KubeConnection {
         KubeConnection { client, default_namespace, discovery: Mutex::new(HashMap::new()) }
     }
 
-    /// Maps apiVersion/kind to a resource by discovery; a miss asks the server again, so a kind
-    /// whose CRD was created a moment ago is found.
+    /// Maps apiVersion/kind to a resource by discovery of its group-version. A kind missing
+    /// from a group-version read earlier asks the server again, so a kind whose CRD was
+    /// created a moment ago is found.
     async fn resolve(&self, api_version: &str, kind: &str) -> Result<(ApiResource, ApiCapabilities), ConnError> {
-        let key = (api_version.to_string(), kind.to_string());
-        if let Some(hit) = self.discovery.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-            return Ok(hit.clone());
+        let unknown = |detail: String| {
+            ConnError::UnknownKind(format!("the server has no resource type for {api_version} {kind}{detail}"))
+        };
+        for _ in 0..2 {
+            let (resources, fetched_now) = self.group_version(api_version).await.map_err(|e| match e {
+                kube::Error::Api(s) if s.code == 404 => unknown(String::new()),
+                kube::Error::Discovery(e) => unknown(format!(": {e}")),
+                e => match api_error(e, "gantry") {
+                    ConnError::Transient(m) => {
+                        ConnError::Transient(format!("discovery of {api_version} {kind} failed: {m}"))
+                    }
+                    other => ConnError::Other(format!("discovery of {api_version} {kind} failed: {other}")),
+                },
+            })?;
+            if let Some(found) = resources.iter().find(|(ar, _)| ar.kind == kind) {
+                return Ok(found.clone());
+            }
+            if fetched_now {
+                break;
+            }
+            self.discovery.lock().unwrap_or_else(|e| e.into_inner()).remove(api_version);
         }
-        let (group, version) = split_api_version(api_version);
-        let gvk = GroupVersionKind::gvk(group, version, kind);
-        match kube::discovery::pinned_kind(&self.client, &gvk).await {
-            Ok(found) => {
-                self.discovery.lock().unwrap_or_else(|e| e.into_inner()).insert(key, found.clone());
-                Ok(found)
-            }
-            Err(kube::Error::Api(s)) if s.code == 404 => {
-                Err(ConnError::UnknownKind(format!("the server has no resource type for {api_version} {kind}")))
-            }
-            Err(kube::Error::Discovery(e)) => {
-                Err(ConnError::UnknownKind(format!("the server has no resource type for {api_version} {kind}: {e}")))
-            }
-            Err(e) => match api_error(e, "gantry") {
-                ConnError::Transient(m) => {
-                    Err(ConnError::Transient(format!("discovery of {api_version} {kind} failed: {m}")))
-                }
-                other => Err(ConnError::Other(format!("discovery of {api_version} {kind} failed: {other}"))),
-            },
-        }
+        Err(unknown(String::new()))
+    }
+
+    /// The resource types of one group-version, and whether this call is the one that fetched them.
+    async fn group_version(&self, api_version: &str) -> Result<(Resources, bool), kube::Error> {
+        let cell = self
+            .discovery
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(api_version.to_string())
+            .or_default()
+            .clone();
+        let fetched_now = std::sync::atomic::AtomicBool::new(false);
+        let resources = cell
+            .get_or_try_init(|| async {
+                fetched_now.store(true, std::sync::atomic::Ordering::Relaxed);
+                let (group, version) = split_api_version(api_version);
+                let gv = GroupVersion::gv(group, version);
+                let found = kube::discovery::pinned_group(&self.client, &gv).await?;
+                Ok::<_, kube::Error>(Arc::new(found.versioned_resources(version)))
+            })
+            .await?
+            .clone();
+        Ok((resources, fetched_now.load(std::sync::atomic::Ordering::Relaxed)))
     }
 
     async fn api(

@@ -81,7 +81,9 @@ impl ProviderFactory for KubernetesFactory {
     }
 }
 
-type ListCache = HashMap<(String, String, String), Arc<tokio::sync::OnceCell<Result<Vec<Json>, String>>>>;
+/// The objects of one (apiVersion, kind, namespace) LIST, by (namespace, name).
+type Listing = Arc<HashMap<(String, String), Json>>;
+type ListCache = HashMap<(String, String, String), Arc<tokio::sync::OnceCell<Result<Listing, String>>>>;
 
 #[derive(Default)]
 pub struct KubernetesProvider {

@@ -4,7 +4,7 @@
 use crate::fields;
 use crate::manifests::{decode_documents, identity, kind_rank, object_value, ref_key, with_attrs};
 use crate::settings::Settings;
-use crate::{err, KubernetesProvider};
+use crate::{err, KubernetesProvider, Listing};
 use gantry_core::cluster::{ApplyOptions, ConnError, Connection, ObjRef};
 use gantry_core::provider::{ApplyRequest, ProviderError};
 use gantry_core::value::Value;
@@ -22,13 +22,43 @@ impl KubernetesProvider {
     }
 
     /// One LIST per (apiVersion, kind, namespace) for the life of this provider instance's refresh.
-    pub(crate) async fn listed(
-        &self,
-        conn: &dyn Connection,
-        key: (String, String, String),
-    ) -> Result<Vec<Json>, String> {
+    async fn listed(&self, conn: &dyn Connection, key: (String, String, String)) -> Result<Listing, String> {
         let cell = self.lists.lock().unwrap_or_else(|e| e.into_inner()).entry(key.clone()).or_default().clone();
-        cell.get_or_init(|| async { conn.list(&key.0, &key.1, &key.2).await.map_err(|e| e.to_string()) }).await.clone()
+        cell.get_or_init(|| async {
+            let items = conn.list(&key.0, &key.1, &key.2).await.map_err(|e| e.to_string())?;
+            let by_name = items
+                .into_iter()
+                .map(|o| {
+                    let at = |p: &str| o.pointer(p).and_then(Json::as_str).map(str::to_string);
+                    // A namespaced LIST holds that namespace's objects, whether or not each names it.
+                    (
+                        (
+                            at("/metadata/namespace").unwrap_or_else(|| key.2.clone()),
+                            at("/metadata/name").unwrap_or_default(),
+                        ),
+                        o,
+                    )
+                })
+                .collect();
+            Ok(Arc::new(by_name))
+        })
+        .await
+        .clone()
+    }
+
+    /// The live object `r` names, picked out of its kind's LIST in its namespace.
+    pub(crate) async fn live(&self, conn: &dyn Connection, r: &ObjRef) -> Result<Option<Json>, ProviderError> {
+        let ns = match conn.namespace_of(r).await {
+            Ok(ns) => ns,
+            // The kind is gone from the server (its CRD was deleted): so is the object.
+            Err(ConnError::UnknownKind(_)) => return Ok(None),
+            Err(e) => return Err(err("Read failed", e.to_string())),
+        };
+        let listing = self
+            .listed(conn, (r.api_version.clone(), r.kind.clone(), ns.clone()))
+            .await
+            .map_err(|e| err("Read failed", e))?;
+        Ok(listing.get(&(ns, r.name.clone())).cloned())
     }
 
     pub(crate) fn refreshed(&self, state: &Value, manifest: &Json, live: &Json) -> Value {

@@ -8,7 +8,7 @@ use crate::manifests::{
 use crate::schema::schema;
 use crate::settings::Settings;
 use crate::{conn, err, fields, KubernetesProvider};
-use gantry_core::cluster::{ConnError, Connection, ObjRef};
+use gantry_core::cluster::{Connection, ObjRef};
 use gantry_core::provider::{
     ApplyRequest, ConfigureRequest, ImportRequest, PlanRequest, PlanResponse, Provider, ProviderError, ReadRequest,
     Schema, ValidateRequest,
@@ -91,7 +91,7 @@ impl Provider for KubernetesProvider {
             let mut any = false;
             for d in docs.as_array().into_iter().flatten() {
                 let r = ObjRef::of(d).map_err(|e| err("Invalid manifest", e))?;
-                if let Some(live) = conn.get(&r).await.map_err(|e| err("Read failed", e.to_string()))? {
+                if let Some(live) = self.live(conn.as_ref(), &r).await? {
                     any = true;
                     objects.insert(ref_key(&r), live);
                 }
@@ -143,30 +143,9 @@ impl Provider for KubernetesProvider {
                     continue;
                 }
             };
-            let ns = match conn.namespace_of(&r).await {
-                Ok(ns) => ns,
-                // The kind is gone from the server (its CRD was deleted): so is the object.
-                Err(ConnError::UnknownKind(_)) => {
-                    out.push(Ok(None));
-                    continue;
-                }
-                Err(e) => {
-                    out.push(Err(err("Read failed", e.to_string())));
-                    continue;
-                }
-            };
-            let listed = self.listed(conn.as_ref(), (r.api_version.clone(), r.kind.clone(), ns.clone())).await;
-            out.push(match listed {
-                Ok(items) => Ok(items
-                    .iter()
-                    .find(|o| {
-                        o.pointer("/metadata/name").and_then(Json::as_str) == Some(r.name.as_str())
-                            && (ns.is_empty()
-                                || o.pointer("/metadata/namespace").and_then(Json::as_str).unwrap_or(ns.as_str()) == ns)
-                    })
-                    .map(|live| self.refreshed(req.state, &manifest, live))),
-                Err(e) => Err(err("Read failed", e)),
-            });
+            out.push(
+                self.live(conn.as_ref(), &r).await.map(|live| live.map(|l| self.refreshed(req.state, &manifest, &l))),
+            );
         }
         out
     }
