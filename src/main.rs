@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod logging;
+mod streamed;
 mod views;
 
 use args::{Cli, Command};

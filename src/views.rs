@@ -1,5 +1,6 @@
 //! Human renderings of plans, state and values, in the shape Terraform users know.
 
+use crate::streamed::Streamed;
 use gantry_core::analysis::plan_analysis::Analysis;
 use gantry_core::plan::{Action, Plan, ResourceChange};
 use gantry_core::value::{format_number, quote, quote_key, PathStep, Value};
@@ -47,7 +48,6 @@ fn verb(c: &ResourceChange) -> String {
     }
 }
 
-/// The whole plan: drift first, then changes, then the summary line and outputs.
 /// A plan as `plan -json` and `show -json` print it, with the values of the `hidden` root
 /// variables (those the encryption block reads: passphrases) left out.
 pub fn plan_json(plan: &Plan, hidden: &std::collections::BTreeSet<String>) -> serde_json::Value {
@@ -62,8 +62,14 @@ pub fn plan_json(plan: &Plan, hidden: &std::collections::BTreeSet<String>) -> se
     json
 }
 
-pub fn render_plan(plan: &Plan, style: &Style) -> String {
-    let mut out = render_recovered(plan, style);
+/// Prints the plan as it is rendered: a plan of 100,000 changes is not held whole first.
+pub fn print_plan(plan: &Plan, style: &Style) {
+    write_plan(&mut Streamed::stdout(), plan, style);
+}
+
+/// The whole plan: drift first, then changes, then the summary line and outputs.
+fn write_plan(out: &mut Streamed, plan: &Plan, style: &Style) {
+    out.push_str(&render_recovered(plan, style));
     if !plan.drift.is_empty() {
         out.push_str(&style.bold("Objects have changed outside of Gantry"));
         out.push_str("\n\nGantry detected the following changes made outside of Gantry since the last apply:\n\n");
@@ -84,7 +90,7 @@ pub fn render_plan(plan: &Plan, style: &Style) -> String {
     if changed.is_empty() && !plan.outputs.values().any(|o| o.before != o.after) && plan.moved.is_empty() {
         out.push_str(&style.bold("No changes."));
         out.push_str(" Your infrastructure matches the configuration.\n");
-        return out;
+        return;
     }
     if !changed.is_empty() {
         out.push_str("Gantry will perform the following actions:\n\n");
@@ -129,12 +135,10 @@ pub fn render_plan(plan: &Plan, style: &Style) -> String {
         out.push('\n');
         out.push_str(&render_analysis(&plan.analysis, style));
     }
-    out
 }
 
 fn render_body(c: &ResourceChange, style: &Style, drift: bool) -> String {
-    let before = c.before_value();
-    let after = c.after_value();
+    let (before, after) = (&c.before, &c.after);
     let (kind, t, n) = (
         if c.address.resource.mode == gantry_core::addr::Mode::Data { "data" } else { "resource" },
         &c.address.resource.type_name,
@@ -143,7 +147,7 @@ fn render_body(c: &ResourceChange, style: &Style, drift: bool) -> String {
     let action = if drift { Action::Update } else { c.action };
     let mut out = format!("  {} {kind} \"{t}\" \"{n}\" {{\n", style.action(action));
     let replace_paths = &c.requires_replace;
-    match (&before, &after) {
+    match (before, after) {
         (None, Some(a)) => attrs(&mut out, a, 6, "+", style),
         (Some(b), None) => attrs(&mut out, b, 6, "-", style),
         (Some(b), Some(a)) => diff(&mut out, b, a, 6, &mut Vec::new(), replace_paths, style),

@@ -73,7 +73,7 @@ pub async fn run(
     let plan = if let Some((vars, options)) = planning {
         let planned = super::plan::make_plan(&config, diags, store.as_ref(), options, &vars, &registry, style).await?;
         let Some(plan) = planned else { return Ok(EXIT_ERROR) };
-        print!("{}", views::render_plan(&plan, style));
+        views::print_plan(&plan, style);
         if !plan.has_changes() {
             finish_migration(store.as_ref(), encryption.as_ref(), style)?;
             return Ok(0);

@@ -29,7 +29,7 @@ pub async fn run(p: PlanArgs, output: PlanOutputArgs, raw: &[String], style: &St
         let hidden = gantry_core::encryption::referenced_variables(&config.tree.module);
         println!("{}", serde_json::to_string_pretty(&views::plan_json(&plan, &hidden))?);
     } else {
-        print!("{}", views::render_plan(&plan, style));
+        views::print_plan(&plan, style);
     }
     if let Some(out) = &output.out {
         let codec = encryption.as_ref().and_then(|e| e.plan.as_ref());
@@ -38,7 +38,10 @@ pub async fn run(p: PlanArgs, output: PlanOutputArgs, raw: &[String], style: &St
         }
         save_plan(&plan, out, output.json, codec)?;
     }
-    Ok(if output.detailed_exitcode && plan.has_changes() { EXIT_CHANGES } else { 0 })
+    let code = if output.detailed_exitcode && plan.has_changes() { EXIT_CHANGES } else { 0 };
+    // Freeing a large plan piece by piece only delays the exit that returns its memory whole.
+    std::mem::forget(plan);
+    Ok(code)
 }
 
 /// Writes the plan for a later `gantry apply FILE`, encrypted when the configuration says so.

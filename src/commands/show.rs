@@ -22,7 +22,7 @@ pub fn show(path: Option<PathBuf>, json: bool, raw: &[String], style: &Style) ->
             let hidden = hidden_variables(&cwd);
             println!("{}", serde_json::to_string_pretty(&views::plan_json(&plan, &hidden))?);
         } else {
-            print!("{}", views::render_plan(&plan, style));
+            views::print_plan(&plan, style);
         }
         return Ok(0);
     }

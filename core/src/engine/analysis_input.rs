@@ -5,9 +5,9 @@
 //! depends on no plan, state or provider type: the direction of the arrows is
 //! engine → analysis, never back.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
-use crate::addr::Mode;
+use crate::addr::{Mode, ResourceInstanceAddr};
 use crate::analysis::describe::{ChangeKind, Described};
 use crate::analysis::plan_analysis::{analyse, Analysis, FitError};
 use crate::plan::{Action, ResourceChange};
@@ -27,17 +27,20 @@ fn change_kind(action: Action) -> ChangeKind {
 
 fn described(
     registry: &Registry,
-    mode: Mode,
-    type_name: &str,
-    address: String,
+    address: &ResourceInstanceAddr,
     change: ChangeKind,
     value: &Value,
 ) -> Option<Described> {
     // Data sources read what exists; only managed resources are planned pools or workloads.
-    if mode != Mode::Managed {
+    let res = &address.resource;
+    if res.mode != Mode::Managed {
         return None;
     }
-    registry.describe(type_name, value).map(|description| Described { address, change, description })
+    registry.describe(&res.type_name, value).map(|description| Described {
+        address: address.to_string(),
+        change,
+        description,
+    })
 }
 
 /// Analyses a plan's changes against the state it was made from. Returns the
@@ -47,33 +50,28 @@ pub(crate) fn analyse_plan(
     changes: &[ResourceChange],
     refreshed: &State,
 ) -> (Analysis, Vec<FitError>) {
-    let by_address: BTreeMap<String, &ResourceChange> = changes.iter().map(|c| (c.address.to_string(), c)).collect();
+    let by_address: HashMap<&ResourceInstanceAddr, &ResourceChange> = changes.iter().map(|c| (&c.address, c)).collect();
     let current: Vec<Described> = refreshed
         .resources
         .iter()
         .filter_map(|r| {
-            let address = r.address.to_string();
-            let change = by_address.get(&address).map_or(ChangeKind::Unchanged, |c| change_kind(c.action));
-            let res = &r.address.resource;
-            described(registry, res.mode, &res.type_name, address, change, &r.value())
+            let change = by_address.get(&r.address).map_or(ChangeKind::Unchanged, |c| change_kind(c.action));
+            described(registry, &r.address, change, &r.value())
         })
         .collect();
     let mut planned: Vec<Described> = changes
         .iter()
         .filter(|c| c.action != Action::Delete)
-        .filter_map(|c| {
-            let value = c.after_value()?;
-            let res = &c.address.resource;
-            described(registry, res.mode, &res.type_name, c.address.to_string(), change_kind(c.action), &value)
-        })
+        .filter_map(|c| described(registry, &c.address, change_kind(c.action), c.after.as_ref()?))
         .collect();
     // Instances the plan does not touch (outside -target) stay as they are.
-    planned.extend(refreshed.resources.iter().filter(|r| !by_address.contains_key(&r.address.to_string())).filter_map(
-        |r| {
-            let res = &r.address.resource;
-            described(registry, res.mode, &res.type_name, r.address.to_string(), ChangeKind::Unchanged, &r.value())
-        },
-    ));
+    planned.extend(
+        refreshed
+            .resources
+            .iter()
+            .filter(|r| !by_address.contains_key(&r.address))
+            .filter_map(|r| described(registry, &r.address, ChangeKind::Unchanged, &r.value())),
+    );
     analyse(&current, &planned)
 }
 
@@ -135,7 +133,7 @@ mod tests {
             provider: "fake".into(),
             action: Action::Create,
             before: None,
-            after: Some(after),
+            after: Some(Value::from_marked_json(&after)),
             requires_replace: Vec::new(),
             reason: None,
             dependencies: Vec::new(),
@@ -186,7 +184,7 @@ mod tests {
         let delete = ResourceChange {
             deposed: None,
             action: Action::Delete,
-            before: state.resources.first().map(|r| r.attributes.clone()),
+            before: state.resources.first().map(|r| r.value()),
             after: None,
             ..create("fake_fleet.gpu", serde_json::Value::Null)
         };

@@ -54,14 +54,18 @@ impl Action {
     }
 }
 
-/// One instance's change. Values keep unknown and sensitive markers (see `Value::to_marked_json`).
+/// One instance's change. Its values are held as values, unknown and sensitive marks
+/// included; serialised, they are marked JSON (see `Value::to_marked_json`). Holding the
+/// JSON instead cost a map per unknown attribute: most of a large plan's memory.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ResourceChange {
     pub address: ResourceInstanceAddr,
     pub provider: String,
     pub action: Action,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
+    #[serde(default, with = "marked")]
+    pub before: Option<Value>,
+    #[serde(default, with = "marked")]
+    pub after: Option<Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requires_replace: Vec<Vec<PathStep>>,
     /// Why, when it is not obvious: "-replace was given", "no longer in configuration".
@@ -83,10 +87,24 @@ pub struct ResourceChange {
 
 impl ResourceChange {
     pub fn before_value(&self) -> Option<Value> {
-        self.before.as_ref().map(Value::from_marked_json)
+        self.before.clone()
     }
     pub fn after_value(&self) -> Option<Value> {
-        self.after.as_ref().map(Value::from_marked_json)
+        self.after.clone()
+    }
+}
+
+/// A change's values as marked JSON, the form plan files and `plan -json` carry.
+mod marked {
+    use crate::value::Value;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<Value>, s: S) -> Result<S::Ok, S::Error> {
+        value.as_ref().map(Value::to_marked_json).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+        Ok(Option::<serde_json::Value>::deserialize(d)?.as_ref().map(Value::from_marked_json))
     }
 }
 
@@ -166,8 +184,11 @@ pub enum RecoveryOutcome {
 }
 
 impl Plan {
+    /// The planner sorts changes by address, so this is a binary search (the first of
+    /// several changes at one address, when a deposed object shares it).
     pub fn change(&self, addr: &ResourceInstanceAddr) -> Option<&ResourceChange> {
-        self.changes.iter().find(|c| &c.address == addr)
+        let i = self.changes.partition_point(|c| &c.address < addr);
+        self.changes.get(i).filter(|c| &c.address == addr)
     }
 
     /// True when apply would change something (resources or outputs).

@@ -20,4 +20,4 @@ pub use journal::{Intent, Journaled, Operation, Record};
 pub use lock::{lock, now_rfc3339, try_lock, LockError, LockGuard, LockInfo};
 pub use model::{OutputState, ResourceInstanceState, State, STATE_VERSION};
 pub use ops::StateOpError;
-pub use store::{remove_stale_temporaries, write_atomic, LocalStore, StateStore};
+pub use store::{remove_stale_temporaries, replace_file, write_atomic, LocalStore, StateStore};

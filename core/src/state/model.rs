@@ -2,7 +2,7 @@
 //! its serialised form.
 
 use super::StateError;
-use crate::addr::ResourceInstanceAddr;
+use crate::addr::{ResourceAddr, ResourceInstanceAddr};
 use crate::value::{PathStep, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -86,6 +86,14 @@ impl State {
             Ok(i) => self.resources[i] = instance,
             Err(i) => self.resources.insert(i, instance),
         }
+    }
+
+    /// The instances of one resource. They are contiguous: resources are sorted by address,
+    /// and an instance address orders by its resource first.
+    pub fn instances_of(&self, resource: &ResourceAddr) -> &[ResourceInstanceState] {
+        let start = self.resources.partition_point(|r| &r.address.resource < resource);
+        let len = self.resources[start..].partition_point(|r| &r.address.resource == resource);
+        &self.resources[start..start + len]
     }
 
     pub fn remove(&mut self, addr: &ResourceInstanceAddr) -> Option<ResourceInstanceState> {

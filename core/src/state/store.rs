@@ -139,6 +139,18 @@ const TEMPORARY_MARK: &str = ".tmp.";
 /// temporary file beside it, fsync it, rename it over the target, fsync the directory.
 /// On any failure the temporary file is removed and the target is untouched.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace(path, bytes, true)
+}
+
+/// Like [`write_atomic`] without the two fsyncs: readers and a killed process still see
+/// the old or the new content (a rename is atomic, and the kernel keeps what a dead process
+/// wrote), but a power cut may lose the write. For files that stand for something outside
+/// this machine, such as the simulator's objects, whose durability is the simulated cloud's.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace(path, bytes, false)
+}
+
+fn replace(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     // Unique within the process too: writers on several threads may replace one file at once.
@@ -148,15 +160,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
+        if durable {
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
+    if durable {
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
     }
     Ok(())
 }

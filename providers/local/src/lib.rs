@@ -471,15 +471,13 @@ impl Provider for LocalProvider {
 
     async fn apply(&self, req: ApplyRequest<'_>) -> Result<Option<Value>, ProviderError> {
         let c = self.configured()?;
-        if !c.latency.is_zero() {
-            tokio::time::sleep(c.latency).await;
-        }
-        // The simulator's writes wait on fsync; on the runtime's few worker threads they
-        // would hold up every other change, so that parallelism never reached the disk.
+        let latency = c.latency;
+        // The simulator's writes are blocking file I/O; on the runtime's few worker threads
+        // they would hold up every other change, so that parallelism never reached the disk.
         let (type_name, prior, planned, config) =
             (req.type_name.to_string(), req.prior.cloned(), req.planned.cloned(), req.config.clone());
         let identity = req.identity.cloned();
-        blocking(move || {
+        let work = blocking(move || {
             Self::apply_blocking(
                 &c,
                 ApplyRequest {
@@ -490,8 +488,14 @@ impl Provider for LocalProvider {
                     identity: identity.as_ref(),
                 },
             )
-        })
-        .await
+        });
+        // The latency is how long the simulated cloud takes to answer; its own bookkeeping on
+        // this machine's disk happens within that time, as a real cloud's does, not after it.
+        if latency.is_zero() {
+            return work.await;
+        }
+        let (result, ()) = tokio::join!(work, tokio::time::sleep(latency));
+        result
     }
 
     async fn import(&self, req: ImportRequest<'_>) -> Result<Option<Value>, ProviderError> {

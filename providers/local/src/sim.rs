@@ -5,7 +5,7 @@
 use crate::token_log::TokenLog;
 use gantry_core::analysis::placement::{self, NodeCount, Pool};
 use gantry_core::analysis::workloads::{flatten, workload_pods};
-use gantry_core::state::write_atomic;
+use gantry_core::state::replace_file;
 use gantry_core::value::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -224,7 +224,7 @@ fn read_json(path: &Path) -> Result<Option<Value>, String> {
 fn write_json(path: &Path, v: &Value) -> Result<(), String> {
     let mut bytes = serde_json::to_vec_pretty(&v.to_json()).map_err(|e| e.to_string())?;
     bytes.push(b'\n');
-    write_atomic(path, &bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    replace_file(path, &bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 fn remove(path: &Path) -> Result<(), String> {

@@ -176,6 +176,13 @@ fn add_delete_order(plan: &Plan, registry: &Registry, deps: &mut Deps) {
         }
     }
     let order_keys = delete_order_keys(plan, registry, &deleting);
+    // Which deletes need each key: a scan of every pair of deletes made destroy quadratic.
+    let mut needed_by: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (m, (_, needs)) in order_keys.iter().enumerate() {
+        for key in needs {
+            needed_by.entry(key.as_str()).or_default().push(m);
+        }
+    }
     for (k, &(i, half)) in deleting.iter().enumerate() {
         let c = &plan.changes[i];
         let mut needs = BTreeSet::new();
@@ -197,9 +204,9 @@ fn add_delete_order(plan: &Plan, registry: &Registry, deps: &mut Deps) {
         }
         // Provider-declared order that references do not show (objects before their namespace).
         // `k` provides what `m` needs: `m` goes first.
-        for (m, &(j, jhalf)) in deleting.iter().enumerate() {
-            let provided_to_m = order_keys[k].0.iter().any(|p| order_keys[m].1.contains(p));
-            if m != k && plan.changes[j].provider == c.provider && provided_to_m {
+        for &m in order_keys[k].0.iter().flat_map(|p| needed_by.get(p.as_str())).flatten() {
+            let (j, jhalf) = deleting[m];
+            if m != k && plan.changes[j].provider == c.provider {
                 needs.insert(Step::Change(j, jhalf));
             }
         }

@@ -18,7 +18,7 @@ pub(crate) fn delete_change(r: &ResourceInstanceState, reason: Option<&str>) -> 
         address: r.address.clone(),
         provider: r.provider.clone(),
         action: Action::Delete,
-        before: Some(r.value().to_marked_json()),
+        before: Some(r.value()),
         after: None,
         requires_replace: Vec::new(),
         reason: reason.map(str::to_string),
@@ -39,13 +39,8 @@ impl Planner<'_> {
         // A set: with every instance of a large `count` in state, a scan of `keys` per
         // instance made a no-change plan quadratic.
         let asked: std::collections::HashSet<&InstanceKey> = keys.iter().collect();
-        let removed: Vec<&ResourceInstanceState> = self
-            .refresh
-            .prior
-            .resources
-            .iter()
-            .filter(|r| &r.address.resource == raddr && !asked.contains(&r.address.key))
-            .collect();
+        let removed: Vec<&ResourceInstanceState> =
+            self.refresh.prior.instances_of(raddr).iter().filter(|r| !asked.contains(&r.address.key)).collect();
         for r in removed {
             lock(&self.visited).insert(r.address.clone());
             if self.selection.as_ref().is_some_and(|s| !s.instance_selected(n, &r.address)) {
@@ -112,7 +107,7 @@ impl Planner<'_> {
                 address: intent.address.clone(),
                 provider: intent.provider.clone(),
                 action: Action::Delete,
-                before: Some(before.to_marked_json()),
+                before: Some(before),
                 after: None,
                 requires_replace: Vec::new(),
                 reason: Some("an interrupted replacement left this old object behind".into()),

@@ -75,9 +75,13 @@ pub async fn plan(
 impl Planner<'_> {
     /// A `-target` or `-replace` that names nothing is an error: an empty plan from a typo looks like success.
     fn check_targets(&self) {
+        if self.opts.targets.is_empty() && self.opts.replace.is_empty() {
+            return;
+        }
         let mut known = lock(&self.visited).clone();
         known.extend(self.refresh.prior.resources.iter().map(|r| r.address.clone()));
-        let names: Vec<String> = known.iter().map(|a| a.to_string()).collect();
+        // Only a mistake needs the names, for its hint.
+        let names = std::cell::LazyCell::new(|| known.iter().map(|a| a.to_string()).collect::<Vec<String>>());
         for t in targets::unmatched(self.opts.targets.iter(), &known) {
             let hint = crate::diag::did_you_mean(&t.to_string(), names.iter().map(String::as_str));
             self.ev.diag(Diagnostic::error(

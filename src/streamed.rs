@@ -1,0 +1,58 @@
+//! Text written as it is produced: a large plan goes to standard output change by change
+//! instead of being held whole in memory first, and a closed pipe (`gantry plan | head`)
+//! ends the output quietly instead of failing the command.
+
+use std::io::Write as _;
+
+/// Standard output, written in chunks.
+pub struct Streamed {
+    buf: String,
+    closed: bool,
+}
+
+/// Written out whenever this much is waiting.
+const CHUNK: usize = 1 << 16;
+
+impl Streamed {
+    pub fn stdout() -> Streamed {
+        Streamed { buf: String::with_capacity(CHUNK), closed: false }
+    }
+
+    pub fn push_str(&mut self, text: &str) {
+        if self.closed {
+            return;
+        }
+        self.buf.push_str(text);
+        if self.buf.len() >= CHUNK {
+            self.flush();
+        }
+    }
+
+    pub fn push(&mut self, c: char) {
+        self.push_str(c.encode_utf8(&mut [0; 4]));
+    }
+
+    fn flush(&mut self) {
+        let mut out = std::io::stdout().lock();
+        if out.write_all(self.buf.as_bytes()).and_then(|_| out.flush()).is_err() {
+            // The reader has gone (a closed pipe); nothing more can reach it.
+            self.closed = true;
+        }
+        self.buf.clear();
+    }
+}
+
+impl std::fmt::Write for Streamed {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.push_str(text);
+        Ok(())
+    }
+}
+
+impl Drop for Streamed {
+    fn drop(&mut self) {
+        if !self.closed && !self.buf.is_empty() {
+            self.flush();
+        }
+    }
+}
