@@ -5,8 +5,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "gantry", version, about = "Declarative provisioner for ML clusters", disable_help_subcommand = true)]
+#[command(name = "gantry", about = "Declarative provisioner for ML clusters", disable_version_flag = true)]
 pub struct Cli {
+    /// Switch to this directory before running the command, as if started there.
+    #[arg(long, value_name = "DIR")]
+    pub chdir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
     /// Disable colour in output.
@@ -16,6 +19,17 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Print the Gantry version (also `gantry -version`).
+    Version {
+        /// Print the version as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a shell completion script: `source <(gantry completion bash)`.
+    Completion {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Prepare a configuration directory: check it loads and create its working folder.
     Init(DirArg),
     /// Check a configuration for errors without contacting any provider.
@@ -85,8 +99,11 @@ pub enum Command {
     /// Print output values from the state.
     Output {
         name: Option<String>,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "raw")]
         json: bool,
+        /// Print one output's string, number or bool as it is, with no quotes or newline, for scripts.
+        #[arg(long, requires = "name")]
+        raw: bool,
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
@@ -180,9 +197,18 @@ pub struct PlanArgs {
     /// Plan to destroy everything.
     #[arg(long)]
     pub destroy: bool,
-    /// Seconds to wait for a state lock held by another run (0 fails at once).
-    #[arg(long = "lock-timeout", default_value_t = 0)]
-    pub lock_timeout: u64,
+    /// How long to wait for a state lock held by another run: 30s, 5m, 1m30s (0 fails at once).
+    #[arg(long = "lock-timeout", default_value = "0s", value_parser = parse_duration)]
+    pub lock_timeout: std::time::Duration,
+    /// Take the state lock (default true). -lock=false is for when you know no other run can write.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub lock: bool,
+    /// Ask for input (default true). -input=false makes an unapproved apply an error instead of a prompt.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub input: bool,
+    /// Print warnings as a short list of their summaries.
+    #[arg(long = "compact-warnings")]
+    pub compact_warnings: bool,
 }
 
 /// What to do with a plan; only `plan` has these.
@@ -229,6 +255,39 @@ impl PlanOnlyFlags {
     }
 }
 
+/// `-lock-timeout`: a Go-style duration as Terraform takes it (`500ms`, `30s`, `5m`, `1h`,
+/// `1m30s`); a bare number is seconds, as earlier Gantry releases took it.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let text = s.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(secs));
+    }
+    let bad = || format!("\"{s}\" is not a duration; write it as 30s, 5m or 1m30s");
+    let mut total = 0f64;
+    let mut rest = text;
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
+        let number: f64 = rest[..digits].parse().map_err(|_| bad())?;
+        let unit_len = rest[digits..].find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len() - digits);
+        let unit = &rest[digits..digits + unit_len];
+        let scale = match unit {
+            "ns" => 1e-9,
+            "us" | "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(bad()),
+        };
+        total += number * scale;
+        rest = &rest[digits + unit_len..];
+    }
+    Ok(std::time::Duration::from_secs_f64(total))
+}
+
 /// `-parallelism N`: a walk with no slots would never start anything.
 fn parse_parallelism(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
@@ -238,9 +297,15 @@ fn parse_parallelism(s: &str) -> Result<usize, String> {
     }
 }
 
-/// Accepts Terraform's single-dash long flags: `-auto-approve` → `--auto-approve`.
+/// Accepts Terraform's single-dash long flags: `-auto-approve` → `--auto-approve`, and
+/// its global `-version`/`-v` for the `version` command.
 pub fn normalize(args: impl Iterator<Item = String>) -> Vec<String> {
-    args.enumerate()
+    let mut args: Vec<String> = args.collect();
+    if args.len() == 2 && matches!(args[1].as_str(), "-version" | "--version" | "-v") {
+        args[1] = "version".into();
+    }
+    args.into_iter()
+        .enumerate()
         .map(
             |(i, a)| {
                 if i > 0 && a.starts_with('-') && !a.starts_with("--") && a.len() > 2 {
@@ -284,4 +349,24 @@ pub fn ordered_vars(raw: &[String]) -> Result<Vec<gantry_core::engine::CliVar>, 
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_are_read_as_go_and_terraform_write_them() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)), "a bare number is seconds");
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        for bad in ["", "s", "5x", "1m30", "soon", "-5s"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} is not a duration");
+        }
+    }
 }

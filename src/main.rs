@@ -118,6 +118,17 @@ fn main() -> ExitCode {
     );
     let style =
         Style { color: !cli.no_color && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() };
+    // Before anything reads a path, so that every relative path means the same as started there.
+    if let Some(dir) = &cli.chdir {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            eprintln!(
+                "{} Invalid -chdir option: cannot change to {}: {e}.\n\n-chdir takes the directory that holds the configuration, for example -chdir=infra.",
+                style.bold("Error:"),
+                dir.display()
+            );
+            return ExitCode::from(EXIT_ERROR);
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -148,7 +159,16 @@ fn main() -> ExitCode {
 /// `raw` is the whole normalised command line: `-var` and `-var-file` are read from it
 /// in the order given, which clap does not keep across the two flags.
 async fn run(command: Command, style: &Style, raw: &[String]) -> anyhow::Result<u8> {
+    if let Command::Plan { plan, .. } | Command::Apply { plan, .. } | Command::Destroy { plan, .. } = &command {
+        commands::COMPACT_WARNINGS.store(plan.compact_warnings, std::sync::atomic::Ordering::Relaxed);
+    }
     match command {
+        Command::Version { json } => commands::version::run(json),
+        Command::Completion { shell } => {
+            let mut cli = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cli, "gantry", &mut std::io::stdout());
+            Ok(0)
+        }
         Command::Init(dir) => commands::init::run(&dir.dir, style),
         Command::Validate { dir, json, .. } => commands::validate::run(&dir.dir, json, raw, style).await,
         Command::Fmt { dir, check, diff } => commands::fmt::run(&dir.dir, check, diff),
@@ -163,7 +183,7 @@ async fn run(command: Command, style: &Style, raw: &[String]) -> anyhow::Result<
             commands::apply::run(plan, auto_approve, parallelism, true, raw, style).await
         }
         Command::Show { path, json, .. } => commands::show::show(path, json, raw, style),
-        Command::Output { name, json, dir } => commands::show::output(&dir, name, json, style),
+        Command::Output { name, json, raw, dir } => commands::show::output(&dir, name, json, raw, style),
         Command::State(cmd) => commands::state::run(cmd, style),
         Command::Import { address, id, dir, .. } => commands::import::run(&dir, &address, &id, raw, style).await,
         Command::ForceUnlock { id, dir, force } => commands::state::force_unlock(&id, &dir, force, style),

@@ -32,3 +32,5 @@ mod saved_plan;
 mod secrets;
 #[path = "e2e/state_encryption.rs"]
 mod state_encryption;
+#[path = "e2e/terraform_habits.rs"]
+mod terraform_habits;

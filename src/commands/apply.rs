@@ -1,7 +1,7 @@
 //! `gantry apply` and `gantry destroy`: plan (or read a saved plan), confirm, and
 //! carry the plan out, printing progress as each change starts and completes.
 
-use super::{load_checked, lock, print_diags, settings, store_of, EXIT_ERROR};
+use super::{load_checked, lock_for, print_diags, settings, store_of, EXIT_ERROR};
 use crate::args::PlanArgs;
 use crate::views::{self, Style};
 use anyhow::{anyhow, Context as _, Result};
@@ -57,6 +57,14 @@ pub async fn run(
     style: &Style,
 ) -> Result<u8> {
     let saved_plan = p.dir.is_file();
+    // A saved plan was approved when it was made; anything else needs a yes that -input=false cannot ask for.
+    if !saved_plan && !auto_approve && !p.input {
+        return Err(anyhow!(
+            "{} requires approval, and -input=false was given, so Gantry cannot ask for it. Add -auto-approve, or save a plan with gantry plan{} -out FILE and apply that file",
+            if destroy { "Destroy" } else { "Apply" },
+            if destroy { " -destroy" } else { "" }
+        ));
+    }
     let dir = if saved_plan { std::env::current_dir()? } else { p.dir.clone() };
     // A saved plan carries its variables and targets; these options only count when planning here.
     let cli_vars = super::cli_vars(raw)?;
@@ -69,7 +77,7 @@ pub async fn run(
         // A key provider that cannot give a key (KMS unreachable) is found before anything changes.
         codec.prepare().map_err(|e| anyhow!("{}: {e}", store.describe()))?;
     }
-    let _lock = lock(store.as_ref(), if destroy { "destroy" } else { "apply" }, p.lock_timeout).await?;
+    let _lock = lock_for(store.as_ref(), if destroy { "destroy" } else { "apply" }, &p).await?;
     let plan = if let Some((vars, options)) = planning {
         let planned = super::plan::make_plan(&config, diags, store.as_ref(), options, &vars, &registry, style).await?;
         let Some(plan) = planned else { return Ok(EXIT_ERROR) };

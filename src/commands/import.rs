@@ -15,7 +15,7 @@ pub async fn run(dir: &Path, address: &str, id: &str, raw: &[String], style: &St
     let Some((config, mut diags)) = load_checked(dir, &registry, style) else { return Ok(EXIT_ERROR) };
     let encryption = super::encryption_of(&config, &vars, style)?;
     let store = store_of(&config, encryption.as_ref(), style)?;
-    let lock = lock(store.as_ref(), "import", 0).await?;
+    let lock = lock(store.as_ref(), "import", std::time::Duration::ZERO).await?;
     let inputs = engine::collect_inputs(&config, &env_vars(), &vars, &mut diags);
     let state = read_state(store.as_ref())?;
     let s = settings(&registry, dir, inputs, 1, &engine::NoHook);

@@ -11,6 +11,7 @@ pub mod plan;
 pub mod show;
 pub mod state;
 pub mod validate;
+pub mod version;
 
 use crate::views::Style;
 use anyhow::{anyhow, Result};
@@ -40,9 +41,25 @@ impl std::fmt::Display for Reported {
 
 impl std::error::Error for Reported {}
 
+/// Set by `-compact-warnings`: warnings are then listed by summary, after the errors.
+pub static COMPACT_WARNINGS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 pub fn print_diags(diags: &Diagnostics, sources: &SourceMap, style: &Style) {
+    let compact = COMPACT_WARNINGS.load(std::sync::atomic::Ordering::Relaxed);
+    let mut warnings = Vec::new();
     for d in diags.iter() {
+        if compact && d.severity == gantry_core::diag::Severity::Warning {
+            warnings.push(d.summary.as_str());
+            continue;
+        }
         eprintln!("{}", gantry_core::diag::render(d, sources, style.color));
+    }
+    if !warnings.is_empty() {
+        let list: String = warnings.iter().map(|w| format!("  - {w}\n")).collect();
+        eprintln!(
+            "{}\n{list}\nTo see the full warning notes, run Gantry without -compact-warnings.",
+            style.bold("Warnings:")
+        );
     }
 }
 
@@ -190,9 +207,23 @@ pub fn read_state(store: &dyn StateStore) -> Result<State> {
     Ok(store.read().map_err(|e| anyhow!(e))?.unwrap_or_default())
 }
 
-/// Takes the state lock for a run, waiting up to `timeout_secs` for another run to finish.
-pub async fn lock<'a>(store: &'a dyn StateStore, operation: &str, timeout_secs: u64) -> Result<LockGuard<'a>> {
-    gantry_core::state::lock(store, operation, std::time::Duration::from_secs(timeout_secs))
-        .await
-        .map_err(|e| anyhow!(e))
+/// Takes the state lock for a run, waiting up to `timeout` for another run to finish.
+pub async fn lock<'a>(
+    store: &'a dyn StateStore,
+    operation: &str,
+    timeout: std::time::Duration,
+) -> Result<LockGuard<'a>> {
+    gantry_core::state::lock(store, operation, timeout).await.map_err(|e| anyhow!(e))
+}
+
+/// The lock of a plan, apply or destroy, unless `-lock=false` says no other run can write.
+pub async fn lock_for<'a>(
+    store: &'a dyn StateStore,
+    operation: &str,
+    p: &crate::args::PlanArgs,
+) -> Result<Option<LockGuard<'a>>> {
+    if !p.lock {
+        return Ok(None);
+    }
+    lock(store, operation, p.lock_timeout).await.map(Some)
 }

@@ -1,7 +1,7 @@
 //! `gantry plan`: refreshes, diffs and shows what apply would change; `-out` saves
 //! the plan for `gantry apply FILE`. The planning itself is shared with apply and destroy.
 
-use super::{env_vars, load_checked, lock, print_diags, settings, store_of, EXIT_CHANGES, EXIT_ERROR};
+use super::{env_vars, load_checked, lock_for, print_diags, settings, store_of, EXIT_CHANGES, EXIT_ERROR};
 use crate::args::{PlanArgs, PlanOutputArgs};
 use crate::views::{self, Style};
 use anyhow::{Context as _, Result};
@@ -22,7 +22,7 @@ pub async fn run(p: PlanArgs, output: PlanOutputArgs, raw: &[String], style: &St
     // Before planning, so that a mistake in the encryption block costs no refresh.
     let encryption = super::encryption_of(&config, &vars, style)?;
     let store = store_of(&config, encryption.as_ref(), style)?;
-    let _lock = lock(store.as_ref(), "plan", p.lock_timeout).await?;
+    let _lock = lock_for(store.as_ref(), "plan", &p).await?;
     let planned = make_plan(&config, diags, store.as_ref(), options, &vars, &registry, style).await?;
     let Some(plan) = planned else { return Ok(EXIT_ERROR) };
     if output.json {

@@ -69,7 +69,7 @@ pub fn print_outputs(state: &State) {
     }
 }
 
-pub fn output(dir: &Path, name: Option<String>, json: bool, style: &Style) -> Result<u8> {
+pub fn output(dir: &Path, name: Option<String>, json: bool, raw: bool, style: &Style) -> Result<u8> {
     let state = read_state(store_at(dir, &[], style)?.as_ref())?;
     match name {
         Some(n) => {
@@ -77,15 +77,24 @@ pub fn output(dir: &Path, name: Option<String>, json: bool, style: &Style) -> Re
                 eprintln!("Error: Output \"{n}\" not found.\n\nThe state has no output named \"{n}\". Apply the configuration first, or check the name with gantry output.");
                 return Ok(EXIT_ERROR);
             };
+            // Asking for one output by name prints it even when sensitive, as Terraform does.
+            let v = Value::from_json(&o.value);
             if json {
                 println!("{}", serde_json::to_string_pretty(&o.value)?);
+            } else if raw {
+                // For scripts: the value alone, with no quotes and no newline.
+                let text = match &v {
+                    Value::String(s) => s.clone(),
+                    Value::Number(_) | Value::Bool(_) => views::block(&v, 0),
+                    other => {
+                        eprintln!("{} Unsupported value for raw output\n\nThe -raw option prints only strings, numbers and bools, but output \"{n}\" is {}. Use -json for it instead.", style.bold("Error:"), other.type_name());
+                        return Ok(EXIT_ERROR);
+                    }
+                };
+                print!("{text}");
+                std::io::Write::flush(&mut std::io::stdout())?;
             } else {
-                // Asking for one output by name prints it even when sensitive, as Terraform does.
-                let v = Value::from_json(&o.value);
-                match v.as_str() {
-                    Some(s) => println!("{s}"),
-                    None => println!("{}", views::block(&v, 0)),
-                }
+                println!("{}", views::block(&v, 0));
             }
         }
         None => {

@@ -384,7 +384,9 @@ fn show_output_and_state_commands() {
     )]);
     assert_eq!(gantry(&dir, &["apply", "-auto-approve", "."]).code, 0);
     let run = gantry(&dir, &["output", "endpoint", "--dir", "."]);
-    assert_eq!(run.stdout.trim(), "https://a.local.gantry.invalid");
+    assert_eq!(run.stdout, "\"https://a.local.gantry.invalid\"\n", "quoted, as Terraform prints it");
+    let run = gantry(&dir, &["output", "-raw", "endpoint", "--dir", "."]);
+    assert_eq!(run.stdout, "https://a.local.gantry.invalid", "the plain string, for scripts");
     let run = gantry(&dir, &["show", "-json", "."]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["resources"][0]["attributes"]["status"], "ACTIVE");

@@ -53,8 +53,11 @@ fn sigkill_during_aws_applies_and_destroys_never_duplicates_or_leaks_a_vpc() {
     let mut rng = Lcg(seed);
     let mut kills = 0;
     let mut destroying = false;
-    // Rounds go on until 20 runs were killed mid-way; a run that finishes first does not count.
+    // Rounds go on until 20 runs were killed mid-way; a run that finishes first does not count,
+    // and shortens the window the kill is drawn from, so that kills land on work however fast
+    // the emulator and Gantry are.
     let mut round = 0;
+    let mut window_ms = 2000;
     while kills < 20 && round < 80 {
         round += 1;
         release_lock(&dir);
@@ -66,12 +69,13 @@ fn sigkill_during_aws_applies_and_destroys_never_duplicates_or_leaks_a_vpc() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(200 + rng.next(1800)));
+        std::thread::sleep(Duration::from_millis(50 + rng.next(window_ms)));
         match child.try_wait().unwrap() {
             // It finished first: the next rounds go the other way, so kills keep landing on work.
             Some(status) => {
                 assert!(status.success(), "round {round} (seed {seed}): {verb} failed");
                 destroying = !destroying;
+                window_ms = (window_ms * 2 / 3).max(100);
             }
             None => {
                 child.kill().unwrap();

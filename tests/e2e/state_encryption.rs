@@ -98,7 +98,7 @@ fn the_state_and_its_backup_are_encrypted_and_every_command_reads_them() {
     let shown = gantry_env(&dir, &["show", "-json", "."], &env);
     assert_eq!(shown.code, 0, "{}", shown.all());
     assert!(shown.stdout.contains("\"local_node_pool.gpu\""), "{}", shown.stdout);
-    let output = gantry_env(&dir, &["output", "--dir", ".", "gpu_instance_type"], &env);
+    let output = gantry_env(&dir, &["output", "-raw", "--dir", ".", "gpu_instance_type"], &env);
     assert_eq!(output.code, 0, "{}", output.all());
     assert_eq!(output.stdout.trim(), "g5.xlarge");
     let plan = gantry_env(&dir, &["plan", "-detailed-exitcode", "."], &env);

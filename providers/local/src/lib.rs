@@ -472,6 +472,15 @@ impl Provider for LocalProvider {
     async fn apply(&self, req: ApplyRequest<'_>) -> Result<Option<Value>, ProviderError> {
         let c = self.configured()?;
         let latency = c.latency;
+        // The latency is how long the simulated cloud takes to answer. It makes the change
+        // halfway through, so that a run stopped in the first half finds nothing made and one
+        // stopped in the second half finds the object made but unrecorded, and its own
+        // bookkeeping on this machine's disk happens within that time, as a cloud's does,
+        // not after it.
+        let first_half = latency / 2;
+        if !first_half.is_zero() {
+            tokio::time::sleep(first_half).await;
+        }
         // The simulator's writes are blocking file I/O; on the runtime's few worker threads
         // they would hold up every other change, so that parallelism never reached the disk.
         let (type_name, prior, planned, config) =
@@ -489,12 +498,10 @@ impl Provider for LocalProvider {
                 },
             )
         });
-        // The latency is how long the simulated cloud takes to answer; its own bookkeeping on
-        // this machine's disk happens within that time, as a real cloud's does, not after it.
         if latency.is_zero() {
             return work.await;
         }
-        let (result, ()) = tokio::join!(work, tokio::time::sleep(latency));
+        let (result, ()) = tokio::join!(work, tokio::time::sleep(latency - first_half));
         result
     }
 

@@ -1,0 +1,123 @@
+//! The commands and flags Terraform users type without thinking: `version`, `help`,
+//! `completion`, `-chdir`, `-lock=false`, `-lock-timeout=30s`, `-input=false`,
+//! `-compact-warnings` and `output -raw`.
+
+use crate::support::*;
+
+const ONE_NETWORK: &str = "resource \"local_network\" \"n\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n";
+
+#[test]
+fn version_prints_the_release_and_platform_in_text_and_json() {
+    let (_tmp, dir) = config(&[("main.hcl", ONE_NETWORK)]);
+    for flag in ["version", "-version", "--version", "-v"] {
+        let run = gantry(&dir, &[flag]);
+        assert_eq!(run.code, 0, "{flag}: {}", run.all());
+        assert!(
+            run.stdout.starts_with(&format!("Gantry v{}\non linux_", env!("CARGO_PKG_VERSION"))),
+            "{flag}: {}",
+            run.stdout
+        );
+    }
+    let run = gantry(&dir, &["version", "-json"]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["gantry_version"], env!("CARGO_PKG_VERSION"));
+    assert!(doc["platform"].as_str().unwrap().starts_with("linux_"), "{doc}");
+    assert_eq!(doc["providers"], serde_json::json!(["aws", "kubernetes", "local"]));
+}
+
+#[test]
+fn help_names_a_command_and_completion_covers_every_shell() {
+    let (_tmp, dir) = config(&[("main.hcl", ONE_NETWORK)]);
+    let run = gantry(&dir, &["help", "plan"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("Usage: gantry plan"), "{}", run.stdout);
+    assert!(run.stdout.contains("--detailed-exitcode"), "{}", run.stdout);
+    for shell in ["bash", "zsh", "fish"] {
+        let run = gantry(&dir, &["completion", shell]);
+        assert_eq!(run.code, 0, "{shell}: {}", run.all());
+        for word in ["plan", "apply", "destroy", "auto-approve"] {
+            assert!(run.stdout.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let run = gantry(&dir, &["completion", "powerscript"]);
+    assert_eq!(run.code, 1, "an unknown shell is an error: {}", run.all());
+}
+
+#[test]
+fn chdir_runs_the_command_as_if_started_in_that_directory() {
+    let (tmp, dir) = config(&[("main.hcl", ONE_NETWORK)]);
+    let run = gantry(tmp.path(), &["-chdir=cfg", "apply", "-auto-approve"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(dir.join("gantry.state.json").is_file(), "the state is written in the -chdir directory");
+    assert!(!tmp.path().join("gantry.state.json").exists());
+    let run = gantry(tmp.path(), &["-chdir=missing", "plan"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("Invalid -chdir option: cannot change to missing"), "{}", run.stderr);
+}
+
+#[test]
+fn lock_false_skips_the_lock_and_lock_timeout_takes_a_duration() {
+    let (_tmp, dir) = config(&[("main.hcl", ONE_NETWORK)]);
+    // Another run holds the lock.
+    let holder = r#"{"ID":"other-run","operation":"apply","who":"someone@elsewhere","created":"2026-12-04T00:00:00Z","path":"gantry.state.json"}"#;
+    std::fs::write(dir.join("gantry.state.json.lock"), holder).unwrap();
+    let locked = gantry(&dir, &["plan", "-lock-timeout=1s"]);
+    assert_eq!(locked.code, 1, "{}", locked.all());
+    assert!(locked.all().contains("other-run"), "the error names the holder: {}", locked.all());
+    let unlocked = gantry(&dir, &["plan", "-lock=false"]);
+    assert_eq!(unlocked.code, 0, "{}", unlocked.all());
+    assert!(unlocked.stdout.contains("1 to add"), "{}", unlocked.stdout);
+    assert!(dir.join("gantry.state.json.lock").is_file(), "the other run's lock is left alone");
+    let bad = gantry(&dir, &["plan", "-lock-timeout=soon"]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("\"soon\" is not a duration; write it as 30s, 5m or 1m30s"), "{}", bad.stderr);
+}
+
+#[test]
+fn input_false_makes_an_unapproved_apply_an_error_that_changes_nothing() {
+    let (_tmp, dir) = config(&[("main.hcl", ONE_NETWORK)]);
+    let run = gantry(&dir, &["apply", "-input=false"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("Apply requires approval, and -input=false was given"), "{}", run.stderr);
+    assert!(run.stderr.contains("-auto-approve"), "{}", run.stderr);
+    assert!(!dir.join("gantry.state.json").exists(), "nothing was applied");
+    assert!(!dir.join(".gantry/local/networks").exists(), "nothing was created");
+    let run = gantry(&dir, &["apply", "-input=false", "-auto-approve"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let run = gantry(&dir, &["destroy", "-input=false"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("gantry plan -destroy -out FILE"), "{}", run.stderr);
+}
+
+#[test]
+fn compact_warnings_lists_only_their_summaries() {
+    let files = [("main.hcl", ONE_NETWORK), ("gantry.vars.hcl", "regoin = \"eu-west-1\"\n")];
+    let (_tmp, dir) = config(&files);
+    let full = gantry(&dir, &["plan"]);
+    assert_eq!(full.code, 0, "{}", full.all());
+    assert!(full.stderr.contains("Warning: Value for undeclared variable"), "{}", full.stderr);
+    assert!(full.stderr.contains("gantry.vars.hcl:1:1"), "{}", full.stderr);
+    let compact = gantry(&dir, &["plan", "-compact-warnings"]);
+    assert_eq!(compact.code, 0, "{}", compact.all());
+    assert!(compact.stderr.contains("Warnings:\n  - Value for undeclared variable\n"), "{}", compact.stderr);
+    assert!(compact.stderr.contains("run Gantry without -compact-warnings"), "{}", compact.stderr);
+    assert!(!compact.stderr.contains("gantry.vars.hcl:1:1"), "{}", compact.stderr);
+}
+
+#[test]
+fn output_raw_prints_scalars_plainly_and_refuses_collections() {
+    let text = format!(
+        "{ONE_NETWORK}output \"cidr\" {{\n  value = local_network.n.cidr_block\n}}\noutput \"count\" {{\n  value = 3\n}}\noutput \"list\" {{\n  value = [\"a\"]\n}}\n"
+    );
+    let (_tmp, dir) = config(&[("main.hcl", &text)]);
+    assert_eq!(gantry(&dir, &["apply", "-auto-approve"]).code, 0);
+    assert_eq!(gantry(&dir, &["output", "-raw", "cidr"]).stdout, "10.0.0.0/16");
+    assert_eq!(gantry(&dir, &["output", "-raw", "count"]).stdout, "3");
+    assert_eq!(gantry(&dir, &["output", "cidr"]).stdout, "\"10.0.0.0/16\"\n");
+    let list = gantry(&dir, &["output", "-raw", "list"]);
+    assert_eq!(list.code, 1, "{}", list.all());
+    assert!(list.stderr.contains("Unsupported value for raw output"), "{}", list.stderr);
+    assert!(list.stderr.contains("Use -json for it instead"), "{}", list.stderr);
+    let both = gantry(&dir, &["output", "-raw", "-json", "cidr"]);
+    assert_eq!(both.code, 1, "-raw and -json exclude each other: {}", both.all());
+}
