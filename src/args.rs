@@ -120,6 +120,18 @@ pub enum Command {
         #[command(flatten)]
         vars: VarArgs,
     },
+    /// Mark an instance for replacement by the next plan.
+    Taint {
+        address: String,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Clear the mark `taint` set.
+    Untaint {
+        address: String,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
     /// Release a lock left by a run that died.
     #[command(name = "force-unlock")]
     ForceUnlock {
@@ -155,6 +167,20 @@ pub enum StateCommand {
     Mv {
         from: String,
         to: String,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Print the stored state (journal included) as JSON.
+    Pull {
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Replace the stored state with a state file ("-" reads standard input).
+    Push {
+        file: PathBuf,
+        /// Push even another lineage, an older serial, or over unresolved changes.
+        #[arg(long)]
+        force: bool,
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },

@@ -7,7 +7,7 @@ use crate::views::{self, Style};
 use anyhow::{anyhow, Result};
 use gantry_core::addr::ResourceInstanceAddr;
 use gantry_core::engine::ResourceAddrPattern;
-use gantry_core::state::{ops, try_lock, LockError, LockGuard, StateOpError, StateStore};
+use gantry_core::state::{ops, try_lock, LockError, LockGuard, State, StateOpError, StateStore};
 use std::path::Path;
 
 pub fn run(cmd: StateCommand, style: &Style) -> Result<u8> {
@@ -26,7 +26,7 @@ pub fn run(cmd: StateCommand, style: &Style) -> Result<u8> {
                 eprintln!("Error: No instance found for the given address: {addr}");
                 return Ok(EXIT_ERROR);
             };
-            println!("# {}:", r.address);
+            println!("# {}:{}", r.address, if r.tainted { " (tainted)" } else { "" });
             println!(
                 "resource \"{}\" \"{}\" {}",
                 addr.resource.type_name,
@@ -50,6 +50,44 @@ pub fn run(cmd: StateCommand, style: &Style) -> Result<u8> {
                 Err(e) => op_failed(e),
             }
         }
+        StateCommand::Pull { dir } => {
+            let store = store_at(&dir, &[], style)?;
+            let state = ops::pull(store.as_ref()).map_err(|e| anyhow!(e))?;
+            println!("{}", String::from_utf8_lossy(&state.to_bytes()));
+            Ok(0)
+        }
+        StateCommand::Push { file, force, dir } => {
+            let bytes = if file.as_os_str() == "-" {
+                let mut b = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)?;
+                b
+            } else {
+                std::fs::read(&file).map_err(|e| anyhow!("cannot read {}: {e}", file.display()))?
+            };
+            let pushed =
+                State::from_bytes(&bytes).map_err(|e| anyhow!("{} is not a Gantry state: {e}", file.display()))?;
+            let store = store_at(&dir, &[], style)?;
+            let lock = lock_now(store.as_ref(), "state push")?;
+            match ops::push(&lock, pushed, force) {
+                Ok(written) => {
+                    println!(
+                        "Pushed the state (serial {}, {} resource instance(s)).",
+                        written.serial,
+                        written.resources.len()
+                    );
+                    Ok(0)
+                }
+                Err(
+                    e @ (StateOpError::OtherLineage { .. }
+                    | StateOpError::OlderSerial { .. }
+                    | StateOpError::PendingChanges(_)),
+                ) => {
+                    eprintln!("{} Failed to push the state: {e}.", style.bold("Error:"));
+                    Ok(EXIT_ERROR)
+                }
+                Err(e) => op_failed(e),
+            }
+        }
         StateCommand::Mv { from, to, dir } => {
             let from: ResourceInstanceAddr = from.parse()?;
             let to: ResourceInstanceAddr = to.parse()?;
@@ -63,6 +101,28 @@ pub fn run(cmd: StateCommand, style: &Style) -> Result<u8> {
                 Err(e) => op_failed(e),
             }
         }
+    }
+}
+
+/// `gantry taint ADDR` and `gantry untaint ADDR`.
+pub fn taint(address: &str, dir: &Path, tainted: bool, style: &Style) -> Result<u8> {
+    let addr: ResourceInstanceAddr = address.parse()?;
+    let store = store_at(dir, &[], style)?;
+    let lock = lock_now(store.as_ref(), if tainted { "taint" } else { "untaint" })?;
+    match ops::set_tainted(&lock, &addr, tainted) {
+        Ok(()) if tainted => {
+            println!("Resource instance {addr} has been marked as tainted; the next apply replaces it.");
+            Ok(0)
+        }
+        Ok(()) => {
+            println!("Resource instance {addr} has been successfully untainted.");
+            Ok(0)
+        }
+        Err(e @ StateOpError::NotTainted(_)) => {
+            eprintln!("{} {e}.", style.bold("Error:"));
+            Ok(EXIT_ERROR)
+        }
+        Err(e) => op_failed(e),
     }
 }
 

@@ -1,6 +1,6 @@
 //! The commands and flags Terraform users type without thinking: `version`, `help`,
 //! `completion`, `-chdir`, `-lock=false`, `-lock-timeout=30s`, `-input=false`,
-//! `-compact-warnings` and `output -raw`.
+//! `-compact-warnings`, `output -raw`, `taint`/`untaint` and `state pull`/`state push`.
 
 use crate::support::*;
 
@@ -120,4 +120,102 @@ fn output_raw_prints_scalars_plainly_and_refuses_collections() {
     assert!(list.stderr.contains("Use -json for it instead"), "{}", list.stderr);
     let both = gantry(&dir, &["output", "-raw", "-json", "cidr"]);
     assert_eq!(both.code, 1, "-raw and -json exclude each other: {}", both.all());
+}
+
+fn network_id(dir: &std::path::Path) -> String {
+    state(dir)["resources"][0]["attributes"]["id"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_tainted_instance_is_replaced_by_the_next_apply_and_untaint_clears_the_mark() {
+    let (_tmp, dir) = config(&[("main.hcl", ONE_NETWORK)]);
+    assert_eq!(gantry(&dir, &["apply", "-auto-approve"]).code, 0);
+    let first = network_id(&dir);
+    let run = gantry(&dir, &["taint", "local_network.n"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("local_network.n has been marked as tainted"), "{}", run.stdout);
+    assert_eq!(state(&dir)["resources"][0]["tainted"], true);
+    assert!(gantry(&dir, &["state", "show", "local_network.n"]).stdout.starts_with("# local_network.n: (tainted)"));
+    let plan = gantry(&dir, &["plan", "-detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    assert!(plan.stdout.contains("local_network.n must be replaced\n  # (because it is tainted)"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("1 to add, 0 to change, 1 to destroy"), "{}", plan.stdout);
+
+    // Untainted again, nothing is planned.
+    assert_eq!(gantry(&dir, &["untaint", "local_network.n"]).code, 0);
+    assert_eq!(gantry(&dir, &["plan", "-detailed-exitcode"]).code, 0);
+    let twice = gantry(&dir, &["untaint", "local_network.n"]);
+    assert_eq!(twice.code, 1);
+    assert!(twice.stderr.contains("Resource instance local_network.n is not tainted"), "{}", twice.stderr);
+
+    // Tainted and applied: a new object, and the mark is gone with the old one.
+    assert_eq!(gantry(&dir, &["taint", "local_network.n"]).code, 0);
+    let run = gantry(&dir, &["apply", "-auto-approve"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let second = network_id(&dir);
+    assert_ne!(first, second, "the object was replaced");
+    assert!(state(&dir)["resources"][0].get("tainted").is_none(), "the new object is not tainted");
+    assert!(!dir.join(format!(".gantry/local/networks/{first}.json")).exists(), "the old object was deleted");
+    assert_eq!(gantry(&dir, &["plan", "-detailed-exitcode"]).code, 0);
+
+    let missing = gantry(&dir, &["taint", "local_network.other"]);
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing.stderr.contains("No instance found for the given address: local_network.other"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn state_pull_prints_the_state_and_push_refuses_older_or_foreign_states_unless_forced() {
+    let (_tmp, dir) = config(&[("main.hcl", ONE_NETWORK)]);
+    assert_eq!(gantry(&dir, &["apply", "-auto-approve"]).code, 0);
+    let pulled = gantry(&dir, &["state", "pull"]);
+    assert_eq!(pulled.code, 0, "{}", pulled.all());
+    let doc: serde_json::Value = serde_json::from_str(&pulled.stdout).unwrap();
+    assert_eq!(doc, state(&dir), "pull prints exactly the stored state");
+    let serial = doc["serial"].as_u64().unwrap();
+
+    // An older copy is refused, and the stored state is untouched.
+    let mut older = doc.clone();
+    older["serial"] = serde_json::json!(serial - 1);
+    older["resources"] = serde_json::json!([]);
+    std::fs::write(dir.join("older.json"), older.to_string()).unwrap();
+    let run = gantry(&dir, &["state", "push", "older.json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stderr.contains(&format!("serial {}, older than the stored state's {serial}", serial - 1)),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(state(&dir), doc);
+
+    // Another lineage is refused too.
+    let mut foreign = doc.clone();
+    foreign["lineage"] = serde_json::json!("00000000-0000-0000-0000-000000000000");
+    foreign["serial"] = serde_json::json!(serial + 5);
+    std::fs::write(dir.join("foreign.json"), foreign.to_string()).unwrap();
+    let run = gantry(&dir, &["state", "push", "foreign.json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("it is another state"), "{}", run.stderr);
+
+    // A newer state of the same lineage goes in; so does an older one with -force.
+    let mut newer = doc.clone();
+    newer["serial"] = serde_json::json!(serial + 1);
+    newer["resources"] = serde_json::json!([]);
+    std::fs::write(dir.join("newer.json"), newer.to_string()).unwrap();
+    let run = gantry(&dir, &["state", "push", "newer.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(state(&dir)["resources"], serde_json::json!([]));
+    assert!(
+        state(&dir)["serial"].as_u64().unwrap() > serial + 1,
+        "a push moves the serial on, so older saved plans are stale"
+    );
+    let run = gantry(&dir, &["state", "push", "-force", "foreign.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(state(&dir)["lineage"], "00000000-0000-0000-0000-000000000000");
+    let run = gantry(&dir, &["state", "push", "missing.json"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("cannot read missing.json"), "{}", run.stderr);
 }

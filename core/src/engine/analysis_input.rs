@@ -180,6 +180,7 @@ mod tests {
             sensitive_paths: Vec::new(),
             dependencies: Vec::new(),
             create_before_destroy: false,
+            tainted: false,
         });
         let delete = ResourceChange {
             deposed: None,

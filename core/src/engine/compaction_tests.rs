@@ -65,6 +65,7 @@ fn instance(i: usize) -> ResourceInstanceState {
         sensitive_paths: Vec::new(),
         dependencies: Vec::new(),
         create_before_destroy: false,
+        tainted: false,
     }
 }
 

@@ -77,6 +77,7 @@ pub async fn import(
                 sensitive_paths: v.sensitive_paths(),
                 dependencies: Vec::new(),
                 create_before_destroy: resource.lifecycle.create_before_destroy,
+                tainted: false,
             };
             (Some(instance), diags)
         }

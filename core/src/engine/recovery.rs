@@ -123,6 +123,7 @@ impl Walker<'_> {
                     sensitive_paths: intent.sensitive_paths.clone(),
                     dependencies: Vec::new(),
                     create_before_destroy: false,
+                    tainted: false,
                 });
             }
         }
@@ -240,6 +241,7 @@ impl Walker<'_> {
             sensitive_paths: value.sensitive_paths(),
             dependencies: intent.dependencies.clone(),
             create_before_destroy: intent.create_before_destroy,
+            tainted: false,
         };
         let mut state = lock(&self.state);
         // A create-before-destroy replacement adopted over the object it replaces: that one

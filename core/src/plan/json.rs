@@ -104,6 +104,7 @@ mod tests {
             sensitive_paths: vec![vec![PathStep::Key("password".into())]],
             dependencies: Vec::new(),
             create_before_destroy: false,
+            tainted: false,
         });
         state.outputs.insert("pw".into(), crate::state::OutputState { value: json!("hunter2"), sensitive: true });
         let change = ResourceChange {

@@ -174,6 +174,7 @@ mod tests {
             sensitive_paths: Vec::new(),
             dependencies: Vec::new(),
             create_before_destroy: false,
+            tainted: false,
         }
     }
 

@@ -45,6 +45,10 @@ pub struct ResourceInstanceState {
     pub dependencies: Vec<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub create_before_destroy: bool,
+    /// Marked by `gantry taint` (or, in time, a create that failed half-way): the next
+    /// plan replaces the object even though nothing else asks for it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tainted: bool,
 }
 
 impl ResourceInstanceState {

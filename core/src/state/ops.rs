@@ -17,6 +17,14 @@ pub enum StateOpError {
     TargetExists(ResourceInstanceAddr),
     #[error("{0} is already in state; remove it first with gantry state rm {0}")]
     AlreadyManaged(ResourceInstanceAddr),
+    #[error("Resource instance {0} is not tainted")]
+    NotTainted(ResourceInstanceAddr),
+    #[error("the state to push has lineage {pushed}, but the stored state has lineage {stored}: it is another state. Push it with -force only if it is meant to replace this one")]
+    OtherLineage { pushed: String, stored: String },
+    #[error("the state to push has serial {pushed}, older than the stored state's {stored}{same}. Pull the stored state and work from it, or push with -force to overwrite it")]
+    OlderSerial { pushed: u64, stored: u64, same: &'static str },
+    #[error("the journal holds {0} change(s) a run left unresolved; run gantry plan to resolve them before pushing, or push with -force")]
+    PendingChanges(usize),
     #[error(transparent)]
     State(#[from] StateError),
 }
@@ -86,6 +94,50 @@ pub fn move_instance(
     Ok(())
 }
 
+/// Marks an instance tainted (`tainted`) or clears the mark; the next plan replaces a
+/// tainted instance.
+pub fn set_tainted(lock: &LockGuard<'_>, addr: &ResourceInstanceAddr, tainted: bool) -> Result<(), StateOpError> {
+    let (mut state, pending) = read(lock.store())?;
+    let Some(mut instance) = state.get(addr).cloned() else { return Err(StateOpError::NoMatch(addr.to_string())) };
+    if !tainted && !instance.tainted {
+        return Err(StateOpError::NotTainted(addr.clone()));
+    }
+    instance.tainted = tainted;
+    state.set(instance);
+    write(lock.store(), (state, pending))?;
+    Ok(())
+}
+
+/// The stored state with its journal folded in, for `gantry state pull`.
+pub fn pull(store: &dyn StateStore) -> Result<State, StateError> {
+    Ok(read(store)?.0)
+}
+
+/// Replaces the stored state with `pushed`, as `gantry state push` does. Unless `force`,
+/// the pushed state must be of the same lineage, not older than the stored one, not a
+/// different state at the same serial, and no unresolved change may be pending.
+/// Returns the state as written.
+pub fn push(lock: &LockGuard<'_>, mut pushed: State, force: bool) -> Result<State, StateOpError> {
+    let stored = lock.store().read_journaled()?;
+    if let (false, Some(current)) = (force, &stored) {
+        if !current.pending.is_empty() {
+            return Err(StateOpError::PendingChanges(current.pending.len()));
+        }
+        let current = &current.state;
+        if current.lineage != pushed.lineage {
+            return Err(StateOpError::OtherLineage { pushed: pushed.lineage, stored: current.lineage.clone() });
+        }
+        if pushed.serial < current.serial || (pushed.serial == current.serial && pushed != *current) {
+            let same = if pushed.serial == current.serial { " (a different state at the same serial)" } else { "" };
+            return Err(StateOpError::OlderSerial { pushed: pushed.serial, stored: current.serial, same });
+        }
+    }
+    // Whatever the journal still says would otherwise be replayed onto the pushed state.
+    pushed.serial = pushed.serial.max(stored.as_ref().map_or(0, |s| s.state.serial));
+    pushed.resources.sort_by(|a, b| a.address.cmp(&b.address));
+    Ok(write(lock.store(), (pushed, Vec::new()))?)
+}
+
 /// Records an instance that `engine::import` read from its provider; returns the new state.
 pub fn record_import(lock: &LockGuard<'_>, instance: ResourceInstanceState) -> Result<State, StateOpError> {
     let (mut state, pending) = read(lock.store())?;
@@ -115,6 +167,7 @@ mod tests {
             sensitive_paths: Vec::new(),
             dependencies: Vec::new(),
             create_before_destroy: false,
+            tainted: false,
         }
     }
 

@@ -292,6 +292,7 @@ impl Executor<'_> {
             sensitive_paths: new_value.sensitive_paths(),
             dependencies: ResourceNode::dependencies(ev.config, n),
             create_before_destroy: res.lifecycle.create_before_destroy,
+            tainted: false,
         };
         self.record(self.writer.record(instance, Some(&intent_id)), addr)?;
         let id = new_value.get("id").and_then(|v| v.as_str()).map(str::to_string);

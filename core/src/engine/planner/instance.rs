@@ -131,10 +131,12 @@ impl Planner<'_> {
         paths.extend(config.sensitive_paths());
         let planned = response.planned.mark_paths(&paths);
         let forced = self.opts.replace.contains(addr);
+        let tainted = self.refresh.prior.get(addr).is_some_and(|s| s.tainted);
         let (action, reason) = match &prior {
             None if !configured => (Action::Create, Some("its provider's configuration is known only after apply: it will be created after its cluster exists".to_string())),
             None => (Action::Create, None),
             Some(_) if forced => (replace_action(res), Some("-replace was given".to_string())),
+            Some(_) if tainted => (replace_action(res), Some("it is tainted".to_string())),
             Some(_) if !response.requires_replace.is_empty() => (replace_action(res), None),
             Some(p) if p.clone().deep_unmarked() == planned.clone().deep_unmarked() => (Action::NoOp, None),
             Some(_) => (Action::Update, None),
