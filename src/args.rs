@@ -223,6 +223,9 @@ pub struct PlanArgs {
     /// Plan to destroy everything.
     #[arg(long)]
     pub destroy: bool,
+    /// Only record in state what refresh finds changed outside Gantry; change no object.
+    #[arg(long = "refresh-only")]
+    pub refresh_only: bool,
     /// How long to wait for a state lock held by another run: 30s, 5m, 1m30s (0 fails at once).
     #[arg(long = "lock-timeout", default_value = "0s", value_parser = parse_duration)]
     pub lock_timeout: std::time::Duration,

@@ -86,6 +86,15 @@ fn write_plan(out: &mut Streamed, plan: &Plan, style: &Style) {
     if !plan.moved.is_empty() {
         out.push('\n');
     }
+    if plan.refresh_only {
+        if plan.drift.is_empty() {
+            out.push_str(&style.bold("No changes."));
+            out.push_str(" Your infrastructure still matches the state.\n");
+        } else {
+            out.push_str("This is a refresh-only plan, so Gantry will not take any actions to undo these. If you were expecting these changes, apply this plan to record the updated values in the Gantry state without changing any remote objects.\n");
+        }
+        return;
+    }
     let changed: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
     if changed.is_empty() && !plan.outputs.values().any(|o| o.before != o.after) && plan.moved.is_empty() {
         out.push_str(&style.bold("No changes."));

@@ -80,7 +80,14 @@ fn warn_if_secrets_in_clear(plan: &Plan, config: &Config, style: &Style) {
 }
 
 pub fn plan_options(p: &PlanArgs, destroy: bool) -> Result<PlanOptions> {
+    if p.refresh_only && !p.refresh {
+        anyhow::bail!("-refresh-only records what refresh finds, so it cannot be combined with -refresh=false");
+    }
+    if p.refresh_only && (destroy || p.destroy) {
+        anyhow::bail!("-refresh-only changes no object, so it cannot be combined with destroy");
+    }
     Ok(PlanOptions {
+        refresh_only: p.refresh_only,
         destroy: destroy || p.destroy,
         refresh: p.refresh,
         targets: p.target.iter().map(|t| ResourceAddrPattern::parse(t)).collect::<Result<_, _>>()?,

@@ -1,6 +1,7 @@
 //! The commands and flags Terraform users type without thinking: `version`, `help`,
 //! `completion`, `-chdir`, `-lock=false`, `-lock-timeout=30s`, `-input=false`,
-//! `-compact-warnings`, `output -raw`, `taint`/`untaint` and `state pull`/`state push`.
+//! `-compact-warnings`, `output -raw`, `-refresh-only`, `taint`/`untaint` and
+//! `state pull`/`state push`.
 
 use crate::support::*;
 
@@ -218,4 +219,62 @@ fn state_pull_prints_the_state_and_push_refuses_older_or_foreign_states_unless_f
     let run = gantry(&dir, &["state", "push", "missing.json"]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("cannot read missing.json"), "{}", run.stderr);
+}
+
+#[test]
+fn refresh_only_records_what_changed_outside_and_changes_no_object() {
+    let two = "resource \"local_network\" \"a\" {\n  cidr_block = \"10.0.0.0/16\"\n}\nresource \"local_network\" \"b\" {\n  cidr_block = \"10.1.0.0/16\"\n}\n";
+    let (_tmp, dir) = config(&[("main.hcl", two)]);
+    assert_eq!(gantry(&dir, &["apply", "-auto-approve"]).code, 0);
+    let before = state(&dir);
+    let a = before["resources"].as_array().unwrap().iter().find(|r| r["address"] == "local_network.a").unwrap()
+        ["attributes"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::remove_file(dir.join(format!(".gantry/local/networks/{a}.json"))).unwrap();
+
+    let plan = gantry(&dir, &["plan", "-refresh-only", "-detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "drift is a change to record: {}", plan.all());
+    assert!(plan.stdout.contains("# local_network.a has been deleted"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("This is a refresh-only plan, so Gantry will not take any actions to undo these"),
+        "{}",
+        plan.stdout
+    );
+    assert!(!plan.stdout.contains("will be created"), "{}", plan.stdout);
+    assert_eq!(state(&dir), before, "plan records nothing");
+
+    let run = gantry(&dir, &["apply", "-refresh-only", "-auto-approve"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(addresses(&dir), ["local_network.b"], "the deleted object is forgotten");
+    assert_eq!(std::fs::read_dir(dir.join(".gantry/local/networks")).unwrap().count(), 1, "nothing was re-created");
+    assert!(state(&dir)["serial"].as_u64() > before["serial"].as_u64());
+    let again = gantry(&dir, &["plan", "-refresh-only", "-detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.all());
+    assert!(again.stdout.contains("No changes. Your infrastructure still matches the state."), "{}", again.stdout);
+    let plan = gantry(&dir, &["plan"]);
+    assert!(
+        plan.stdout.contains("1 to add, 0 to change, 0 to destroy"),
+        "a normal plan creates it again: {}",
+        plan.stdout
+    );
+
+    // A saved refresh-only plan applies the same way.
+    let b = state(&dir)["resources"][0]["attributes"]["id"].as_str().unwrap().to_string();
+    std::fs::remove_file(dir.join(format!(".gantry/local/networks/{b}.json"))).unwrap();
+    assert_eq!(gantry(&dir, &["plan", "-refresh-only", "-out", "ro.plan"]).code, 0);
+    let run = gantry(&dir, &["apply", "ro.plan"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(addresses(&dir), Vec::<String>::new());
+    assert!(!dir.join(".gantry/local/networks").read_dir().unwrap().any(|_| true), "nothing was created");
+
+    for (flags, says) in [
+        (&["plan", "-refresh-only", "-refresh=false"][..], "cannot be combined with -refresh=false"),
+        (&["plan", "-refresh-only", "-destroy"][..], "cannot be combined with destroy"),
+    ] {
+        let run = gantry(&dir, flags);
+        assert_eq!(run.code, 1, "{flags:?}: {}", run.all());
+        assert!(run.stderr.contains(says), "{flags:?}: {}", run.stderr);
+    }
 }

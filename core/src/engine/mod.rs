@@ -80,6 +80,8 @@ pub struct PlanOptions {
     /// Old objects of interrupted replacements that still exist (pending `DeleteReplaced`
     /// intents): the plan destroys each as a deposed object.
     pub deposed: Vec<crate::state::Intent>,
+    /// Plan only to record what refresh found (`-refresh-only`): no change to any object.
+    pub refresh_only: bool,
 }
 
 /// Root module input values with where each came from (for error positions).

@@ -130,6 +130,7 @@ mod tests {
             prior_serial: state.serial,
             prior_lineage: state.lineage.clone(),
             destroy: false,
+            refresh_only: false,
             variables: [("size".to_string(), serde_json::json!(2.0)), ("key".to_string(), serde_json::json!("s3cr3t"))]
                 .into_iter()
                 .collect(),

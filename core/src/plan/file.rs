@@ -126,6 +126,7 @@ mod tests {
             prior_serial: 3,
             prior_lineage: "l".into(),
             destroy: false,
+            refresh_only: false,
             variables: [("n".to_string(), serde_json::json!(1.5))].into_iter().collect(),
             changes: Vec::new(),
             drift: Vec::new(),

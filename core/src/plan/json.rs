@@ -127,6 +127,7 @@ mod tests {
             prior_serial: 0,
             prior_lineage: String::new(),
             destroy: false,
+            refresh_only: false,
             variables: [("pw".to_string(), secret.to_marked_json()), ("n".to_string(), json!(1))].into_iter().collect(),
             changes: vec![change.clone()],
             drift: vec![change],

@@ -131,6 +131,9 @@ pub struct Plan {
     pub prior_serial: u64,
     pub prior_lineage: String,
     pub destroy: bool,
+    /// Made by `-refresh-only`: applying it records the refreshed state and changes no object.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refresh_only: bool,
     /// The root module's input values (marked JSON), so apply evaluates the same configuration.
     pub variables: BTreeMap<String, serde_json::Value>,
     pub changes: Vec<ResourceChange>,
@@ -193,6 +196,9 @@ impl Plan {
 
     /// True when apply would change something (resources or outputs).
     pub fn has_changes(&self) -> bool {
+        if self.refresh_only {
+            return !self.drift.is_empty() || self.outputs.values().any(|o| o.before != o.after);
+        }
         self.changes.iter().any(|c| c.action != Action::NoOp)
             || self.outputs.values().any(|o| o.before != o.after)
             || !self.moved.is_empty()

@@ -23,7 +23,8 @@ impl Executor<'_> {
                 ok = false;
                 continue;
             };
-            if node.mode == Mode::Managed && self.plan.targets.is_empty() {
+            // A targeted or refresh-only plan leaves instances out on purpose.
+            if node.mode == Mode::Managed && self.plan.targets.is_empty() && !self.plan.refresh_only {
                 for key in exp.keys() {
                     let addr = raddr.instance(key);
                     if self.change_for(&addr).is_none() {

@@ -111,6 +111,11 @@ impl Planner<'_> {
         let destroy = self.opts.destroy;
         let mut changes = self.changes.into_inner().unwrap_or_else(|e| e.into_inner());
         changes.sort_by(|a, b| a.address.cmp(&b.address));
+        let refresh_only = self.opts.refresh_only;
+        if refresh_only {
+            // Unchanged instances stay: apply reads their values from them.
+            changes.retain(|c| c.action == crate::plan::Action::NoOp);
+        }
         let (refreshed, drift) = self.refresh.finish();
         let values = self.ev.values.into_inner().unwrap_or_else(|e| e.into_inner());
         let outputs = output_changes(config, state, values.outputs.get(&ModuleInstance::root()), destroy);
@@ -134,6 +139,7 @@ impl Planner<'_> {
             prior_serial: state.serial,
             prior_lineage: state.lineage.clone(),
             destroy,
+            refresh_only,
             // A sensitive variable's value is saved marked, so that every form of the plan knows to hide it.
             variables: settings
                 .inputs
