@@ -1,6 +1,25 @@
 //! The `gantry` command: parses arguments and hands each command to its module in
 //! `commands/`, which calls the engine and renders the results.
 
+// `println!`, `print!`, `eprintln!` and `eprint!` in this binary write through `streamed`, so
+// that a reader that has gone (`gantry show | head`) ends the output instead of panicking.
+// They are declared before the modules so that every module uses them.
+macro_rules! println {
+    () => { $crate::streamed::to_stdout(format_args!("\n")) };
+    ($($t:tt)*) => { $crate::streamed::to_stdout(format_args!("{}\n", format_args!($($t)*))) };
+}
+macro_rules! print {
+    ($($t:tt)*) => { $crate::streamed::to_stdout(format_args!($($t)*)) };
+}
+macro_rules! eprintln {
+    () => { $crate::streamed::to_stderr(format_args!("\n")) };
+    ($($t:tt)*) => { $crate::streamed::to_stderr(format_args!("{}\n", format_args!($($t)*))) };
+}
+#[allow(unused_macros)] // Unused today; declared so that a later `eprint!` cannot reach std's.
+macro_rules! eprint {
+    ($($t:tt)*) => { $crate::streamed::to_stderr(format_args!($($t)*)) };
+}
+
 mod args;
 mod commands;
 mod logging;

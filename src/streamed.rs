@@ -1,6 +1,7 @@
-//! Text written as it is produced: a large plan goes to standard output change by change
-//! instead of being held whole in memory first, and a closed pipe (`gantry plan | head`)
-//! ends the output quietly instead of failing the command.
+//! Writing to the terminal or a pipe. A large plan goes to standard output change by
+//! change instead of being held whole in memory first, and a closed pipe (`gantry plan |
+//! head`) ends the output quietly instead of failing the command: an apply whose reader
+//! went away goes on and records what it does.
 
 use std::io::Write as _;
 
@@ -55,4 +56,15 @@ impl Drop for Streamed {
             self.flush();
         }
     }
+}
+
+/// What `println!` and `print!` write in this binary; see `main.rs`.
+pub fn to_stdout(args: std::fmt::Arguments<'_>) {
+    // A closed pipe is the reader's choice, not an error of the command.
+    let _ = std::io::stdout().lock().write_fmt(args);
+}
+
+/// What `eprintln!` and `eprint!` write in this binary.
+pub fn to_stderr(args: std::fmt::Arguments<'_>) {
+    let _ = std::io::stderr().lock().write_fmt(args);
 }

@@ -70,11 +70,7 @@ pub fn run(cmd: StateCommand, style: &Style) -> Result<u8> {
             let lock = lock_now(store.as_ref(), "state push")?;
             match ops::push(&lock, pushed, force) {
                 Ok(written) => {
-                    println!(
-                        "Pushed the state (serial {}, {} resource instance(s)).",
-                        written.serial,
-                        written.resources.len()
-                    );
+                    println!("Pushed the state ({} resource instance(s)).", written.resources.len());
                     Ok(0)
                 }
                 Err(

@@ -278,3 +278,25 @@ fn refresh_only_records_what_changed_outside_and_changes_no_object() {
         assert!(run.stderr.contains(says), "{flags:?}: {}", run.stderr);
     }
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_without_a_panic() {
+    let (_tmp, dir) = config(&[("main.hcl", ONE_NETWORK)]);
+    assert_eq!(gantry(&dir, &["apply", "-auto-approve"]).code, 0);
+    for args in [&["show"][..], &["state", "list"][..], &["plan"][..], &["version"][..], &["output", "-json"][..]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gantry"))
+            .args(args)
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader leaves before anything is written, as `| head -0` would.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
