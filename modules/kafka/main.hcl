@@ -72,10 +72,10 @@ variable "pool" {
 }
 
 locals {
-  labels   = { "app.kubernetes.io/name" = var.name, "app.kubernetes.io/component" = "broker" }
-  headless = "${var.name}-headless"
-  voters   = join(",", [for i in range(var.brokers) : "${i}@${var.name}-${i}.${local.headless}.${var.namespace}.svc:9093"])
-  selector = var.pool == null ? {} : { "gantry.dev/pool" = var.pool }
+  labels      = { "app.kubernetes.io/name" = var.name, "app.kubernetes.io/component" = "broker" }
+  headless    = "${var.name}-headless"
+  voters      = join(",", [for i in range(var.brokers) : "${i}@${var.name}-${i}.${local.headless}.${var.namespace}.svc:9093"])
+  selector    = var.pool == null ? {} : { "gantry.dev/pool" = var.pool }
   replication = min(3, var.brokers)
   topic_commands = [for name, t in var.topics : join(" ", concat(
     ["/opt/kafka/bin/kafka-topics.sh --bootstrap-server ${var.name}:9092 --create --if-not-exists",

@@ -163,10 +163,10 @@ resource "kubernetes_manifest" "prometheus" {
           serviceAccountName = "prometheus"
           nodeSelector       = local.selector
           containers = [{
-            name  = "prometheus"
-            image = var.prometheus_image
-            args  = ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--storage.tsdb.retention.time=${var.retention}"]
-            ports = [{ name = "http", containerPort = 9090 }]
+            name           = "prometheus"
+            image          = var.prometheus_image
+            args           = ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--storage.tsdb.retention.time=${var.retention}"]
+            ports          = [{ name = "http", containerPort = 9090 }]
             readinessProbe = { httpGet = { path = "/-/ready", port = "http" } }
             resources = {
               requests = { cpu = "500m", memory = "2Gi" }
@@ -291,10 +291,10 @@ resource "kubernetes_manifest" "dcgm_exporter" {
           nodeSelector = { "nvidia.com/gpu.present" = "true" }
           tolerations  = [{ key = "nvidia.com/gpu", operator = "Exists", effect = "NoSchedule" }]
           containers = [{
-            name  = "dcgm-exporter"
-            image = var.dcgm_exporter_image
-            env   = [{ name = "DCGM_EXPORTER_KUBERNETES", value = "true" }, { name = "DCGM_EXPORTER_LISTEN", value = ":9400" }]
-            ports = [{ name = "metrics", containerPort = 9400 }]
+            name            = "dcgm-exporter"
+            image           = var.dcgm_exporter_image
+            env             = [{ name = "DCGM_EXPORTER_KUBERNETES", value = "true" }, { name = "DCGM_EXPORTER_LISTEN", value = ":9400" }]
+            ports           = [{ name = "metrics", containerPort = 9400 }]
             securityContext = { capabilities = { add = ["SYS_ADMIN"] } }
             resources = {
               requests = { cpu = "100m", memory = "128Mi" }

@@ -269,3 +269,25 @@ fn local_backend_path_is_used_by_every_command() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("No instance found for the given address: local_cluster.a"), "{}", run.stderr);
 }
+
+/// What users copy first is formatted as `gantry fmt` (and `terraform fmt`) would write it.
+#[test]
+fn every_shipped_module_and_example_passes_fmt_check() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = Vec::new();
+    for top in ["modules", "examples"] {
+        for entry in std::fs::read_dir(root.join(top)).unwrap() {
+            let dir = entry.unwrap().path();
+            if dir.is_dir() {
+                dirs.push(dir);
+            }
+        }
+    }
+    assert!(dirs.len() >= 8, "{dirs:?}");
+    let unformatted: Vec<String> = dirs
+        .iter()
+        .filter(|d| gantry(d, &["fmt", "-check", "."]).code != 0)
+        .map(|d| d.strip_prefix(root).unwrap().display().to_string())
+        .collect();
+    assert!(unformatted.is_empty(), "run gantry fmt on {unformatted:?}");
+}
