@@ -333,7 +333,8 @@ pub fn normalize(args: impl Iterator<Item = String>) -> Vec<String> {
     if args.len() == 2 && matches!(args[1].as_str(), "-version" | "--version" | "-v") {
         args[1] = "version".into();
     }
-    args.into_iter()
+    let dashed = args
+        .into_iter()
         .enumerate()
         .map(
             |(i, a)| {
@@ -344,7 +345,41 @@ pub fn normalize(args: impl Iterator<Item = String>) -> Vec<String> {
                 }
             },
         )
-        .collect()
+        .collect();
+    dir_flag_to_positional(dashed)
+}
+
+/// Commands whose directory is their last positional argument.
+const POSITIONAL_DIR: &[&str] = &["init", "validate", "fmt", "graph", "plan", "apply", "destroy", "show", "import"];
+
+/// Every command takes `-dir DIR`, as the state commands do, so that a script can name the
+/// directory one way everywhere; for the commands that take it positionally, the flag's
+/// value becomes their last positional argument.
+fn dir_flag_to_positional(args: Vec<String>) -> Vec<String> {
+    let mut at = 1;
+    while at < args.len() && args[at].starts_with('-') {
+        // The one global flag whose value may be a separate argument.
+        at += if args[at] == "--chdir" { 2 } else { 1 };
+    }
+    if at >= args.len() || !POSITIONAL_DIR.contains(&args[at].as_str()) {
+        return args;
+    }
+    let mut out = args[..=at].to_vec();
+    let mut dirs = Vec::new();
+    let mut rest = args.into_iter().skip(at + 1);
+    while let Some(a) = rest.next() {
+        match a.strip_prefix("--dir") {
+            Some("") => match rest.next() {
+                Some(dir) => dirs.push(dir),
+                None => out.push(a),
+            },
+            Some(v) if v.starts_with('=') => dirs.push(v[1..].to_string()),
+            _ => out.push(a),
+        }
+    }
+    // Two directories (a flag and a positional, or two flags) stay two, for clap to refuse.
+    out.extend(dirs);
+    out
 }
 
 /// The `-var` and `-var-file` options in the order given, which decides precedence.
@@ -397,5 +432,21 @@ mod tests {
         for bad in ["", "s", "5x", "1m30", "soon", "-5s"] {
             assert!(parse_duration(bad).is_err(), "{bad:?} is not a duration");
         }
+    }
+
+    fn normalized(args: &[&str]) -> Vec<String> {
+        super::normalize(std::iter::once("gantry").chain(args.iter().copied()).map(String::from))
+    }
+
+    #[test]
+    fn dir_as_a_flag_becomes_the_positional_directory_of_the_plan_family() {
+        assert_eq!(normalized(&["plan", "-dir", "infra", "-var", "a=b"]), ["gantry", "plan", "--var", "a=b", "infra"]);
+        assert_eq!(normalized(&["-chdir", "x", "apply", "-dir=infra"]), ["gantry", "--chdir", "x", "apply", "infra"]);
+        assert_eq!(normalized(&["import", "-dir", "d", "a.b", "id"]), ["gantry", "import", "a.b", "id", "d"]);
+        // The state commands take -dir as a flag already.
+        assert_eq!(normalized(&["state", "list", "-dir", "d"]), ["gantry", "state", "list", "--dir", "d"]);
+        assert_eq!(normalized(&["output", "-dir=d"]), ["gantry", "output", "--dir=d"]);
+        // A flag that merely starts with --dir is not it.
+        assert_eq!(normalized(&["plan", "--directory"]), ["gantry", "plan", "--directory"]);
     }
 }

@@ -300,3 +300,18 @@ fn a_reader_that_goes_away_ends_the_output_without_a_panic() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn every_command_takes_its_directory_as_dash_dir() {
+    let (tmp, dir) = config(&[("main.hcl", ONE_NETWORK)]);
+    let parent = tmp.path();
+    assert_eq!(gantry(parent, &["validate", "-dir=cfg"]).code, 0);
+    let run = gantry(parent, &["apply", "-auto-approve", "-dir", "cfg"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(dir.join("gantry.state.json").is_file());
+    assert_eq!(gantry(parent, &["plan", "-detailed-exitcode", "-dir", "cfg"]).code, 0);
+    assert_eq!(gantry(parent, &["state", "list", "-dir", "cfg"]).stdout, "local_network.n\n");
+    assert_eq!(gantry(parent, &["output", "-json", "-dir", "cfg"]).code, 0);
+    let both = gantry(parent, &["plan", "cfg", "-dir", "cfg"]);
+    assert_eq!(both.code, 1, "a directory given twice is an error: {}", both.all());
+}
