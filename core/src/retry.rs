@@ -188,10 +188,28 @@ where
     let start = tokio::time::Instant::now();
     let max_attempts = policy.max_attempts.max(1);
     let mut attempt = 1;
+    // Every call is one debug line when it ends: which, how many attempts, how long.
+    let finished = |attempt: u32, error: Option<String>| {
+        tracing::debug!(
+            provider = call.provider,
+            operation = call.operation,
+            resource_type = call.resource_type,
+            attempts = attempt,
+            duration_ms = start.elapsed().as_millis() as u64,
+            error = error.as_deref().unwrap_or(""),
+            "provider call finished"
+        );
+    };
     loop {
         let e = match op().await {
-            Ok(v) => return Ok(v),
-            Err(e) if !e.is_transient() => return Err(e),
+            Ok(v) => {
+                finished(attempt, None);
+                return Ok(v);
+            }
+            Err(e) if !e.is_transient() => {
+                finished(attempt, Some(e.log_summary()));
+                return Err(e);
+            }
             Err(e) => e,
         };
         let delay = policy.delay(attempt - 1, jitter());
@@ -206,6 +224,7 @@ where
                 error = %e.log_summary(),
                 "giving up on a provider call"
             );
+            finished(attempt, Some(e.log_summary()));
             return Err(gave_up(e, attempt, elapsed));
         }
         tracing::debug!(

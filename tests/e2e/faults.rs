@@ -230,6 +230,20 @@ fn retries_show_in_the_debug_log_without_values() {
         assert!(line.contains("Throttled"), "{line}");
     }
     assert!(stderr.contains("configuration loaded") && stderr.contains("provider configured"), "{stderr}");
+    // Every provider call that ends is one line: which, how many attempts, how long.
+    let finished: Vec<&str> = stderr.lines().filter(|l| l.contains("provider call finished")).collect();
+    assert!(
+        finished
+            .iter()
+            .any(|l| l.contains("operation=\"plan\"") && l.contains("attempts=1") && l.contains("duration_ms=")),
+        "the plan call:\n{stderr}"
+    );
+    assert!(
+        finished
+            .iter()
+            .any(|l| l.contains("operation=\"apply\"") && l.contains("attempts=3") && l.contains("Throttled")),
+        "the apply given up on after three attempts:\n{stderr}"
+    );
     assert!(!stderr.contains("value-7c1f"), "no attribute value reaches the log:\n{stderr}");
 
     // Unset, there is no log.
