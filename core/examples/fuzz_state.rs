@@ -295,8 +295,8 @@ fn check_plan(engine: &Engine, bytes: &[u8]) {
     for c in p.changes.iter().chain(&p.drift) {
         round_trips(&c.address);
         let _ = p.change(&c.address);
-        for v in [c.before_value(), c.after_value()].into_iter().flatten() {
-            drive_value(&v);
+        for v in [&c.before, &c.after].into_iter().flatten() {
+            drive_value(v);
         }
     }
     let variables: BTreeMap<String, Value> =

@@ -376,7 +376,7 @@ async fn ignore_changes_and_unknown_values_until_apply() {
     let (config, _) = h.load();
     let (plan, _) = plan(&config.unwrap(), &h.settings(), &h.state, PlanOptions::default()).await;
     let b = plan.unwrap().changes.into_iter().find(|c| c.address.to_string() == "mem_thing.b").unwrap();
-    assert_eq!(b.after_value().unwrap().get("name"), Some(&Value::Unknown));
+    assert_eq!(b.after.unwrap().get("name"), Some(&Value::Unknown));
     h.apply().await;
     assert_eq!(h.state.resources[1].attributes["name"], "b-id-a");
     std::fs::write(
@@ -456,7 +456,7 @@ resource "mem_thing" "a" {
     let (config, _) = h.load();
     let (plan, diags) = plan(&config.unwrap(), &h.settings(), &h.state, PlanOptions::default()).await;
     assert!(!diags.has_errors());
-    let after = plan.unwrap().changes[0].after_value().unwrap();
+    let after = plan.unwrap().changes.remove(0).after.unwrap();
     let rules: Vec<String> = after
         .get("rule")
         .unwrap()

@@ -46,15 +46,8 @@ pub fn redacted(plan: &Plan) -> Json {
     }
     // The analysis is made from the planned values without their marks (a pool's name, a
     // label); whatever text of a sensitive value it repeats is removed.
-    let secrets = Secrets::of(
-        plan.changes
-            .iter()
-            .flat_map(|c| [c.before_value(), c.after_value()])
-            .flatten()
-            .chain(plan.refreshed_state.resources.iter().map(|r| r.value()))
-            .collect::<Vec<_>>()
-            .iter(),
-    );
+    let stored: Vec<Value> = plan.refreshed_state.resources.iter().map(|r| r.value()).collect();
+    let secrets = Secrets::of(plan.changes.iter().flat_map(|c| [&c.before, &c.after]).flatten().chain(&stored));
     if let Some(analysis) = members.get_mut("analysis") {
         secrets.scrub_json(analysis);
     }
@@ -73,7 +66,7 @@ fn whole_or_nothing(v: &Value) -> Json {
 fn change(c: &ResourceChange) -> Json {
     let mut j = serde_json::to_value(c).unwrap_or_default();
     if let Some(members) = j.as_object_mut() {
-        for (name, value) in [("before", c.before_value()), ("after", c.after_value())] {
+        for (name, value) in [("before", &c.before), ("after", &c.after)] {
             members.insert(name.into(), value.as_ref().map(redacted_json).unwrap_or(Json::Null));
             members.insert(format!("{name}_sensitive"), value.as_ref().map(paths).unwrap_or(json!([])));
         }

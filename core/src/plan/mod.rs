@@ -85,15 +85,6 @@ pub struct ResourceChange {
     pub deposed: Option<String>,
 }
 
-impl ResourceChange {
-    pub fn before_value(&self) -> Option<Value> {
-        self.before.clone()
-    }
-    pub fn after_value(&self) -> Option<Value> {
-        self.after.clone()
-    }
-}
-
 /// A change's values as marked JSON, the form plan files and `plan -json` carry.
 mod marked {
     use crate::value::Value;
@@ -196,12 +187,11 @@ impl Plan {
 
     /// True when apply would change something (resources or outputs).
     pub fn has_changes(&self) -> bool {
+        let outputs = self.outputs.values().any(|o| o.before != o.after);
         if self.refresh_only {
-            return !self.drift.is_empty() || self.outputs.values().any(|o| o.before != o.after);
+            return outputs || !self.drift.is_empty();
         }
-        self.changes.iter().any(|c| c.action != Action::NoOp)
-            || self.outputs.values().any(|o| o.before != o.after)
-            || !self.moved.is_empty()
+        outputs || !self.moved.is_empty() || self.changes.iter().any(|c| c.action != Action::NoOp)
     }
 
     pub fn counts(&self) -> (usize, usize, usize) {

@@ -106,13 +106,13 @@ impl Executor<'_> {
         provider: &ProviderInstance,
     ) -> Result<Option<String>, Diagnostic> {
         let addr = &c.address;
-        let Some(before) = c.before_value() else { return Ok(None) };
-        if let Err(e) = self.call(addr, provider.provider.apply(delete_request(addr, &before))).await? {
+        let Some(before) = &c.before else { return Ok(None) };
+        if let Err(e) = self.call(addr, provider.provider.apply(delete_request(addr, before))).await? {
             return Err(Diagnostic::error(
                 format!("Failed to delete the replaced object of {addr}"),
                 format!(
                     "{}. It stays recorded in the journal, and the next plan offers to delete it again.",
-                    provider_error(e, [&before])
+                    provider_error(e, [before])
                 ),
             )
             .with_address(addr));
@@ -309,7 +309,7 @@ impl Executor<'_> {
         config: &Value,
         res: &crate::config::Resource,
     ) -> Result<(), Diagnostic> {
-        let Some(saved) = c.after_value() else { return Ok(()) };
+        let Some(saved) = &c.after else { return Ok(()) };
         let mut found = if c.deferred {
             let configured = match config {
                 Value::Object(m) => {

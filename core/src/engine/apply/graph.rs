@@ -224,9 +224,9 @@ fn delete_order_keys(plan: &Plan, registry: &Registry, deleting: &[(usize, Half)
             let name = c.provider.split('.').next().unwrap_or_default().to_string();
             let Some(factory) = registry.get(&name) else { return (Vec::new(), Vec::new()) };
             let provider = instances.entry(name).or_insert_with(|| factory.instantiate());
-            match (c.address.resource.mode, c.before_value()) {
+            match (c.address.resource.mode, &c.before) {
                 (Mode::Managed, Some(before)) => {
-                    provider.delete_order(&c.address.resource.type_name, &before.deep_unmarked())
+                    provider.delete_order(&c.address.resource.type_name, &before.clone().deep_unmarked())
                 }
                 _ => (Vec::new(), Vec::new()),
             }

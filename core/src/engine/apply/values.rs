@@ -81,7 +81,7 @@ impl Executor<'_> {
             return v.clone();
         }
         match self.change_for(addr) {
-            Some(c) if c.action == Action::NoOp => c.before_value().unwrap_or(Value::Unknown),
+            Some(c) if c.action == Action::NoOp => c.before.clone().unwrap_or(Value::Unknown),
             _ => self.plan.refreshed_state.get(addr).map(|s| s.value()).unwrap_or(Value::Unknown),
         }
     }
