@@ -74,6 +74,9 @@ pub enum Command {
         /// How many operations run at once (at least 1).
         #[arg(long, default_value_t = 10, value_parser = parse_parallelism)]
         parallelism: usize,
+        /// Print progress as Terraform's machine-readable UI: one JSON event per line.
+        #[arg(long)]
+        json: bool,
     },
     /// Destroy everything this configuration manages.
     Destroy {
@@ -85,6 +88,9 @@ pub enum Command {
         auto_approve: bool,
         #[arg(long, default_value_t = 10, value_parser = parse_parallelism)]
         parallelism: usize,
+        /// Print progress as machine-readable JSON events, one per line.
+        #[arg(long)]
+        json: bool,
     },
     /// Show the state, or a saved plan.
     Show {
@@ -261,8 +267,6 @@ pub struct PlanOutputArgs {
 pub struct PlanOnlyFlags {
     #[arg(long, hide = true)]
     out: Option<PathBuf>,
-    #[arg(long, hide = true)]
-    json: bool,
     #[arg(long = "detailed-exitcode", hide = true)]
     detailed_exitcode: bool,
 }
@@ -273,8 +277,6 @@ impl PlanOnlyFlags {
         let (flag, hint) = if self.out.is_some() {
             let plan = if command == "destroy" { "gantry plan -destroy -out FILE" } else { "gantry plan -out FILE" };
             ("-out", format!("to apply a saved plan, save it with {plan}, then run gantry apply FILE"))
-        } else if self.json {
-            ("-json", "to see the plan as JSON, run gantry plan -json".to_string())
         } else if self.detailed_exitcode {
             ("-detailed-exitcode", "to learn whether there are changes, run gantry plan -detailed-exitcode".to_string())
         } else {

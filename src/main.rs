@@ -23,6 +23,7 @@ macro_rules! eprint {
 mod args;
 mod commands;
 mod logging;
+mod progress;
 mod streamed;
 mod views;
 
@@ -44,13 +45,23 @@ fn registry() -> Registry {
         gantry_provider_kubernetes::KubernetesFactory::new()
             .with_simulator(gantry_provider_local::KubernetesSimulator::arc()),
     ));
+    #[cfg(feature = "aws")]
     r.register(gantry_provider_aws::AwsFactory::arc());
+    #[cfg(not(feature = "aws"))]
+    r.leave_out("aws", LEFT_OUT_AWS);
     r
 }
 
+/// How to get the aws provider, the s3 backend and the aws_kms key provider into a build
+/// made without them.
+#[cfg(not(feature = "aws"))]
+const LEFT_OUT_AWS: &str = "it comes with the default cargo features: cargo install --path . (or add --features aws)";
+
 /// The state backends of this build; `local` is built into the registry.
 fn backends() -> BackendRegistry {
+    #[allow(unused_mut)] // Without the aws feature, nothing is added to the built-in local backend.
     let mut r = BackendRegistry::new();
+    #[cfg(feature = "aws")]
     r.register(gantry_provider_aws::backend::S3BackendFactory::arc());
     r
 }
@@ -114,7 +125,9 @@ async fn stop_now() {
 
 /// The key provider types of this build for state and plan encryption; `pbkdf2` is built in.
 fn key_providers() -> KeyProviderRegistry {
+    #[allow(unused_mut)]
     let mut r = KeyProviderRegistry::new();
+    #[cfg(feature = "aws")]
     r.register(gantry_provider_aws::kms::KmsKeyProviderFactory::arc());
     r
 }
@@ -193,13 +206,13 @@ async fn run(command: Command, style: &Style, raw: &[String]) -> anyhow::Result<
         Command::Fmt { dir, check, diff } => commands::fmt::run(&dir.dir, check, diff),
         Command::Graph(dir) => commands::graph::run(&dir.dir, style),
         Command::Plan { plan, output } => commands::plan::run(plan, output, raw, style).await,
-        Command::Apply { plan, plan_only, auto_approve, parallelism } => {
+        Command::Apply { plan, plan_only, auto_approve, parallelism, json } => {
             plan_only.check("apply").map_err(anyhow::Error::msg)?;
-            commands::apply::run(plan, auto_approve, parallelism, false, raw, style).await
+            commands::apply::run(plan, auto_approve, parallelism, false, json, raw, style).await
         }
-        Command::Destroy { plan, plan_only, auto_approve, parallelism } => {
+        Command::Destroy { plan, plan_only, auto_approve, parallelism, json } => {
             plan_only.check("destroy").map_err(anyhow::Error::msg)?;
-            commands::apply::run(plan, auto_approve, parallelism, true, raw, style).await
+            commands::apply::run(plan, auto_approve, parallelism, true, json, raw, style).await
         }
         Command::Show { path, json, .. } => commands::show::show(path, json, raw, style),
         Command::Output { name, json, raw, dir } => commands::show::output(&dir, name, json, raw, style),

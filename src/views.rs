@@ -6,6 +6,7 @@ use gantry_core::plan::{Action, Plan, ResourceChange};
 use gantry_core::value::{format_number, quote, quote_key, PathStep, Value};
 use std::fmt::Write as _;
 
+#[derive(Clone)]
 pub struct Style {
     pub color: bool,
 }

@@ -361,9 +361,27 @@ pub trait ProviderFactory: Send + Sync {
 #[derive(Default)]
 pub struct Registry {
     factories: BTreeMap<String, std::sync::Arc<dyn ProviderFactory>>,
+    /// Providers this build was made without, each with how to get a build that has it.
+    left_out: BTreeMap<String, String>,
 }
 
 impl Registry {
+    /// Records that this build leaves a provider out, so that a configuration using it
+    /// is told how to get it rather than that the provider does not exist.
+    pub fn leave_out(&mut self, name: &str, how_to_get_it: &str) {
+        self.left_out.insert(name.to_string(), how_to_get_it.to_string());
+    }
+
+    /// The sentence to add to a diagnostic about a name that belongs to a left-out
+    /// provider: a provider name or a resource type with its prefix.
+    pub fn left_out_hint(&self, name: &str) -> Option<String> {
+        let (provider, how) = self
+            .left_out
+            .iter()
+            .find(|(p, _)| name == p.as_str() || name.starts_with(&format!("{p}_")))?;
+        Some(format!(" The {provider} provider is left out of this build of Gantry; {how}."))
+    }
+
     pub fn register(&mut self, factory: std::sync::Arc<dyn ProviderFactory>) {
         self.factories.insert(factory.name().to_string(), factory);
     }

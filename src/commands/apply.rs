@@ -3,60 +3,35 @@
 
 use super::{load_checked, lock_for, print_diags, settings, store_of, EXIT_ERROR};
 use crate::args::PlanArgs;
+use crate::progress::{self, JsonEvents, Progress};
 use crate::views::{self, Style};
 use anyhow::{anyhow, Context as _, Result};
-use gantry_core::addr::ResourceInstanceAddr;
 use gantry_core::encryption::Codec;
 use gantry_core::engine;
 use gantry_core::plan::{Action, Plan};
 use std::io::{BufRead, Write};
 use std::path::Path;
 
-/// Prints apply progress the way Terraform does.
-struct ProgressHook;
-
-impl engine::Hook for ProgressHook {
-    fn pre_apply(&self, addr: &ResourceInstanceAddr, action: Action) {
-        let verb = match action {
-            Action::Create => "Creating...",
-            Action::Update => "Modifying...",
-            Action::Delete => "Destroying...",
-            _ => "Replacing...",
-        };
-        println!("{addr}: {verb}");
-    }
-    fn post_apply(
-        &self,
-        addr: &ResourceInstanceAddr,
-        action: Action,
-        error: Option<&str>,
-        id: Option<&str>,
-        elapsed: std::time::Duration,
-    ) {
-        if error.is_some() {
-            return;
-        }
-        let verb = match action {
-            Action::Create => "Creation",
-            Action::Update => "Modifications",
-            Action::Delete => "Destruction",
-            _ => "Replacement",
-        };
-        let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
-        println!("{addr}: {verb} complete after {:.1}s{id}", elapsed.as_secs_f64());
-        let _ = std::io::stdout().flush();
-    }
-}
-
 pub async fn run(
     p: PlanArgs,
     auto_approve: bool,
     parallelism: usize,
     destroy: bool,
+    json: bool,
     raw: &[String],
     style: &Style,
 ) -> Result<u8> {
     let saved_plan = p.dir.is_file();
+    if json && !saved_plan && !auto_approve {
+        return Err(anyhow!(
+            "Plan file or auto-approve required\n\nGantry cannot ask for interactive approval when -json is set. Apply a saved plan file, or add -auto-approve"
+        ));
+    }
+    let events = json.then_some(JsonEvents);
+    if let Some(events) = &events {
+        events.version();
+        super::JSON_DIAGNOSTICS.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     // A saved plan was approved when it was made; anything else needs a yes that -input=false cannot ask for.
     if !saved_plan && !auto_approve && !p.input {
         return Err(anyhow!(
@@ -81,7 +56,10 @@ pub async fn run(
     let plan = if let Some((vars, options)) = planning {
         let planned = super::plan::make_plan(&config, diags, store.as_ref(), options, &vars, &registry, style).await?;
         let Some(plan) = planned else { return Ok(EXIT_ERROR) };
-        views::print_plan(&plan, style);
+        match &events {
+            Some(events) => events.planned(&plan),
+            None => views::print_plan(&plan, style),
+        }
         if !plan.has_changes() {
             finish_migration(store.as_ref(), encryption.as_ref(), style)?;
             return Ok(0);
@@ -108,14 +86,24 @@ pub async fn run(
         .iter()
         .map(|(k, v)| (k.clone(), (gantry_core::value::Value::from_marked_json(v), None)))
         .collect();
-    let hook = ProgressHook;
-    let s = settings(&registry, &dir, inputs, parallelism, &hook);
+    let mode = if json { progress::Mode::Json } else { progress::mode_for_stdout() };
+    let total = plan.changes.iter().filter(|c| c.action != Action::NoOp).count();
+    let display = Progress::new(mode, style, total, progress::interval_from_env());
+    let s = settings(&registry, &dir, inputs, parallelism, &display);
     crate::applying(true);
     let (state, diags) = engine::apply(&config, &s, &plan, store.clone()).await;
     crate::applying(false);
+    drop(s);
+    // The live view leaves the screen before anything else is printed under it.
+    drop(display);
     print_diags(&diags, &config.sources, style);
     if diags.has_errors() {
         return Ok(EXIT_ERROR);
+    }
+    if let Some(events) = &events {
+        events.summary(&plan, "apply");
+        events.outputs(super::show::outputs_json(&state));
+        return Ok(0);
     }
     let (add, change, destroyed) = plan.counts();
     if plan.destroy {

@@ -44,7 +44,17 @@ impl std::error::Error for Reported {}
 /// Set by `-compact-warnings`: warnings are then listed by summary, after the errors.
 pub static COMPACT_WARNINGS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// Set by `apply -json`: diagnostics become `diagnostic` events on stdout.
+pub static JSON_DIAGNOSTICS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 pub fn print_diags(diags: &Diagnostics, sources: &SourceMap, style: &Style) {
+    if JSON_DIAGNOSTICS.load(std::sync::atomic::Ordering::Relaxed) {
+        for d in diags.iter() {
+            let error = d.severity == gantry_core::diag::Severity::Error;
+            crate::progress::JsonEvents.diagnostic(error, &d.summary, gantry_core::diag::to_json(d, sources));
+        }
+        return;
+    }
     let compact = COMPACT_WARNINGS.load(std::sync::atomic::Ordering::Relaxed);
     let mut warnings = Vec::new();
     for d in diags.iter() {

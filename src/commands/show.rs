@@ -57,6 +57,19 @@ fn hidden_variables(dir: &Path) -> std::collections::BTreeSet<String> {
 }
 
 /// The root outputs after an apply or in `show`, sensitive ones hidden.
+/// The root outputs as `output -json` prints them: sensitive ones without their value.
+pub fn outputs_json(state: &State) -> serde_json::Value {
+    let out: serde_json::Map<String, serde_json::Value> = state
+        .outputs
+        .iter()
+        .map(|(k, o)| {
+            let value = if o.sensitive { serde_json::Value::Null } else { o.value.clone() };
+            (k.clone(), serde_json::json!({"value": value, "sensitive": o.sensitive}))
+        })
+        .collect();
+    serde_json::Value::Object(out)
+}
+
 pub fn print_outputs(state: &State) {
     if state.outputs.is_empty() {
         return;

@@ -198,10 +198,8 @@ fn apply_and_destroy_refuse_flags_only_plan_has() {
     let cases: &[(&[&str], &str)] = &[
         (&["apply", "-auto-approve", "-out", "x.plan", "."], "gantry apply does not take -out"),
         (&["apply", "-auto-approve", "--out=x.plan", "."], "gantry apply does not take -out"),
-        (&["apply", "-auto-approve", "-json", "."], "gantry apply does not take -json"),
         (&["apply", "-auto-approve", "-detailed-exitcode", "."], "gantry apply does not take -detailed-exitcode"),
         (&["destroy", "-auto-approve", "-out", "x.plan", "."], "gantry destroy does not take -out"),
-        (&["destroy", "-auto-approve", "--json", "."], "gantry destroy does not take -json"),
     ];
     for (args, message) in cases {
         let run = gantry(&dir, args);

@@ -75,7 +75,9 @@ fn check_resource_types(tree: &ModuleTree, registry: &Registry, diags: &mut Diag
         for r in node.module.resources.values() {
             if registry.type_schema(r.mode, &r.type_name).is_none() {
                 let types = registry.all_types(r.mode);
-                let hint = crate::diag::did_you_mean(&r.type_name, types.iter().copied());
+                let hint = registry
+                    .left_out_hint(&r.type_name)
+                    .unwrap_or_else(|| crate::diag::did_you_mean(&r.type_name, types.iter().copied()));
                 let what = if r.mode == Mode::Data { "data source" } else { "resource type" };
                 let providers: Vec<&str> = registry.names().collect();
                 diags.push(

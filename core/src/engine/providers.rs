@@ -63,7 +63,11 @@ impl Providers {
         let Some(factory) = ev.settings.registry.get(name) else {
             if let Some(p) = root_providers.iter().find(|p| p.name == name) {
                 let names: Vec<&str> = ev.settings.registry.names().collect();
-                let hint = crate::diag::did_you_mean(name, names.iter().copied());
+                let hint = ev
+                    .settings
+                    .registry
+                    .left_out_hint(name)
+                    .unwrap_or_else(|| crate::diag::did_you_mean(name, names.iter().copied()));
                 ev.diag(
                     Diagnostic::error(
                         "Unknown provider",
