@@ -24,6 +24,8 @@ mod faults;
 mod kube_calls;
 #[path = "e2e/kubernetes.rs"]
 mod kubernetes;
+#[path = "e2e/plan_render.rs"]
+mod plan_render;
 #[path = "e2e/progress.rs"]
 mod progress;
 #[path = "e2e/reliability.rs"]

@@ -190,7 +190,7 @@ fn cost_figures_match_the_catalogue() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("spot (estimate)"), "{}", run.stdout);
+    assert!(run.stdout.contains("spot (est.)"), "{}", run.stdout);
 
     // After apply, the current state costs the same and the delta is zero.
     let run = gantry(&dir, &["apply", "-auto-approve", dir.to_str().unwrap()]);
