@@ -375,10 +375,8 @@ impl Registry {
     /// The sentence to add to a diagnostic about a name that belongs to a left-out
     /// provider: a provider name or a resource type with its prefix.
     pub fn left_out_hint(&self, name: &str) -> Option<String> {
-        let (provider, how) = self
-            .left_out
-            .iter()
-            .find(|(p, _)| name == p.as_str() || name.starts_with(&format!("{p}_")))?;
+        let (provider, how) =
+            self.left_out.iter().find(|(p, _)| name == p.as_str() || name.starts_with(&format!("{p}_")))?;
         Some(format!(" The {provider} provider is left out of this build of Gantry; {how}."))
     }
 

@@ -81,7 +81,10 @@ mod tests {
     #[test]
     fn lines_match_terraforms() {
         let a = "aws_instance.web";
-        assert_eq!(still(a, Action::Create, Duration::from_secs(10)), "aws_instance.web: Still creating... [10s elapsed]");
+        assert_eq!(
+            still(a, Action::Create, Duration::from_secs(10)),
+            "aws_instance.web: Still creating... [10s elapsed]"
+        );
         assert_eq!(
             completed(a, Action::Create, Duration::from_secs(11), Some("i-1")),
             "aws_instance.web: Creation complete after 11s [id=i-1]"

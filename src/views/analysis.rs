@@ -92,10 +92,11 @@ pub fn render_analysis(a: &Analysis, style: &Style) -> String {
             c.region
         );
         out.push_str("  with every pool at its min and at its max size):\n");
-        let mut rows = vec![["pool", "instance", "capacity", "min/des/max", "per hour", "per month", "floor", "ceiling"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>()];
+        let mut rows =
+            vec![["pool", "instance", "capacity", "min/des/max", "per hour", "per month", "floor", "ceiling"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()];
         for p in &c.pools {
             let instance = match &p.gpus {
                 Some(g) => format!("{} {}", p.instance_type, short_gpus(g)),

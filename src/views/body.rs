@@ -200,7 +200,8 @@ fn change(
             let _ = writeln!(out, "{:w$}]", "", w = indent + 2);
         }
         (Value::String(x), Value::String(y))
-            if plain && (x.contains('\n') || y.contains('\n') || (json_text(x).is_some() && json_text(y).is_some())) =>
+            if plain
+                && (x.contains('\n') || y.contains('\n') || (json_text(x).is_some() && json_text(y).is_some())) =>
         {
             // Embedded JSON is pretty-printed first, so that one changed field is one changed line.
             let (x, y) = match (json_text(x), json_text(y)) {
@@ -219,7 +220,13 @@ fn change(
             let _ = writeln!(out, "{:w$}EOT", "", w = indent + 2);
         }
         _ if bv.is_null() => {
-            let _ = writeln!(out, "{:indent$}{} {lead}{}{forces}", "", paint_sign("+", style), signed(av, indent, "+", style));
+            let _ = writeln!(
+                out,
+                "{:indent$}{} {lead}{}{forces}",
+                "",
+                paint_sign("+", style),
+                signed(av, indent, "+", style)
+            );
         }
         _ if av.is_null() => {
             let shown = signed(bv, indent, "-", style);

@@ -40,7 +40,6 @@ impl Style {
     }
 }
 
-
 fn verb(c: &ResourceChange) -> String {
     let base = match c.action {
         Action::Create => "will be created".to_string(),
@@ -179,4 +178,3 @@ fn render_recovered(plan: &Plan, style: &Style) -> String {
     out.push('\n');
     out
 }
-

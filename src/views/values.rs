@@ -68,4 +68,3 @@ pub fn block(v: &Value, indent: usize) -> String {
         other => inline(other),
     }
 }
-

@@ -290,8 +290,31 @@ output "gpus" {{
         endpoint = m.endpoint
     );
     let (_tmp, dir) = config(&[("main.hcl", &hcl)]);
-    let run = g(&dir, &["apply", "-auto-approve", "."]);
+    let out =
+        with_env(Command::new(env!("CARGO_BIN_EXE_gantry")).args(["apply", "-auto-approve", "."]).current_dir(&dir))
+            .env("GANTRY_LOG", "debug")
+            .output()
+            .expect("gantry runs");
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
     assert_eq!(run.code, 0, "{}", run.all());
+    // Every AWS API call is one debug line: service, operation, attempts, duration, outcome.
+    let calls: Vec<&str> =
+        run.stderr.lines().filter(|l| l.contains("provider call finished") && l.contains("provider=\"aws\"")).collect();
+    for operation in ["CreateBucket", "PutBucketVersioning", "DescribeInstanceTypes"] {
+        assert!(
+            calls.iter().any(|l| l.contains(&format!("operation=\"{operation}\""))
+                && l.contains("attempts=1")
+                && l.contains("duration_ms=")
+                && l.contains("outcome=\"ok\"")),
+            "no log line for {operation}:\n{}",
+            run.stderr
+        );
+    }
+    assert!(!run.stderr.contains("AWS_SECRET") && !run.stderr.contains("testing\""), "no credential reaches the log");
     assert_eq!(state(&dir)["outputs"]["vcpus"]["value"], 96);
     let gpus = &state(&dir)["outputs"]["gpus"]["value"][0];
     assert_eq!(gpus["count"], 8, "{gpus}");

@@ -115,7 +115,10 @@ fn a_terminal_gets_a_live_view_of_the_changes_in_flight() {
     assert!(screen.contains("\x1b[2K"), "the live view redraws its lines: {screen:?}");
     assert!(screen.contains("local_cluster.c: Creating... [1s elapsed]"), "elapsed time counts up: {screen:?}");
     assert!(screen.contains("3/3 changes applied") || screen.contains("2/3 changes applied"), "{screen:?}");
-    assert!(screen.contains("\x1b[1mlocal_cluster.c: Creation complete after "), "completions stay, in bold: {screen:?}");
+    assert!(
+        screen.contains("\x1b[1mlocal_cluster.c: Creation complete after "),
+        "completions stay, in bold: {screen:?}"
+    );
     assert!(!screen.contains("Still creating"), "the live view replaces the periodic lines: {screen:?}");
     assert!(screen.contains("Apply complete!"), "{screen:?}");
 }

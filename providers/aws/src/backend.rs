@@ -103,9 +103,14 @@ impl S3Store {
             return Err("backend \"s3\" needs a region: set region in the block, or AWS_REGION".into());
         }
         let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&sdk).force_path_style(cfg.endpoint_url.is_some()).build(),
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(cfg.endpoint_url.is_some())
+                .interceptor(crate::call_log::CallLog)
+                .build(),
         );
-        let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+        let ddb = aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(crate::call_log::CallLog).build(),
+        );
         let store = S3Store { cfg, rt: Some(rt), s3, ddb, journal_next: std::sync::Mutex::new(None) };
         store.warn_if_unversioned();
         Ok(store)

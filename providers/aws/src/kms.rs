@@ -77,7 +77,14 @@ impl KeyProviderFactory for KmsKeyProviderFactory {
         if sdk.region().is_none() {
             return Err(SettingError::block("a region is required: set region in the block, or AWS_REGION"));
         }
-        Ok(Box::new(KmsKeyProvider { key_id, spec, client: aws_sdk_kms::Client::new(&sdk), rt: Some(rt) }))
+        Ok(Box::new(KmsKeyProvider {
+            key_id,
+            spec,
+            client: aws_sdk_kms::Client::from_conf(
+                aws_sdk_kms::config::Builder::from(&sdk).interceptor(crate::call_log::CallLog).build(),
+            ),
+            rt: Some(rt),
+        }))
     }
 }
 

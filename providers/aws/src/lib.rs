@@ -8,6 +8,7 @@
 //! `docs/providers/aws.md`.
 
 pub mod backend;
+mod call_log;
 mod data;
 mod describe;
 mod ec2;
@@ -318,20 +319,21 @@ impl Provider for AwsProvider {
         };
         let endpoints = c.get("endpoints").cloned().unwrap_or(Value::Null);
         let ep = |name: &str| s(&endpoints, name);
-        let mut ec2 = aws_sdk_ec2::config::Builder::from(&sdk);
+        let mut ec2 = aws_sdk_ec2::config::Builder::from(&sdk).interceptor(call_log::CallLog);
         if let Some(e) = ep("ec2") {
             ec2 = ec2.endpoint_url(e);
         }
-        let mut eks = aws_sdk_eks::config::Builder::from(&sdk);
+        let mut eks = aws_sdk_eks::config::Builder::from(&sdk).interceptor(call_log::CallLog);
         if let Some(e) = ep("eks") {
             eks = eks.endpoint_url(e);
         }
-        let mut iam = aws_sdk_iam::config::Builder::from(&sdk);
+        let mut iam = aws_sdk_iam::config::Builder::from(&sdk).interceptor(call_log::CallLog);
         if let Some(e) = ep("iam") {
             iam = iam.endpoint_url(e);
         }
         let path_style = b(&c, "s3_use_path_style").unwrap_or(conn.endpoint_url.is_some() || ep("s3").is_some());
-        let mut s3 = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(path_style);
+        let mut s3 =
+            aws_sdk_s3::config::Builder::from(&sdk).force_path_style(path_style).interceptor(call_log::CallLog);
         if let Some(e) = ep("s3") {
             s3 = s3.endpoint_url(e);
         }
