@@ -53,6 +53,17 @@ pub enum Command {
         #[arg(long)]
         diff: bool,
     },
+    /// Print a provider's schema reference as Markdown, or bring a page's copy up to date.
+    Docs {
+        /// The provider: local, kubernetes, aws.
+        provider: String,
+        /// Replace the schema reference section of this Markdown page instead of printing it.
+        #[arg(long)]
+        update: Option<PathBuf>,
+        /// With -update: change nothing, exit 3 if the page's section is stale.
+        #[arg(long)]
+        check: bool,
+    },
     /// Print the resource graph in DOT format.
     Graph(DirArg),
     /// Show what apply would change.

@@ -204,6 +204,7 @@ async fn run(command: Command, style: &Style, raw: &[String]) -> anyhow::Result<
         Command::Init(dir) => commands::init::run(&dir.dir, style),
         Command::Validate { dir, json, .. } => commands::validate::run(&dir.dir, json, raw, style).await,
         Command::Fmt { dir, check, diff } => commands::fmt::run(&dir.dir, check, diff),
+        Command::Docs { provider, update, check } => commands::docs::run(&provider, update.as_deref(), check),
         Command::Graph(dir) => commands::graph::run(&dir.dir, style),
         Command::Plan { plan, output } => commands::plan::run(plan, output, raw, style).await,
         Command::Apply { plan, plan_only, auto_approve, parallelism, json } => {

@@ -16,6 +16,8 @@ mod aws_reliability;
 mod cli;
 #[path = "e2e/disk_full.rs"]
 mod disk_full;
+#[path = "e2e/docs.rs"]
+mod docs;
 #[path = "e2e/encryption.rs"]
 mod encryption;
 #[path = "e2e/faults.rs"]

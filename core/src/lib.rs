@@ -19,6 +19,7 @@ pub mod plan;
 pub mod provider;
 pub mod redact;
 pub mod retry;
+pub mod schema_doc;
 pub mod state;
 pub mod syntax;
 pub mod types;
