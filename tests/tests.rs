@@ -24,6 +24,8 @@ mod faults;
 mod kube_calls;
 #[path = "e2e/kubernetes.rs"]
 mod kubernetes;
+#[path = "e2e/kubernetes_backend.rs"]
+mod kubernetes_backend;
 #[path = "e2e/reliability.rs"]
 mod reliability;
 #[path = "e2e/saved_plan.rs"]
