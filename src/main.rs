@@ -207,6 +207,7 @@ async fn run(command: Command, style: &Style, raw: &[String]) -> anyhow::Result<
         Command::Import { address, id, dir, .. } => commands::import::run(&dir, &address, &id, raw, style).await,
         Command::Taint { address, dir } => commands::state::taint(&address, &dir, true, style),
         Command::Untaint { address, dir } => commands::state::taint(&address, &dir, false, style),
+        Command::Workspace(cmd) => commands::workspace::run(cmd, style).await,
         Command::ForceUnlock { id, dir, force } => commands::state::force_unlock(&id, &dir, force, style),
     }
 }
