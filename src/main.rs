@@ -52,6 +52,7 @@ fn registry() -> Registry {
 fn backends() -> BackendRegistry {
     let mut r = BackendRegistry::new();
     r.register(gantry_provider_aws::backend::S3BackendFactory::arc());
+    r.register(gantry_backend_pg::PgBackendFactory::arc());
     r
 }
 
