@@ -288,3 +288,70 @@ fn a_20_mb_state_round_trips(case: &Case, dir: &Path) {
     let run = self::run(case, dir, &["workspace", "delete", "big"]);
     assert_eq!(run.code, 0, "{}", run.all());
 }
+
+fn psql(conn: &str, sql: &str) -> String {
+    let out = Command::new("psql").args([conn, "-tAq", "-v", "ON_ERROR_STOP=1", "-c", sql]).output().expect("psql runs");
+    assert!(out.status.success(), "psql: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// What only the pg backend does: tables made on first use, a password kept out of every
+/// message, and a force-unlock that ends a live holder's session so it cannot write after.
+#[test]
+fn the_pg_backend_keeps_rows_per_workspace_hides_the_password_and_fences_a_forced_holder() {
+    let Some(conn) = pg_conn() else { return };
+    let schema = unique("pgonly").replace('-', "_");
+    let secret = "hunter2-not-printed";
+    let with_password = conn.replacen("postgresql://postgres@", &format!("postgresql://postgres:{secret}@"), 1);
+    assert_ne!(with_password, conn, "the test server's connection string has the expected form");
+    let case = Case {
+        block: format!("  backend \"pg\" {{\n    conn_str    = \"{with_password}\"\n    schema_name = \"{schema}\"\n  }}\n"),
+        env: Vec::new(),
+        lock_outlives_a_killed_run: false,
+        state_in_dir: false,
+    };
+    let cluster = unique("pgonly");
+    let (_tmp, dir) = config(&[("main.hcl", &main_hcl(&case, &cluster))]);
+    let run = run(&case, &dir, &["apply", "-auto-approve"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(!run.all().contains(secret));
+    let data = psql(&conn, &format!("SELECT data FROM \"{schema}\".states WHERE name = 'default'"));
+    assert!(data.contains("\"local_cluster.a\""), "the default workspace's row holds the state: {data}");
+    assert_eq!(psql(&conn, &format!("SELECT count(*) FROM \"{schema}\".locks")), "0", "the lock record is gone");
+    assert_eq!(psql(&conn, &format!("SELECT count(*) FROM \"{schema}\".journal")), "0", "the journal is folded in");
+    assert_eq!(self::run(&case, &dir, &["workspace", "new", "b"]).code, 0);
+    assert_eq!(psql(&conn, &format!("SELECT string_agg(name, ',' ORDER BY name) FROM \"{schema}\".states")), "b,default");
+    assert_eq!(self::run(&case, &dir, &["workspace", "select", "default"]).code, 0);
+
+    // A run that still holds the lock: the refusal names the server without the password.
+    std::fs::write(dir.join("main.hcl"), main_hcl(&case, &format!("{cluster}-2"))).unwrap();
+    let holder = HeldApply::start(&case, &dir);
+    let refused = self::run(&case, &dir, &["plan"]);
+    assert_eq!(refused.code, 1, "{}", refused.all());
+    assert!(refused.stderr.contains(&format!("schema {schema} workspace \"default\"")), "{}", refused.stderr);
+    assert!(!refused.all().contains(secret), "{}", refused.all());
+    let id = lock_id(&refused.stderr);
+    let recorded = psql(&conn, &format!("SELECT info FROM \"{schema}\".locks WHERE name = 'default'"));
+    assert!(recorded.contains(&id), "the lock row records the holder: {recorded}");
+
+    // Forced release of a live holder ends its session: its approval can no longer write.
+    let run = self::run(&case, &dir, &["force-unlock", "-force", &id]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let (code, out) = holder.approve();
+    assert_eq!(code, 1, "the fenced run cannot apply: {out}");
+    let after = psql(&conn, &format!("SELECT data FROM \"{schema}\".states WHERE name = 'default'"));
+    assert_eq!(after, data, "the state is as it was before the fenced run");
+    assert!(!dir.join(format!(".gantry/local/clusters/{cluster}-2-default.json")).exists());
+
+    // A server that cannot be reached: a clear error, exit 1, no password.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = Case {
+        block: format!("  backend \"pg\" {{\n    conn_str = \"postgresql://postgres:{secret}@127.0.0.1:{port}/postgres\"\n  }}\n"),
+        ..case
+    };
+    std::fs::write(dir.join("main.hcl"), main_hcl(&closed, &cluster)).unwrap();
+    let run = self::run(&closed, &dir, &["plan"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains(&format!("cannot connect to postgres://postgres@127.0.0.1:{port}/postgres")), "{}", run.stderr);
+    assert!(!run.all().contains(secret), "{}", run.all());
+}
