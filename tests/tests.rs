@@ -10,6 +10,8 @@ mod analysis;
 mod apply;
 #[path = "e2e/aws.rs"]
 mod aws;
+#[path = "e2e/backends.rs"]
+mod backends;
 #[path = "e2e/aws_reliability.rs"]
 mod aws_reliability;
 #[path = "e2e/cli.rs"]
@@ -36,3 +38,5 @@ mod secrets;
 mod state_encryption;
 #[path = "e2e/terraform_habits.rs"]
 mod terraform_habits;
+#[path = "e2e/workspaces.rs"]
+mod workspaces;

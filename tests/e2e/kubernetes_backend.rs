@@ -156,7 +156,7 @@ fn kubernetes_backend_keeps_state_in_a_secret_and_the_lock_in_a_lease() {
     }
     victim.kill().unwrap();
     victim.wait().unwrap();
-    let run = gantry(&dir, &["state", "list", "-lock=false", "--dir", "."]);
+    let run = gantry(&dir, &["state", "list", "--dir", "."]);
     assert_eq!(run.code, 0, "the state is readable after the kill: {}", run.all());
     std::fs::write(dir.join("main.hcl"), cluster_config(&kubeconfig, &suffix, "0ms", "kube-backed-3")).unwrap();
     let run = gantry(&dir, &["plan", "."]);
@@ -175,6 +175,22 @@ fn kubernetes_backend_keeps_state_in_a_secret_and_the_lock_in_a_lease() {
     assert!(of_suffix(&addr, &suffix, "journal").is_empty());
     let run = gantry(&dir, &["state", "list", "--dir", "."]);
     assert_eq!(run.stdout.trim(), "local_cluster.a", "{}", run.all());
+
+    // Workspaces: one head Secret each, found by label, and deleted with all their objects.
+    let run = gantry(&dir, &["workspace", "new", "staging"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let heads = of_suffix(&addr, &suffix, "state");
+    let mut names: Vec<&str> = heads.iter().filter_map(|s| s["metadata"]["name"].as_str()).collect();
+    names.sort();
+    assert_eq!(names, [format!("gantry-state-default-{suffix}"), format!("gantry-state-staging-{suffix}")]);
+    let run = gantry(&dir, &["workspace", "list"]);
+    assert_eq!(run.stdout, "  default\n* staging\n\n", "{}", run.all());
+    assert_eq!(gantry(&dir, &["workspace", "select", "default"]).code, 0);
+    let run = gantry(&dir, &["workspace", "delete", "staging"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let left = secrets(&addr, &format!("gantryStateSecretSuffix%3D{suffix},gantryStateWorkspace%3Dstaging"));
+    assert!(left.is_empty(), "the workspace's Secrets are gone: {left:?}");
+    assert_eq!(of_suffix(&addr, &suffix, "state").len(), 1, "the default workspace's state stays");
 }
 
 /// Random base64 text: gzip cannot shrink it below three quarters of its size.

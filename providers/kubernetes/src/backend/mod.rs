@@ -31,11 +31,20 @@ impl BackendFactory for KubernetesBackendFactory {
     }
 
     fn open(&self, settings: &BackendSettings) -> Result<Box<dyn StateStore>, BackendError> {
-        Ok(Box::new(open_workspace(settings, DEFAULT_WORKSPACE)?))
+        let workspace = if settings.is_default_workspace() { DEFAULT_WORKSPACE } else { settings.workspace.as_str() };
+        Ok(Box::new(open_workspace(settings, workspace)?))
+    }
+
+    fn workspaces(&self, settings: &BackendSettings) -> Result<Vec<String>, BackendError> {
+        workspaces(settings)
+    }
+
+    fn delete_workspace(&self, settings: &BackendSettings, name: &str) -> Result<(), BackendError> {
+        delete_workspace(settings, name)
     }
 }
 
-const DEFAULT_WORKSPACE: &str = "default";
+use gantry_core::state::DEFAULT_WORKSPACE;
 
 /// Opens the store of one workspace.
 pub fn open_workspace(settings: &BackendSettings, workspace: &str) -> Result<KubeStore, BackendError> {
