@@ -246,7 +246,10 @@ fn a_state_over_1_mib_is_split_across_secrets_switched_whole_and_swept() {
     assert_eq!(run.code, 0, "{}", run.stderr);
 
     let (count, on_server) = parts(&addr, &suffix);
-    assert!(count >= 4, "4 MB of random text, twice in the state, needs several 1 MiB Secrets; the head names {count} more");
+    assert!(
+        count >= 4,
+        "4 MB of random text, twice in the state, needs several 1 MiB Secrets; the head names {count} more"
+    );
     assert_eq!(on_server.len(), count, "exactly the parts the head names exist");
     let run = gantry(&dir, &["output", "-raw", "blob"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -288,10 +291,8 @@ fn a_state_over_1_mib_is_split_across_secrets_switched_whole_and_swept() {
 #[test]
 fn bad_kubernetes_backend_settings_are_refused_at_the_block() {
     let Some((kubeconfig, _)) = kube_server() else { return };
-    let text = format!(
-        "gantry {{\n  backend \"kubernetes\" {{\n    config_path = \"{}\"\n  }}\n}}\n",
-        kubeconfig.display()
-    );
+    let text =
+        format!("gantry {{\n  backend \"kubernetes\" {{\n    config_path = \"{}\"\n  }}\n}}\n", kubeconfig.display());
     let (_tmp, dir) = config(&[("main.hcl", &text)]);
     let run = gantry(&dir, &["plan", "."]);
     assert_eq!(run.code, 1, "{}", run.all());

@@ -231,8 +231,7 @@ mod tests {
         assert!(err.contains("\"gantry-state-Prod_1-ml\" is not a valid Kubernetes name"), "{err}");
         let err = Layout::new("default", "default", &"x".repeat(64), BTreeMap::new()).unwrap_err();
         assert!(err.contains("secret_suffix"), "{err}");
-        let err =
-            Layout::new("default", "default", "ml", BTreeMap::from([("team".into(), "a b".into())])).unwrap_err();
+        let err = Layout::new("default", "default", "ml", BTreeMap::from([("team".into(), "a b".into())])).unwrap_err();
         assert!(err.contains("\"team\""), "{err}");
     }
 

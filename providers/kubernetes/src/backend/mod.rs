@@ -199,14 +199,16 @@ mod tests {
     fn a_missing_suffix_or_an_unknown_argument_is_refused_before_connecting() {
         let settings = BackendSettings { attributes: attrs(json!({"namespace": "x"})), ..BackendSettings::default() };
         match KubernetesBackendFactory.open(&settings) {
-            Err(BackendError::Invalid { message, .. }) => assert!(message.contains("needs \"secret_suffix\""), "{message}"),
+            Err(BackendError::Invalid { message, .. }) => {
+                assert!(message.contains("needs \"secret_suffix\""), "{message}")
+            }
             Err(other) => panic!("expected the settings to be refused, got {other}"),
             Ok(_) => panic!("expected the settings to be refused"),
         }
         let err = KubernetesBackendConfig::from_attributes(&attrs(json!({"secret_sufix": "x"}))).unwrap_err();
         assert!(err.contains("no argument \"secret_sufix\"") && err.contains("secret_suffix"), "{err}");
-        let err = KubernetesBackendConfig::from_attributes(&attrs(json!({"secret_suffix": "x", "labels": "a"})))
-            .unwrap_err();
+        let err =
+            KubernetesBackendConfig::from_attributes(&attrs(json!({"secret_suffix": "x", "labels": "a"}))).unwrap_err();
         assert!(err.contains("map of strings"), "{err}");
     }
 }

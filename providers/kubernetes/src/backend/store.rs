@@ -145,7 +145,8 @@ impl KubeStore {
         let generation = layout::new_generation();
         let mut annotations = BTreeMap::from([("encoding".to_string(), "gzip".to_string())]);
         if chunks.len() > 1 {
-            annotations.insert(layout::PARTS_ANNOTATION.into(), layout::parts_annotation(&generation, chunks.len() - 1));
+            annotations
+                .insert(layout::PARTS_ANNOTATION.into(), layout::parts_annotation(&generation, chunks.len() - 1));
         }
         for (i, chunk) in chunks.iter().enumerate().skip(1) {
             let mut part = self.secret(self.layout.part(&generation, i), "part", chunk, BTreeMap::new());
@@ -272,9 +273,10 @@ impl KubeStore {
                 .unwrap_or(1);
             let mut payload = Vec::new();
             for i in 0..count {
-                let chunk = parts.get(&i).and_then(chunk_of).ok_or_else(|| {
-                    format!("journal entry {seq} lacks Secret {}", self.layout.journal_entry(seq, i))
-                })?;
+                let chunk = parts
+                    .get(&i)
+                    .and_then(chunk_of)
+                    .ok_or_else(|| format!("journal entry {seq} lacks Secret {}", self.layout.journal_entry(seq, i)))?;
                 payload.extend(chunk);
             }
             let records = layout::gunzip(&payload).map_err(|e| format!("journal entry {seq}: {e}"))?;
