@@ -149,6 +149,9 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
+    /// Manage workspaces: several states of one configuration.
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
     /// Release a lock left by a run that died.
     #[command(name = "force-unlock")]
     ForceUnlock {
@@ -201,6 +204,66 @@ pub enum StateCommand {
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WorkspaceCommand {
+    /// Create a workspace and select it.
+    New {
+        name: String,
+        #[command(flatten)]
+        lock: LockArgs,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Select the workspace later commands use.
+    Select {
+        name: String,
+        /// Create the workspace if it does not exist.
+        #[arg(long = "or-create")]
+        or_create: bool,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// List the workspaces; the selected one is marked with *.
+    List {
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Print the name of the selected workspace.
+    Show {
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Delete a workspace and its state.
+    Delete {
+        name: String,
+        /// Delete even when its state still tracks resources (they are forgotten, not destroyed).
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        lock: LockArgs,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+/// `-lock` and `-lock-timeout` of the commands that only write state.
+#[derive(Args, Debug, Clone)]
+pub struct LockArgs {
+    /// How long to wait for a state lock held by another run: 30s, 5m (0 fails at once).
+    #[arg(long = "lock-timeout", default_value = "0s", value_parser = parse_duration)]
+    pub lock_timeout: std::time::Duration,
+    /// Take the state lock (default true).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub lock: bool,
+}
+
+impl LockArgs {
+    /// The lock timeout, or `None` when `-lock=false`.
+    pub fn timeout(&self) -> Option<std::time::Duration> {
+        self.lock.then_some(self.lock_timeout)
+    }
 }
 
 #[derive(Args, Debug, Clone)]

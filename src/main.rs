@@ -63,6 +63,8 @@ fn backends() -> BackendRegistry {
     let mut r = BackendRegistry::new();
     #[cfg(feature = "aws")]
     r.register(gantry_provider_aws::backend::S3BackendFactory::arc());
+    r.register(gantry_provider_kubernetes::backend::KubernetesBackendFactory::arc());
+    r.register(gantry_backend_pg::PgBackendFactory::arc());
     r
 }
 
@@ -221,6 +223,7 @@ async fn run(command: Command, style: &Style, raw: &[String]) -> anyhow::Result<
         Command::Import { address, id, dir, .. } => commands::import::run(&dir, &address, &id, raw, style).await,
         Command::Taint { address, dir } => commands::state::taint(&address, &dir, true, style),
         Command::Untaint { address, dir } => commands::state::taint(&address, &dir, false, style),
+        Command::Workspace(cmd) => commands::workspace::run(cmd, style).await,
         Command::ForceUnlock { id, dir, force } => commands::state::force_unlock(&id, &dir, force, style),
     }
 }

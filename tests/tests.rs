@@ -10,6 +10,8 @@ mod analysis;
 mod apply;
 #[path = "e2e/aws.rs"]
 mod aws;
+#[path = "e2e/backends.rs"]
+mod backends;
 #[path = "e2e/aws_reliability.rs"]
 mod aws_reliability;
 #[path = "e2e/cli.rs"]
@@ -26,6 +28,8 @@ mod faults;
 mod kube_calls;
 #[path = "e2e/kubernetes.rs"]
 mod kubernetes;
+#[path = "e2e/kubernetes_backend.rs"]
+mod kubernetes_backend;
 #[path = "e2e/plan_render.rs"]
 mod plan_render;
 #[path = "e2e/progress.rs"]
@@ -40,3 +44,5 @@ mod secrets;
 mod state_encryption;
 #[path = "e2e/terraform_habits.rs"]
 mod terraform_habits;
+#[path = "e2e/workspaces.rs"]
+mod workspaces;

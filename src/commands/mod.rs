@@ -13,6 +13,7 @@ pub mod show;
 pub mod state;
 pub mod validate;
 pub mod version;
+pub mod workspace;
 
 use crate::views::Style;
 use anyhow::{anyhow, Result};
@@ -21,7 +22,7 @@ use gantry_core::diag::{Diagnostics, SourceMap};
 use gantry_core::encryption::Encryption;
 use gantry_core::engine::{self, CliVar, Config, WalkSettings};
 use gantry_core::provider::Registry;
-use gantry_core::state::{BackendError, EncryptedStore, LockGuard, State, StateStore};
+use gantry_core::state::{BackendError, EncryptedStore, LockGuard, State, StateStore, WorkspaceError};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -74,12 +75,24 @@ pub fn print_diags(diags: &Diagnostics, sources: &SourceMap, style: &Style) {
     }
 }
 
-/// Loads and checks a configuration; prints nothing.
+/// Loads and checks a configuration, in the selected workspace; prints nothing.
 pub fn load(dir: &Path, registry: &Registry) -> (Option<Config>, Diagnostics, SourceMap) {
     let sources = SourceMap::default();
     let mut diags = Diagnostics::default();
-    let config = engine::load(dir, registry, &sources, &mut diags);
+    let mut config = engine::load(dir, registry, &sources, &mut diags);
+    if let Some(config) = &mut config {
+        match selected_workspace(dir) {
+            Ok(name) => config.workspace = name,
+            Err(e) => diags.push(gantry_core::diag::Diagnostic::error("Invalid workspace", e.to_string())),
+        }
+    }
     (config, diags, sources)
+}
+
+/// The workspace this run uses: `GANTRY_WORKSPACE`, else the one `workspace select` remembered.
+pub fn selected_workspace(dir: &Path) -> Result<String, WorkspaceError> {
+    let from_env = std::env::var(gantry_core::state::workspace::WORKSPACE_ENV).ok();
+    gantry_core::state::workspace::selected(dir, from_env.as_deref())
 }
 
 /// Loads a configuration for a command that goes on to plan or change something: with
@@ -169,7 +182,7 @@ fn evaluated_encryption(
 /// encryption when it has one.
 pub fn store_of(config: &Config, encryption: Option<&Encryption>, style: &Style) -> Result<Arc<dyn StateStore>> {
     let backend = config.tree.module.settings.as_ref().and_then(|s| s.backend.as_ref());
-    let store = open_store(backend, &config.root_dir, &config.sources, style)?;
+    let store = open_store(backend, &config.root_dir, &config.workspace, &config.sources, style)?;
     Ok(encrypting(store, encryption))
 }
 
@@ -184,33 +197,52 @@ fn encrypting(store: Box<dyn StateStore>, encryption: Option<&Encryption>) -> Ar
 /// configuration: only the root module is parsed, and its state encryption evaluated with
 /// `vars` and the environment. Its other problems are not reported here (validate does that).
 pub fn store_at(dir: &Path, vars: &[CliVar], style: &Style) -> Result<Arc<dyn StateStore>> {
+    let workspace = selected_workspace(dir)?;
+    workspace_store_at(dir, &workspace, vars, style)
+}
+
+/// As [`store_at`], for the state of `workspace`.
+pub fn workspace_store_at(dir: &Path, workspace: &str, vars: &[CliVar], style: &Style) -> Result<Arc<dyn StateStore>> {
     let encryption = encryption_at(dir, vars, style)?;
-    Ok(encrypting(backend_at(dir, style)?, encryption.as_ref()))
+    let (backend, sources) = backend_block_at(dir);
+    Ok(encrypting(open_store(backend.as_ref(), dir, workspace, &sources, style)?, encryption.as_ref()))
 }
 
 /// The backend alone, for what never reads the state itself (the lock).
 pub fn backend_at(dir: &Path, style: &Style) -> Result<Box<dyn StateStore>> {
+    let workspace = selected_workspace(dir)?;
+    let (backend, sources) = backend_block_at(dir);
+    open_store(backend.as_ref(), dir, &workspace, &sources, style)
+}
+
+/// The root module's backend block, parsing that module alone.
+pub fn backend_block_at(dir: &Path) -> (Option<BackendConfig>, SourceMap) {
     let sources = SourceMap::default();
     let mut diags = Diagnostics::default();
     let module = gantry_core::config::load_module(dir, &sources, &mut diags);
-    let backend = module.as_ref().and_then(|m| m.settings.as_ref()).and_then(|s| s.backend.as_ref());
-    open_store(backend, dir, &sources, style)
+    (module.and_then(|m| m.settings).and_then(|s| s.backend), sources)
 }
 
 fn open_store(
     backend: Option<&BackendConfig>,
     dir: &Path,
+    workspace: &str,
     sources: &SourceMap,
     style: &Style,
 ) -> Result<Box<dyn StateStore>> {
-    crate::backends().open(backend, dir).map_err(|e| match e {
-        // Pointing at the block is what makes a misspelt backend name quick to fix.
-        e @ BackendError::Unknown { .. } => {
+    crate::backends().open_workspace(backend, dir, workspace).map_err(|e| backend_failed(e, sources, style))
+}
+
+/// A backend's refusal, as a diagnostic at the block when it has a position.
+pub fn backend_failed(e: BackendError, sources: &SourceMap, style: &Style) -> anyhow::Error {
+    match e {
+        // Pointing at the block is what makes a misspelt backend name or argument quick to fix.
+        e @ (BackendError::Unknown { .. } | BackendError::Invalid { span: Some(_), .. }) => {
             eprintln!("{}", gantry_core::diag::render(&e.to_diagnostic(), sources, style.color));
             anyhow!(Reported)
         }
         other => anyhow!(other),
-    })
+    }
 }
 
 /// The current state, or a new empty one when none was written yet.

@@ -10,6 +10,7 @@ adapted to the emulator: only the emulator's answers are.
 
 import argparse
 import asyncio
+import base64
 import copy
 import datetime
 import itertools
@@ -23,6 +24,8 @@ import kmock
 from kmock._internal import enums, k8s, parsing, references
 
 NAMESPACE_PATH = re.compile(r'^/api/v1/namespaces(?:/([^/]+))?(?:/(status|finalize))?/?$')
+MAX_REQUEST_BYTES = 3 * 1024 * 1024
+MAX_SECRET_BYTES = 1024 * 1024
 REASONS = {400: 'BadRequest', 404: 'NotFound', 405: 'MethodNotAllowed', 409: 'AlreadyExists', 422: 'Invalid', 500: 'InternalError'}
 _versions = itertools.count(1000)
 BUILTIN_NAMESPACES = ('default', 'kube-system', 'kube-public', 'kube-node-lease')
@@ -59,9 +62,32 @@ def parse_path(path):
 parsing.parse_path = parse_path
 
 
+def matches_labels(selector, labels):
+    """Equality-based label selectors (k=v, k==v, k!=v, k, !k), as a real API server filters lists."""
+    for term in (t.strip() for t in selector.split(',')):
+        if not term:
+            continue
+        if '!=' in term:
+            k, v = term.split('!=', 1)
+            if labels.get(k.strip()) == v.strip():
+                return False
+        elif '=' in term:
+            k, v = term.replace('==', '=').split('=', 1)
+            if labels.get(k.strip()) != v.strip():
+                return False
+        elif term.startswith('!'):
+            if term[1:].strip() in labels:
+                return False
+        elif term not in labels:
+            return False
+    return True
+
+
 class Emulator(kmock.KubernetesEmulator):
 
     async def __call__(self, raw_request):
+        # A real API server reads request bodies of up to 3 MiB; aiohttp stops at 1 MiB.
+        raw_request._client_max_size = MAX_REQUEST_BYTES
         # Outside kmock's own test context managers, errors would escape as bare 500s: render them as Status.
         try:
             return await super().__call__(raw_request)
@@ -130,7 +156,72 @@ class Emulator(kmock.KubernetesEmulator):
             if not obj.deleted and match(res, ns):
                 obj.delete()
 
+    def _status(self, code, reason, message):
+        return aiohttp.web.json_response({
+            'apiVersion': 'v1', 'kind': 'Status', 'metadata': {}, 'status': 'Failure',
+            'code': code, 'reason': reason, 'message': message, 'details': {},
+        }, status=code)
+
+    def _conflict(self, request, name):
+        return self._status(409, 'Conflict', f'Operation cannot be fulfilled on {request.resource.plural} "{name}": '
+                            'the object has been modified; please apply your changes to the latest version and try again')
+
+    def _oversized_secret(self, request):
+        """A Secret's data may hold at most 1 MiB."""
+        if request.resource is None or request.resource.plural != 'secrets' or not isinstance(request.data, dict):
+            return None
+        size = sum(len(base64.b64decode(v or '')) for v in (request.data.get('data') or {}).values())
+        size += sum(len((v or '').encode()) for v in (request.data.get('stringData') or {}).values())
+        if size <= MAX_SECRET_BYTES:
+            return None
+        name = (request.data.get('metadata') or {}).get('name') or request.name
+        return self._status(422, 'Invalid', f'Secret "{name}" is invalid: data: Too long: must have at most {MAX_SECRET_BYTES} bytes')
+
+    async def _replace(self, request):
+        """PUT replaces the object, refused with 409 Conflict when the resourceVersion sent is not the current one."""
+        async with self._lock:
+            existing = self._find(request)
+            if existing is None:
+                raise k8s.KubernetesObjectNotFoundError()
+            current = existing.raw.get('metadata', {})
+            sent = (request.data.get('metadata') or {}).get('resourceVersion')
+            if sent and sent != current.get('resourceVersion'):
+                return self._conflict(request, request.name)
+            data = copy.deepcopy(request.data)
+            meta = data.setdefault('metadata', {})
+            for key in ('uid', 'creationTimestamp', 'namespace', 'generation'):
+                if key in current:
+                    meta[key] = current[key]
+            meta['resourceVersion'] = str(next(_versions))
+            existing.create(data)
+            raw = existing.raw
+            await self._buses[request.resource].put({'type': 'MODIFIED', 'object': raw})
+        return aiohttp.web.json_response(raw)
+
+    def _failed_preconditions(self, request):
+        """DELETE with preconditions (resourceVersion, uid) deletes only the object they describe."""
+        pre = request.data.get('preconditions') if isinstance(request.data, dict) else None
+        existing = self._find(request) if pre else None
+        if existing is None:
+            return None
+        meta = existing.raw.get('metadata', {})
+        for key in ('resourceVersion', 'uid'):
+            if pre.get(key) and pre[key] != meta.get(key):
+                return self._conflict(request, request.name)
+        return None
+
     async def _handle(self, request):
+        if request.resource is not None and request.subresource is None and not request.params.get('dryRun'):
+            if request.method in ('POST', 'PUT'):
+                refused = self._oversized_secret(request)
+                if refused is not None:
+                    return refused
+            if request.method == 'PUT' and request.name and isinstance(request.data, dict):
+                return await self._replace(request)
+            if request.method == 'DELETE' and request.name:
+                refused = self._failed_preconditions(request)
+                if refused is not None:
+                    return refused
         action = request.action
         is_apply = request.method == 'PATCH' and request.headers.get('Content-Type', '').startswith('application/apply-patch')
         if request.resource is not None and request.subresource is None:
@@ -229,6 +320,9 @@ class Emulator(kmock.KubernetesEmulator):
                 item.setdefault('kind', info.kind)
                 item.setdefault('apiVersion', out['apiVersion'])
         out['metadata'] = {'resourceVersion': str(next(_versions))}
+        selector = request.params.get('labelSelector')
+        if selector:
+            out['items'] = [i for i in out.get('items', []) if matches_labels(selector, (i.get('metadata') or {}).get('labels') or {})]
         return out
 
     async def _serve_version(self, request):

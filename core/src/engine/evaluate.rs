@@ -79,6 +79,7 @@ impl<'a> Evaluation<'a> {
             repetition: rep,
             module_dir: self.module(&mi.static_path()).dir.clone(),
             root_dir: self.config.root_dir.clone(),
+            workspace: self.config.workspace.clone(),
             var_override: None,
             inputs_unknown: false,
         }

@@ -21,6 +21,9 @@ pub struct Config {
     pub digest: String,
     /// The canonical path of the root directory.
     pub identity: String,
+    /// The selected workspace, `gantry.workspace` in expressions; `default` unless the
+    /// caller chose another (see `state::workspace::selected`).
+    pub workspace: String,
 }
 
 /// Loads a configuration directory and runs every static check.
@@ -38,7 +41,8 @@ pub fn load(dir: &Path, registry: &Registry, sources: &SourceMap, diags: &mut Di
         files = sources.files().len(),
         "configuration loaded"
     );
-    Some(Config { tree, graph, sources: sources.clone(), root_dir: dir.to_path_buf(), digest, identity })
+    let workspace = crate::state::DEFAULT_WORKSPACE.to_string();
+    Some(Config { tree, graph, sources: sources.clone(), root_dir: dir.to_path_buf(), digest, identity, workspace })
 }
 
 fn canonical(dir: &Path) -> PathBuf {

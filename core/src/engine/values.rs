@@ -150,6 +150,8 @@ pub struct InstanceScope<'a> {
     pub repetition: Repetition,
     pub module_dir: PathBuf,
     pub root_dir: PathBuf,
+    /// The selected workspace, `gantry.workspace`.
+    pub workspace: String,
     /// Overrides for `var.NAME`, used to check a variable's validation with its new value.
     pub var_override: Option<(&'a str, &'a Value)>,
     /// Every `var.*` and `local.*` reads as unknown: a resource with no instances is
@@ -164,7 +166,7 @@ impl Scope for InstanceScope<'_> {
         match root {
             "module" => attrs.len() == 1,
             "data" => attrs.len() == 2,
-            "var" | "local" | "each" | "count" | "path" => false,
+            "var" | "local" | "each" | "count" | "path" | "gantry" => false,
             _ => attrs.len() == 1,
         }
     }
@@ -173,7 +175,7 @@ impl Scope for InstanceScope<'_> {
         match (root, attrs) {
             ("module", [(name, _)]) => self.values.module_element(self.module, name, key),
             ("data", [(t, _), (n, _)]) => self.values.resource_element(self.module, Mode::Data, t, n, key),
-            ("var" | "local" | "each" | "count" | "path", _) => None,
+            ("var" | "local" | "each" | "count" | "path" | "gantry", _) => None,
             (t, [(n, _)]) => self.values.resource_element(self.module, Mode::Managed, t, n, key),
             _ => None,
         }
@@ -238,6 +240,7 @@ impl Scope for InstanceScope<'_> {
                     0,
                 ))
             }
+            "gantry" => Ok((Value::object([("workspace", Value::string(self.workspace.clone()))]), 0)),
             type_name => {
                 let name = first.ok_or_else(|| {
                     Diagnostic::error("Invalid reference", format!("\"{type_name}\" is not a known name.")).at(span)

@@ -20,7 +20,8 @@ pub(super) struct Resolver<'a> {
     pub(super) diags: &'a mut Diagnostics,
 }
 
-const KEYWORD_ROOTS: &[&str] = &["var", "local", "module", "data", "each", "count", "path", "self", "terraform"];
+const KEYWORD_ROOTS: &[&str] =
+    &["var", "local", "module", "data", "each", "count", "path", "gantry", "self", "terraform"];
 
 impl Resolver<'_> {
     fn module(&self) -> &crate::config::Module {
@@ -167,6 +168,25 @@ impl Resolver<'_> {
                 }
                 vec![]
             }
+            "gantry" => {
+                if !matches!(r.attr(0), Some(("workspace", _))) {
+                    self.diags.push(
+                        Diagnostic::error("Invalid \"gantry\" attribute", "gantry has one attribute: workspace.")
+                            .at(r.span),
+                    );
+                }
+                vec![]
+            }
+            "terraform" if matches!(r.attr(0), Some(("workspace", _))) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        "Invalid reference to \"terraform\"",
+                        "\"terraform\" is not available in Gantry configurations; the selected workspace is gantry.workspace.",
+                    )
+                    .at(r.span),
+                );
+                vec![]
+            }
             "self" | "terraform" => {
                 self.diags.push(
                     Diagnostic::error(
@@ -251,7 +271,7 @@ impl Resolver<'_> {
                 }
                 self.resolve(r, RefContext::Plain)
             }
-            "var" | "local" | "each" | "count" | "path" => {
+            "var" | "local" | "each" | "count" | "path" | "gantry" => {
                 self.diags.push(
                     Diagnostic::error(
                         "Invalid depends_on reference",

@@ -12,8 +12,12 @@ mod lock;
 mod model;
 pub mod ops;
 mod store;
+pub mod workspace;
 
-pub use backend::{BackendError, BackendFactory, BackendRegistry, BackendSettings, LocalBackend, DEFAULT_STATE_FILE};
+pub use backend::{
+    BackendError, BackendFactory, BackendRegistry, BackendSettings, LocalBackend, DEFAULT_STATE_FILE, DEFAULT_WORKSPACE_DIR,
+};
+pub use workspace::{WorkspaceError, DEFAULT_WORKSPACE};
 pub use encrypted::EncryptedStore;
 pub use error::StateError;
 pub use journal::{Intent, Journaled, Operation, Record};

@@ -12,6 +12,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{BucketVersioningStatus, ServerSideEncryption};
+use gantry_core::state::workspace::DEFAULT_WORKSPACE;
 use gantry_core::state::{BackendError, BackendFactory, BackendSettings, LockInfo, StateError, StateStore};
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -33,9 +34,35 @@ impl BackendFactory for S3BackendFactory {
     }
 
     fn open(&self, settings: &BackendSettings) -> Result<Box<dyn StateStore>, BackendError> {
-        let config = S3Config::from_attributes(&settings.attributes).map_err(BackendError::invalid)?;
-        Ok(Box::new(S3Store::new(config).map_err(BackendError::invalid)?))
+        Ok(Box::new(open_workspace(settings, &settings.workspace)?))
     }
+
+    /// Every object `PREFIX/NAME/KEY` is the state of workspace NAME, as in Terraform.
+    fn workspaces(&self, settings: &BackendSettings) -> Result<Vec<String>, BackendError> {
+        let store = open_workspace(settings, DEFAULT_WORKSPACE)?;
+        let prefix = format!("{}/", store.cfg.workspace_key_prefix);
+        let suffix = format!("/{}", store.cfg.key);
+        let keys = store.keys_under(&prefix).map_err(|e| BackendError::invalid(e.to_string()))?;
+        Ok(keys
+            .iter()
+            .filter_map(|k| k.strip_prefix(&prefix)?.strip_suffix(&suffix).map(str::to_string))
+            .filter(|name| !name.is_empty() && !name.contains('/'))
+            .collect())
+    }
+
+    fn delete_workspace(&self, settings: &BackendSettings, name: &str) -> Result<(), BackendError> {
+        let store = open_workspace(settings, name)?;
+        store.delete_all().map_err(|e| BackendError::invalid(e.to_string()))
+    }
+}
+
+/// The store of one workspace: the default one at `key`, the others at `PREFIX/NAME/key`.
+fn open_workspace(settings: &BackendSettings, workspace: &str) -> Result<S3Store, BackendError> {
+    let mut config = S3Config::from_attributes(&settings.attributes).map_err(BackendError::invalid)?;
+    if !workspace.is_empty() && workspace != DEFAULT_WORKSPACE {
+        config.key = format!("{}/{workspace}/{}", config.workspace_key_prefix, config.key);
+    }
+    S3Store::new(config).map_err(BackendError::invalid)
 }
 
 /// The settings of `backend "s3" { ... }`.
@@ -48,9 +75,15 @@ pub struct S3Config {
     pub encrypt: bool,
     pub endpoint_url: Option<String>,
     pub profile: Option<String>,
+    /// Where the states of workspaces other than `default` live: `PREFIX/NAME/KEY`.
+    pub workspace_key_prefix: String,
 }
 
-const KEYS: &[&str] = &["bucket", "key", "region", "dynamodb_table", "encrypt", "endpoint_url", "profile"];
+/// Terraform's default `workspace_key_prefix`.
+pub const DEFAULT_WORKSPACE_KEY_PREFIX: &str = "env:";
+
+const KEYS: &[&str] =
+    &["bucket", "key", "region", "dynamodb_table", "encrypt", "endpoint_url", "profile", "workspace_key_prefix"];
 
 impl S3Config {
     /// Reads the backend block's attributes (already evaluated as constants).
@@ -70,6 +103,15 @@ impl S3Config {
             encrypt: attrs.get("encrypt").and_then(|v| v.as_bool()).unwrap_or(false),
             endpoint_url: text("endpoint_url"),
             profile: text("profile"),
+            workspace_key_prefix: match text("workspace_key_prefix") {
+                Some(p) if p.starts_with('/') || p.ends_with('/') => {
+                    return Err(format!(
+                        "backend \"s3\" argument \"workspace_key_prefix\" must not start or end with \"/\", got \"{p}\""
+                    ))
+                }
+                Some(p) => p,
+                None => DEFAULT_WORKSPACE_KEY_PREFIX.to_string(),
+            },
         })
     }
 }
@@ -319,7 +361,11 @@ impl S3Store {
     }
 
     fn journal_keys(&self) -> Result<Vec<String>, StateError> {
-        let prefix = self.journal_prefix();
+        self.keys_under(&self.journal_prefix())
+    }
+
+    /// Every key under `prefix`, sorted.
+    fn keys_under(&self, prefix: &str) -> Result<Vec<String>, StateError> {
         let mut keys = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -328,12 +374,12 @@ impl S3Store {
                     self.s3
                         .list_objects_v2()
                         .bucket(&self.cfg.bucket)
-                        .prefix(&prefix)
+                        .prefix(prefix)
                         .set_continuation_token(token.clone())
                         .send()
                         .await
                 })
-                .map_err(|e| self.fail("S3 ListObjectsV2 (journal)", sdk_detail(&e)))?;
+                .map_err(|e| self.fail("S3 ListObjectsV2", sdk_detail(&e)))?;
             keys.extend(page.contents().iter().filter_map(|o| o.key().map(str::to_string)));
             match page.next_continuation_token() {
                 Some(t) if page.is_truncated() == Some(true) => token = Some(t.to_string()),
@@ -342,6 +388,17 @@ impl S3Store {
         }
         keys.sort();
         Ok(keys)
+    }
+
+    /// Removes the state, its journal and its lock: deleting a workspace.
+    fn delete_all(&self) -> Result<(), StateError> {
+        self.replace_journal(&[])?;
+        if let Some(holder) = self.current_lock()? {
+            self.release(&holder.id)?;
+        }
+        self.run(async { self.s3.delete_object().bucket(&self.cfg.bucket).key(&self.cfg.key).send().await })
+            .map(|_| ())
+            .map_err(|e| self.fail("S3 DeleteObject", sdk_detail(&e)))
     }
 
     fn next_journal_key(&self) -> Result<String, StateError> {
@@ -485,6 +542,7 @@ mod tests {
         let settings = BackendSettings {
             attributes: BTreeMap::from([("key".to_string(), serde_json::json!("ml/state.json"))]),
             root_dir: ".".into(),
+            ..BackendSettings::default()
         };
         match S3BackendFactory.open(&settings) {
             Err(BackendError::Invalid { message, .. }) => assert_eq!(message, "backend \"s3\" needs \"bucket\""),

@@ -253,9 +253,18 @@ fn exec_plugin(block: Option<&Json>) -> Option<Json> {
 pub async fn connect(cfg: &Json) -> Result<KubeConnection, String> {
     let s = |k: &str| cfg.get(k).and_then(Json::as_str).filter(|x| !x.is_empty()).map(str::to_string);
     let context = s("config_context");
-    let options = kube::config::KubeConfigOptions { context: context.clone(), ..Default::default() };
-    let config = if let Some(host) = s("host") {
+    let options = kube::config::KubeConfigOptions {
+        context: context.clone(),
+        cluster: s("config_context_cluster"),
+        user: s("config_context_auth_info"),
+    };
+    let config = if cfg.get("in_cluster_config").and_then(Json::as_bool) == Some(true) {
+        kube::Config::incluster().map_err(|e| format!("in_cluster_config is set, but: {e}"))?
+    } else if let Some(host) = s("host") {
         let mut cluster = serde_json::json!({ "server": host });
+        if let Some(proxy) = s("proxy_url") {
+            cluster["proxy-url"] = Json::String(proxy);
+        }
         if cfg.get("insecure").and_then(Json::as_bool) == Some(true) {
             cluster["insecure-skip-tls-verify"] = Json::Bool(true);
         }
@@ -265,6 +274,10 @@ pub async fn connect(cfg: &Json) -> Result<KubeConnection, String> {
         let mut user = serde_json::json!({});
         if let Some(t) = s("token") {
             user["token"] = Json::String(t);
+        }
+        if let (Some(name), Some(password)) = (s("username"), s("password")) {
+            user["username"] = Json::String(name);
+            user["password"] = Json::String(password);
         }
         if let Some(c) = s("client_certificate") {
             user["client-certificate-data"] = Json::String(base64(c.as_bytes()));
@@ -287,8 +300,13 @@ pub async fn connect(cfg: &Json) -> Result<KubeConnection, String> {
             .await
             .map_err(|e| e.to_string())?
     } else {
-        let paths: Vec<String> = match s("config_path") {
-            Some(p) => vec![expand_home(&p)],
+        let listed: Option<Vec<String>> = cfg
+            .get("config_paths")
+            .and_then(Json::as_array)
+            .map(|a| a.iter().filter_map(Json::as_str).map(expand_home).collect())
+            .filter(|p: &Vec<String>| !p.is_empty());
+        let paths: Vec<String> = match s("config_path").map(|p| vec![expand_home(&p)]).or(listed) {
+            Some(p) => p,
             None => match std::env::var("KUBECONFIG").ok().filter(|v| !v.is_empty()) {
                 Some(v) => std::env::split_paths(&v).map(|p| p.to_string_lossy().into_owned()).collect(),
                 None => {

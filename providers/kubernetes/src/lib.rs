@@ -18,6 +18,7 @@
 //!   [`gantry_core::provider::Provider::delete_order`] puts custom resources before their
 //!   CRDs and namespaced objects before their Namespace.
 
+pub mod backend;
 pub mod conn;
 mod describe;
 pub mod fields;
