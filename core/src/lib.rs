@@ -21,5 +21,6 @@ pub mod redact;
 pub mod retry;
 pub mod state;
 pub mod syntax;
+pub mod tfjson;
 pub mod types;
 pub mod value;

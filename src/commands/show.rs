@@ -20,7 +20,10 @@ pub fn show(path: Option<PathBuf>, json: bool, raw: &[String], style: &Style) ->
             .map_err(|e| anyhow!("{} cannot be shown: {e}.", path.display()))?;
         if json {
             let hidden = hidden_variables(&cwd);
-            println!("{}", serde_json::to_string_pretty(&views::plan_json(&plan, &hidden))?);
+            // The configuration is shown when the plan's directory still holds the one it was made from.
+            let tree = gantry_core::engine::tree_if_unchanged(Path::new(&plan.working_dir), &plan.config_digest);
+            let doc = gantry_core::tfjson::plan_document(&plan, &hidden, tree.as_ref());
+            println!("{}", serde_json::to_string_pretty(&doc)?);
         } else {
             views::print_plan(&plan, style);
         }
@@ -28,7 +31,7 @@ pub fn show(path: Option<PathBuf>, json: bool, raw: &[String], style: &Style) ->
     }
     let state = read_state(store_at(&path, &super::cli_vars(raw)?, style)?.as_ref())?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&state.to_redacted_json())?);
+        println!("{}", serde_json::to_string_pretty(&gantry_core::tfjson::state_document(&state))?);
         return Ok(0);
     }
     if state.resources.is_empty() {
