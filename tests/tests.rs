@@ -20,10 +20,14 @@ mod disk_full;
 mod encryption;
 #[path = "e2e/faults.rs"]
 mod faults;
+#[path = "e2e/json_schemas.rs"]
+mod json_schemas;
 #[path = "e2e/kube_calls.rs"]
 mod kube_calls;
 #[path = "e2e/kubernetes.rs"]
 mod kubernetes;
+#[path = "e2e/policy.rs"]
+mod policy;
 #[path = "e2e/reliability.rs"]
 mod reliability;
 #[path = "e2e/saved_plan.rs"]
@@ -34,3 +38,5 @@ mod secrets;
 mod state_encryption;
 #[path = "e2e/terraform_habits.rs"]
 mod terraform_habits;
+#[path = "e2e/terraform_json.rs"]
+mod terraform_json;
