@@ -22,7 +22,9 @@ pub fn show(path: Option<PathBuf>, json: bool, raw: &[String], style: &Style) ->
             let hidden = hidden_variables(&cwd);
             // The configuration is shown when the plan's directory still holds the one it was made from.
             let tree = gantry_core::engine::tree_if_unchanged(Path::new(&plan.working_dir), &plan.config_digest);
-            let doc = gantry_core::tfjson::plan_document(&plan, &hidden, tree.as_ref());
+            let registry = crate::registry();
+            let schemas = gantry_core::tfjson::Schemas(Some(&registry));
+            let doc = gantry_core::tfjson::plan_document(&plan, &hidden, tree.as_ref(), schemas);
             println!("{}", serde_json::to_string_pretty(&doc)?);
         } else {
             views::print_plan(&plan, style);
@@ -31,7 +33,7 @@ pub fn show(path: Option<PathBuf>, json: bool, raw: &[String], style: &Style) ->
     }
     let state = read_state(store_at(&path, &super::cli_vars(raw)?, style)?.as_ref())?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&gantry_core::tfjson::state_document(&state))?);
+        println!("{}", serde_json::to_string_pretty(&gantry_core::tfjson::state_document(&state, gantry_core::tfjson::Schemas(Some(&crate::registry()))))?);
         return Ok(0);
     }
     if state.resources.is_empty() {

@@ -135,10 +135,8 @@ fn a_plan_has_the_shape_terraform_gives_it() {
         assert_eq!(g["change"]["after_unknown"]["id"], true, "{gantry_addr}: {g}");
         assert!(g["change"]["after"].get("id").is_none(), "{gantry_addr}: {g}");
 
-        let (g, t) = (
-            find(&planned(&ours, gantry_addr), gantry_addr),
-            find(&planned(&theirs, terraform_addr), terraform_addr),
-        );
+        let (ours_planned, theirs_planned) = (planned(&ours, gantry_addr), planned(&theirs, terraform_addr));
+        let (g, t) = (find(&ours_planned, gantry_addr), find(&theirs_planned, terraform_addr));
         assert_eq!(keys(g), keys(t), "planned_values {gantry_addr}: {g}");
     }
     let inner = find(&ours["resource_changes"], "module.child.local_cluster.inner");

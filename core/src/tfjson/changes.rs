@@ -2,7 +2,7 @@
 //! change, with Terraform's `actions` arrays, its `action_reason` names and the
 //! `before`/`after` values beside their unknown and sensitive marks.
 
-use super::provider_name;
+use super::{provider_name, Schemas};
 use super::state::identity;
 use super::values::{known, sensitive_as_bool, unknown_as_bool};
 use crate::plan::{reason, Action, ResourceChange};
@@ -49,7 +49,7 @@ pub fn change_values(action: Action, before: Option<&Value>, after: Option<&Valu
 
 /// One entry of `resource_changes`. `prior` is the refreshed state the plan starts from,
 /// `moved` the plan's (from, to) pairs.
-pub fn resource_change(c: &ResourceChange, prior: &State, moved: &[(String, String)]) -> Json {
+pub fn resource_change(c: &ResourceChange, prior: &State, moved: &[(String, String)], schemas: Schemas<'_>) -> Json {
     let mut doc = identity(&c.address);
     if !c.address.resource.module.is_root() {
         doc.insert("module_address".into(), json!(c.address.resource.module.to_string()));
@@ -63,8 +63,9 @@ pub fn resource_change(c: &ResourceChange, prior: &State, moved: &[(String, Stri
         doc.insert("deposed".into(), json!("00000000"));
     }
     doc.insert("provider_name".into(), json!(provider_name(&c.provider)));
-    let after = if c.action == Action::Delete { None } else { c.after.as_ref() };
-    let mut change = change_values(c.action, c.before.as_ref(), after);
+    let before = c.before.as_ref().map(|v| schemas.reshape(&c.address, v));
+    let after = if c.action == Action::Delete { None } else { c.after.as_ref().map(|v| schemas.reshape(&c.address, v)) };
+    let mut change = change_values(c.action, before.as_ref(), after.as_ref());
     if c.action.is_replace() && !c.requires_replace.is_empty() {
         change.insert("replace_paths".into(), json!(c.requires_replace));
     }
@@ -121,7 +122,7 @@ mod tests {
     #[test]
     fn a_create_has_no_before_and_marks_its_unknowns() {
         let after = Value::object([("id", Value::Unknown), ("name", Value::string("g"))]);
-        let doc = resource_change(&change(Action::Create, None, Some(after)), &State::new(), &[]);
+        let doc = resource_change(&change(Action::Create, None, Some(after)), &State::new(), &[], Schemas::default());
         assert_eq!(doc["module_address"], "module.m");
         assert_eq!(doc["index"], "a");
         assert_eq!(doc["change"]["actions"], json!(["create"]));
@@ -137,12 +138,12 @@ mod tests {
         let v = Value::object([("name", Value::string("g"))]);
         let mut c = change(Action::DeleteThenCreate, Some(v.clone()), Some(v));
         c.requires_replace = vec![vec![crate::value::PathStep::Key("name".into())]];
-        let doc = resource_change(&c, &State::new(), &[]);
+        let doc = resource_change(&c, &State::new(), &[], Schemas::default());
         assert_eq!(doc["change"]["actions"], json!(["delete", "create"]));
         assert_eq!(doc["change"]["replace_paths"], json!([["name"]]));
         assert_eq!(doc["action_reason"], "replace_because_cannot_update");
         c.reason = Some(reason::REPLACE_REQUESTED.into());
-        assert_eq!(resource_change(&c, &State::new(), &[])["action_reason"], "replace_by_request");
+        assert_eq!(resource_change(&c, &State::new(), &[], Schemas::default())["action_reason"], "replace_by_request");
     }
 
     #[test]
@@ -150,7 +151,7 @@ mod tests {
         let mut c = change(Action::Delete, Some(Value::object([("name", Value::string("g"))])), None);
         c.reason = Some(reason::EACH_KEY.into());
         let moved = [("module.m.aws_eks_node_group.old".to_string(), "x".to_string())];
-        let doc = resource_change(&c, &State::new(), &moved);
+        let doc = resource_change(&c, &State::new(), &moved, Schemas::default());
         assert_eq!(doc["change"]["after"], Json::Null);
         assert_eq!(doc["change"]["after_unknown"], json!({}));
         assert_eq!(doc["change"]["after_sensitive"], json!(false));

@@ -16,7 +16,44 @@ mod values;
 pub use plan::plan_document;
 pub use state::state_document;
 
+use crate::addr::ResourceInstanceAddr;
+use crate::provider::{BlockSchema, Nesting, Registry};
+use crate::value::Value;
 use serde_json::{json, Map, Value as Json};
+
+/// The providers' schemas, for the shape Terraform gives nested blocks.
+#[derive(Clone, Copy, Default)]
+pub struct Schemas<'a>(pub Option<&'a Registry>);
+
+impl Schemas<'_> {
+    /// The value in Terraform's shape: a block that may appear once (`scaling_config`) is
+    /// an object in Gantry and a list of one in Terraform's JSON, as Terraform's providers
+    /// declare such blocks, so a policy's `after.scaling_config[0].max_size` finds it.
+    pub fn reshape(&self, addr: &ResourceInstanceAddr, v: &Value) -> Value {
+        match self.0.and_then(|r| r.type_schema(addr.resource.mode, &addr.resource.type_name)) {
+            Some(schema) => with_listed_blocks(schema, v),
+            None => v.clone(),
+        }
+    }
+}
+
+fn with_listed_blocks(schema: &BlockSchema, v: &Value) -> Value {
+    let Value::Object(map) = v else { return v.clone() };
+    let mut out = map.clone();
+    for (name, nested) in &schema.blocks {
+        let Some(inner) = map.get(name) else { continue };
+        let reshaped = match (nested.nesting, inner) {
+            (Nesting::Single, Value::Object(_)) => Value::List(vec![with_listed_blocks(&nested.block, inner)]),
+            (Nesting::Single, Value::Null) => Value::List(Vec::new()),
+            (Nesting::List, Value::List(items)) => {
+                Value::List(items.iter().map(|i| with_listed_blocks(&nested.block, i)).collect())
+            }
+            _ => continue,
+        };
+        out.insert(name.clone(), reshaped);
+    }
+    Value::Object(out)
+}
 
 /// `format_version` of a plan document: the version of Terraform's plan format followed.
 pub const PLAN_FORMAT_VERSION: &str = "1.2";

@@ -6,7 +6,7 @@
 use super::changes::{change_values, resource_change};
 use super::state::{output, resource, state_values_with, values};
 use super::values::known;
-use super::{header, PLAN_FORMAT_VERSION, STATE_FORMAT_VERSION};
+use super::{header, Schemas, PLAN_FORMAT_VERSION, STATE_FORMAT_VERSION};
 use crate::addr::ResourceInstanceAddr;
 use crate::config::ModuleTree;
 use crate::plan::{Action, OutputChange, Plan};
@@ -18,26 +18,31 @@ use std::collections::BTreeSet;
 /// `hidden` are root inputs whose values are left out although not marked sensitive (those
 /// the encryption block reads); `config` is the configuration the plan was made from, when
 /// it can be loaded, for `configuration`.
-pub fn plan_document(plan: &Plan, hidden: &BTreeSet<String>, config: Option<&ModuleTree>) -> Json {
+pub fn plan_document(
+    plan: &Plan,
+    hidden: &BTreeSet<String>,
+    config: Option<&ModuleTree>,
+    schemas: Schemas<'_>,
+) -> Json {
     let mut doc = header(PLAN_FORMAT_VERSION);
     doc.insert("variables".into(), variables(plan, hidden));
-    doc.insert("planned_values".into(), planned_values(plan));
+    doc.insert("planned_values".into(), planned_values(plan, schemas));
     let prior = &plan.refreshed_state;
     let drift: Vec<Json> = plan
         .drift
         .iter()
         .filter(|c| plan.refresh_only || c.action != Action::NoOp)
-        .map(|c| resource_change(c, prior, &[]))
+        .map(|c| resource_change(c, prior, &[], schemas))
         .collect();
     if !drift.is_empty() {
         doc.insert("resource_drift".into(), Json::Array(drift));
     }
-    let changes = plan.changes.iter().map(|c| resource_change(c, prior, &plan.moved));
+    let changes = plan.changes.iter().map(|c| resource_change(c, prior, &plan.moved, schemas));
     doc.insert("resource_changes".into(), Json::Array(changes.collect()));
     let outputs = plan.outputs.iter().map(|(name, o)| (name.clone(), output_change(o)));
     doc.insert("output_changes".into(), Json::Object(outputs.collect()));
     let mut prior_state = header(STATE_FORMAT_VERSION);
-    prior_state.insert("values".into(), state_values_with(prior, data_sources(plan)));
+    prior_state.insert("values".into(), state_values_with(prior, data_sources(plan, schemas), schemas));
     doc.insert("prior_state".into(), Json::Object(prior_state));
     if let Some(tree) = config {
         let mut configuration = super::config::configuration(tree, hidden);
@@ -66,11 +71,11 @@ fn variables(plan: &Plan, hidden: &BTreeSet<String>) -> Json {
 
 /// What the state will hold after apply, as far as the plan knows it: every instance
 /// that is not deleted, with its planned values, and the data sources read while planning.
-fn planned_values(plan: &Plan) -> Json {
-    let mut resources = data_sources(plan);
+fn planned_values(plan: &Plan, schemas: Schemas<'_>) -> Json {
+    let mut resources = data_sources(plan, schemas);
     for c in plan.changes.iter().filter(|c| c.action != Action::Delete && c.deposed.is_none()) {
         let Some(after) = &c.after else { continue };
-        let mut doc = resource(&c.address, &c.provider, after);
+        let mut doc = resource(&c.address, &c.provider, &schemas.reshape(&c.address, after));
         if !c.dependencies.is_empty() {
             doc.insert("depends_on".into(), json!(c.dependencies));
         }
@@ -84,14 +89,14 @@ fn planned_values(plan: &Plan) -> Json {
 }
 
 /// The data sources read while planning, as resources of mode `data`.
-fn data_sources(plan: &Plan) -> Vec<(ResourceInstanceAddr, Map<String, Json>)> {
+fn data_sources(plan: &Plan, schemas: Schemas<'_>) -> Vec<(ResourceInstanceAddr, Map<String, Json>)> {
     plan.data
         .iter()
         .filter_map(|(address, v)| {
             let addr: ResourceInstanceAddr = address.parse().ok()?;
             // Data sources are served by the provider their type is named after.
             let provider = addr.resource.type_name.split('_').next().unwrap_or_default().to_string();
-            let doc = resource(&addr, &provider, &Value::from_marked_json(v));
+            let doc = resource(&addr, &provider, &schemas.reshape(&addr, &Value::from_marked_json(v)));
             Some((addr, doc))
         })
         .collect()

@@ -3,7 +3,7 @@
 //! resource instance under the module instance it belongs to.
 
 use super::values::{known, sensitive_as_bool};
-use super::{header, provider_name, STATE_FORMAT_VERSION};
+use super::{header, provider_name, Schemas, STATE_FORMAT_VERSION};
 use crate::addr::{InstanceKey, Mode, ModuleInstance, ResourceInstanceAddr};
 use crate::state::State;
 use crate::value::Value;
@@ -12,24 +12,23 @@ use std::collections::BTreeMap;
 
 /// The state document of `show -json`: `{format_version, terraform_version, values}`.
 /// An empty state has no `values`, as Terraform prints it.
-pub fn state_document(state: &State) -> Json {
+pub fn state_document(state: &State, schemas: Schemas<'_>) -> Json {
     let mut doc = header(STATE_FORMAT_VERSION);
     if !state.resources.is_empty() || !state.outputs.is_empty() {
-        doc.insert("values".into(), state_values(state));
+        doc.insert("values".into(), state_values_with(state, Vec::new(), schemas));
     }
     Json::Object(doc)
 }
 
-/// `{outputs, root_module}` of a state.
-pub fn state_values(state: &State) -> Json {
-    state_values_with(state, Vec::new())
-}
-
 /// `{outputs, root_module}` of a state and of `extra` instances beside it (a plan's data
 /// sources, in its `prior_state`).
-pub fn state_values_with(state: &State, extra: Vec<(ResourceInstanceAddr, Map<String, Json>)>) -> Json {
+pub fn state_values_with(
+    state: &State,
+    extra: Vec<(ResourceInstanceAddr, Map<String, Json>)>,
+    schemas: Schemas<'_>,
+) -> Json {
     let resources = state.resources.iter().map(|r| {
-        let mut doc = resource(&r.address, &r.provider, &r.value());
+        let mut doc = resource(&r.address, &r.provider, &schemas.reshape(&r.address, &r.value()));
         if !r.dependencies.is_empty() {
             doc.insert("depends_on".into(), json!(r.dependencies));
         }
