@@ -28,6 +28,14 @@ provider "aws" {{
   region       = "us-east-1"
   endpoint_url = "http://127.0.0.1:9"
 }}
+# The device plugin's cluster is made by the same apply, so its objects are planned
+# from the schema and no Kubernetes API is reached while planning.
+resource "local_cluster" "c" {{
+  name = "ml"
+}}
+provider "kubernetes" {{
+  local_cluster = local_cluster.c.name
+}}
 module "training" {{
   source       = "../modules/gpu-node-pool"
   target       = "aws"

@@ -75,10 +75,8 @@ fn planned_values(plan: &Plan, schemas: Schemas<'_>) -> Json {
     let mut resources = data_sources(plan, schemas);
     for c in plan.changes.iter().filter(|c| c.action != Action::Delete && c.deposed.is_none()) {
         let Some(after) = &c.after else { continue };
-        let mut doc = resource(&c.address, &c.provider, &schemas.reshape(&c.address, after));
-        if !c.dependencies.is_empty() {
-            doc.insert("depends_on".into(), json!(c.dependencies));
-        }
+        // Terraform gives planned values no depends_on; the state document has them.
+        let doc = resource(&c.address, &c.provider, &schemas.reshape(&c.address, after));
         resources.push((c.address.clone(), doc));
     }
     let outputs = plan.outputs.iter().filter_map(|(name, o)| {
