@@ -33,7 +33,13 @@ pub fn show(path: Option<PathBuf>, json: bool, raw: &[String], style: &Style) ->
     }
     let state = read_state(store_at(&path, &super::cli_vars(raw)?, style)?.as_ref())?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&gantry_core::tfjson::state_document(&state, gantry_core::tfjson::Schemas(Some(&crate::registry()))))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&gantry_core::tfjson::state_document(
+                &state,
+                gantry_core::tfjson::Schemas(Some(&crate::registry()))
+            ))?
+        );
         return Ok(0);
     }
     if state.resources.is_empty() {

@@ -43,7 +43,8 @@ fn the_schemas_accept_what_terraform_prints() {
 #[test]
 fn the_schemas_accept_what_gantry_prints_and_refuse_what_it_must_not() {
     let (_tmp, dir) = config(&[("main.hcl", MAIN), ("mod/main.hcl", CHILD)]);
-    let parse = |run: &Run| -> Json { serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.all())) };
+    let parse =
+        |run: &Run| -> Json { serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.all())) };
 
     let validate = gantry(&dir, &["validate", "-json"]);
     assert_valid("gantry-validate.schema.json", &parse(&validate), "validate -json");

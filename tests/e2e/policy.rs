@@ -14,7 +14,8 @@ fn denials(policy: &str, package: &str, plan: &Json, rego_v0: bool) -> Vec<Strin
     engine.set_input(regorus::Value::from_json_str(&plan.to_string()).unwrap());
     let result = engine.eval_rule(format!("data.{package}.deny")).expect("deny evaluates");
     let json: Json = serde_json::from_str(&result.to_json_str().unwrap()).unwrap();
-    let mut out: Vec<String> = json.as_array().into_iter().flatten().filter_map(|m| m.as_str().map(String::from)).collect();
+    let mut out: Vec<String> =
+        json.as_array().into_iter().flatten().filter_map(|m| m.as_str().map(String::from)).collect();
     out.sort();
     out
 }

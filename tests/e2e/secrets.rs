@@ -255,7 +255,8 @@ output "labels" {{
         assert!(!shown.all().contains(MARK), "{}", shown.all());
         // show -json prints Terraform's format: the secret is null where it stands, and marked.
         let shown: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
-        let change = shown["resource_changes"].as_array().unwrap().iter().find(|c| c["address"] == "local_node_pool.p").unwrap();
+        let change =
+            shown["resource_changes"].as_array().unwrap().iter().find(|c| c["address"] == "local_node_pool.p").unwrap();
         assert_eq!(change["change"]["after"]["labels"], serde_json::json!({"team": "ml", "token": null}));
         assert_eq!(change["change"]["after_sensitive"]["labels"], serde_json::json!({"token": true}));
         assert_eq!(shown["variables"]["secret"], serde_json::json!({"value": null}));

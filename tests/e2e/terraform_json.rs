@@ -171,7 +171,11 @@ fn a_plan_has_the_shape_terraform_gives_it() {
         json!(["local_cluster.one.id", "local_cluster.one"])
     );
     assert_eq!(config["module_calls"]["child"]["source"], "./mod");
-    assert_eq!(config["variables"]["secret"], json!({"sensitive": true}), "the default of a sensitive variable stays out");
+    assert_eq!(
+        config["variables"]["secret"],
+        json!({"sensitive": true}),
+        "the default of a sensitive variable stays out"
+    );
     assert_eq!(config["variables"]["n"], theirs["configuration"]["root_module"]["variables"]["n"]);
     assert!(ours["gantry_analysis"].is_object());
     assert_eq!(ours["applyable"], true);
@@ -204,7 +208,10 @@ fn a_state_has_the_shape_terraform_gives_it() {
     assert_eq!(ours["format_version"], theirs["format_version"]);
     assert_eq!(keys(&ours["values"]), keys(&theirs["values"]));
     let (root, tf_root) = (&ours["values"]["root_module"], &theirs["values"]["root_module"]);
-    for (g, t) in [("local_cluster.counted[0]", "terraform_data.counted[0]"), ("local_cluster.each[\"k1\"]", "terraform_data.each[\"k1\"]")] {
+    for (g, t) in [
+        ("local_cluster.counted[0]", "terraform_data.counted[0]"),
+        ("local_cluster.each[\"k1\"]", "terraform_data.each[\"k1\"]"),
+    ] {
         let (g, t) = (find(&root["resources"], g), find(&tf_root["resources"], t));
         assert_eq!(keys(g), keys(t), "{g}");
         assert_eq!(g["index"], t["index"]);

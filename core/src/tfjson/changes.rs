@@ -2,9 +2,9 @@
 //! change, with Terraform's `actions` arrays, its `action_reason` names and the
 //! `before`/`after` values beside their unknown and sensitive marks.
 
-use super::{provider_name, Schemas};
 use super::state::identity;
 use super::values::{known, sensitive_as_bool, unknown_as_bool};
+use super::{provider_name, Schemas};
 use crate::plan::{reason, Action, ResourceChange};
 use crate::state::State;
 use crate::value::Value;
@@ -64,7 +64,8 @@ pub fn resource_change(c: &ResourceChange, prior: &State, moved: &[(String, Stri
     }
     doc.insert("provider_name".into(), json!(provider_name(&c.provider)));
     let before = c.before.as_ref().map(|v| schemas.reshape(&c.address, v));
-    let after = if c.action == Action::Delete { None } else { c.after.as_ref().map(|v| schemas.reshape(&c.address, v)) };
+    let after =
+        if c.action == Action::Delete { None } else { c.after.as_ref().map(|v| schemas.reshape(&c.address, v)) };
     let mut change = change_values(c.action, before.as_ref(), after.as_ref());
     if c.action.is_replace() && !c.requires_replace.is_empty() {
         change.insert("replace_paths".into(), json!(c.requires_replace));

@@ -197,9 +197,10 @@ fn is_literal(e: &Expr) -> bool {
         ExprKind::Literal(_) => true,
         ExprKind::Template(parts) => parts.iter().all(|p| matches!(p, TemplatePart::Literal(_))),
         ExprKind::List(items) => items.iter().all(is_literal),
-        ExprKind::Object(entries) => entries
-            .iter()
-            .all(|(k, v)| matches!(k, ObjectKeyExpr::Ident(_)) || matches!(k, ObjectKeyExpr::Expr(k) if is_literal(k)) && is_literal(v)),
+        ExprKind::Object(entries) => entries.iter().all(|(k, v)| {
+            matches!(k, ObjectKeyExpr::Ident(_))
+                || matches!(k, ObjectKeyExpr::Expr(k) if is_literal(k)) && is_literal(v)
+        }),
         ExprKind::Paren(inner) | ExprKind::Unary(_, inner) => is_literal(inner),
         _ => false,
     }
@@ -261,7 +262,10 @@ mod tests {
 
     #[test]
     fn references_list_every_prefix_down_to_the_object() {
-        assert_eq!(refs("aws_eks_cluster.main.name")["references"], json!(["aws_eks_cluster.main.name", "aws_eks_cluster.main"]));
+        assert_eq!(
+            refs("aws_eks_cluster.main.name")["references"],
+            json!(["aws_eks_cluster.main.name", "aws_eks_cluster.main"])
+        );
         assert_eq!(
             refs("aws_subnet.s[0].id")["references"],
             json!(["aws_subnet.s[0].id", "aws_subnet.s[0]", "aws_subnet.s"])

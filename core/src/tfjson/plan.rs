@@ -63,7 +63,8 @@ pub fn plan_document(
 fn variables(plan: &Plan, hidden: &BTreeSet<String>) -> Json {
     let entries = plan.variables.iter().map(|(name, v)| {
         let v = Value::from_marked_json(v);
-        let value = if hidden.contains(name) || v.contains_sensitive() { Json::Null } else { known(&v).unwrap_or(Json::Null) };
+        let value =
+            if hidden.contains(name) || v.contains_sensitive() { Json::Null } else { known(&v).unwrap_or(Json::Null) };
         (name.clone(), json!({ "value": value }))
     });
     Json::Object(entries.collect())

@@ -126,8 +126,7 @@ fn module_tree(resources: Vec<(ResourceInstanceAddr, Map<String, Json>)>) -> Jso
         if !m.is_root() {
             doc.insert("address".into(), json!(m.to_string()));
         }
-        let children: Vec<ModuleInstance> =
-            built.keys().filter(|c| c.parent().as_ref() == Some(&m)).cloned().collect();
+        let children: Vec<ModuleInstance> = built.keys().filter(|c| c.parent().as_ref() == Some(&m)).cloned().collect();
         if !children.is_empty() {
             let docs = children.iter().filter_map(|c| built.remove(c)).map(Json::Object).collect();
             doc.insert("child_modules".into(), Json::Array(docs));
@@ -149,11 +148,7 @@ mod tests {
 
     #[test]
     fn instances_nest_under_their_module_instances() {
-        let tree = module_tree(vec![
-            at("module.a[\"x\"].module.b.t.r[0]"),
-            at("t.top"),
-            at("module.c.t.r"),
-        ]);
+        let tree = module_tree(vec![at("module.a[\"x\"].module.b.t.r[0]"), at("t.top"), at("module.c.t.r")]);
         assert_eq!(tree["resources"][0]["address"], "t.top");
         let children = tree["child_modules"].as_array().unwrap();
         assert_eq!(children.len(), 2, "{tree}");

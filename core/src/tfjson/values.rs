@@ -50,7 +50,8 @@ pub fn sensitive_as_bool(v: &Value) -> Json {
 }
 
 fn collapse<'a>(entries: impl Iterator<Item = (&'a String, Json)>) -> Json {
-    let kept: Map<String, Json> = entries.filter(|(_, j)| *j != Json::Bool(false)).map(|(k, j)| (k.clone(), j)).collect();
+    let kept: Map<String, Json> =
+        entries.filter(|(_, j)| *j != Json::Bool(false)).map(|(k, j)| (k.clone(), j)).collect();
     Json::Object(kept)
 }
 
