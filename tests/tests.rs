@@ -24,6 +24,8 @@ mod docs;
 mod encryption;
 #[path = "e2e/faults.rs"]
 mod faults;
+#[path = "e2e/json_schemas.rs"]
+mod json_schemas;
 #[path = "e2e/kube_calls.rs"]
 mod kube_calls;
 #[path = "e2e/kubernetes.rs"]
@@ -34,6 +36,8 @@ mod kubernetes_backend;
 mod plan_render;
 #[path = "e2e/progress.rs"]
 mod progress;
+#[path = "e2e/policy.rs"]
+mod policy;
 #[path = "e2e/reliability.rs"]
 mod reliability;
 #[path = "e2e/saved_plan.rs"]
@@ -46,3 +50,5 @@ mod state_encryption;
 mod terraform_habits;
 #[path = "e2e/workspaces.rs"]
 mod workspaces;
+#[path = "e2e/terraform_json.rs"]
+mod terraform_json;

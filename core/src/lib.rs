@@ -22,5 +22,6 @@ pub mod retry;
 pub mod schema_doc;
 pub mod state;
 pub mod syntax;
+pub mod tfjson;
 pub mod types;
 pub mod value;

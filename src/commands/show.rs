@@ -20,7 +20,12 @@ pub fn show(path: Option<PathBuf>, json: bool, raw: &[String], style: &Style) ->
             .map_err(|e| anyhow!("{} cannot be shown: {e}.", path.display()))?;
         if json {
             let hidden = hidden_variables(&cwd);
-            println!("{}", serde_json::to_string_pretty(&views::plan_json(&plan, &hidden))?);
+            // The configuration is shown when the plan's directory still holds the one it was made from.
+            let tree = gantry_core::engine::tree_if_unchanged(Path::new(&plan.working_dir), &plan.config_digest);
+            let registry = crate::registry();
+            let schemas = gantry_core::tfjson::Schemas(Some(&registry));
+            let doc = gantry_core::tfjson::plan_document(&plan, &hidden, tree.as_ref(), schemas);
+            println!("{}", serde_json::to_string_pretty(&doc)?);
         } else {
             views::print_plan(&plan, style);
         }
@@ -28,7 +33,13 @@ pub fn show(path: Option<PathBuf>, json: bool, raw: &[String], style: &Style) ->
     }
     let state = read_state(store_at(&path, &super::cli_vars(raw)?, style)?.as_ref())?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&state.to_redacted_json())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&gantry_core::tfjson::state_document(
+                &state,
+                gantry_core::tfjson::Schemas(Some(&crate::registry()))
+            ))?
+        );
         return Ok(0);
     }
     if state.resources.is_empty() {

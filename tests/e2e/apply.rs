@@ -389,7 +389,7 @@ fn show_output_and_state_commands() {
     assert_eq!(run.stdout, "https://a.local.gantry.invalid", "the plain string, for scripts");
     let run = gantry(&dir, &["show", "-json", "."]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(v["resources"][0]["attributes"]["status"], "ACTIVE");
+    assert_eq!(v["values"]["root_module"]["resources"][0]["values"]["status"], "ACTIVE");
     let run = gantry(&dir, &["state", "show", "local_cluster.a", "--dir", "."]);
     assert!(run.stdout.contains("arn:gantry:local:cluster/a"), "{}", run.stdout);
     let run = gantry(&dir, &["state", "mv", "local_cluster.a", "local_cluster.renamed", "--dir", "."]);

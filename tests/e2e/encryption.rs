@@ -66,8 +66,8 @@ fn an_encrypted_saved_plan_is_applied_only_with_its_passphrase() {
     assert_eq!(shown.code, 0, "{}", shown.all());
     no_secret(&shown);
     let plan: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
-    assert_eq!(plan["variables"]["passphrase"], "(sensitive value)");
-    assert!(plan["changes"].as_array().unwrap().iter().any(|c| c["address"] == "local_node_pool.gpu"));
+    assert_eq!(plan["variables"]["passphrase"], serde_json::json!({"value": null}));
+    assert!(plan["resource_changes"].as_array().unwrap().iter().any(|c| c["address"] == "local_node_pool.gpu"));
 
     let wrong = format!("passphrase={WRONG}");
     let run = gantry(&dir, &["apply", "-var", &wrong, "p.plan"]);

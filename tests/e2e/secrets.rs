@@ -253,7 +253,14 @@ output "labels" {{
         let shown = gantry_with_env(&dir, &["show", "-json", "saved.plan"], &[("GANTRY_LOG", "trace")]);
         assert_eq!(shown.code, 0, "{}", shown.all());
         assert!(!shown.all().contains(MARK), "{}", shown.all());
-        assert_eq!(serde_json::from_str::<serde_json::Value>(&shown.stdout).unwrap(), doc);
+        // show -json prints Terraform's format: the secret is null where it stands, and marked.
+        let shown: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
+        let change =
+            shown["resource_changes"].as_array().unwrap().iter().find(|c| c["address"] == "local_node_pool.p").unwrap();
+        assert_eq!(change["change"]["after"]["labels"], serde_json::json!({"team": "ml", "token": null}));
+        assert_eq!(change["change"]["after_sensitive"]["labels"], serde_json::json!({"token": true}));
+        assert_eq!(shown["variables"]["secret"], serde_json::json!({"value": null}));
+        assert_eq!(shown["output_changes"]["token"]["after_sensitive"], true);
         let shown = gantry_with_env(&dir, &["show", "saved.plan"], &[("GANTRY_LOG", "trace")]);
         assert!(!shown.all().contains(MARK), "{}", shown.all());
 
@@ -273,10 +280,12 @@ output "labels" {{
         }
         let state: serde_json::Value =
             serde_json::from_str(&gantry(&dir, &["show", "-json", "."]).stdout).expect("show -json is JSON");
-        let pool = state["resources"].as_array().unwrap().iter().find(|r| r["address"] == "local_node_pool.p").unwrap();
-        assert_eq!(pool["attributes"]["labels"]["token"], "(sensitive value)");
-        assert_eq!(state["outputs"]["token"]["value"], "(sensitive value)");
-        assert_eq!(state["outputs"]["token"]["sensitive"], true);
+        let resources = state["values"]["root_module"]["resources"].as_array().unwrap();
+        let pool = resources.iter().find(|r| r["address"] == "local_node_pool.p").unwrap();
+        assert_eq!(pool["values"]["labels"]["token"], serde_json::Value::Null);
+        assert_eq!(pool["values"]["labels"]["team"], "ml");
+        assert_eq!(pool["sensitive_values"]["labels"]["token"], true);
+        assert_eq!(state["values"]["outputs"]["token"], serde_json::json!({"sensitive": true, "value": null}));
 
         let destroy = run_with(&dir, &["destroy", "-auto-approve"], source, MARK);
         assert_eq!(destroy.code, 0, "{}", destroy.all());

@@ -218,11 +218,11 @@ fn a_killed_encrypted_apply_leaves_an_encrypted_journal_that_the_next_run_recove
     assert!(!dir.join("gantry.state.json.journal").exists());
     let shown = gantry_env(&dir, &["show", "-json", "."], &env);
     let state: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
-    let ids: std::collections::BTreeSet<String> = state["resources"]
+    let ids: std::collections::BTreeSet<String> = state["values"]["root_module"]["resources"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| format!("{}.json", r["attributes"]["id"].as_str().unwrap()))
+        .map(|r| format!("{}.json", r["values"]["id"].as_str().unwrap()))
         .collect();
     assert_eq!(ids.len(), 10);
     let cloud: std::collections::BTreeSet<String> = std::fs::read_dir(dir.join(".gantry/local/networks"))

@@ -45,6 +45,15 @@ pub fn load(dir: &Path, registry: &Registry, sources: &SourceMap, diags: &mut Di
     Some(Config { tree, graph, sources: sources.clone(), root_dir: dir.to_path_buf(), digest, identity, workspace })
 }
 
+/// The module tree in `dir` when it is the configuration a saved plan was made from (its
+/// files' digest is `digest`), for showing the plan with its configuration.
+pub fn tree_if_unchanged(dir: &Path, digest_wanted: &str) -> Option<ModuleTree> {
+    let sources = SourceMap::default();
+    let mut diags = Diagnostics::default();
+    let tree = crate::config::load_tree(dir, &sources, &mut diags)?;
+    (digest(dir, &sources) == digest_wanted).then_some(tree)
+}
+
 fn canonical(dir: &Path) -> PathBuf {
     std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
 }

@@ -45,7 +45,7 @@ pub use apply::{apply, apply_with};
 pub use import::import;
 pub use inputs::{collect_inputs, command_line_inputs, map_value, module_inputs, CliVar};
 pub use interrupt::Interrupt;
-pub use load::{load, Config};
+pub use load::{load, tree_if_unchanged, Config};
 pub use planner::plan;
 pub use recovery::{plan_stored, recover, Recovery};
 pub use saved_plan::check_saved_plan;

@@ -44,14 +44,19 @@ pub fn redacted(plan: &Plan) -> Json {
         let marks = data.iter().filter(|(_, v)| v.contains_sensitive()).map(|(k, v)| (k.clone(), paths(v)));
         members.insert("data_sensitive".into(), Json::Object(marks.collect()));
     }
-    // The analysis is made from the planned values without their marks (a pool's name, a
-    // label); whatever text of a sensitive value it repeats is removed.
+    members.insert("analysis".into(), analysis(plan));
+    doc
+}
+
+/// The plan's analysis with no sensitive text in it. The analysis is made from the planned
+/// values without their marks (a pool's name, a label); whatever text of a sensitive value
+/// it repeats is removed.
+pub fn analysis(plan: &Plan) -> Json {
+    let mut analysis = serde_json::to_value(&plan.analysis).unwrap_or_default();
     let stored: Vec<Value> = plan.refreshed_state.resources.iter().map(|r| r.value()).collect();
     let secrets = Secrets::of(plan.changes.iter().flat_map(|c| [&c.before, &c.after]).flatten().chain(&stored));
-    if let Some(analysis) = members.get_mut("analysis") {
-        secrets.scrub_json(analysis);
-    }
-    doc
+    secrets.scrub_json(&mut analysis);
+    analysis
 }
 
 /// A root input: hidden as a whole when anything in it is sensitive, as the plan shows it.

@@ -54,6 +54,16 @@ impl Action {
     }
 }
 
+/// The `reason` texts the planner gives, which Terraform's JSON maps to its `action_reason`.
+pub mod reason {
+    pub const REPLACE_REQUESTED: &str = "-replace was given";
+    pub const TAINTED: &str = "it is tainted";
+    pub const NOT_CONFIGURED: &str = "it is no longer in the configuration";
+    pub const COUNT_INDEX: &str = "its index is out of range for count";
+    pub const EACH_KEY: &str = "its key is not in for_each";
+    pub const WRONG_REPETITION: &str = "the resource now uses count or for_each";
+}
+
 /// One instance's change. Its values are held as values, unknown and sensitive marks
 /// included; serialised, they are marked JSON (see `Value::to_marked_json`). Holding the
 /// JSON instead cost a map per unknown attribute: most of a large plan's memory.

@@ -7,7 +7,7 @@ use crate::addr::{InstanceKey, Mode, ResourceAddr, ResourceInstanceAddr};
 use crate::config::Resource;
 use crate::diag::Diagnostic;
 use crate::engine::walk::static_name;
-use crate::plan::{Action, ResourceChange};
+use crate::plan::{reason, Action, ResourceChange};
 use crate::state::ResourceInstanceState;
 use petgraph::graph::NodeIndex;
 use std::collections::BTreeSet;
@@ -54,9 +54,9 @@ impl Planner<'_> {
                 continue;
             }
             let reason = match &r.address.key {
-                InstanceKey::Int(_) => "its index is out of range for count",
-                InstanceKey::Str(_) => "its key is not in for_each",
-                InstanceKey::None => "the resource now uses count or for_each",
+                InstanceKey::Int(_) => reason::COUNT_INDEX,
+                InstanceKey::Str(_) => reason::EACH_KEY,
+                InstanceKey::None => reason::WRONG_REPETITION,
             };
             lock(&self.changes).push(delete_change(r, Some(reason)));
         }
@@ -89,7 +89,7 @@ impl Planner<'_> {
                     continue;
                 }
             }
-            let reason = if destroy { None } else { Some("it is no longer in the configuration") };
+            let reason = if destroy { None } else { Some(reason::NOT_CONFIGURED) };
             lock(&self.changes).push(delete_change(r, reason));
         }
     }

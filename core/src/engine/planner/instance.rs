@@ -10,7 +10,7 @@ use crate::diag::Diagnostic;
 use crate::engine::evaluate::Evaluation;
 use crate::engine::providers::ProviderInstance;
 use crate::engine::values::Repetition;
-use crate::plan::{Action, ResourceChange};
+use crate::plan::{reason, Action, ResourceChange};
 use crate::provider::{BlockSchema, PlanRequest};
 use crate::value::Value;
 use tracing::Instrument;
@@ -135,8 +135,8 @@ impl Planner<'_> {
         let (action, reason) = match &prior {
             None if !configured => (Action::Create, Some("its provider's configuration is known only after apply: it will be created after its cluster exists".to_string())),
             None => (Action::Create, None),
-            Some(_) if forced => (replace_action(res), Some("-replace was given".to_string())),
-            Some(_) if tainted => (replace_action(res), Some("it is tainted".to_string())),
+            Some(_) if forced => (replace_action(res), Some(reason::REPLACE_REQUESTED.to_string())),
+            Some(_) if tainted => (replace_action(res), Some(reason::TAINTED.to_string())),
             Some(_) if !response.requires_replace.is_empty() => (replace_action(res), None),
             Some(p) if p.clone().deep_unmarked() == planned.clone().deep_unmarked() => (Action::NoOp, None),
             Some(_) => (Action::Update, None),
