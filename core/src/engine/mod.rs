@@ -13,6 +13,7 @@
 
 mod analysis_input;
 mod apply;
+mod check_blocks;
 pub mod dag;
 mod decode;
 mod evaluate;

@@ -137,6 +137,7 @@ mod tests {
             analysis: Default::default(),
             data: [("data.x.y".to_string(), Value::object([("k", secret)]).to_marked_json())].into_iter().collect(),
             recovered: Vec::new(),
+            checks: Vec::new(),
         };
         assert!(serde_json::to_string(&plan).unwrap().contains("hunter2"), "the saved form keeps the value");
         let doc = redacted(&plan);

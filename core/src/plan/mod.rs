@@ -152,6 +152,40 @@ pub struct Plan {
     /// What recovery resolved of an interrupted run before this plan was made.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recovered: Vec<Recovered>,
+    /// The `check` blocks' results at plan time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckResult>,
+}
+
+/// The result of one `check` block instance, as `plan -json` and saved plans carry it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// `check.NAME`, or `module.a.check.NAME` for a check in a child module.
+    pub address: String,
+    pub status: CheckStatus,
+    /// The error messages of the assertions that failed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    Unknown,
+}
+
+impl CheckStatus {
+    /// The status of a check with this result and an earlier one: a failure wins over an unknown,
+    /// an unknown over a pass.
+    pub fn worse(self, other: CheckStatus) -> CheckStatus {
+        match (self, other) {
+            (CheckStatus::Fail, _) | (_, CheckStatus::Fail) => CheckStatus::Fail,
+            (CheckStatus::Unknown, _) | (_, CheckStatus::Unknown) => CheckStatus::Unknown,
+            _ => CheckStatus::Pass,
+        }
+    }
 }
 
 /// What recovery did with one change an interrupted run left unrecorded.

@@ -63,13 +63,19 @@ pub async fn plan(
     planner.plan_orphans();
     planner.plan_deposed();
     planner.check_targets();
+    // Checks speak of the configuration's objects; a destroy plan removes them all.
+    let checks = if planner.opts.destroy || planner.opts.refresh_only {
+        Vec::new()
+    } else {
+        super::check_blocks::evaluate_checks(&planner.ev, &planner.providers, true).await
+    };
     let mut diags = planner.ev.take_diags();
     diags.sort();
     tracing::debug!(errors = diags.has_errors(), "plan finished");
     if diags.has_errors() {
         return (None, diags);
     }
-    planner.finish(state, moved, diags)
+    planner.finish(state, moved, checks, diags)
 }
 
 impl Planner<'_> {
@@ -104,6 +110,7 @@ impl Planner<'_> {
         self,
         state: &State,
         moved: Vec<(String, String)>,
+        checks: Vec<crate::plan::CheckResult>,
         mut diags: Diagnostics,
     ) -> (Option<Plan>, Diagnostics) {
         let config = self.ev.config;
@@ -159,6 +166,7 @@ impl Planner<'_> {
             analysis,
             data: self.data.into_inner().unwrap_or_else(|e| e.into_inner()),
             recovered: Vec::new(),
+            checks,
         };
         (Some(plan), diags)
     }
