@@ -120,6 +120,13 @@ pub enum Command {
         #[command(flatten)]
         vars: VarArgs,
     },
+    /// Evaluate expressions against the configuration and state, one a line (`exit` ends it).
+    Console {
+        #[command(flatten)]
+        dir: DirArg,
+        #[command(flatten)]
+        vars: VarArgs,
+    },
     /// Mark an instance for replacement by the next plan.
     Taint {
         address: String,
@@ -350,7 +357,8 @@ pub fn normalize(args: impl Iterator<Item = String>) -> Vec<String> {
 }
 
 /// Commands whose directory is their last positional argument.
-const POSITIONAL_DIR: &[&str] = &["init", "validate", "fmt", "graph", "plan", "apply", "destroy", "show", "import"];
+const POSITIONAL_DIR: &[&str] =
+    &["init", "validate", "fmt", "graph", "plan", "apply", "destroy", "show", "import", "console"];
 
 /// Every command takes `-dir DIR`, as the state commands do, so that a script can name the
 /// directory one way everywhere; for the commands that take it positionally, the flag's

@@ -39,7 +39,13 @@ fn verb(c: &ResourceChange) -> String {
         Action::Delete => "will be destroyed".to_string(),
         Action::DeleteThenCreate | Action::CreateThenDelete => "must be replaced".to_string(),
         Action::Read => "will be read during apply".to_string(),
+        Action::NoOp if c.importing.is_some() => "will be imported".to_string(),
         Action::NoOp => "is unchanged".to_string(),
+        Action::Forget => "will no longer be managed by Gantry, but will not be destroyed".to_string(),
+    };
+    let base = match &c.importing {
+        Some(i) if c.action != Action::NoOp => format!("{base}\n  # (imported from \"{}\")", i.id),
+        _ => base,
     };
     match (&c.reason, c.action) {
         (Some(r), Action::Delete) => format!("{base}\n  # (because {r})"),
@@ -95,7 +101,8 @@ fn write_plan(out: &mut Streamed, plan: &Plan, style: &Style) {
         }
         return;
     }
-    let changed: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    let changed: Vec<&ResourceChange> =
+        plan.changes.iter().filter(|c| c.action != Action::NoOp || c.importing.is_some()).collect();
     if changed.is_empty() && !plan.outputs.values().any(|o| o.before != o.after) && plan.moved.is_empty() {
         out.push_str(&style.bold("No changes."));
         out.push_str(" Your infrastructure matches the configuration.\n");
@@ -112,7 +119,13 @@ fn write_plan(out: &mut Streamed, plan: &Plan, style: &Style) {
     }
     let (add, change, destroy) = plan.counts();
     let moved = if plan.moved.is_empty() { String::new() } else { format!(" {} moved.", plan.moved.len()) };
-    let _ = writeln!(out, "{} {add} to add, {change} to change, {destroy} to destroy.{moved}", style.bold("Plan:"));
+    let (imports, _) = plan.import_forget_counts();
+    let imports = if imports > 0 { format!("{imports} to import, ") } else { String::new() };
+    let _ = writeln!(
+        out,
+        "{} {imports}{add} to add, {change} to change, {destroy} to destroy.{moved}",
+        style.bold("Plan:")
+    );
     let output_changes: Vec<_> = plan.outputs.iter().filter(|(_, o)| o.before != o.after).collect();
     if !output_changes.is_empty() {
         out.push_str("\nChanges to Outputs:\n");
@@ -155,6 +168,14 @@ fn render_body(c: &ResourceChange, style: &Style, drift: bool) -> String {
     );
     let action = if drift { Action::Update } else { c.action };
     let mut out = format!("  {} {kind} \"{t}\" \"{n}\" {{\n", style.action(action));
+    // What is forgotten or imported unchanged is shown as it is, without signs.
+    if matches!(c.action, Action::Forget | Action::NoOp) && !drift {
+        if let Some(b) = before {
+            attrs(&mut out, b, 6, " ", style);
+        }
+        out.push_str("    }\n");
+        return out;
+    }
     let replace_paths = &c.requires_replace;
     match (before, after) {
         (None, Some(a)) => attrs(&mut out, a, 6, "+", style),

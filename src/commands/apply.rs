@@ -21,6 +21,7 @@ impl engine::Hook for ProgressHook {
             Action::Create => "Creating...",
             Action::Update => "Modifying...",
             Action::Delete => "Destroying...",
+            Action::Forget => "Removing from state...",
             _ => "Replacing...",
         };
         println!("{addr}: {verb}");
@@ -40,6 +41,7 @@ impl engine::Hook for ProgressHook {
             Action::Create => "Creation",
             Action::Update => "Modifications",
             Action::Delete => "Destruction",
+            Action::Forget => "Removal from state",
             _ => "Replacement",
         };
         let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
@@ -121,8 +123,10 @@ pub async fn run(
     if plan.destroy {
         println!("\n{} Resources: {destroyed} destroyed.", style.bold("Destroy complete!"));
     } else {
+        let (imported, _) = plan.import_forget_counts();
+        let imported = if imported > 0 { format!("{imported} imported, ") } else { String::new() };
         println!(
-            "\n{} Resources: {add} added, {change} changed, {destroyed} destroyed.",
+            "\n{} Resources: {imported}{add} added, {change} changed, {destroyed} destroyed.",
             style.bold("Apply complete!")
         );
         super::show::print_outputs(&state);

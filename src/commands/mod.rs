@@ -3,6 +3,7 @@
 //! Commands hold no state logic: they turn arguments into `core` calls and render the results.
 
 pub mod apply;
+pub mod console;
 pub mod fmt;
 pub mod graph;
 pub mod import;

@@ -14,6 +14,7 @@
 mod analysis_input;
 mod apply;
 mod check_blocks;
+mod console;
 pub mod dag;
 mod decode;
 mod evaluate;
@@ -27,6 +28,7 @@ mod planner;
 mod providers;
 mod recovery;
 mod refresh;
+mod removed;
 mod saved_plan;
 mod state_writer;
 mod targets;
@@ -43,6 +45,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 pub use apply::{apply, apply_with};
+pub use console::{Console, CONSOLE_INPUT};
 pub use import::import;
 pub use inputs::{collect_inputs, command_line_inputs, map_value, module_inputs, CliVar};
 pub use interrupt::Interrupt;

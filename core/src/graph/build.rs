@@ -264,6 +264,15 @@ fn link_imports_and_checks(
     }
 }
 
+/// Reports every name `expr` refers to that the module at `path` does not declare, as the
+/// configuration's own expressions are checked; `console` uses it for what it is given.
+pub fn check_references(tree: &ModuleTree, path: &ModulePath, expr: &Expr, diags: &mut Diagnostics) {
+    let mut r = Resolver { tree, path, diags };
+    for reference in expr.references() {
+        r.resolve(&reference, RefContext::Plain);
+    }
+}
+
 fn child_node_kinds(child: &ModuleTree) -> Vec<NodeKind> {
     let m = &child.module;
     let mut out = Vec::new();

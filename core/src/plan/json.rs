@@ -111,6 +111,7 @@ mod tests {
             reason: None,
             dependencies: Vec::new(),
             deferred: false,
+            importing: None,
         };
         let plan = Plan {
             format_version: super::super::PLAN_FORMAT_VERSION,

@@ -33,6 +33,8 @@ pub enum Action {
     /// Replace by creating the new object first (`lifecycle { create_before_destroy = true }`).
     CreateThenDelete,
     Delete,
+    /// Drop the object from state and leave it be (`removed { lifecycle { destroy = false } }`).
+    Forget,
 }
 
 impl Action {
@@ -50,6 +52,7 @@ impl Action {
             Action::DeleteThenCreate => "-/+",
             Action::CreateThenDelete => "+/-",
             Action::Delete => "-",
+            Action::Forget => ".",
         }
     }
 }
@@ -83,6 +86,16 @@ pub struct ResourceChange {
     /// the address's current object is not touched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deposed: Option<String>,
+    /// Set when an `import` block adopts this object: `before` is what the provider's import
+    /// read, and apply records it in state (then updates it, when the action is an update).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importing: Option<Importing>,
+}
+
+/// What an import adopts, as Terraform's `change.importing` says it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Importing {
+    pub id: String,
 }
 
 /// A change's values as marked JSON, the form plan files and `plan -json` carry.
@@ -225,7 +238,9 @@ impl Plan {
         if self.refresh_only {
             return outputs || !self.drift.is_empty();
         }
-        outputs || !self.moved.is_empty() || self.changes.iter().any(|c| c.action != Action::NoOp)
+        outputs
+            || !self.moved.is_empty()
+            || self.changes.iter().any(|c| c.action != Action::NoOp || c.importing.is_some())
     }
 
     pub fn counts(&self) -> (usize, usize, usize) {
@@ -241,9 +256,16 @@ impl Plan {
                     add += 1;
                     destroy += 1;
                 }
-                Action::NoOp | Action::Read => {}
+                Action::NoOp | Action::Read | Action::Forget => {}
             }
         }
         (add, change, destroy)
+    }
+
+    /// How many objects import blocks adopt, and how many removed blocks forget.
+    pub fn import_forget_counts(&self) -> (usize, usize) {
+        let imports = self.changes.iter().filter(|c| c.importing.is_some()).count();
+        let forgets = self.changes.iter().filter(|c| c.action == Action::Forget).count();
+        (imports, forgets)
     }
 }

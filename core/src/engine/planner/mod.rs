@@ -3,6 +3,7 @@
 //! assembles the [`Plan`] with its outputs, digests and cluster analysis.
 
 mod deletes;
+mod imports;
 pub(crate) mod instance;
 mod resource;
 
@@ -30,6 +31,8 @@ pub(crate) struct Planner<'a> {
     data: Mutex<BTreeMap<String, serde_json::Value>>,
     /// Every instance the configuration expanded to, and every state instance handled.
     visited: Mutex<BTreeSet<ResourceInstanceAddr>>,
+    /// The instances import blocks adopt, by address.
+    imports: Mutex<std::collections::HashMap<ResourceInstanceAddr, imports::PendingImport>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -54,13 +57,19 @@ pub async fn plan(
         changes: Mutex::new(Vec::new()),
         data: Mutex::new(BTreeMap::new()),
         visited: Mutex::new(BTreeSet::new()),
+        imports: Mutex::new(std::collections::HashMap::new()),
     };
+    if !planner.opts.destroy {
+        imports::check_import_blocks(&config.tree, &mut move_diags);
+    }
+    super::removed::check_removed(&config.tree, &mut move_diags);
     planner.ev.diag_all(move_diags);
     tracing::debug!(destroy = planner.opts.destroy, refresh = planner.opts.refresh, "plan started");
     if !planner.opts.destroy {
         super::walk::walk(&planner.ev, &planner.providers, |n| planner.visit_resource(n)).await;
     }
     planner.plan_orphans();
+    planner.warn_forgotten();
     planner.plan_deposed();
     planner.check_targets();
     // Checks speak of the configuration's objects; a destroy plan removes them all.
