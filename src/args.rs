@@ -259,6 +259,9 @@ pub struct PlanOutputArgs {
     /// Exit 0 with no changes, 2 with changes, 1 on error.
     #[arg(long = "detailed-exitcode")]
     pub detailed_exitcode: bool,
+    /// Write resource blocks for import blocks that have none to this new file, and plan with them.
+    #[arg(long = "generate-config-out", value_name = "FILE")]
+    pub generate_config_out: Option<PathBuf>,
 }
 
 /// The flags of [`PlanOutputArgs`], accepted by apply and destroy only to refuse them

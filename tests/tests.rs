@@ -14,6 +14,10 @@ mod aws;
 mod aws_reliability;
 #[path = "e2e/cli.rs"]
 mod cli;
+#[path = "e2e/config_blocks.rs"]
+mod config_blocks;
+#[path = "e2e/console.rs"]
+mod console;
 #[path = "e2e/disk_full.rs"]
 mod disk_full;
 #[path = "e2e/encryption.rs"]

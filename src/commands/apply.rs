@@ -81,7 +81,13 @@ pub async fn run(
     }
     let _lock = lock_for(store.as_ref(), if destroy { "destroy" } else { "apply" }, &p).await?;
     let plan = if let Some((vars, options)) = planning {
-        let planned = super::plan::make_plan(&config, diags, store.as_ref(), options, &vars, &registry, style).await?;
+        let (planned, mut diags) =
+            super::plan::plan_unprinted(&config, diags, store.as_ref(), options, &vars, &registry).await?;
+        // Checks are evaluated again after the changes; their plan-time results would only repeat.
+        if planned.as_ref().is_some_and(|p| p.has_changes()) {
+            diags.0.retain(|d| !d.summary.starts_with("Check block assertion"));
+        }
+        print_diags(&diags, &config.sources, style);
         let Some(plan) = planned else { return Ok(EXIT_ERROR) };
         views::print_plan(&plan, style);
         if !plan.has_changes() {

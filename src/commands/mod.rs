@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod console;
 pub mod fmt;
+pub mod generate;
 pub mod graph;
 pub mod import;
 pub mod init;

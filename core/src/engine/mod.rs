@@ -19,6 +19,7 @@ pub mod dag;
 mod decode;
 mod evaluate;
 mod expand;
+mod generate;
 mod import;
 mod inputs;
 mod interrupt;
@@ -46,6 +47,7 @@ use std::path::PathBuf;
 
 pub use apply::{apply, apply_with};
 pub use console::{Console, CONSOLE_INPUT};
+pub use generate::{generate_config, imports_needing_config};
 pub use import::import;
 pub use inputs::{collect_inputs, command_line_inputs, map_value, module_inputs, CliVar};
 pub use interrupt::Interrupt;
