@@ -37,9 +37,13 @@ variable "min_clusters" {{
   default = 3
 }}
 
+locals {{
+  clusters = ["c1", "c2"]
+}}
+
 check "enough_clusters" {{
   assert {{
-    condition     = length([local_cluster.main, local_cluster.other]) >= var.min_clusters
+    condition     = length(local.clusters) >= var.min_clusters
     error_message = "fewer clusters than ${{var.min_clusters}}"
   }}
 }}
@@ -56,7 +60,7 @@ check "main_is_active" {{
     let run = gantry(&dir, &["plan", "-detailed-exitcode"]);
     assert_eq!(run.code, 2, "a failing check does not fail the plan: {}", run.all());
     assert!(run.stderr.contains("Warning: Check block assertion failed"), "{}", run.stderr);
-    assert!(run.stderr.contains("main.hcl:11:21"), "the warning points at the condition: {}", run.stderr);
+    assert!(run.stderr.contains("main.hcl:20:21"), "the warning points at the condition: {}", run.stderr);
     assert!(run.stderr.contains("fewer clusters than 3"), "{}", run.stderr);
     assert!(run.stderr.contains("Warning: Check block assertion known after apply"), "{}", run.stderr);
 
