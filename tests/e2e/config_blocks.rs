@@ -317,3 +317,81 @@ fn an_import_block_in_a_child_module_is_an_error() {
     assert!(run.stderr.contains("Import blocks are only allowed in the root module"), "{}", run.stderr);
     assert!(run.stderr.contains("main.hcl:5:1"), "{}", run.stderr);
 }
+
+#[test]
+fn generate_config_out_writes_the_missing_resource_block_and_plans_with_it() {
+    let (_tmp, dir) = unmanaged_c1();
+    write(
+        &dir,
+        "resource \"local_cluster\" \"other\" {\n  name = \"c2\"\n}\n\nimport {\n  to = local_cluster.main\n  id = \"c1\"\n}\n",
+    );
+    let run = gantry(&dir, &["plan", "-generate-config-out=generated.hcl", "-out", "gen.plan"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("generated.hcl")).unwrap(),
+        "# __generated__ by Gantry\n# Please review these resources and move them into your main configuration files.\n\n# __generated__ by Gantry from \"c1\"\nresource \"local_cluster\" \"main\" {\n  name    = \"c1\"\n  version = \"1.31\"\n}\n",
+        "computed-only attributes (arn, endpoint, id, status) are left out"
+    );
+    assert!(run.stdout.contains("# local_cluster.main will be imported"), "{}", run.stdout);
+    assert!(run.stdout.contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."), "{}", run.stdout);
+    assert!(run.stdout.contains("Gantry has generated configuration and written it to generated.hcl."), "{}", run.stdout);
+    let run = gantry(&dir, &["fmt", "-check"]);
+    assert_eq!(run.code, 0, "the generated file is formatted as gantry fmt formats: {}", run.all());
+
+    // The file now exists: Gantry writes only a new one.
+    let run = gantry(&dir, &["plan", "-generate-config-out=generated.hcl"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("Target generated file already exists"), "{}", run.stderr);
+
+    let run = gantry(&dir, &["apply", "gen.plan"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(addresses(&dir), ["local_cluster.main", "local_cluster.other"]);
+    let run = gantry(&dir, &["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 0, "the generated configuration matches the object: {}", run.all());
+}
+
+#[test]
+fn a_check_reads_its_own_data_source_and_a_failed_read_is_a_warning() {
+    let Some(m) = crate::aws::moto() else { return };
+    let hcl = format!(
+        r#"
+provider "aws" {{
+  region       = "us-east-1"
+  endpoint_url = "{endpoint}"
+}}
+
+check "gpu_type_is_big" {{
+  data "aws_ec2_instance_type" "gpu" {{
+    instance_type = "p4d.24xlarge"
+  }}
+
+  assert {{
+    condition     = data.aws_ec2_instance_type.gpu.default_vcpus >= 128
+    error_message = "p4d.24xlarge has ${{data.aws_ec2_instance_type.gpu.default_vcpus}} vCPUs"
+  }}
+}}
+
+check "no_such_type" {{
+  data "aws_ec2_instance_type" "bogus" {{
+    instance_type = "zz9.plural"
+  }}
+
+  assert {{
+    condition     = data.aws_ec2_instance_type.bogus.default_vcpus > 0
+    error_message = "never evaluated"
+  }}
+}}
+"#,
+        endpoint = m.endpoint
+    );
+    let (_tmp, dir) = config(&[("main.hcl", &hcl)]);
+    let run = crate::aws::g(&dir, &["plan", "-json", "."]);
+    assert_eq!(run.code, 0, "neither failure stops the plan: {}", run.all());
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(plan["checks"][0]["address"], "check.gpu_type_is_big");
+    assert_eq!(plan["checks"][0]["problems"], serde_json::json!(["p4d.24xlarge has 96 vCPUs"]));
+    assert_eq!(plan["checks"][1]["status"], "fail");
+    assert!(run.stderr.contains("Warning: Check block data source failed"), "{}", run.stderr);
+    assert!(!run.stderr.contains("never evaluated"), "{}", run.stderr);
+    assert!(plan.get("data").is_none_or(|d| d.get("data.aws_ec2_instance_type.gpu").is_none()), "a check's data source is the check's own");
+}

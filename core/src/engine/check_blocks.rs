@@ -17,7 +17,9 @@ pub(crate) async fn evaluate_checks(ev: &Evaluation<'_>, providers: &Providers, 
     let mut out = Vec::new();
     for (path, tree) in ev.config.tree.walk() {
         for check in &tree.module.checks {
-            for mi in ev.values().instances_of(&path) {
+            // Bound first: the read guard must be gone before a scoped data source's value is stored.
+            let instances = ev.values().instances_of(&path);
+            for mi in instances {
                 out.push(evaluate_check(ev, providers, &mi, check, planning).await);
             }
         }
