@@ -85,7 +85,7 @@ pub async fn run(
             super::plan::plan_unprinted(&config, diags, store.as_ref(), options, &vars, &registry).await?;
         // Checks are evaluated again after the changes; their plan-time results would only repeat.
         if planned.as_ref().is_some_and(|p| p.has_changes()) {
-            diags.0.retain(|d| !d.summary.starts_with("Check block assertion"));
+            diags.0.retain(|d| !d.summary.starts_with("Check block"));
         }
         print_diags(&diags, &config.sources, style);
         let Some(plan) = planned else { return Ok(EXIT_ERROR) };

@@ -190,14 +190,20 @@ fn removed_module_forgets_everything_in_it() {
     write(&dir, "removed {\n  from = module.pool\n  lifecycle {\n    destroy = false\n  }\n}\n");
     let run = gantry(&dir, &["apply", "-auto-approve"]);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(run.stdout.contains("# module.pool.local_cluster.inner will no longer be managed by Gantry"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("# module.pool.local_cluster.inner will no longer be managed by Gantry"),
+        "{}",
+        run.stdout
+    );
     assert!(addresses(&dir).is_empty());
     assert!(cluster_exists(&dir, "inner"));
 }
 
 #[test]
 fn removed_block_for_a_resource_still_declared_is_an_error() {
-    let text = format!("{CLUSTERS}\nremoved {{\n  from = local_cluster.other\n  lifecycle {{\n    destroy = false\n  }}\n}}\n");
+    let text = format!(
+        "{CLUSTERS}\nremoved {{\n  from = local_cluster.other\n  lifecycle {{\n    destroy = false\n  }}\n}}\n"
+    );
     let (_tmp, dir) = applied(&[("main.hcl", CLUSTERS)]);
     write(&dir, &text);
     let run = gantry(&dir, &["plan"]);
@@ -205,6 +211,9 @@ fn removed_block_for_a_resource_still_declared_is_an_error() {
     assert!(run.stderr.contains("Error: Removed resource still exists"), "{}", run.stderr);
     assert!(run.stderr.contains("main.hcl:10:1"), "{}", run.stderr);
     assert_eq!(addresses(&dir), ["local_cluster.main", "local_cluster.other"], "state is untouched");
+    let run = gantry(&dir, &["validate"]);
+    assert_eq!(run.code, 1, "validate finds it too: {}", run.all());
+    assert!(run.all().contains("Removed resource still exists"), "{}", run.all());
 }
 
 /// Applies the two clusters and removes `main` from state only, so it exists to be imported.
@@ -232,7 +241,11 @@ fn an_import_block_adopts_an_existing_object() {
 
     let run = gantry(&dir, &["apply", "-auto-approve"]);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(run.stdout.contains("Apply complete! Resources: 1 imported, 0 added, 0 changed, 0 destroyed."), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Apply complete! Resources: 1 imported, 0 added, 0 changed, 0 destroyed."),
+        "{}",
+        run.stdout
+    );
     assert_eq!(addresses(&dir), ["local_cluster.main", "local_cluster.other"]);
     let st = state(&dir);
     let main = st["resources"].as_array().unwrap().iter().find(|r| r["address"] == "local_cluster.main").unwrap();
@@ -249,7 +262,11 @@ fn an_imported_object_that_differs_from_the_configuration_is_updated() {
     write(&dir, text);
     let run = gantry(&dir, &["plan"]);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(run.stdout.contains("# local_cluster.main will be updated in-place\n  # (imported from \"c1\")"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("# local_cluster.main will be updated in-place\n  # (imported from \"c1\")"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("Plan: 1 to import, 0 to add, 1 to change, 0 to destroy."), "{}", run.stdout);
     let run = gantry(&dir, &["apply", "-auto-approve"]);
     assert_eq!(run.code, 0, "{}", run.all());
@@ -311,7 +328,8 @@ fn an_import_of_another_id_to_a_managed_address_is_an_error() {
 #[test]
 fn an_import_block_in_a_child_module_is_an_error() {
     let child = "resource \"local_cluster\" \"inner\" {\n  name = \"inner\"\n}\n\nimport {\n  to = local_cluster.inner\n  id = \"inner\"\n}\n";
-    let (_tmp, dir) = config(&[("main.hcl", "module \"pool\" {\n  source = \"./pool\"\n}\n"), ("pool/main.hcl", child)]);
+    let (_tmp, dir) =
+        config(&[("main.hcl", "module \"pool\" {\n  source = \"./pool\"\n}\n"), ("pool/main.hcl", child)]);
     let run = gantry(&dir, &["plan"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("Import blocks are only allowed in the root module"), "{}", run.stderr);
@@ -334,7 +352,11 @@ fn generate_config_out_writes_the_missing_resource_block_and_plans_with_it() {
     );
     assert!(run.stdout.contains("# local_cluster.main will be imported"), "{}", run.stdout);
     assert!(run.stdout.contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."), "{}", run.stdout);
-    assert!(run.stdout.contains("Gantry has generated configuration and written it to generated.hcl."), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Gantry has generated configuration and written it to generated.hcl."),
+        "{}",
+        run.stdout
+    );
     let run = gantry(&dir, &["fmt", "-check"]);
     assert_eq!(run.code, 0, "the generated file is formatted as gantry fmt formats: {}", run.all());
 
@@ -393,5 +415,21 @@ check "no_such_type" {{
     assert_eq!(plan["checks"][1]["status"], "fail");
     assert!(run.stderr.contains("Warning: Check block data source failed"), "{}", run.stderr);
     assert!(!run.stderr.contains("never evaluated"), "{}", run.stderr);
-    assert!(plan.get("data").is_none_or(|d| d.get("data.aws_ec2_instance_type.gpu").is_none()), "a check's data source is the check's own");
+    assert!(
+        plan.get("data").is_none_or(|d| d.get("data.aws_ec2_instance_type.gpu").is_none()),
+        "a check's data source is the check's own"
+    );
+}
+
+#[test]
+fn an_import_block_in_the_root_adopts_an_object_into_a_module() {
+    let child = "resource \"local_cluster\" \"inner\" {\n  name = \"inner\"\n}\n";
+    let root = "module \"pool\" {\n  source = \"./pool\"\n}\n";
+    let (_tmp, dir) = applied(&[("main.hcl", root), ("pool/main.hcl", child)]);
+    assert_eq!(gantry(&dir, &["state", "rm", "module.pool.local_cluster.inner"]).code, 0);
+    write(&dir, &format!("{root}\nimport {{\n  to = module.pool.local_cluster.inner\n  id = \"inner\"\n}}\n"));
+    let run = gantry(&dir, &["apply", "-auto-approve"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("# module.pool.local_cluster.inner will be imported"), "{}", run.stdout);
+    assert_eq!(addresses(&dir), ["module.pool.local_cluster.inner"]);
 }

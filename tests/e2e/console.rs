@@ -51,7 +51,10 @@ fn values_print_as_terraform_console_prints_them() {
     let (_tmp, dir) = config(&[("main.hcl", CONFIG)]);
     let cases: &[(&str, &str)] = &[
         ("var.n + 1", "4"),
-        ("local.o", "{\n  \"a\" = 1\n  \"b\" = \"x\"\n  \"c\" = [\n    1,\n    2,\n  ]\n  \"d\" = {\n    \"e\" = true\n  }\n}"),
+        (
+            "local.o",
+            "{\n  \"a\" = 1\n  \"b\" = \"x\"\n  \"c\" = [\n    1,\n    2,\n  ]\n  \"d\" = {\n    \"e\" = true\n  }\n}",
+        ),
         ("[1, \"a\"]", "[\n  1,\n  \"a\",\n]"),
         ("[[1, 2], []]", "[\n  [\n    1,\n    2,\n  ],\n  [],\n]"),
         ("{}", "{}"),

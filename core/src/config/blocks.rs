@@ -9,8 +9,10 @@ use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::syntax::{Block, Body};
 use crate::types::Type;
 
-const TOP_LEVEL_BLOCKS: &[&str] =
-    &["gantry", "variable", "locals", "output", "provider", "resource", "data", "module", "moved", "import", "removed", "check"];
+const TOP_LEVEL_BLOCKS: &[&str] = &[
+    "gantry", "variable", "locals", "output", "provider", "resource", "data", "module", "moved", "import", "removed",
+    "check",
+];
 
 pub(super) fn decode_module_body(body: &Body, module: &mut Module, diags: &mut Diagnostics) {
     for attr in &body.attributes {

@@ -19,9 +19,7 @@ pub(super) fn decode_check(block: &Block, module: &mut Module, diags: &mut Diagn
         check_labels(a, &[], diags);
         check_body(&a.body, "assert", &["condition", "error_message"], &[], diags);
         match (a.body.attribute("condition"), a.body.attribute("error_message")) {
-            (Some(c), Some(m)) => {
-                asserts.push(Assertion { condition: c.expr.clone(), error_message: m.expr.clone() })
-            }
+            (Some(c), Some(m)) => asserts.push(Assertion { condition: c.expr.clone(), error_message: m.expr.clone() }),
             _ => diags.push(
                 Diagnostic::error("Incomplete assert block", "An assert block needs both condition and error_message.")
                     .at(a.kind_span),

@@ -16,7 +16,7 @@ mod vars_file;
 pub use inputs::check_module_inputs;
 pub use load::{load_module, load_tree, module_files};
 pub use model::{
-    Assertion, BackendConfig, Check, EncryptionConfig, EncryptionItem, EncryptionTarget, Import, Lifecycle, Local, Module, ModuleCall,
-    ModuleTree, Moved, Output, ProviderConfig, Removed, Resource, Settings, Validation, Variable,
+    Assertion, BackendConfig, Check, EncryptionConfig, EncryptionItem, EncryptionTarget, Import, Lifecycle, Local,
+    Module, ModuleCall, ModuleTree, Moved, Output, ProviderConfig, Removed, Resource, Settings, Validation, Variable,
 };
 pub use vars_file::{load_vars_file, AUTO_VARS_FILE};

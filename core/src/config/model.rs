@@ -177,7 +177,9 @@ pub struct Moved {
 /// `import { to = ADDR, id = "..." }`: an existing object the next apply adopts at `to`.
 #[derive(Debug, Clone)]
 pub struct Import {
-    /// The resource `to` names, relative to the root module; its instance key may be an expression
+    /// The module instance `to` is in (`module.pool["a"].…`), root when empty.
+    pub to_module: crate::addr::ModuleInstance,
+    /// The resource `to` names in that module; its instance key may be an expression
     /// (`aws_x.y[each.key]`), evaluated with `for_each`'s `each`.
     pub to_type: String,
     pub to_name: String,
@@ -188,6 +190,18 @@ pub struct Import {
     /// `provider = aws.west` → ("aws", Some("west")).
     pub provider: Option<(String, Option<String>, Span)>,
     pub span: Span,
+}
+
+impl Import {
+    /// The resource `to` names, without its instance key: `module.a.aws_x.y`.
+    pub fn target_name(&self) -> String {
+        let local = format!("{}.{}", self.to_type, self.to_name);
+        if self.to_module.0.is_empty() {
+            local
+        } else {
+            format!("{}.{local}", self.to_module)
+        }
+    }
 }
 
 /// `removed { from = ADDR  lifecycle { destroy = false } }`: what leaves the configuration and,

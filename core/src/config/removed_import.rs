@@ -3,8 +3,10 @@
 
 use super::checks::{check_body, check_labels, literal_bool};
 use super::model::{Import, Module, Removed};
+use crate::addr::{InstanceKey, ModuleInstance};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::syntax::{Block, ExprKind};
+use crate::syntax::{Block, ExprKind, RefStep};
+use crate::value::Value;
 
 pub(super) fn decode_import(block: &Block, module: &mut Module, diags: &mut Diagnostics) {
     check_labels(block, &[], diags);
@@ -24,12 +26,12 @@ pub(super) fn decode_import(block: &Block, module: &mut Module, diags: &mut Diag
         ExprKind::Index(inner, key) => (inner.as_ref(), Some(key.as_ref().clone())),
         _ => (&to.expr, None),
     };
-    let resource = target.as_reference().filter(|r| r.steps.len() == 1 && !["data", "module", "var", "local", "each", "count"].contains(&r.root.as_str()));
-    let Some((type_name, name)) = resource.as_ref().and_then(|r| r.attr(0).map(|(n, _)| (r.root.clone(), n.to_string()))) else {
+    let parsed = target.as_reference().and_then(|r| resource_in_module(&r));
+    let Some((to_module, type_name, name)) = parsed else {
         let detail = if target.as_reference().is_some_and(|r| r.root == "data") {
             "Only managed resources can be imported."
         } else {
-            "to must be the address of a resource in this module, e.g. to = aws_s3_bucket.logs or to = aws_s3_bucket.logs[each.key]."
+            "to must be the address of a resource, e.g. to = aws_s3_bucket.logs, to = aws_s3_bucket.logs[each.key] or to = module.storage.aws_s3_bucket.logs."
         };
         diags.push(Diagnostic::error("Invalid import address", detail).at(to.expr.span));
         return;
@@ -38,13 +40,17 @@ pub(super) fn decode_import(block: &Block, module: &mut Module, diags: &mut Diag
         Some(r) if r.steps.len() <= 1 => Some((r.root.clone(), r.attr(0).map(|(a, _)| a.to_string()), attr.expr.span)),
         _ => {
             diags.push(
-                Diagnostic::error("Invalid provider reference", "provider is written as NAME or NAME.ALIAS, e.g. provider = aws.west.")
-                    .at(attr.expr.span),
+                Diagnostic::error(
+                    "Invalid provider reference",
+                    "provider is written as NAME or NAME.ALIAS, e.g. provider = aws.west.",
+                )
+                .at(attr.expr.span),
             );
             None
         }
     });
     let import = Import {
+        to_module,
         to_type: type_name,
         to_name: name,
         to_key: key,
@@ -57,12 +63,13 @@ pub(super) fn decode_import(block: &Block, module: &mut Module, diags: &mut Diag
     if import.for_each.is_none() && import.to_key.as_ref().is_none_or(|k| matches!(k.kind, ExprKind::Literal(_))) {
         let same = |other: &Import| {
             other.for_each.is_none()
+                && other.to_module == import.to_module
                 && other.to_type == import.to_type
                 && other.to_name == import.to_name
                 && other.to_key.as_ref().map(|k| &k.kind) == import.to_key.as_ref().map(|k| &k.kind)
         };
         if module.imports.iter().any(same) {
-            let addr = format!("{}.{}", import.to_type, import.to_name);
+            let addr = import.target_name();
             diags.push(
                 Diagnostic::error(
                     format!("Duplicate import configuration for \"{addr}\""),
@@ -76,13 +83,57 @@ pub(super) fn decode_import(block: &Block, module: &mut Module, diags: &mut Diag
     module.imports.push(import);
 }
 
+/// `module.a["k"].TYPE.NAME` → (module instance, TYPE, NAME); module keys must be literals.
+fn resource_in_module(r: &crate::syntax::Reference) -> Option<(ModuleInstance, String, String)> {
+    let mut names: Vec<(String, Option<InstanceKey>)> = Vec::new();
+    let mut tokens = vec![(r.root.clone(), None)];
+    for step in &r.steps {
+        match step {
+            RefStep::Attr(n, _) => tokens.push((n.clone(), None)),
+            RefStep::Index(v, _) => {
+                let key = match v {
+                    Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 => InstanceKey::Int(*n as i64),
+                    Value::String(s) => InstanceKey::Str(s.clone()),
+                    _ => return None,
+                };
+                let last = tokens.last_mut()?;
+                if last.1.is_some() {
+                    return None;
+                }
+                last.1 = Some(key);
+            }
+            RefStep::Dynamic(_) => return None,
+        }
+    }
+    let mut rest = tokens.as_slice();
+    while let [(module, None), (name, key), tail @ ..] = rest {
+        if module != "module" {
+            break;
+        }
+        names.push((name.clone(), key.clone()));
+        rest = tail;
+    }
+    let [(type_name, None), (name, None)] = rest else { return None };
+    if ["data", "module", "var", "local", "each", "count", "path"].contains(&type_name.as_str()) {
+        return None;
+    }
+    let mut mi = ModuleInstance::root();
+    for (n, k) in names {
+        mi = mi.child(&n, k.unwrap_or_default());
+    }
+    Some((mi, type_name.clone(), name.clone()))
+}
+
 pub(super) fn decode_removed(block: &Block, module: &mut Module, diags: &mut Diagnostics) {
     check_labels(block, &[], diags);
     check_body(&block.body, "removed", &["from"], &["lifecycle", "provisioner", "connection"], diags);
     let Some(from) = block.body.attribute("from") else {
         diags.push(
-            Diagnostic::error("Invalid removed block", "A removed block needs from: removed { from = aws_s3_bucket.logs }.")
-                .at(block.kind_span),
+            Diagnostic::error(
+                "Invalid removed block",
+                "A removed block needs from: removed { from = aws_s3_bucket.logs }.",
+            )
+            .at(block.kind_span),
         );
         return;
     };
@@ -90,7 +141,9 @@ pub(super) fn decode_removed(block: &Block, module: &mut Module, diags: &mut Dia
         // An instance key is not allowed: a removed block speaks of a whole resource or module call.
         r.steps.iter().all(|s| matches!(s, crate::syntax::RefStep::Attr(..))) && r.root != "data"
     });
-    let Some(reference) = reference.filter(|r| if r.root == "module" { !r.steps.is_empty() } else { r.steps.len() == 1 }) else {
+    let Some(reference) =
+        reference.filter(|r| if r.root == "module" { !r.steps.is_empty() } else { r.steps.len() == 1 })
+    else {
         diags.push(
             Diagnostic::error(
                 "Invalid removed address",

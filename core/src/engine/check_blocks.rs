@@ -72,7 +72,10 @@ async fn evaluate_check(
                 let (summary, detail) = if planning {
                     ("Check block assertion known after apply", "The condition could not be evaluated at this time, a result will be known when this plan is applied.")
                 } else {
-                    ("Check block assertion could not be evaluated", "The condition's value is still unknown after apply.")
+                    (
+                        "Check block assertion could not be evaluated",
+                        "The condition's value is still unknown after apply.",
+                    )
                 };
                 ev.diag(Diagnostic::warning(summary, detail).at(assert.condition.span).with_address(&address));
                 result.status = CheckStatus::Unknown.worse(result.status);
@@ -80,7 +83,9 @@ async fn evaluate_check(
             Value::Bool(true) => {}
             Value::Bool(false) => {
                 let message = match ev.eval(&ev.values(), mi, Repetition::None, &assert.error_message) {
-                    Ok(v) if v.contains_sensitive() => "(error message hidden: it refers to a sensitive value)".to_string(),
+                    Ok(v) if v.contains_sensitive() => {
+                        "(error message hidden: it refers to a sensitive value)".to_string()
+                    }
                     Ok(Value::String(s)) => s,
                     Ok(Value::Unknown) => "(error message known only after apply)".to_string(),
                     Ok(other) => other.to_string(),
@@ -135,7 +140,11 @@ async fn read_scoped_data(
     };
     let (config, ok) = ev.decode_resource(mi, Repetition::None, data, schema, &what);
     if !ok {
-        return Err(Diagnostic::warning("Check block data source cannot be read", "Its configuration has errors (see above).").at(data.header_span));
+        return Err(Diagnostic::warning(
+            "Check block data source cannot be read",
+            "Its configuration has errors (see above).",
+        )
+        .at(data.header_span));
     }
     if config.contains_unknown() {
         return Ok(Value::Unknown);
@@ -145,7 +154,8 @@ async fn read_scoped_data(
     if !providers.ready(ev, &provider, Some(data.header_span)).await {
         return Ok(Value::Unknown);
     }
-    let request = crate::provider::ReadDataRequest { type_name: &data.type_name, config: &config.clone().deep_unmarked() };
+    let request =
+        crate::provider::ReadDataRequest { type_name: &data.type_name, config: &config.clone().deep_unmarked() };
     provider.provider.read_data(request).await.map_err(|e| {
         let e = e.scrubbed([&config]);
         Diagnostic::warning(format!("Check block data source failed: {}", e.summary), e.detail)

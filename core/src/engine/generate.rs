@@ -21,7 +21,10 @@ pub fn imports_needing_config(config: &Config) -> Vec<&crate::config::Import> {
     module
         .imports
         .iter()
-        .filter(|i| !module.resources.contains_key(&(Mode::Managed, i.to_type.clone(), i.to_name.clone())))
+        .filter(|i| {
+            let key = (Mode::Managed, i.to_type.clone(), i.to_name.clone());
+            config.tree.get(&i.to_module.static_path()).is_none_or(|t| !t.module.resources.contains_key(&key))
+        })
         .collect()
 }
 
@@ -43,7 +46,17 @@ pub async fn generate_config(
         "# __generated__ by Gantry\n# Please review these resources and move them into your main configuration files.\n",
     );
     for import in imports {
-        let addr = format!("{}.{}", import.to_type, import.to_name);
+        let addr = import.target_name();
+        if !import.to_module.0.is_empty() {
+            ev.diag(
+                Diagnostic::error(
+                    "Configuration for import target does not exist",
+                    format!("Resource {addr} not found. Only resources within the root module are eligible for config generation."),
+                )
+                .at(import.to_span),
+            );
+            continue;
+        }
         if import.for_each.is_some() || import.to_key.is_some() {
             ev.diag(
                 Diagnostic::error(

@@ -184,7 +184,7 @@ pub fn build(
                 }
             }
         }
-        link_imports_and_checks(m, path, &mut edges, &mut r);
+        link_imports_and_checks(m, &mut edges, &mut r);
         for p in &m.providers {
             link(
                 &mut edges,
@@ -220,15 +220,10 @@ pub fn build(
 /// An import block's `id` and `for_each` are evaluated with its target resource, so the target
 /// waits for what they refer to. A check's expressions are evaluated after everything else and
 /// need no edges; resolving them reports what they name that does not exist.
-fn link_imports_and_checks(
-    m: &crate::config::Module,
-    path: &ModulePath,
-    edges: &mut Vec<(Node, Node, Option<Span>)>,
-    r: &mut Resolver,
-) {
+fn link_imports_and_checks(m: &crate::config::Module, edges: &mut Vec<(Node, Node, Option<Span>)>, r: &mut Resolver) {
     for import in &m.imports {
         let target = Node {
-            module: path.clone(),
+            module: import.to_module.static_path(),
             kind: NodeKind::Resource(crate::addr::Mode::Managed, import.to_type.clone(), import.to_name.clone()),
         };
         let ctx = RefContext::Resource { count: false, for_each: import.for_each.is_some() };

@@ -37,8 +37,9 @@ pub(crate) fn check_import_blocks(tree: &ModuleTree, diags: &mut Diagnostics) {
     }
     for import in &tree.module.imports {
         let key = (Mode::Managed, import.to_type.clone(), import.to_name.clone());
-        if !tree.module.resources.contains_key(&key) {
-            diags.push(missing_target(import, &format!("{}.{}", import.to_type, import.to_name)));
+        let declared = tree.get(&import.to_module.static_path()).is_some_and(|t| t.module.resources.contains_key(&key));
+        if !declared {
+            diags.push(missing_target(import, &import.target_name()));
         }
     }
 }
@@ -52,16 +53,16 @@ fn missing_target(import: &Import, addr: &str) -> Diagnostic {
 }
 
 impl Planner<'_> {
-    /// Evaluates the import blocks that target `raddr` (a root module resource), recording the
-    /// instances they adopt. Reports an import to a key the resource does not have.
+    /// Evaluates the import blocks that target `raddr`, recording the instances they adopt.
+    /// Reports an import to a key the resource does not have.
     pub(super) fn resolve_imports(&self, raddr: &ResourceAddr, keys: &[InstanceKey]) {
-        if !raddr.module.0.is_empty() || raddr.mode != Mode::Managed {
+        if raddr.mode != Mode::Managed {
             return;
         }
         let ev = &self.ev;
         let root = ModuleInstance::root();
         for import in ev.config.tree.module.imports.iter() {
-            if import.to_type != raddr.type_name || import.to_name != raddr.name {
+            if import.to_module != raddr.module || import.to_type != raddr.type_name || import.to_name != raddr.name {
                 continue;
             }
             let what = format!("import to {}", raddr);
@@ -99,8 +100,11 @@ impl Planner<'_> {
             Ok(Value::String(s)) => Some(InstanceKey::Str(s)),
             Ok(_) => {
                 ev.diag(
-                    Diagnostic::error("Invalid import address", "The instance key in to must be a whole number or a string known when planning.")
-                        .at(expr.span),
+                    Diagnostic::error(
+                        "Invalid import address",
+                        "The instance key in to must be a whole number or a string known when planning.",
+                    )
+                    .at(expr.span),
                 );
                 None
             }
@@ -183,7 +187,11 @@ impl Planner<'_> {
     /// An import to an address state already has: the same object is nothing to do, another is an error.
     pub(super) fn import_already_managed(&self, addr: &ResourceInstanceAddr) -> bool {
         let Some(pending) = lock(&self.imports).get(addr).cloned() else { return true };
-        let recorded = self.refresh.prior.get(addr).and_then(|s| s.attributes.get("id").and_then(|v| v.as_str().map(str::to_string)));
+        let recorded = self
+            .refresh
+            .prior
+            .get(addr)
+            .and_then(|s| s.attributes.get("id").and_then(|v| v.as_str().map(str::to_string)));
         match recorded {
             Some(id) if id != pending.id => {
                 self.ev.diag(
