@@ -137,6 +137,13 @@ pub enum Command {
         #[command(flatten)]
         vars: VarArgs,
     },
+    /// Evaluate expressions against the configuration and state, one a line (`exit` ends it).
+    Console {
+        #[command(flatten)]
+        dir: DirArg,
+        #[command(flatten)]
+        vars: VarArgs,
+    },
     /// Mark an instance for replacement by the next plan.
     Taint {
         address: String,
@@ -332,6 +339,9 @@ pub struct PlanOutputArgs {
     /// Exit 0 with no changes, 2 with changes, 1 on error.
     #[arg(long = "detailed-exitcode")]
     pub detailed_exitcode: bool,
+    /// Write resource blocks for import blocks that have none to this new file, and plan with them.
+    #[arg(long = "generate-config-out", value_name = "FILE")]
+    pub generate_config_out: Option<PathBuf>,
 }
 
 /// The flags of [`PlanOutputArgs`], accepted by apply and destroy only to refuse them
@@ -426,7 +436,8 @@ pub fn normalize(args: impl Iterator<Item = String>) -> Vec<String> {
 }
 
 /// Commands whose directory is their last positional argument.
-const POSITIONAL_DIR: &[&str] = &["init", "validate", "fmt", "graph", "plan", "apply", "destroy", "show", "import"];
+const POSITIONAL_DIR: &[&str] =
+    &["init", "validate", "fmt", "graph", "plan", "apply", "destroy", "show", "import", "console"];
 
 /// Every command takes `-dir DIR`, as the state commands do, so that a script can name the
 /// directory one way everywhere; for the commands that take it positionally, the flag's

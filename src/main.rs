@@ -221,6 +221,7 @@ async fn run(command: Command, style: &Style, raw: &[String]) -> anyhow::Result<
         Command::Output { name, json, raw, dir } => commands::show::output(&dir, name, json, raw, style),
         Command::State(cmd) => commands::state::run(cmd, style),
         Command::Import { address, id, dir, .. } => commands::import::run(&dir, &address, &id, raw, style).await,
+        Command::Console { dir, .. } => commands::console::run(&dir.dir, raw, style).await,
         Command::Taint { address, dir } => commands::state::taint(&address, &dir, true, style),
         Command::Untaint { address, dir } => commands::state::taint(&address, &dir, false, style),
         Command::Workspace(cmd) => commands::workspace::run(cmd, style).await,

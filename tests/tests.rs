@@ -10,12 +10,16 @@ mod analysis;
 mod apply;
 #[path = "e2e/aws.rs"]
 mod aws;
-#[path = "e2e/backends.rs"]
-mod backends;
 #[path = "e2e/aws_reliability.rs"]
 mod aws_reliability;
+#[path = "e2e/backends.rs"]
+mod backends;
 #[path = "e2e/cli.rs"]
 mod cli;
+#[path = "e2e/config_blocks.rs"]
+mod config_blocks;
+#[path = "e2e/console.rs"]
+mod console;
 #[path = "e2e/disk_full.rs"]
 mod disk_full;
 #[path = "e2e/docs.rs"]
@@ -34,10 +38,10 @@ mod kubernetes;
 mod kubernetes_backend;
 #[path = "e2e/plan_render.rs"]
 mod plan_render;
-#[path = "e2e/progress.rs"]
-mod progress;
 #[path = "e2e/policy.rs"]
 mod policy;
+#[path = "e2e/progress.rs"]
+mod progress;
 #[path = "e2e/reliability.rs"]
 mod reliability;
 #[path = "e2e/saved_plan.rs"]
@@ -48,7 +52,7 @@ mod secrets;
 mod state_encryption;
 #[path = "e2e/terraform_habits.rs"]
 mod terraform_habits;
-#[path = "e2e/workspaces.rs"]
-mod workspaces;
 #[path = "e2e/terraform_json.rs"]
 mod terraform_json;
+#[path = "e2e/workspaces.rs"]
+mod workspaces;

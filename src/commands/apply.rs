@@ -54,7 +54,13 @@ pub async fn run(
     }
     let _lock = lock_for(store.as_ref(), if destroy { "destroy" } else { "apply" }, &p).await?;
     let plan = if let Some((vars, options)) = planning {
-        let planned = super::plan::make_plan(&config, diags, store.as_ref(), options, &vars, &registry, style).await?;
+        let (planned, mut diags) =
+            super::plan::plan_unprinted(&config, diags, store.as_ref(), options, &vars, &registry).await?;
+        // Checks are evaluated again after the changes; their plan-time results would only repeat.
+        if planned.as_ref().is_some_and(|p| p.has_changes()) {
+            diags.0.retain(|d| !d.summary.starts_with("Check block"));
+        }
+        print_diags(&diags, &config.sources, style);
         let Some(plan) = planned else { return Ok(EXIT_ERROR) };
         match &events {
             Some(events) => events.planned(&plan),
@@ -109,8 +115,10 @@ pub async fn run(
     if plan.destroy {
         println!("\n{} Resources: {destroyed} destroyed.", style.bold("Destroy complete!"));
     } else {
+        let (imported, _) = plan.import_forget_counts();
+        let imported = if imported > 0 { format!("{imported} imported, ") } else { String::new() };
         println!(
-            "\n{} Resources: {add} added, {change} changed, {destroyed} destroyed.",
+            "\n{} Resources: {imported}{add} added, {change} changed, {destroyed} destroyed.",
             style.bold("Apply complete!")
         );
         super::show::print_outputs(&state);

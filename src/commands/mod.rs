@@ -3,8 +3,10 @@
 //! Commands hold no state logic: they turn arguments into `core` calls and render the results.
 
 pub mod apply;
+pub mod console;
 pub mod docs;
 pub mod fmt;
+pub mod generate;
 pub mod graph;
 pub mod import;
 pub mod init;

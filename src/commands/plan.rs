@@ -23,6 +23,16 @@ pub async fn run(p: PlanArgs, output: PlanOutputArgs, raw: &[String], style: &St
     let encryption = super::encryption_of(&config, &vars, style)?;
     let store = store_of(&config, encryption.as_ref(), style)?;
     let _lock = lock_for(store.as_ref(), "plan", &p).await?;
+    let (config, diags, generated) = match &output.generate_config_out {
+        Some(file) => {
+            let generated =
+                super::generate::write_generated_config(&p.dir, file, config, diags, store.as_ref(), &vars, style)
+                    .await?;
+            let Some(loaded) = generated else { return Ok(EXIT_ERROR) };
+            loaded
+        }
+        None => (config, diags, false),
+    };
     let planned = make_plan(&config, diags, store.as_ref(), options, &vars, &registry, style).await?;
     let Some(plan) = planned else { return Ok(EXIT_ERROR) };
     if output.json {
@@ -30,6 +40,9 @@ pub async fn run(p: PlanArgs, output: PlanOutputArgs, raw: &[String], style: &St
         println!("{}", serde_json::to_string_pretty(&views::plan_json(&plan, &hidden))?);
     } else {
         views::print_plan(&plan, style);
+        if let (true, Some(file)) = (generated, &output.generate_config_out) {
+            super::generate::print_notice(file);
+        }
     }
     if let Some(out) = &output.out {
         let codec = encryption.as_ref().and_then(|e| e.plan.as_ref());
@@ -101,22 +114,34 @@ pub fn plan_options(p: &PlanArgs, destroy: bool) -> Result<PlanOptions> {
 /// the lock. Prints the diagnostics (the load's warnings among them); `None` on errors.
 pub async fn make_plan(
     config: &Config,
-    mut diags: Diagnostics,
+    diags: Diagnostics,
     store: &dyn StateStore,
     options: PlanOptions,
     vars: &[CliVar],
     registry: &Registry,
     style: &Style,
 ) -> Result<Option<Plan>> {
+    let (plan, diags) = plan_unprinted(config, diags, store, options, vars, registry).await?;
+    print_diags(&diags, &config.sources, style);
+    Ok(plan)
+}
+
+/// [`make_plan`] without the printing, for a caller that picks what to show.
+pub async fn plan_unprinted(
+    config: &Config,
+    mut diags: Diagnostics,
+    store: &dyn StateStore,
+    options: PlanOptions,
+    vars: &[CliVar],
+    registry: &Registry,
+) -> Result<(Option<Plan>, Diagnostics)> {
     let inputs = engine::collect_inputs(config, &env_vars(), vars, &mut diags);
     if diags.has_errors() {
-        print_diags(&diags, &config.sources, style);
-        return Ok(None);
+        return Ok((None, diags));
     }
     let s = settings(registry, &config.root_dir, inputs, 10, &engine::NoHook);
     let (plan, plan_diags) = engine::plan_stored(config, &s, store, options).await.map_err(|e| anyhow::anyhow!(e))?;
     diags.extend(plan_diags);
     diags.sort();
-    print_diags(&diags, &config.sources, style);
-    Ok(plan)
+    Ok((plan, diags))
 }

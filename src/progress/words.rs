@@ -12,6 +12,7 @@ pub fn doing(action: Action) -> &'static str {
         Action::Delete => "Destroying",
         Action::Read => "Reading",
         Action::NoOp => "Refreshing",
+        Action::Forget => "Removing from state",
         Action::DeleteThenCreate | Action::CreateThenDelete => "Replacing",
     }
 }
@@ -24,6 +25,7 @@ pub fn done(action: Action) -> &'static str {
         Action::Delete => "Destruction",
         Action::Read => "Read",
         Action::NoOp => "Refresh",
+        Action::Forget => "Removal from state",
         Action::DeleteThenCreate | Action::CreateThenDelete => "Replacement",
     }
 }
@@ -36,6 +38,7 @@ pub fn json_action(action: Action) -> &'static str {
         Action::Delete => "delete",
         Action::Read => "read",
         Action::NoOp => "noop",
+        Action::Forget => "remove",
         Action::DeleteThenCreate | Action::CreateThenDelete => "replace",
     }
 }

@@ -19,6 +19,14 @@ pub fn render_body(c: &ResourceChange, style: &Style, drift: bool) -> String {
     );
     let action = if drift { Action::Update } else { c.action };
     let mut out = format!("  {} {kind} \"{t}\" \"{n}\" {{\n", style.action(action));
+    // What is forgotten or imported unchanged is shown as it is, without signs.
+    if matches!(c.action, Action::Forget | Action::NoOp) && !drift {
+        if let Some(b) = &before {
+            whole(&mut out, b, 6, " ", style);
+        }
+        out.push_str("    }\n");
+        return out;
+    }
     match (&before, &after) {
         (None, Some(a)) => whole(&mut out, a, 6, "+", style),
         (Some(b), None) => whole(&mut out, b, 6, "-", style),

@@ -47,7 +47,13 @@ fn verb(c: &ResourceChange) -> String {
         Action::Delete => "will be destroyed".to_string(),
         Action::DeleteThenCreate | Action::CreateThenDelete => "must be replaced".to_string(),
         Action::Read => "will be read during apply".to_string(),
+        Action::NoOp if c.importing.is_some() => "will be imported".to_string(),
         Action::NoOp => "is unchanged".to_string(),
+        Action::Forget => "will no longer be managed by Gantry, but will not be destroyed".to_string(),
+    };
+    let base = match &c.importing {
+        Some(i) if c.action != Action::NoOp => format!("{base}\n  # (imported from \"{}\")", i.id),
+        _ => base,
     };
     match (&c.reason, c.action) {
         (Some(r), Action::Delete) => format!("{base}\n  # (because {r})"),
@@ -103,7 +109,8 @@ fn write_plan(out: &mut Streamed, plan: &Plan, style: &Style) {
         }
         return;
     }
-    let changed: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    let changed: Vec<&ResourceChange> =
+        plan.changes.iter().filter(|c| c.action != Action::NoOp || c.importing.is_some()).collect();
     if changed.is_empty() && !plan.outputs.values().any(|o| o.before != o.after) && plan.moved.is_empty() {
         out.push_str(&style.bold("No changes."));
         out.push_str(" Your infrastructure matches the configuration.\n");
@@ -120,7 +127,13 @@ fn write_plan(out: &mut Streamed, plan: &Plan, style: &Style) {
     }
     let (add, change, destroy) = plan.counts();
     let moved = if plan.moved.is_empty() { String::new() } else { format!(" {} moved.", plan.moved.len()) };
-    let _ = writeln!(out, "{} {add} to add, {change} to change, {destroy} to destroy.{moved}", style.bold("Plan:"));
+    let (imports, _) = plan.import_forget_counts();
+    let imports = if imports > 0 { format!("{imports} to import, ") } else { String::new() };
+    let _ = writeln!(
+        out,
+        "{} {imports}{add} to add, {change} to change, {destroy} to destroy.{moved}",
+        style.bold("Plan:")
+    );
     let output_changes: Vec<_> = plan.outputs.iter().filter(|(_, o)| o.before != o.after).collect();
     if !output_changes.is_empty() {
         out.push_str("\nChanges to Outputs:\n");

@@ -9,8 +9,10 @@ use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::syntax::{Block, Body};
 use crate::types::Type;
 
-const TOP_LEVEL_BLOCKS: &[&str] =
-    &["gantry", "variable", "locals", "output", "provider", "resource", "data", "module", "moved"];
+const TOP_LEVEL_BLOCKS: &[&str] = &[
+    "gantry", "variable", "locals", "output", "provider", "resource", "data", "module", "moved", "import", "removed",
+    "check",
+];
 
 pub(super) fn decode_module_body(body: &Body, module: &mut Module, diags: &mut Diagnostics) {
     for attr in &body.attributes {
@@ -51,13 +53,16 @@ pub(super) fn decode_module_body(body: &Body, module: &mut Module, diags: &mut D
             "data" => decode_resource(block, Mode::Data, module, diags),
             "module" => decode_module_call(block, module, diags),
             "moved" => decode_moved(block, module, diags),
+            "import" => super::removed_import::decode_import(block, module, diags),
+            "removed" => super::removed_import::decode_removed(block, module, diags),
+            "check" => super::check_blocks::decode_check(block, module, diags),
             other => {
                 let hint = did_you_mean(other, TOP_LEVEL_BLOCKS.iter().copied());
                 diags.push(
                     Diagnostic::error(
                         "Unsupported block type",
                         format!(
-                            "Blocks of type \"{other}\" are not expected here.{hint} A configuration file holds gantry, variable, locals, output, provider, resource, data, module and moved blocks."
+                            "Blocks of type \"{other}\" are not expected here.{hint} A configuration file holds gantry, variable, locals, output, provider, resource, data, module, moved, import, removed and check blocks."
                         ),
                     )
                     .at(block.kind_span),

@@ -165,6 +165,9 @@ pub fn load_module(dir: &Path, sources: &SourceMap, diags: &mut Diagnostics) -> 
         resources: IndexMap::new(),
         module_calls: IndexMap::new(),
         moved: Vec::new(),
+        imports: Vec::new(),
+        removed: Vec::new(),
+        checks: Vec::new(),
     };
     if files.is_empty() {
         diags.push(Diagnostic::error(

@@ -21,6 +21,9 @@ pub struct Module {
     pub resources: IndexMap<(Mode, String, String), Resource>,
     pub module_calls: IndexMap<String, ModuleCall>,
     pub moved: Vec<Moved>,
+    pub imports: Vec<Import>,
+    pub removed: Vec<Removed>,
+    pub checks: Vec<Check>,
 }
 
 #[derive(Debug, Clone)]
@@ -169,6 +172,62 @@ pub struct Moved {
     pub from: Reference,
     pub to: Reference,
     pub span: Span,
+}
+
+/// `import { to = ADDR, id = "..." }`: an existing object the next apply adopts at `to`.
+#[derive(Debug, Clone)]
+pub struct Import {
+    /// The module instance `to` is in (`module.pool["a"].…`), root when empty.
+    pub to_module: crate::addr::ModuleInstance,
+    /// The resource `to` names in that module; its instance key may be an expression
+    /// (`aws_x.y[each.key]`), evaluated with `for_each`'s `each`.
+    pub to_type: String,
+    pub to_name: String,
+    pub to_key: Option<Expr>,
+    pub to_span: Span,
+    pub id: Expr,
+    pub for_each: Option<Expr>,
+    /// `provider = aws.west` → ("aws", Some("west")).
+    pub provider: Option<(String, Option<String>, Span)>,
+    pub span: Span,
+}
+
+impl Import {
+    /// The resource `to` names, without its instance key: `module.a.aws_x.y`.
+    pub fn target_name(&self) -> String {
+        let local = format!("{}.{}", self.to_type, self.to_name);
+        if self.to_module.0.is_empty() {
+            local
+        } else {
+            format!("{}.{local}", self.to_module)
+        }
+    }
+}
+
+/// `removed { from = ADDR  lifecycle { destroy = false } }`: what leaves the configuration and,
+/// unless `destroy` is true, leaves state without being destroyed.
+#[derive(Debug, Clone)]
+pub struct Removed {
+    pub from: Reference,
+    pub destroy: bool,
+    pub span: Span,
+}
+
+/// `check "name" { data … { } assert { condition, error_message } }`: assertions reported as
+/// warnings after plan and apply, never blocking either.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub name: String,
+    /// The nested data source, read for this check only.
+    pub data: Option<Resource>,
+    pub asserts: Vec<Assertion>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Assertion {
+    pub condition: Expr,
+    pub error_message: Expr,
 }
 
 /// A loaded module and its children, keyed by call name.

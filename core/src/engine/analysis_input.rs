@@ -21,7 +21,8 @@ fn change_kind(action: Action) -> ChangeKind {
         Action::Update => ChangeKind::Update,
         Action::DeleteThenCreate | Action::CreateThenDelete => ChangeKind::Replace,
         Action::Delete => ChangeKind::Delete,
-        Action::NoOp | Action::Read => ChangeKind::Unchanged,
+        // A forgotten object keeps running; it only leaves Gantry's management.
+        Action::NoOp | Action::Read | Action::Forget => ChangeKind::Unchanged,
     }
 }
 
@@ -138,6 +139,7 @@ mod tests {
             reason: None,
             dependencies: Vec::new(),
             deferred: false,
+            importing: None,
         }
     }
 

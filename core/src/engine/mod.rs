@@ -13,10 +13,13 @@
 
 mod analysis_input;
 mod apply;
+mod check_blocks;
+mod console;
 pub mod dag;
 mod decode;
 mod evaluate;
 mod expand;
+mod generate;
 mod import;
 mod inputs;
 mod interrupt;
@@ -26,6 +29,7 @@ mod planner;
 mod providers;
 mod recovery;
 mod refresh;
+mod removed;
 mod saved_plan;
 mod state_writer;
 mod targets;
@@ -42,6 +46,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 pub use apply::{apply, apply_with};
+pub use console::{Console, CONSOLE_INPUT};
+pub use generate::{generate_config, imports_needing_config};
 pub use import::import;
 pub use inputs::{collect_inputs, command_line_inputs, map_value, module_inputs, CliVar};
 pub use interrupt::Interrupt;

@@ -118,6 +118,7 @@ impl Refresh {
                 reason: None,
                 dependencies: Vec::new(),
                 deferred: false,
+                importing: None,
             });
         }
         let mut refreshed = self.refreshed.lock().unwrap_or_else(|e| e.into_inner());
@@ -132,6 +133,12 @@ impl Refresh {
             }
         }
         Ok(live)
+    }
+
+    /// Records an object an import block adopted, so the plan's refreshed state, which apply
+    /// starts from, holds it.
+    pub fn adopt(&self, instance: crate::state::ResourceInstanceState) {
+        self.refreshed.lock().unwrap_or_else(|e| e.into_inner()).set(instance);
     }
 
     pub fn prior_value(&self, addr: &ResourceInstanceAddr) -> Option<Value> {

@@ -15,6 +15,7 @@ pub async fn validate(config: &Config, settings: &WalkSettings<'_>) -> Diagnosti
     let (ev_ref, providers_ref) = (&ev, &providers);
     walk::walk(ev_ref, providers_ref, |n| async move { visit_resource(ev_ref, providers_ref, n) }).await;
     let mut diags = ev.take_diags();
+    super::removed::check_removed(&config.tree, &mut diags);
     diags.sort();
     diags
 }

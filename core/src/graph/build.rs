@@ -51,7 +51,7 @@ pub fn build(
     }
     // Providers used without a configuration block get an implicit root configuration.
     for (_, node) in &modules {
-        for r in node.module.resources.values() {
+        for r in node.module.resources.values().chain(node.module.checks.iter().filter_map(|c| c.data.as_ref())) {
             let name = match &r.provider {
                 Some((name, _, _)) => name.clone(),
                 None => implied_provider(&r.type_name, provider_names),
@@ -184,6 +184,7 @@ pub fn build(
                 }
             }
         }
+        link_imports_and_checks(m, &mut edges, &mut r);
         for p in &m.providers {
             link(
                 &mut edges,
@@ -214,6 +215,57 @@ pub fn build(
     }
     report_cycles(&g, sources, diags);
     g
+}
+
+/// An import block's `id` and `for_each` are evaluated with its target resource, so the target
+/// waits for what they refer to. A check's expressions are evaluated after everything else and
+/// need no edges; resolving them reports what they name that does not exist.
+fn link_imports_and_checks(m: &crate::config::Module, edges: &mut Vec<(Node, Node, Option<Span>)>, r: &mut Resolver) {
+    for import in &m.imports {
+        let target = Node {
+            module: import.to_module.static_path(),
+            kind: NodeKind::Resource(crate::addr::Mode::Managed, import.to_type.clone(), import.to_name.clone()),
+        };
+        let ctx = RefContext::Resource { count: false, for_each: import.for_each.is_some() };
+        let meta: Vec<Reference> = import.for_each.iter().flat_map(Expr::references).collect();
+        for reference in &meta {
+            for (to, span) in r.resolve(reference, RefContext::Plain) {
+                edges.push((target.clone(), to, Some(span)));
+            }
+        }
+        let keyed: Vec<Reference> =
+            import.id.references().into_iter().chain(import.to_key.iter().flat_map(Expr::references)).collect();
+        for reference in &keyed {
+            for (to, span) in r.resolve(reference, ctx) {
+                edges.push((target.clone(), to, Some(span)));
+            }
+        }
+    }
+    for check in &m.checks {
+        let scoped = |reference: &Reference| {
+            check.data.as_ref().is_some_and(|d| {
+                reference.root == "data"
+                    && reference.attr(0).is_some_and(|(t, _)| t == d.type_name)
+                    && reference.attr(1).is_some_and(|(n, _)| n == d.name)
+            })
+        };
+        let exprs = check.asserts.iter().flat_map(|a| [&a.condition, &a.error_message]);
+        let data_body = check.data.iter().flat_map(|d| d.body.references());
+        for reference in exprs.flat_map(Expr::references).chain(data_body) {
+            if !scoped(&reference) {
+                r.resolve(&reference, RefContext::Plain);
+            }
+        }
+    }
+}
+
+/// Reports every name `expr` refers to that the module at `path` does not declare, as the
+/// configuration's own expressions are checked; `console` uses it for what it is given.
+pub fn check_references(tree: &ModuleTree, path: &ModulePath, expr: &Expr, diags: &mut Diagnostics) {
+    let mut r = Resolver { tree, path, diags };
+    for reference in expr.references() {
+        r.resolve(&reference, RefContext::Plain);
+    }
 }
 
 fn child_node_kinds(child: &ModuleTree) -> Vec<NodeKind> {

@@ -8,5 +8,5 @@ mod cycles;
 mod model;
 mod resolve;
 
-pub use build::{build, implied_provider};
+pub use build::{build, check_references, implied_provider};
 pub use model::{ConfigGraph, Edge, Node, NodeKind};

@@ -138,6 +138,7 @@ mod tests {
             analysis: Default::default(),
             data: Default::default(),
             recovered: Vec::new(),
+            checks: Vec::new(),
         }
     }
 

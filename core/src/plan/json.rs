@@ -116,6 +116,7 @@ mod tests {
             reason: None,
             dependencies: Vec::new(),
             deferred: false,
+            importing: None,
         };
         let plan = Plan {
             format_version: super::super::PLAN_FORMAT_VERSION,
@@ -142,6 +143,7 @@ mod tests {
             analysis: Default::default(),
             data: [("data.x.y".to_string(), Value::object([("k", secret)]).to_marked_json())].into_iter().collect(),
             recovered: Vec::new(),
+            checks: Vec::new(),
         };
         assert!(serde_json::to_string(&plan).unwrap().contains("hunter2"), "the saved form keeps the value");
         let doc = redacted(&plan);

@@ -33,6 +33,8 @@ pub enum Action {
     /// Replace by creating the new object first (`lifecycle { create_before_destroy = true }`).
     CreateThenDelete,
     Delete,
+    /// Drop the object from state and leave it be (`removed { lifecycle { destroy = false } }`).
+    Forget,
 }
 
 impl Action {
@@ -50,6 +52,7 @@ impl Action {
             Action::DeleteThenCreate => "-/+",
             Action::CreateThenDelete => "+/-",
             Action::Delete => "-",
+            Action::Forget => ".",
         }
     }
 }
@@ -93,6 +96,16 @@ pub struct ResourceChange {
     /// the address's current object is not touched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deposed: Option<String>,
+    /// Set when an `import` block adopts this object: `before` is what the provider's import
+    /// read, and apply records it in state (then updates it, when the action is an update).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importing: Option<Importing>,
+}
+
+/// What an import adopts, as Terraform's `change.importing` says it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Importing {
+    pub id: String,
 }
 
 /// A change's values as marked JSON, the form plan files and `plan -json` carry.
@@ -162,6 +175,40 @@ pub struct Plan {
     /// What recovery resolved of an interrupted run before this plan was made.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recovered: Vec<Recovered>,
+    /// The `check` blocks' results at plan time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckResult>,
+}
+
+/// The result of one `check` block instance, as `plan -json` and saved plans carry it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// `check.NAME`, or `module.a.check.NAME` for a check in a child module.
+    pub address: String,
+    pub status: CheckStatus,
+    /// The error messages of the assertions that failed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    Unknown,
+}
+
+impl CheckStatus {
+    /// The status of a check with this result and an earlier one: a failure wins over an unknown,
+    /// an unknown over a pass.
+    pub fn worse(self, other: CheckStatus) -> CheckStatus {
+        match (self, other) {
+            (CheckStatus::Fail, _) | (_, CheckStatus::Fail) => CheckStatus::Fail,
+            (CheckStatus::Unknown, _) | (_, CheckStatus::Unknown) => CheckStatus::Unknown,
+            _ => CheckStatus::Pass,
+        }
+    }
 }
 
 /// What recovery did with one change an interrupted run left unrecorded.
@@ -201,7 +248,9 @@ impl Plan {
         if self.refresh_only {
             return outputs || !self.drift.is_empty();
         }
-        outputs || !self.moved.is_empty() || self.changes.iter().any(|c| c.action != Action::NoOp)
+        outputs
+            || !self.moved.is_empty()
+            || self.changes.iter().any(|c| c.action != Action::NoOp || c.importing.is_some())
     }
 
     pub fn counts(&self) -> (usize, usize, usize) {
@@ -217,9 +266,16 @@ impl Plan {
                     add += 1;
                     destroy += 1;
                 }
-                Action::NoOp | Action::Read => {}
+                Action::NoOp | Action::Read | Action::Forget => {}
             }
         }
         (add, change, destroy)
+    }
+
+    /// How many objects import blocks adopt, and how many removed blocks forget.
+    pub fn import_forget_counts(&self) -> (usize, usize) {
+        let imports = self.changes.iter().filter(|c| c.importing.is_some()).count();
+        let forgets = self.changes.iter().filter(|c| c.action == Action::Forget).count();
+        (imports, forgets)
     }
 }

@@ -21,6 +21,8 @@ pub fn actions(action: Action) -> Json {
         Action::DeleteThenCreate => &["delete", "create"],
         Action::CreateThenDelete => &["create", "delete"],
         Action::Delete => &["delete"],
+        // Terraform 1.7's action for a `removed` block with `destroy = false`.
+        Action::Forget => &["forget"],
     };
     json!(names)
 }
@@ -64,11 +66,17 @@ pub fn resource_change(c: &ResourceChange, prior: &State, moved: &[(String, Stri
     }
     doc.insert("provider_name".into(), json!(provider_name(&c.provider)));
     let before = c.before.as_ref().map(|v| schemas.reshape(&c.address, v));
-    let after =
-        if c.action == Action::Delete { None } else { c.after.as_ref().map(|v| schemas.reshape(&c.address, v)) };
+    let after = if matches!(c.action, Action::Delete | Action::Forget) {
+        None
+    } else {
+        c.after.as_ref().map(|v| schemas.reshape(&c.address, v))
+    };
     let mut change = change_values(c.action, before.as_ref(), after.as_ref());
     if c.action.is_replace() && !c.requires_replace.is_empty() {
         change.insert("replace_paths".into(), json!(c.requires_replace));
+    }
+    if let Some(import) = &c.importing {
+        change.insert("importing".into(), json!({ "id": import.id }));
     }
     doc.insert("change".into(), Json::Object(change));
     if let Some(why) = action_reason(c, prior) {
@@ -117,6 +125,7 @@ mod tests {
             dependencies: Vec::new(),
             deferred: false,
             deposed: None,
+            importing: None,
         }
     }
 

@@ -26,6 +26,9 @@ fn provider_error<'v>(e: crate::provider::ProviderError, sent: impl IntoIterator
 impl Executor<'_> {
     pub(super) async fn change(&self, i: usize, half: Half) -> bool {
         let c = &self.plan.changes[i];
+        if c.action == Action::Forget {
+            return self.forget(c);
+        }
         let Some(provider) = self.provider(c).await else { return false };
         let first = matches!(
             (c.action, half),
@@ -69,6 +72,23 @@ impl Executor<'_> {
             }
             Err(d) => {
                 self.ev.settings.hook.post_apply(&c.address, c.action, Some(&d.detail), None, elapsed);
+                self.ev.diag(d);
+                false
+            }
+        }
+    }
+
+    /// Drops an object from state without touching it, as a `removed` block with
+    /// `destroy = false` asks.
+    fn forget(&self, c: &ResourceChange) -> bool {
+        self.ev.settings.hook.pre_apply(&c.address, c.action);
+        match self.record(self.writer.forget(&c.address, None), &c.address) {
+            Ok(()) => {
+                self.progress.lock().unwrap_or_else(|e| e.into_inner()).completed += 1;
+                self.ev.settings.hook.post_apply(&c.address, c.action, None, None, std::time::Duration::ZERO);
+                true
+            }
+            Err(d) => {
                 self.ev.diag(d);
                 false
             }

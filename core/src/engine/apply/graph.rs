@@ -99,6 +99,8 @@ pub(crate) fn build(config: &Config, plan: &Plan, registry: &Registry) -> Deps {
         };
         match c.action {
             Action::NoOp | Action::Read => {}
+            // Forgetting calls no provider: the state record is dropped and nothing waits on it.
+            Action::Forget => add(Step::Change(i, Half::Whole), vec![]),
             Action::Create | Action::Update => add(Step::Change(i, Half::Whole), vec![expand]),
             Action::Delete => add(Step::Change(i, Half::Whole), vec![Some(Step::StateProviders), expand]),
             Action::DeleteThenCreate => {

@@ -111,6 +111,9 @@ pub async fn apply_with(
     } else {
         tracing::debug!(changes = plan.changes.len(), destroy = plan.destroy, "apply started");
         dag::run(&deps, |step| executor.run(step)).await;
+        if !plan.destroy && !plan.refresh_only {
+            super::check_blocks::evaluate_checks(&executor.ev, &executor.providers, false).await;
+        }
     }
     let (state, diags) = executor.finish();
     tracing::debug!(resources = state.resources.len(), errors = diags.has_errors(), "apply finished");

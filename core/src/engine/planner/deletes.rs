@@ -24,6 +24,7 @@ pub(crate) fn delete_change(r: &ResourceInstanceState, reason: Option<&str>) -> 
         reason: reason.map(str::to_string),
         dependencies: r.dependencies.clone(),
         deferred: false,
+        importing: None,
     }
 }
 
@@ -89,9 +90,35 @@ impl Planner<'_> {
                     continue;
                 }
             }
+            let removed = crate::engine::removed::removed_for(&self.ev.config.tree, &r.address);
+            if !destroy && removed.is_some_and(|b| !b.destroy) {
+                let mut change = delete_change(r, Some("destroy = false is set in the configuration"));
+                change.action = Action::Forget;
+                lock(&self.changes).push(change);
+                continue;
+            }
             let reason = if destroy { None } else { Some(reason::NOT_CONFIGURED) };
             lock(&self.changes).push(delete_change(r, reason));
         }
+    }
+
+    /// Terraform's warning that forgotten objects stay where they are, unmanaged.
+    pub(super) fn warn_forgotten(&self) {
+        let forgotten: Vec<String> = lock(&self.changes)
+            .iter()
+            .filter(|c| c.action == Action::Forget)
+            .map(|c| format!(" - {}", c.address))
+            .collect();
+        if forgotten.is_empty() {
+            return;
+        }
+        self.ev.diag(Diagnostic::warning(
+            "Some objects will no longer be managed by Gantry",
+            format!(
+                "If you apply this plan, Gantry will discard its tracking information for the following objects, but it will not delete them:\n{}\n\nAfter applying this plan, Gantry will no longer manage these objects. You will need to import them into Gantry to manage them again.",
+                forgotten.join("\n")
+            ),
+        ));
     }
 
     /// The old objects interrupted replacements left: each is destroyed on its own, by the
@@ -113,6 +140,7 @@ impl Planner<'_> {
                 reason: Some("an interrupted replacement left this old object behind".into()),
                 dependencies: intent.dependencies.clone(),
                 deferred: false,
+                importing: None,
             });
         }
     }

@@ -107,6 +107,24 @@ impl Planner<'_> {
                 return None;
             }
         };
+        let mut importing = None;
+        let prior = match prior {
+            Some(p) => {
+                if !self.import_already_managed(addr) {
+                    return None;
+                }
+                Some(p)
+            }
+            None if configured => match self.import_prior(addr, res, schema, provider_key, provider).await {
+                Ok(Some((v, id))) => {
+                    importing = Some(crate::plan::Importing { id });
+                    Some(v)
+                }
+                Ok(None) => None,
+                Err(()) => return None,
+            },
+            None => None,
+        };
         let config = apply_ignore_changes(res, prior.as_ref(), config);
         let response = if configured {
             let request = PlanRequest { type_name: &res.type_name, prior: prior.as_ref(), config: &config };
@@ -177,6 +195,7 @@ impl Planner<'_> {
             reason,
             dependencies: deps.to_vec(),
             deferred: !configured,
+            importing,
         });
         Some(planned)
     }

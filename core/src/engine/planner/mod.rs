@@ -3,6 +3,7 @@
 //! assembles the [`Plan`] with its outputs, digests and cluster analysis.
 
 mod deletes;
+mod imports;
 pub(crate) mod instance;
 mod resource;
 
@@ -30,6 +31,8 @@ pub(crate) struct Planner<'a> {
     data: Mutex<BTreeMap<String, serde_json::Value>>,
     /// Every instance the configuration expanded to, and every state instance handled.
     visited: Mutex<BTreeSet<ResourceInstanceAddr>>,
+    /// The instances import blocks adopt, by address.
+    imports: Mutex<std::collections::HashMap<ResourceInstanceAddr, imports::PendingImport>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -54,22 +57,34 @@ pub async fn plan(
         changes: Mutex::new(Vec::new()),
         data: Mutex::new(BTreeMap::new()),
         visited: Mutex::new(BTreeSet::new()),
+        imports: Mutex::new(std::collections::HashMap::new()),
     };
+    if !planner.opts.destroy {
+        imports::check_import_blocks(&config.tree, &mut move_diags);
+    }
+    super::removed::check_removed(&config.tree, &mut move_diags);
     planner.ev.diag_all(move_diags);
     tracing::debug!(destroy = planner.opts.destroy, refresh = planner.opts.refresh, "plan started");
     if !planner.opts.destroy {
         super::walk::walk(&planner.ev, &planner.providers, |n| planner.visit_resource(n)).await;
     }
     planner.plan_orphans();
+    planner.warn_forgotten();
     planner.plan_deposed();
     planner.check_targets();
+    // Checks speak of the configuration's objects; a destroy plan removes them all.
+    let checks = if planner.opts.destroy || planner.opts.refresh_only {
+        Vec::new()
+    } else {
+        super::check_blocks::evaluate_checks(&planner.ev, &planner.providers, true).await
+    };
     let mut diags = planner.ev.take_diags();
     diags.sort();
     tracing::debug!(errors = diags.has_errors(), "plan finished");
     if diags.has_errors() {
         return (None, diags);
     }
-    planner.finish(state, moved, diags)
+    planner.finish(state, moved, checks, diags)
 }
 
 impl Planner<'_> {
@@ -104,6 +119,7 @@ impl Planner<'_> {
         self,
         state: &State,
         moved: Vec<(String, String)>,
+        checks: Vec<crate::plan::CheckResult>,
         mut diags: Diagnostics,
     ) -> (Option<Plan>, Diagnostics) {
         let config = self.ev.config;
@@ -159,6 +175,7 @@ impl Planner<'_> {
             analysis,
             data: self.data.into_inner().unwrap_or_else(|e| e.into_inner()),
             recovered: Vec::new(),
+            checks,
         };
         (Some(plan), diags)
     }

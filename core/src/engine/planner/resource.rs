@@ -27,6 +27,9 @@ impl Planner<'_> {
             };
             let keys = exp.keys();
             walk::store_expansion(ev, &raddr, exp.clone());
+            if node_selected {
+                self.resolve_imports(&raddr, &keys);
+            }
             if node.mode == Mode::Managed && node_selected {
                 self.refresh.prefetch(ev, &self.providers, &raddr, res, provider.as_deref()).await;
             }
