@@ -10,10 +10,10 @@ mod analysis;
 mod apply;
 #[path = "e2e/aws.rs"]
 mod aws;
-#[path = "e2e/backends.rs"]
-mod backends;
 #[path = "e2e/aws_reliability.rs"]
 mod aws_reliability;
+#[path = "e2e/backends.rs"]
+mod backends;
 #[path = "e2e/cli.rs"]
 mod cli;
 #[path = "e2e/disk_full.rs"]

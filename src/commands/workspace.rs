@@ -46,12 +46,7 @@ fn refuse_if_set_by_env() -> Result<(), WorkspaceError> {
     }
 }
 
-async fn new(
-    dir: &Path,
-    name: &str,
-    lock: Option<std::time::Duration>,
-    style: &Style,
-) -> Result<String> {
+async fn new(dir: &Path, name: &str, lock: Option<std::time::Duration>, style: &Style) -> Result<String> {
     refuse_if_set_by_env()?;
     workspace::validate_name(name)?;
     let existing = list(dir, style)?;

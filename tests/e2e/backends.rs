@@ -272,7 +272,8 @@ fn a_20_mb_state_round_trips(case: &Case, dir: &Path) {
     let mut state: serde_json::Value = serde_json::from_str(&pulled.stdout).unwrap();
     let mut lcg = Lcg(20);
     let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789 ";
-    let blob: String = (0..20 * 1024 * 1024).map(|_| alphabet[lcg.next(alphabet.len() as u64) as usize] as char).collect();
+    let blob: String =
+        (0..20 * 1024 * 1024).map(|_| alphabet[lcg.next(alphabet.len() as u64) as usize] as char).collect();
     state["outputs"]["blob"] = serde_json::json!({ "value": blob, "sensitive": false });
     state["serial"] = serde_json::json!(state["serial"].as_u64().unwrap() + 1);
     let file = dir.join("big.json");
@@ -290,7 +291,8 @@ fn a_20_mb_state_round_trips(case: &Case, dir: &Path) {
 }
 
 fn psql(conn: &str, sql: &str) -> String {
-    let out = Command::new("psql").args([conn, "-tAq", "-v", "ON_ERROR_STOP=1", "-c", sql]).output().expect("psql runs");
+    let out =
+        Command::new("psql").args([conn, "-tAq", "-v", "ON_ERROR_STOP=1", "-c", sql]).output().expect("psql runs");
     assert!(out.status.success(), "psql: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
@@ -305,7 +307,9 @@ fn the_pg_backend_keeps_rows_per_workspace_hides_the_password_and_fences_a_force
     let with_password = conn.replacen("postgresql://postgres@", &format!("postgresql://postgres:{secret}@"), 1);
     assert_ne!(with_password, conn, "the test server's connection string has the expected form");
     let case = Case {
-        block: format!("  backend \"pg\" {{\n    conn_str    = \"{with_password}\"\n    schema_name = \"{schema}\"\n  }}\n"),
+        block: format!(
+            "  backend \"pg\" {{\n    conn_str    = \"{with_password}\"\n    schema_name = \"{schema}\"\n  }}\n"
+        ),
         env: Vec::new(),
         lock_outlives_a_killed_run: false,
         state_in_dir: false,
@@ -320,7 +324,10 @@ fn the_pg_backend_keeps_rows_per_workspace_hides_the_password_and_fences_a_force
     assert_eq!(psql(&conn, &format!("SELECT count(*) FROM \"{schema}\".locks")), "0", "the lock record is gone");
     assert_eq!(psql(&conn, &format!("SELECT count(*) FROM \"{schema}\".journal")), "0", "the journal is folded in");
     assert_eq!(self::run(&case, &dir, &["workspace", "new", "b"]).code, 0);
-    assert_eq!(psql(&conn, &format!("SELECT string_agg(name, ',' ORDER BY name) FROM \"{schema}\".states")), "b,default");
+    assert_eq!(
+        psql(&conn, &format!("SELECT string_agg(name, ',' ORDER BY name) FROM \"{schema}\".states")),
+        "b,default"
+    );
     assert_eq!(self::run(&case, &dir, &["workspace", "select", "default"]).code, 0);
 
     // A run that still holds the lock: the refusal names the server without the password.
@@ -346,12 +353,18 @@ fn the_pg_backend_keeps_rows_per_workspace_hides_the_password_and_fences_a_force
     // A server that cannot be reached: a clear error, exit 1, no password.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let closed = Case {
-        block: format!("  backend \"pg\" {{\n    conn_str = \"postgresql://postgres:{secret}@127.0.0.1:{port}/postgres\"\n  }}\n"),
+        block: format!(
+            "  backend \"pg\" {{\n    conn_str = \"postgresql://postgres:{secret}@127.0.0.1:{port}/postgres\"\n  }}\n"
+        ),
         ..case
     };
     std::fs::write(dir.join("main.hcl"), main_hcl(&closed, &cluster)).unwrap();
     let run = self::run(&closed, &dir, &["plan"]);
     assert_eq!(run.code, 1, "{}", run.all());
-    assert!(run.stderr.contains(&format!("cannot connect to postgres://postgres@127.0.0.1:{port}/postgres")), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("cannot connect to postgres://postgres@127.0.0.1:{port}/postgres")),
+        "{}",
+        run.stderr
+    );
     assert!(!run.all().contains(secret), "{}", run.all());
 }

@@ -10,7 +10,8 @@ use std::time::Duration;
 /// Terraform (whose default is `terraform_remote_state`) keeps the two apart.
 pub const DEFAULT_SCHEMA: &str = "gantry_remote_state";
 
-const KEYS: &[&str] = &["conn_str", "schema_name", "skip_schema_creation", "skip_table_creation", "skip_index_creation"];
+const KEYS: &[&str] =
+    &["conn_str", "schema_name", "skip_schema_creation", "skip_table_creation", "skip_index_creation"];
 
 /// How long connecting may take before the run gives up, unless `connect_timeout` says.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -154,9 +155,8 @@ mod tests {
         assert!(err.contains("needs \"conn_str\""), "{err}");
         let err = PgConfig::from_attributes(&attrs(&[("conn_string", "x".into())]), none).unwrap_err();
         assert!(err.contains("has no argument \"conn_string\""), "{err}");
-        let err =
-            PgConfig::from_attributes(&attrs(&[("conn_str", "postgres://u:hunter2@h:notaport/d".into())]), none)
-                .unwrap_err();
+        let err = PgConfig::from_attributes(&attrs(&[("conn_str", "postgres://u:hunter2@h:notaport/d".into())]), none)
+            .unwrap_err();
         assert!(err.contains("is not a PostgreSQL connection string") && !err.contains("hunter2"), "{err}");
         let err = PgConfig::from_attributes(
             &attrs(&[("conn_str", "postgres://h/d".into()), ("skip_table_creation", "yes".into())]),

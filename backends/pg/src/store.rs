@@ -85,8 +85,8 @@ impl PgStore {
     ) -> Result<T, StateError> {
         let mut guard = self.client.lock().unwrap_or_else(|e| e.into_inner());
         let Some(client) = guard.as_mut() else { return Err(self.fail(what, "the connection is closed".into())) };
-        let result = std::thread::scope(|s| s.spawn(move || f(client)).join())
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        let result =
+            std::thread::scope(|s| s.spawn(move || f(client)).join()).unwrap_or_else(|p| std::panic::resume_unwind(p));
         result.map_err(|e| self.fail(what, detail(&e)))
     }
 

@@ -389,7 +389,10 @@ mod tests {
         let default = registry.open_workspace(None, dir.path(), "default").unwrap();
         assert_eq!(default.describe(), dir.path().join("gantry.state.json").display().to_string());
         let staging = registry.open_workspace(None, dir.path(), "staging").unwrap();
-        assert_eq!(staging.describe(), dir.path().join("gantry.state.d/staging/gantry.state.json").display().to_string());
+        assert_eq!(
+            staging.describe(),
+            dir.path().join("gantry.state.d/staging/gantry.state.json").display().to_string()
+        );
         assert!(staging.read().unwrap().is_none(), "a workspace without state reads as none");
         staging.write(&State::new()).unwrap();
         registry.open_workspace(None, dir.path(), "b").unwrap().write(&State::new()).unwrap();

@@ -15,9 +15,9 @@ mod store;
 pub mod workspace;
 
 pub use backend::{
-    BackendError, BackendFactory, BackendRegistry, BackendSettings, LocalBackend, DEFAULT_STATE_FILE, DEFAULT_WORKSPACE_DIR,
+    BackendError, BackendFactory, BackendRegistry, BackendSettings, LocalBackend, DEFAULT_STATE_FILE,
+    DEFAULT_WORKSPACE_DIR,
 };
-pub use workspace::{WorkspaceError, DEFAULT_WORKSPACE};
 pub use encrypted::EncryptedStore;
 pub use error::StateError;
 pub use journal::{Intent, Journaled, Operation, Record};
@@ -25,3 +25,4 @@ pub use lock::{lock, now_rfc3339, try_lock, LockError, LockGuard, LockInfo};
 pub use model::{OutputState, ResourceInstanceState, State, STATE_VERSION};
 pub use ops::StateOpError;
 pub use store::{remove_stale_temporaries, replace_file, write_atomic, LocalStore, StateStore};
+pub use workspace::{WorkspaceError, DEFAULT_WORKSPACE};
