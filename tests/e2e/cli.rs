@@ -221,7 +221,7 @@ fn apply_and_destroy_refuse_flags_only_plan_has() {
 fn unknown_backend_is_named_at_its_block_with_the_available_ones() {
     let (_tmp, dir) = config(&[(
         "main.hcl",
-        "gantry {\n  backend \"pg\" {\n    conn_str = \"postgres://x\"\n  }\n}\nresource \"local_cluster\" \"a\" {\n  name = \"a\"\n}\n",
+        "gantry {\n  backend \"consul\" {\n    address = \"consul.example.com\"\n  }\n}\nresource \"local_cluster\" \"a\" {\n  name = \"a\"\n}\n",
     )]);
     for args in [
         &["plan", "."][..],
@@ -233,7 +233,8 @@ fn unknown_backend_is_named_at_its_block_with_the_available_ones() {
         assert_eq!(run.code, 1, "{args:?}: {}", run.all());
         assert!(run.stderr.starts_with("Error: Unsupported backend\n  --> main.hcl:2:3"), "{args:?}: {}", run.stderr);
         assert!(
-            run.stderr.contains("The \"pg\" backend is not available in this build. Available backends: local, s3."),
+            run.stderr
+                .contains("The \"consul\" backend is not available in this build. Available backends: local, pg, s3."),
             "{}",
             run.stderr
         );
