@@ -127,7 +127,7 @@ fn aws_ml_platform_lifecycle() {
     assert!(run.stdout.contains("# module.llm.kubernetes_manifest.deployment will be created"), "{}", run.stdout);
     assert!(run.stdout.contains("it will be created after its cluster exists"), "{}", run.stdout);
     assert!(run.stdout.contains("Plan: 40 to add, 0 to change, 0 to destroy."), "{}", run.stdout);
-    assert!(run.stdout.contains("train  p4d.24xlarge (8 × nvidia-a100)"), "{}", run.stdout);
+    assert!(run.stdout.contains("train  p4d.24xlarge 8×A100"), "{}", run.stdout);
 
     let run = cmd(&["apply", "-auto-approve"], &[]);
     assert_eq!(run.code, 0, "{}", run.all());

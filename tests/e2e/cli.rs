@@ -233,8 +233,9 @@ fn unknown_backend_is_named_at_its_block_with_the_available_ones() {
         assert_eq!(run.code, 1, "{args:?}: {}", run.all());
         assert!(run.stderr.starts_with("Error: Unsupported backend\n  --> main.hcl:2:3"), "{args:?}: {}", run.stderr);
         assert!(
-            run.stderr
-                .contains("The \"consul\" backend is not available in this build. Available backends: local, pg, s3."),
+            run.stderr.contains(
+                "The \"consul\" backend is not available in this build. Available backends: kubernetes, local, pg, s3."
+            ),
             "{}",
             run.stderr
         );
