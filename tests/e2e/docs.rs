@@ -6,7 +6,7 @@
 //! it runs the block in that folder of the copy, and `norun` leaves it out (for
 //! commands that need a cloud). Lines that are not Gantry commands (the test suite,
 //! a package install) are left out, except `cd` and `export`, which later lines
-//! rely on. `cargo run --release --` is read as the installed `gantry`.
+//! rely on. `cargo run --release [FLAGS] --` is read as the installed `gantry`.
 
 use crate::support::*;
 use std::path::Path;
@@ -54,7 +54,10 @@ fn blocks(file: &'static str, text: &str) -> Vec<Block> {
 
 /// The line as it runs, if it is one the test runs.
 fn runnable(line: &str) -> Option<String> {
-    let line = line.replace("cargo run --release -- ", "gantry ");
+    let line = match (line.find("cargo run --release"), line.find(" -- ")) {
+        (Some(start), Some(end)) if start < end => format!("{}gantry {}", &line[..start], &line[end + 4..]),
+        _ => line.to_string(),
+    };
     let code = line.split(" #").next().unwrap_or("").trim();
     let command =
         code.split_whitespace().find(|w| !(w.contains('=') && !w.starts_with('-')) && !w.ends_with(';')).unwrap_or("");
@@ -108,7 +111,7 @@ fn every_documented_gantry_command_runs() {
 
 #[test]
 fn the_reader_of_blocks_keeps_gantry_commands_and_leaves_the_rest() {
-    let text = "```sh\ncargo run --release -- apply -auto-approve examples/quickstart   # main\nbash .ci/run\n```\n\n```sh norun\ngantry apply x\n```\n```text\ngantry plan\n```\n```sh dir=examples/q\nGANTRY_LOG=debug gantry plan .\ncd a && gantry plan .\n```\n";
+    let text = "```sh\ncargo run --release --no-default-features -- apply -auto-approve examples/quickstart   # main\nbash .ci/run\n```\n\n```sh norun\ngantry apply x\n```\n```text\ngantry plan\n```\n```sh dir=examples/q\nGANTRY_LOG=debug gantry plan .\ncd a && gantry plan .\n```\n";
     let found = blocks("x.md", text);
     assert_eq!(found.len(), 2);
     assert_eq!(found[0].script, vec!["gantry apply -auto-approve examples/quickstart   # main"]);

@@ -6,7 +6,6 @@ use super::model::{Assertion, Check, Module};
 use crate::addr::Mode;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::syntax::Block;
-use indexmap::IndexMap;
 
 pub(super) fn decode_check(block: &Block, module: &mut Module, diags: &mut Diagnostics) {
     if !check_labels(block, &["name"], diags) {
@@ -57,18 +56,5 @@ pub(super) fn decode_check(block: &Block, module: &mut Module, diags: &mut Diagn
 
 /// An empty module to decode a scoped data source into, so it never joins the module's own.
 fn scratch_module(module: &Module) -> Module {
-    Module {
-        dir: module.dir.clone(),
-        settings: None,
-        variables: IndexMap::new(),
-        locals: IndexMap::new(),
-        outputs: IndexMap::new(),
-        providers: Vec::new(),
-        resources: IndexMap::new(),
-        module_calls: IndexMap::new(),
-        moved: Vec::new(),
-        imports: Vec::new(),
-        removed: Vec::new(),
-        checks: Vec::new(),
-    }
+    Module::empty(module.dir.clone())
 }

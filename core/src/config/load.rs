@@ -6,7 +6,6 @@ use super::blocks::decode_module_body;
 use super::model::{Module, ModuleTree};
 use super::vars_file::AUTO_VARS_FILE;
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
-use indexmap::IndexMap;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -155,20 +154,7 @@ pub fn load_module(dir: &Path, sources: &SourceMap, diags: &mut Diagnostics) -> 
             return None;
         }
     };
-    let mut module = Module {
-        dir: dir.to_path_buf(),
-        settings: None,
-        variables: IndexMap::new(),
-        locals: IndexMap::new(),
-        outputs: IndexMap::new(),
-        providers: Vec::new(),
-        resources: IndexMap::new(),
-        module_calls: IndexMap::new(),
-        moved: Vec::new(),
-        imports: Vec::new(),
-        removed: Vec::new(),
-        checks: Vec::new(),
-    };
+    let mut module = Module::empty(dir.to_path_buf());
     if files.is_empty() {
         diags.push(Diagnostic::error(
             "No configuration files",

@@ -26,6 +26,26 @@ pub struct Module {
     pub checks: Vec<Check>,
 }
 
+impl Module {
+    /// A module with nothing declared yet, in `dir`.
+    pub fn empty(dir: PathBuf) -> Module {
+        Module {
+            dir,
+            settings: None,
+            variables: IndexMap::new(),
+            locals: IndexMap::new(),
+            outputs: IndexMap::new(),
+            providers: Vec::new(),
+            resources: IndexMap::new(),
+            module_calls: IndexMap::new(),
+            moved: Vec::new(),
+            imports: Vec::new(),
+            removed: Vec::new(),
+            checks: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub backend: Option<BackendConfig>,

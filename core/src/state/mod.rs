@@ -5,6 +5,7 @@
 //! snapshot as a backup.
 
 mod backend;
+mod blocking;
 mod encrypted;
 mod error;
 pub mod journal;
@@ -18,6 +19,7 @@ pub use backend::{
     BackendError, BackendFactory, BackendRegistry, BackendSettings, LocalBackend, DEFAULT_STATE_FILE,
     DEFAULT_WORKSPACE_DIR,
 };
+pub use blocking::run_on;
 pub use encrypted::EncryptedStore;
 pub use error::StateError;
 pub use journal::{Intent, Journaled, Operation, Record};

@@ -12,6 +12,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{BucketVersioningStatus, ServerSideEncryption};
+pub(crate) use gantry_core::state::run_on;
 use gantry_core::state::workspace::DEFAULT_WORKSPACE;
 use gantry_core::state::{BackendError, BackendFactory, BackendSettings, LockInfo, StateError, StateStore};
 use std::collections::BTreeMap;
@@ -291,16 +292,6 @@ impl Drop for S3Store {
             rt.shutdown_background();
         }
     }
-}
-
-/// Runs a future to completion on `rt` from a scoped thread of its own, so that the
-/// caller may itself be inside an async runtime.
-pub(crate) fn run_on<F>(rt: &tokio::runtime::Runtime, f: F) -> F::Output
-where
-    F: Future + Send,
-    F::Output: Send,
-{
-    std::thread::scope(|s| s.spawn(|| rt.block_on(f)).join()).unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
 pub(crate) fn sdk_detail<E>(e: &E) -> String

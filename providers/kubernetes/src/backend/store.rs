@@ -5,6 +5,7 @@
 //! scoped thread, so it works from plain code and from inside the CLI's runtime alike.
 
 use super::layout::{self, Layout, DATA_KEY};
+pub(crate) use gantry_core::state::run_on;
 use gantry_core::state::{LockInfo, StateError, StateStore};
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::api::core::v1::Secret;
@@ -373,16 +374,6 @@ impl Drop for KubeStore {
             rt.shutdown_background();
         }
     }
-}
-
-/// Runs a future to completion on `rt` from a scoped thread of its own, so that the
-/// caller may itself be inside an async runtime.
-pub(crate) fn run_on<F>(rt: &tokio::runtime::Runtime, f: F) -> F::Output
-where
-    F: Future + Send,
-    F::Output: Send,
-{
-    std::thread::scope(|s| s.spawn(|| rt.block_on(f)).join()).unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
 impl StateStore for KubeStore {
