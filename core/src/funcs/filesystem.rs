@@ -12,7 +12,28 @@ pub(super) const FUNCS: &[Spec] = &[
     spec("abspath", 1, Some(1), abspath),
     spec("basename", 1, Some(1), basename),
     spec("dirname", 1, Some(1), dirname),
+    spec("filebase64", 1, Some(1), filebase64),
+    spec("pathexpand", 1, Some(1), pathexpand),
 ];
+
+/// The file's bytes in standard Base64, for files that are not UTF-8 text.
+fn filebase64(args: &[Value], ctx: &FuncContext) -> FResult<Value> {
+    use base64::Engine;
+    let bytes = read_bytes(ctx, &arg_str(args, 0, "path")?)?;
+    Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(bytes)))
+}
+
+/// `~` or `~/…` with the home directory put in; any other path unchanged, as Terraform does.
+fn pathexpand(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let path = arg_str(args, 0, "path")?;
+    let home = std::env::var("HOME").ok().filter(|h| !h.is_empty());
+    let expanded = match (path.as_str(), home) {
+        ("~", Some(home)) => home,
+        (p, Some(home)) if p.starts_with("~/") => format!("{home}{}", &p[1..]),
+        _ => path,
+    };
+    Ok(Value::String(expanded))
+}
 
 /// Resolves a path argument: `~/` means the home directory, as in Terraform,
 /// and relative paths are taken from the calling module's directory.
@@ -28,18 +49,23 @@ fn resolve(ctx: &FuncContext, path: &str) -> PathBuf {
     }
 }
 
-fn read_text(ctx: &FuncContext, path: &str) -> FResult<String> {
+/// The bytes of the file at `path`, for the functions that hash or encode a file.
+pub(super) fn read_bytes(ctx: &FuncContext, path: &str) -> FResult<Vec<u8>> {
     let full = resolve(ctx, path);
-    let bytes = match std::fs::read(&full) {
-        Ok(b) => b,
+    match std::fs::read(&full) {
+        Ok(b) => Ok(b),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(FuncError::at(0, format!("no file exists at {}", echo_arg(0, quote(path)))));
+            Err(FuncError::at(0, format!("no file exists at {}", echo_arg(0, quote(path)))))
         }
         Err(_) if full.is_dir() => {
-            return Err(FuncError::at(0, format!("{} is a directory, not a file", echo_arg(0, quote(path)))))
+            Err(FuncError::at(0, format!("{} is a directory, not a file", echo_arg(0, quote(path)))))
         }
-        Err(e) => return Err(FuncError::at(0, format!("failed to read {}: {e}", echo_arg(0, quote(path))))),
-    };
+        Err(e) => Err(FuncError::at(0, format!("failed to read {}: {e}", echo_arg(0, quote(path))))),
+    }
+}
+
+fn read_text(ctx: &FuncContext, path: &str) -> FResult<String> {
+    let bytes = read_bytes(ctx, path)?;
     String::from_utf8(bytes).map_err(|_| {
         FuncError::at(
             0,

@@ -1,4 +1,5 @@
-//! Hash functions: md5, sha1, sha256, sha512 (hex) and base64sha256.
+//! Hash functions of strings (md5, sha1, sha256, sha512 in hex; base64sha256 and
+//! base64sha512) and of files' bytes (filemd5 … filebase64sha512).
 
 use base64::Engine;
 use md5::Digest;
@@ -12,7 +13,33 @@ pub(super) const FUNCS: &[Spec] = &[
     spec("sha256", 1, Some(1), sha256_fn),
     spec("sha512", 1, Some(1), sha512_fn),
     spec("base64sha256", 1, Some(1), base64sha256),
+    spec("base64sha512", 1, Some(1), base64sha512),
+    spec("filemd5", 1, Some(1), file_hex::<md5::Md5>),
+    spec("filesha1", 1, Some(1), file_hex::<sha1::Sha1>),
+    spec("filesha256", 1, Some(1), file_hex::<sha2::Sha256>),
+    spec("filesha512", 1, Some(1), file_hex::<sha2::Sha512>),
+    spec("filebase64sha256", 1, Some(1), file_base64::<sha2::Sha256>),
+    spec("filebase64sha512", 1, Some(1), file_base64::<sha2::Sha512>),
 ];
+
+/// The digest of a file's bytes as read, not as text: a file need not be UTF-8.
+fn file_digest<D: Digest>(args: &[Value], ctx: &FuncContext) -> FResult<Vec<u8>> {
+    let bytes = super::filesystem::read_bytes(ctx, &arg_str(args, 0, "path")?)?;
+    Ok(D::digest(bytes).to_vec())
+}
+
+fn file_hex<D: Digest>(args: &[Value], ctx: &FuncContext) -> FResult<Value> {
+    Ok(Value::String(hex(&file_digest::<D>(args, ctx)?)))
+}
+
+fn file_base64<D: Digest>(args: &[Value], ctx: &FuncContext) -> FResult<Value> {
+    Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(file_digest::<D>(args, ctx)?)))
+}
+
+fn base64sha512(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    let digest = hashed::<sha2::Sha512>(args)?;
+    Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(digest)))
+}
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

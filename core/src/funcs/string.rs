@@ -26,6 +26,7 @@ pub(super) const FUNCS: &[Spec] = &[
     spec("replace", 3, Some(3), replace),
     spec("split", 2, Some(2), split),
     spec("startswith", 2, Some(2), startswith),
+    spec("strcontains", 2, Some(2), strcontains),
     spec("endswith", 2, Some(2), endswith),
     spec("strrev", 1, Some(1), strrev),
     spec("substr", 3, Some(3), substr),
@@ -154,6 +155,10 @@ fn split(args: &[Value], _: &FuncContext) -> FResult<Value> {
 
 fn startswith(args: &[Value], _: &FuncContext) -> FResult<Value> {
     Ok(Value::Bool(arg_str(args, 0, "str")?.starts_with(&arg_str(args, 1, "prefix")?)))
+}
+
+fn strcontains(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    Ok(Value::Bool(arg_str(args, 0, "str")?.contains(&arg_str(args, 1, "substr")?)))
 }
 
 fn endswith(args: &[Value], _: &FuncContext) -> FResult<Value> {

@@ -18,7 +18,7 @@ fn unknown_names_and_arity_are_reported() {
     );
     assert!(exists("cidrsubnet"));
     assert!(!exists("can"));
-    assert_eq!(names().count(), 92);
+    assert_eq!(names().count(), 102);
 }
 
 #[test]
@@ -136,4 +136,40 @@ fn sets_are_sorted_and_deduplicated() {
     assert_eq!(make_set(vec![n(10.0), n(9.0)]), vec![n(9.0), n(10.0)]);
     assert_eq!(unify(vec![s("a"), n(1.0)]), Ok(vec![s("a"), s("1")]));
     assert!(unify(vec![n(1.0), b(true)]).is_err());
+}
+
+/// Expected values printed by `terraform console` 1.11 on the same files and strings.
+#[test]
+fn file_hashes_and_encodings_match_terraform() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hello.txt"), "hello world").unwrap();
+    std::fs::write(dir.path().join("bin.dat"), [0xffu8, 0x00, 0x01]).unwrap();
+    let cases = [
+        ("filemd5", "hello.txt", "5eb63bbbe01eeed093cb22bb8f5acdc3"),
+        ("filesha1", "hello.txt", "2aae6c35c94fcfb415dbe95f408b9ce91ee846ed"),
+        ("filesha256", "bin.dat", "942e1e2a66a427b6551732f758bc314f22b9cdec9365a3425c9184de299392b5"),
+        ("filesha512", "hello.txt", "309ecc489c12d6eb4cc40f50c902f2b4d0ed77ee511a7c7a9bcd3ca86d4cd86f989dd35bc5ff499670da34255b45b0cfd830e81f605dcf7dc5542e93ae9cd76f"),
+        ("filebase64sha256", "bin.dat", "lC4eKmakJ7ZVFzL3WLwxTyK5zeyTZaNCXJGE3imTkrU="),
+        ("filebase64sha512", "hello.txt", "MJ7MSJwS1utMxA9QyQLytNDtd+5RGnx6m808qG1M2G+YndNbxf9JlnDaNCVbRbDP2DDoH2Bdz33FVC6TrpzXbw=="),
+        ("filebase64", "bin.dat", "/wAB"),
+    ];
+    ctx_in(dir.path(), |ctx| {
+        for (name, file, expected) in cases {
+            let got = call(name, vec![s(file)], ctx).unwrap_or_else(|e| panic!("{name}: {}", e.message));
+            assert_eq!(got, s(expected), "{name}({file})");
+        }
+        let missing = call("filemd5", vec![s("nope.txt")], ctx).unwrap_err();
+        assert!(missing.message.contains("no file exists"), "{}", missing.message);
+    });
+    assert_eq!(
+        call_ok("base64sha512", vec![s("hello world")]),
+        s("MJ7MSJwS1utMxA9QyQLytNDtd+5RGnx6m808qG1M2G+YndNbxf9JlnDaNCVbRbDP2DDoH2Bdz33FVC6TrpzXbw==")
+    );
+    assert_eq!(call_ok("strcontains", vec![s("hello world"), s("o w")]), b(true));
+    assert_eq!(call_ok("strcontains", vec![s("hello"), s("z")]), b(false));
+    assert_eq!(call_ok("pathexpand", vec![s("a/~/b")]), s("a/~/b"));
+    let home = std::env::var("HOME").unwrap_or_default();
+    if !home.is_empty() {
+        assert_eq!(call_ok("pathexpand", vec![s("~/x")]), s(&format!("{home}/x")));
+    }
 }
