@@ -111,16 +111,9 @@ pub async fn run(
         events.outputs(super::show::outputs_json(&state));
         return Ok(0);
     }
-    let (add, change, destroyed) = plan.counts();
-    if plan.destroy {
-        println!("\n{} Resources: {destroyed} destroyed.", style.bold("Destroy complete!"));
-    } else {
-        let (imported, _) = plan.import_forget_counts();
-        let imported = if imported > 0 { format!("{imported} imported, ") } else { String::new() };
-        println!(
-            "\n{} Resources: {imported}{add} added, {change} changed, {destroyed} destroyed.",
-            style.bold("Apply complete!")
-        );
+    let done = if plan.destroy { "Destroy complete!" } else { "Apply complete!" };
+    println!("\n{} {}", style.bold(done), views::applied_counts(&plan));
+    if !plan.destroy {
         super::show::print_outputs(&state);
     }
     Ok(0)

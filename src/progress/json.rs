@@ -16,13 +16,14 @@ pub struct JsonEvents;
 const UI_VERSION: &str = "1.2";
 
 impl JsonEvents {
-    fn emit(&self, level: &str, message: String, kind: &str, body: Option<(&str, Json)>) {
+    /// One event line: Terraform's common fields, then the event's own.
+    fn emit(&self, level: &str, message: String, kind: &str, fields: impl IntoIterator<Item = (&'static str, Json)>) {
         let mut event = serde_json::Map::new();
         event.insert("@level".into(), json!(level));
         event.insert("@message".into(), json!(message));
         event.insert("@module".into(), json!("gantry.ui"));
         event.insert("@timestamp".into(), json!(gantry_core::state::now_rfc3339()));
-        if let Some((key, value)) = body {
+        for (key, value) in fields {
             event.insert(key.into(), value);
         }
         event.insert("type".into(), json!(kind));
@@ -32,16 +33,7 @@ impl JsonEvents {
 
     pub fn version(&self) {
         let v = env!("CARGO_PKG_VERSION");
-        let mut event = serde_json::Map::new();
-        event.insert("@level".into(), json!("info"));
-        event.insert("@message".into(), json!(format!("Gantry {v}")));
-        event.insert("@module".into(), json!("gantry.ui"));
-        event.insert("@timestamp".into(), json!(gantry_core::state::now_rfc3339()));
-        event.insert("gantry".into(), json!(v));
-        event.insert("type".into(), json!("version"));
-        event.insert("ui".into(), json!(UI_VERSION));
-        println!("{}", Json::Object(event));
-        super::flush();
+        self.emit("info", format!("Gantry {v}"), "version", [("gantry", json!(v)), ("ui", json!(UI_VERSION))]);
     }
 
     /// One `planned_change` per change, then the plan's `change_summary`.
@@ -52,32 +44,35 @@ impl JsonEvents {
                 Action::Update => "Plan to update",
                 Action::Delete => "Plan to delete",
                 Action::Read => "Plan to read",
+                Action::Forget => "Plan to remove",
                 _ => "Plan to replace",
             };
             let mut change = json!({ "resource": resource(&c.address), "action": words::json_action(c.action) });
             if let Some(reason) = &c.reason {
                 change["reason"] = json!(reason);
             }
-            self.emit("info", format!("{}: {what}", c.address), "planned_change", Some(("change", change)));
+            self.emit("info", format!("{}: {what}", c.address), "planned_change", [("change", change)]);
         }
         self.summary(plan, "plan");
     }
 
     pub fn summary(&self, plan: &Plan, operation: &str) {
         let (add, change, remove) = plan.counts();
+        let (import, _) = plan.import_forget_counts();
         let message = match operation {
-            "plan" => format!("Plan: {add} to add, {change} to change, {remove} to destroy."),
-            _ if plan.destroy => format!("Destroy complete! Resources: {remove} destroyed."),
-            _ => format!("Apply complete! Resources: {add} added, {change} changed, {remove} destroyed."),
+            "plan" => format!("Plan: {}", crate::views::planned_counts(plan)),
+            _ if plan.destroy => format!("Destroy complete! {}", crate::views::applied_counts(plan)),
+            _ => format!("Apply complete! {}", crate::views::applied_counts(plan)),
         };
         let operation = if plan.destroy && operation == "apply" { "destroy" } else { operation };
-        let changes = json!({ "add": add, "change": change, "import": 0, "remove": remove, "operation": operation });
-        self.emit("info", message, "change_summary", Some(("changes", changes)));
+        let changes =
+            json!({ "add": add, "change": change, "import": import, "remove": remove, "operation": operation });
+        self.emit("info", message, "change_summary", [("changes", changes)]);
     }
 
     pub fn start(&self, addr: &ResourceInstanceAddr, action: Action) {
         let hook = json!({ "resource": resource(addr), "action": words::json_action(action) });
-        self.emit("info", words::started(&addr.to_string(), action), "apply_start", Some(("hook", hook)));
+        self.emit("info", words::started(&addr.to_string(), action), "apply_start", [("hook", hook)]);
     }
 
     pub fn progress(&self, addr: &ResourceInstanceAddr, action: Action, so_far: Duration) {
@@ -86,7 +81,7 @@ impl JsonEvents {
             "action": words::json_action(action),
             "elapsed_seconds": so_far.as_secs(),
         });
-        self.emit("info", words::still(&addr.to_string(), action, so_far), "apply_progress", Some(("hook", hook)));
+        self.emit("info", words::still(&addr.to_string(), action, so_far), "apply_progress", [("hook", hook)]);
     }
 
     pub fn complete(&self, addr: &ResourceInstanceAddr, action: Action, took: Duration, id: Option<&str>) {
@@ -100,7 +95,7 @@ impl JsonEvents {
             hook["id_value"] = json!(id);
         }
         let message = words::completed(&addr.to_string(), action, took, id);
-        self.emit("info", message, "apply_complete", Some(("hook", hook)));
+        self.emit("info", message, "apply_complete", [("hook", hook)]);
     }
 
     pub fn errored(&self, addr: &ResourceInstanceAddr, action: Action, took: Duration) {
@@ -110,20 +105,20 @@ impl JsonEvents {
             "elapsed_seconds": took.as_secs(),
         });
         let message = format!("{addr}: {} errored after {}", words::doing(action), words::elapsed(took));
-        self.emit("error", message, "apply_errored", Some(("hook", hook)));
+        self.emit("error", message, "apply_errored", [("hook", hook)]);
     }
 
     /// The root outputs, sensitive ones without their value, as Terraform's `outputs` event.
     pub fn outputs(&self, outputs: Json) {
         let n = outputs.as_object().map_or(0, |o| o.len());
-        self.emit("info", format!("Outputs: {n}"), "outputs", Some(("outputs", outputs)));
+        self.emit("info", format!("Outputs: {n}"), "outputs", [("outputs", outputs)]);
     }
 
     /// A diagnostic in the same shape `validate -json` prints.
     pub fn diagnostic(&self, error: bool, summary: &str, diagnostic: Json) {
         let level = if error { "error" } else { "warn" };
         let message = format!("{}: {summary}", if error { "Error" } else { "Warning" });
-        self.emit(level, message, "diagnostic", Some(("diagnostic", diagnostic)));
+        self.emit(level, message, "diagnostic", [("diagnostic", diagnostic)]);
     }
 }
 

@@ -81,6 +81,26 @@ pub fn print_plan(plan: &Plan, style: &Style) {
     write_plan(&mut Streamed::stdout(), plan, style);
 }
 
+/// "1 to import, 2 to add, 0 to change, 1 to destroy.": what follows `Plan:`.
+pub fn planned_counts(plan: &Plan) -> String {
+    let (add, change, destroy) = plan.counts();
+    let (imports, _) = plan.import_forget_counts();
+    let imports = if imports > 0 { format!("{imports} to import, ") } else { String::new() };
+    format!("{imports}{add} to add, {change} to change, {destroy} to destroy.")
+}
+
+/// "Resources: 2 added, 0 changed, 1 destroyed.": what follows `Apply complete!` (or
+/// `Destroy complete!`).
+pub fn applied_counts(plan: &Plan) -> String {
+    let (add, change, destroyed) = plan.counts();
+    if plan.destroy {
+        return format!("Resources: {destroyed} destroyed.");
+    }
+    let (imported, _) = plan.import_forget_counts();
+    let imported = if imported > 0 { format!("{imported} imported, ") } else { String::new() };
+    format!("Resources: {imported}{add} added, {change} changed, {destroyed} destroyed.")
+}
+
 /// The whole plan: drift first, then changes, then the summary line and outputs.
 fn write_plan(out: &mut Streamed, plan: &Plan, style: &Style) {
     out.push_str(&render_recovered(plan, style));
@@ -125,15 +145,8 @@ fn write_plan(out: &mut Streamed, plan: &Plan, style: &Style) {
             out.push('\n');
         }
     }
-    let (add, change, destroy) = plan.counts();
     let moved = if plan.moved.is_empty() { String::new() } else { format!(" {} moved.", plan.moved.len()) };
-    let (imports, _) = plan.import_forget_counts();
-    let imports = if imports > 0 { format!("{imports} to import, ") } else { String::new() };
-    let _ = writeln!(
-        out,
-        "{} {imports}{add} to add, {change} to change, {destroy} to destroy.{moved}",
-        style.bold("Plan:")
-    );
+    let _ = writeln!(out, "{} {}{moved}", style.bold("Plan:"), planned_counts(plan));
     let output_changes: Vec<_> = plan.outputs.iter().filter(|(_, o)| o.before != o.after).collect();
     if !output_changes.is_empty() {
         out.push_str("\nChanges to Outputs:\n");

@@ -7,7 +7,6 @@ use base64::Engine;
 use serde_json::Value as Json;
 use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn unique(prefix: &str) -> String {
@@ -40,18 +39,6 @@ fn cluster_config(kubeconfig: &Path, suffix: &str, latency: &str, name: &str) ->
         "{}provider \"local\" {{\n  latency = \"{latency}\"\n}}\nresource \"local_cluster\" \"a\" {{\n  name = \"{name}\"\n}}\n",
         backend_block(kubeconfig, suffix)
     )
-}
-
-fn spawn(dir: &Path, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_gantry"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
 }
 
 fn get(addr: &str, path: &str) -> (u16, Json) {
@@ -133,8 +120,8 @@ fn kubernetes_backend_keeps_state_in_a_secret_and_the_lock_in_a_lease() {
 
     // Two applies at once: exactly one proceeds, the other is told who holds the lock.
     std::fs::write(dir.join("main.hcl"), cluster_config(&kubeconfig, &suffix, "1500ms", "kube-backed-2")).unwrap();
-    let first = spawn(&dir, &["apply", "-auto-approve", "."]);
-    let second = spawn(&dir, &["apply", "-auto-approve", "."]);
+    let first = spawn_gantry(&dir, &["apply", "-auto-approve", "."]);
+    let second = spawn_gantry(&dir, &["apply", "-auto-approve", "."]);
     let outs = [first.wait_with_output().unwrap(), second.wait_with_output().unwrap()];
     let ok: Vec<_> = outs.iter().filter(|o| o.status.success()).collect();
     let refused: Vec<_> = outs.iter().filter(|o| !o.status.success()).collect();
@@ -147,7 +134,7 @@ fn kubernetes_backend_keeps_state_in_a_secret_and_the_lock_in_a_lease() {
     // A run killed mid-apply leaves its lock and its journal; the state stays readable,
     // force-unlock releases the lock, and the next apply completes what the journal says.
     std::fs::write(dir.join("main.hcl"), cluster_config(&kubeconfig, &suffix, "60s", "kube-backed-3")).unwrap();
-    let mut victim = spawn(&dir, &["apply", "-auto-approve", "."]);
+    let mut victim = spawn_gantry(&dir, &["apply", "-auto-approve", "."]);
     wait_for_lease(&addr, &suffix);
     let deadline = Instant::now() + Duration::from_secs(60);
     while of_suffix(&addr, &suffix, "journal").is_empty() {

@@ -1,10 +1,10 @@
 //! Nothing lost: an apply killed at any instant, interrupted once or twice, leaves
 //! state that the next run completes without a duplicate or a leak.
 
-use super::support::{addresses, config, gantry, state, Lcg};
+use super::support::{addresses, config, gantry, spawn_gantry, state, Lcg};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 fn networks(n: usize, latency: &str) -> String {
@@ -38,18 +38,6 @@ resource "local_node_pool" "p" {
 "#,
     );
     text
-}
-
-fn start(dir: &Path, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_gantry"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("gantry starts")
 }
 
 fn signal(child: &Child, name: &str) {
@@ -124,7 +112,7 @@ fn sigkill_at_random_moments_never_duplicates_or_leaks() {
     let mut rng = Lcg(seed);
     for round in 0..20 {
         release_lock(&dir);
-        let mut child = start(&dir, &["apply", "-auto-approve", "."]);
+        let mut child = spawn_gantry(&dir, &["apply", "-auto-approve", "."]);
         std::thread::sleep(Duration::from_millis(50 + rng.next(600)));
         let _ = child.kill();
         let _ = child.wait();
@@ -158,7 +146,7 @@ fn sigkill_at_random_moments_never_duplicates_or_leaks() {
 
 /// Starts an apply of 20 slow networks, 5 at a time, and waits until 5 are in flight.
 fn apply_in_flight(dir: &Path) -> (Child, Vec<String>) {
-    let mut child = start(dir, &["apply", "-auto-approve", "-parallelism", "5", "."]);
+    let mut child = spawn_gantry(dir, &["apply", "-auto-approve", "-parallelism", "5", "."]);
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let mut seen = Vec::new();

@@ -35,6 +35,19 @@ pub fn gantry_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
+/// Starts the binary with no input and its output piped, for runs a test races or interrupts.
+pub fn spawn_gantry(dir: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_gantry"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gantry starts")
+}
+
 /// A copy of `examples/NAME` laid out as in the repository, next to a copy of
 /// `modules/`, so that the example's `../../modules/...` sources resolve.
 pub fn example(name: &str) -> (tempfile::TempDir, PathBuf) {

@@ -25,7 +25,7 @@ pub(super) fn decode_check(block: &Block, module: &mut Module, diags: &mut Diagn
             ),
         }
     }
-    if asserts.is_empty() && !block.body.blocks_of("assert").any(|_| true) {
+    if asserts.is_empty() && block.body.blocks_of("assert").next().is_none() {
         diags.push(
             Diagnostic::error("Zero assert blocks", "Check blocks must have at least one assert block.")
                 .at(block.header_span()),
