@@ -50,6 +50,8 @@ mod saved_plan;
 mod secrets;
 #[path = "e2e/state_encryption.rs"]
 mod state_encryption;
+#[path = "e2e/terraform_corpus.rs"]
+mod terraform_corpus;
 #[path = "e2e/terraform_habits.rs"]
 mod terraform_habits;
 #[path = "e2e/terraform_json.rs"]

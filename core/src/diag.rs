@@ -44,6 +44,8 @@ pub struct SourceFile {
     /// diagnostics name the position but do not print its lines.
     pub withheld: bool,
     line_starts: Vec<usize>,
+    /// The top-level blocks' byte ranges and headers, found on first use.
+    blocks: std::sync::OnceLock<Vec<(std::ops::Range<usize>, String)>>,
 }
 
 /// A position for humans: 1-based line and column (column counted in characters).
@@ -58,7 +60,31 @@ impl SourceFile {
     pub fn new(name: String, path: PathBuf, text: String) -> SourceFile {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { name, path, text, withheld: false, line_starts }
+        SourceFile { name, path, text, withheld: false, line_starts, blocks: std::sync::OnceLock::new() }
+    }
+
+    /// The header of the top-level block that holds `byte` (`variable "replicas"`, `locals`),
+    /// which Terraform names beside a diagnostic's position; `None` outside any block, or
+    /// where the file is not HCL (a template).
+    pub fn enclosing_block(&self, byte: usize) -> Option<&str> {
+        let blocks = self.blocks.get_or_init(|| {
+            let Ok(body) = hcl_edit::parser::parse_body(&self.text) else { return Vec::new() };
+            body.blocks()
+                .filter_map(|block| {
+                    let range = hcl_edit::Span::span(block)?;
+                    let mut header = block.ident.as_str().to_string();
+                    for label in &block.labels {
+                        header.push(' ');
+                        match label {
+                            hcl_edit::structure::BlockLabel::String(s) => header.push_str(&format!("{:?}", s.value())),
+                            hcl_edit::structure::BlockLabel::Ident(i) => header.push_str(i.as_str()),
+                        }
+                    }
+                    Some((range, header))
+                })
+                .collect()
+        });
+        blocks.iter().find(|(range, _)| range.contains(&byte)).map(|(_, header)| header.as_str())
     }
 
     pub fn pos(&self, byte: usize) -> Pos {
@@ -246,7 +272,8 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
         if let Some(file) = sources.get(span.file) {
             let start = file.pos(span.start);
             let end = file.pos(span.end.max(span.start));
-            let _ = writeln!(out, "  {blue}-->{reset} {}:{}:{}", file.name, start.line, start.column);
+            let context = file.enclosing_block(span.start).map(|b| format!(", in {b}")).unwrap_or_default();
+            let _ = writeln!(out, "  {blue}-->{reset} {}:{}:{}{context}", file.name, start.line, start.column);
             if file.withheld {
                 let _ = writeln!(out, "  (the line is not shown: this file sets a sensitive variable)");
             } else {

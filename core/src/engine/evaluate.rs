@@ -202,7 +202,30 @@ impl<'a> Evaluation<'a> {
             scope.var_override = Some((name, value));
             let dir = scope.module_dir.clone();
             let mut ev = Evaluator::new(&scope, &dir, Some(&self.config.sources));
-            match ev.eval(&validation.condition) {
+            let condition = ev.eval(&validation.condition);
+            if let Ok(c) = &condition {
+                let is_bool = matches!(c.unmarked(), Value::Bool(_) | Value::Unknown | Value::Null)
+                    || matches!(c.unmarked(), Value::String(s) if s == "true" || s == "false");
+                if !is_bool {
+                    ok = false;
+                    self.diag(
+                        Diagnostic::error(
+                            "Invalid variable validation result",
+                            format!(
+                                "The validation condition of variable \"{name}\" must be a bool, but it is a {}.",
+                                c.type_name()
+                            ),
+                        )
+                        .at(validation.condition.span),
+                    );
+                    continue;
+                }
+            }
+            let condition = condition.map(|c| match c.unmarked() {
+                Value::String(s) => Value::Bool(s == "true"),
+                _ => c,
+            });
+            match condition {
                 Ok(c) if c.as_bool() == Some(false) => {
                     ok = false;
                     // The author's message is shown unless it is made from a sensitive value, as in Terraform.
@@ -254,6 +277,17 @@ impl<'a> Evaluation<'a> {
         for mi in instances {
             let v = match self.eval(&self.values(), &mi, Repetition::None, &out.expr) {
                 Ok(v) if out.sensitive => v.mark_sensitive(),
+                Ok(v) if v.contains_sensitive() => {
+                    ok = false;
+                    self.diag(
+                        Diagnostic::error(
+                            "Output refers to sensitive values",
+                            format!("Output \"{name}\" contains sensitive data, so it must say so: add `sensitive = true` to the output block, or wrap the value in nonsensitive() if it is not secret. Terraform requires the same, so that no secret leaves a module by accident."),
+                        )
+                        .at(out.expr.span),
+                    );
+                    Value::Unknown
+                }
                 Ok(v) => v,
                 Err(d) => {
                     ok = false;
@@ -299,6 +333,19 @@ impl<'a> Evaluation<'a> {
         ok
     }
 
+    /// True for `var.NAME` where the variable is declared a list or tuple, which for_each refuses.
+    fn is_list_variable(&self, mi: &ModuleInstance, expr: &crate::syntax::Expr) -> bool {
+        use crate::syntax::ExprKind;
+        let ExprKind::GetAttr(base, name) = &expr.kind else { return false };
+        if !matches!(&base.kind, ExprKind::Variable(v) if v == "var") {
+            return false;
+        }
+        self.module(&mi.static_path())
+            .variables
+            .get(name)
+            .is_some_and(|v| matches!(v.ty, crate::types::Type::List(_) | crate::types::Type::Tuple(_)))
+    }
+
     /// How `count` or `for_each` expands in one module instance; `None` (reported) when it cannot.
     pub fn expansion(
         &self,
@@ -311,6 +358,11 @@ impl<'a> Evaluation<'a> {
             (Some(expr), _) => self
                 .eval(&self.values(), mi, Repetition::None, expr)
                 .and_then(|v| super::expand::count_expansion(&v, self.validating, what).map_err(|d| d.at(expr.span))),
+            (None, Some(expr)) if super::expand::makes_a_tuple(expr) || self.is_list_variable(mi, expr) => Err(Diagnostic::error(
+                "Invalid for_each argument",
+                "The \"for_each\" argument must be a map, or set of strings, and this is a tuple (a list in brackets or a [for ...] expression), whose order and duplicates would decide the instance keys. Convert it with toset(), or build a map with a {for ...} expression.",
+            )
+            .at(expr.span)),
             (None, Some(expr)) => self.eval(&self.values(), mi, Repetition::None, expr).and_then(|v| {
                 super::expand::for_each_expansion(&v, self.validating, what).map_err(|d| d.at(expr.span))
             }),

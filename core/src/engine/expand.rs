@@ -16,10 +16,50 @@ pub(crate) fn count_expansion(v: &Value, validating: bool, what: &str) -> Result
             format!("The \"count\" value of {what} depends on values that cannot be determined until apply. Use a value known at plan time, or apply the resources it depends on first with -target."),
         )),
         Value::Number(n) if *n >= 0.0 && n.fract() == 0.0 && *n <= MAX_COUNT => Ok(Expansion::Count(*n as usize)),
+        // Terraform converts count to a number, so `count = "2"` is two instances.
+        Value::String(s) => match crate::funcs::parse_number(s) {
+            Some(n) => count_expansion(&Value::Number(n), validating, what),
+            None => Err(Diagnostic::error(
+                "Invalid count argument",
+                format!("count must be a whole number from 0 to 100000, but this is {}.", crate::redact::shown(v)),
+            )),
+        },
         _ => Err(Diagnostic::error(
             "Invalid count argument",
             format!("count must be a whole number from 0 to 100000, but this is {}.", crate::redact::shown(v)),
         )),
+    }
+}
+
+/// True for an expression that can only make a tuple: brackets, a `[for ...]`, or a call
+/// of a function that returns a list. Gantry's values do not tell a set from a list, so
+/// Terraform's rule that for_each takes no tuple is checked on the expression's shape.
+pub(crate) fn makes_a_tuple(expr: &crate::syntax::Expr) -> bool {
+    use crate::syntax::ExprKind;
+    const LIST_FUNCTIONS: &[&str] = &[
+        "tolist",
+        "concat",
+        "flatten",
+        "distinct",
+        "compact",
+        "split",
+        "keys",
+        "values",
+        "range",
+        "sort",
+        "reverse",
+        "slice",
+        "formatlist",
+        "chunklist",
+        "coalescelist",
+        "regexall",
+    ];
+    match &expr.kind {
+        ExprKind::List(_) => true,
+        ExprKind::For(f) => f.key_expr.is_none(),
+        ExprKind::Paren(inner) => makes_a_tuple(inner),
+        ExprKind::Call { name, .. } => LIST_FUNCTIONS.contains(&name.as_str()),
+        _ => false,
     }
 }
 

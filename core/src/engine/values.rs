@@ -233,8 +233,8 @@ impl Scope for InstanceScope<'_> {
                 let cwd = std::env::current_dir().unwrap_or_default();
                 Ok((
                     Value::object([
-                        ("module", Value::string(self.module_dir.to_string_lossy())),
-                        ("root", Value::string(self.root_dir.to_string_lossy())),
+                        ("module", Value::string(clean_path(&self.module_dir))),
+                        ("root", Value::string(clean_path(&self.root_dir))),
                         ("cwd", Value::string(cwd.to_string_lossy())),
                     ]),
                     0,
@@ -248,5 +248,28 @@ impl Scope for InstanceScope<'_> {
                 Ok((self.values.resource_value(self.module, Mode::Managed, type_name, name), 1))
             }
         }
+    }
+}
+
+/// A path as Terraform shows `path.module`: `outer/inner`, not `././outer/./inner`.
+fn clean_path(path: &std::path::Path) -> String {
+    use std::path::Component;
+    let mut parts: Vec<String> = Vec::new();
+    let mut rooted = String::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if parts.last().is_some_and(|p| p != "..") => {
+                parts.pop();
+            }
+            Component::ParentDir => parts.push("..".into()),
+            Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+            Component::RootDir => rooted = "/".into(),
+            Component::Prefix(p) => rooted = p.as_os_str().to_string_lossy().into_owned(),
+        }
+    }
+    match (rooted.is_empty(), parts.is_empty()) {
+        (true, true) => ".".into(),
+        _ => format!("{rooted}{}", parts.join("/")),
     }
 }

@@ -5,6 +5,7 @@
 //! plan can evaluate configuration that depends on values only known after apply.
 
 mod call;
+mod conditional;
 mod iteration;
 mod operators;
 mod scope;
@@ -46,6 +47,8 @@ pub struct Evaluator<'a> {
     depth: usize,
     /// Set while rendering a template for `templatefile`, which may then not be called again.
     in_template: bool,
+    /// Set while evaluating the side of a conditional that is not taken, for its type alone.
+    for_type_only: bool,
 }
 
 impl<'a> Evaluator<'a> {
@@ -58,6 +61,7 @@ impl<'a> Evaluator<'a> {
             splat_items: Vec::new(),
             depth: 0,
             in_template: false,
+            for_type_only: false,
         }
     }
 
@@ -161,26 +165,7 @@ impl<'a> Evaluator<'a> {
                 Ok(if sensitive { result.mark_sensitive() } else { result })
             }
             ExprKind::Call { name, args, expand_final } => self.call(name, args, *expand_final, expr.span),
-            ExprKind::Conditional(cond, then, otherwise) => {
-                let c = self.eval(cond)?;
-                match c.unmarked() {
-                    Value::Unknown => {
-                        // Still evaluate both sides so that errors in them are reported.
-                        self.eval(then)?;
-                        self.eval(otherwise)?;
-                        Ok(Value::Unknown)
-                    }
-                    Value::Bool(true) => self.eval(then),
-                    Value::Bool(false) => self.eval(otherwise),
-                    Value::String(s) if s == "true" => self.eval(then),
-                    Value::String(s) if s == "false" => self.eval(otherwise),
-                    other => Err(Diagnostic::error(
-                        "Incorrect condition type",
-                        format!("The condition must be a bool, but this is {}.", other.type_name()),
-                    )
-                    .at(cond.span)),
-                }
-            }
+            ExprKind::Conditional(cond, then, otherwise) => self.conditional(cond, then, otherwise, expr.span),
             ExprKind::Unary(op, operand) => {
                 let v = self.eval(operand)?;
                 let sensitive = v.is_sensitive();

@@ -12,8 +12,7 @@ use sets::{setintersection, setproduct, setsubtract, setunion};
 
 use super::string::graphemes;
 use super::{
-    arg_int, arg_list, arg_num, arg_str_list, loosely_equal, spec, to_bool, to_num, unify, FResult, FuncContext,
-    FuncError, Spec,
+    arg_int, arg_list, arg_num, arg_str_list, spec, to_bool, to_num, unify, FResult, FuncContext, FuncError, Spec,
 };
 use crate::value::Value;
 
@@ -100,10 +99,9 @@ fn coalesce(args: &[Value], _: &FuncContext) -> FResult<Value> {
 fn coalescelist(args: &[Value], _: &FuncContext) -> FResult<Value> {
     for (i, v) in args.iter().enumerate() {
         match v {
-            Value::Null => continue,
             Value::List(items) if items.is_empty() => continue,
             Value::List(_) => return Ok(v.clone()),
-            _ => return Err(FuncError::at(i, "coalescelist arguments must be lists, sets or tuples")),
+            _ => return Err(FuncError::at(i, "coalescelist arguments must be lists or tuples")),
         }
     }
     Err(FuncError::new("no non-null arguments"))
@@ -126,6 +124,9 @@ fn compact(args: &[Value], _: &FuncContext) -> FResult<Value> {
 }
 
 fn concat(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    if args.is_empty() {
+        return Err(FuncError::new("at least one argument is required"));
+    }
     let mut out = Vec::new();
     for i in 0..args.len() {
         out.extend(arg_list(args, i, "seqs")?.iter().cloned());
@@ -133,15 +134,22 @@ fn concat(args: &[Value], _: &FuncContext) -> FResult<Value> {
     Ok(Value::List(out))
 }
 
+/// The list argument as Terraform's list parameter receives it: its elements brought to one type.
+fn typed_list(args: &[Value], i: usize, param: &str) -> FResult<Vec<Value>> {
+    unify(arg_list(args, i, param)?.clone())
+        .map_err(|e| FuncError::at(i, format!("invalid value for \"{param}\": {e}")))
+}
+
+/// The searched value is not converted: `contains([1, 2], "1")` is false, as in Terraform.
 fn contains(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    let list = arg_list(args, 0, "list")?;
+    let list = typed_list(args, 0, "list")?;
     let needle = args.get(1).unwrap_or(&Value::Null);
-    Ok(Value::Bool(list.iter().any(|v| loosely_equal(v, needle))))
+    Ok(Value::Bool(list.iter().any(|v| v == needle)))
 }
 
 fn distinct(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let mut out: Vec<Value> = Vec::new();
-    for v in arg_list(args, 0, "list")? {
+    for v in &typed_list(args, 0, "list")? {
         if !out.contains(v) {
             out.push(v.clone());
         }
@@ -179,10 +187,10 @@ fn flatten(args: &[Value], _: &FuncContext) -> FResult<Value> {
 }
 
 fn index(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    let list = arg_list(args, 0, "list")?;
+    let list = typed_list(args, 0, "list")?;
     let needle = args.get(1).unwrap_or(&Value::Null);
     list.iter()
-        .position(|v| loosely_equal(v, needle))
+        .position(|v| v == needle)
         .map(|i| Value::Number(i as f64))
         .ok_or_else(|| FuncError::new("item not found"))
 }

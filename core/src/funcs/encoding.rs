@@ -179,7 +179,7 @@ fn yaml_block(v: &Value, indent: usize, inline_first: bool, out: &mut String) ->
                 if is_block(item) {
                     yaml_block(item, indent + 2, true, out)?;
                 } else {
-                    out.push_str(&yaml_scalar(item)?);
+                    out.push_str(&yaml_value_scalar(item, indent + 2)?);
                     out.push('\n');
                 }
             }
@@ -201,7 +201,7 @@ fn yaml_block(v: &Value, indent: usize, inline_first: bool, out: &mut String) ->
                     }
                     _ => {
                         out.push(' ');
-                        out.push_str(&yaml_scalar(item)?);
+                        out.push_str(&yaml_value_scalar(item, indent + 2)?);
                         out.push('\n');
                     }
                 }
@@ -209,11 +209,56 @@ fn yaml_block(v: &Value, indent: usize, inline_first: bool, out: &mut String) ->
         }
         other => {
             pad(out, true);
-            out.push_str(&yaml_scalar(other)?);
+            out.push_str(&yaml_value_scalar(other, indent + 2)?);
             out.push('\n');
+            // libyaml ends a document whose root is a plain scalar with an explicit `...`.
+            if indent == 0 && !inline_first && matches!(other, Value::Null | Value::Bool(_) | Value::Number(_)) {
+                out.push_str("...\n");
+            }
         }
     }
     Ok(())
+}
+
+/// A scalar in value position: multi-line strings as literal blocks (`|-`, `|`, `|+` by
+/// their trailing newlines) when libyaml's emitter would allow one, else as `yaml_scalar`.
+fn yaml_value_scalar(v: &Value, indent: usize) -> Result<String, String> {
+    match v.unmarked() {
+        Value::String(s) if literal_block_allowed(s) => Ok(literal_block(s, indent)),
+        other => yaml_scalar(other),
+    }
+}
+
+/// libyaml's emitter refuses a literal block for text with a space before a line break,
+/// trailing spaces, or characters it does not print as they are (tabs, carriage returns).
+fn literal_block_allowed(s: &str) -> bool {
+    let printable = |c: char| {
+        matches!(c, '\n' | ' '..='~' | '\u{85}')
+            || (c >= '\u{A0}' && c != '\u{FEFF}' && c != '\u{FFFE}' && c != '\u{FFFF}')
+    };
+    s.contains('\n') && !s.contains(" \n") && !s.ends_with(' ') && s.chars().all(printable)
+}
+
+fn literal_block(s: &str, indent: usize) -> String {
+    let body = s.trim_end_matches('\n');
+    let trailing = s.len() - body.len();
+    let chomp = match trailing {
+        0 => "-",
+        1 if !body.is_empty() => "",
+        _ => "+",
+    };
+    // Text that starts with a space or a line break needs its indentation stated.
+    let hint = if s.starts_with(' ') || s.starts_with('\n') { "2" } else { "" };
+    let mut out = format!("|{hint}{chomp}");
+    let pad = " ".repeat(indent);
+    for line in s.strip_suffix('\n').unwrap_or(s).split('\n') {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(&pad);
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 fn yamlencode(args: &[Value], _: &FuncContext) -> FResult<Value> {
@@ -272,8 +317,7 @@ fn yaml_error(e: impl std::fmt::Display) -> String {
 
 fn yamldecode(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let s = arg_str(args, 0, "src")?;
-    let y: serde_yaml_ng::Value = serde_yaml_ng::from_str(&s).map_err(|e| FuncError::at(0, yaml_error(echo(e))))?;
-    yaml_to_value(y).map_err(|e| FuncError::at(0, yaml_error(e)))
+    super::yaml11::decode(&s).map_err(|e| FuncError::at(0, yaml_error(echo(e))))
 }
 
 /// Decodes every document of a multi-document YAML stream (as used for
@@ -305,6 +349,9 @@ fn csvdecode(args: &[Value], _: &FuncContext) -> FResult<Value> {
         .collect();
     if headers.is_empty() {
         return Err(FuncError::at(0, "missing header line"));
+    }
+    if let Some(dup) = headers.iter().enumerate().find_map(|(i, h)| headers[..i].contains(h).then_some(h)) {
+        return Err(FuncError::at(0, format!("duplicate column name {}", echo(format!("{dup:?}")))));
     }
     let mut rows = Vec::new();
     for record in reader.records() {
@@ -383,8 +430,16 @@ mod tests {
             call_ok("yamlencode", vec![o(&[("m", o(&[("x", l(vec![nl(&[1.0, 2.0])]))])), ("e", l(vec![]))])]),
             s("\"e\": []\n\"m\":\n  \"x\":\n  - - 1\n    - 2\n")
         );
-        assert_eq!(call_ok("yamlencode", vec![s("a\"b\n")]), s("\"a\\\"b\\n\"\n"));
-        assert_eq!(call_ok("yamlencode", vec![Value::Null]), s("null\n"));
+        // Terraform's answers: multi-line text as a literal block, a root scalar ended with `...`.
+        assert_eq!(call_ok("yamlencode", vec![s("a\"b\n")]), s("|\n  a\"b\n"));
+        assert_eq!(call_ok("yamlencode", vec![Value::Null]), s("null\n...\n"));
+        assert_eq!(
+            call_ok(
+                "yamlencode",
+                vec![o(&[("a", s("x\ny")), ("b", sl(&[" lead\nz", "t \nq", "tab\tx\ny", "two\n\n"]))])]
+            ),
+            s("\"a\": |-\n  x\n  y\n\"b\":\n- |2-\n   lead\n  z\n- \"t \\nq\"\n- \"tab\\tx\\ny\"\n- |+\n  two\n\n")
+        );
     }
 
     #[test]
@@ -395,11 +450,12 @@ mod tests {
             call_ok("yamldecode", vec![s("{a: &foo [1, 2, 3], b: *foo}")]),
             o(&[("a", nl(&[1.0, 2.0, 3.0])), ("b", nl(&[1.0, 2.0, 3.0]))])
         );
-        assert_eq!(call_ok("yamldecode", vec![s("1: one\ntrue: yes")]), o(&[("1", s("one")), ("true", s("yes"))]));
-        assert_eq!(call_ok("yamldecode", vec![s("")]), Value::Null);
-        assert!(call_err("yamldecode", vec![s("{a: &foo [1, *foo, 3]}")]).message.starts_with("invalid YAML"));
-        assert!(call_err("yamldecode", vec![s("{a: !not-supported foo}")]).message.starts_with("invalid YAML"));
-        assert!(call_err("yamldecode", vec![s("a: 1\n---\nb: 2\n")]).message.starts_with("invalid YAML"));
+        // YAML 1.1, as Terraform reads it: `yes` is true.
+        assert_eq!(call_ok("yamldecode", vec![s("1: one\ntrue: yes")]), o(&[("1", s("one")), ("true", b(true))]));
+        assert!(call_err("yamldecode", vec![s("")]).message.contains("missing start of document"));
+        assert!(call_err("yamldecode", vec![s("{a: &foo [1, *foo, 3]}")]).message.contains("unknown anchor"));
+        assert!(call_err("yamldecode", vec![s("{a: !not-supported foo}")]).message.contains("unsupported tag"));
+        assert!(call_err("yamldecode", vec![s("a: 1\n---\nb: 2\n")]).message.contains("unexpected extra content"));
     }
 
     #[test]

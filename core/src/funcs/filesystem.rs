@@ -14,7 +14,48 @@ pub(super) const FUNCS: &[Spec] = &[
     spec("dirname", 1, Some(1), dirname),
     spec("filebase64", 1, Some(1), filebase64),
     spec("pathexpand", 1, Some(1), pathexpand),
+    spec("fileset", 2, Some(2), fileset),
 ];
+
+/// Directories deeper than this are not searched: a link loop must end the walk, not the process.
+const FILESET_MAX_DEPTH: usize = 64;
+
+/// The files under `path` whose path relative to it matches the glob, as a sorted set. `*` and `?`
+/// stay within one path segment, `**` spans any number, `{a,b}` and `[ab]` choose, as in Terraform.
+fn fileset(args: &[Value], ctx: &FuncContext) -> FResult<Value> {
+    let path = arg_str(args, 0, "path")?;
+    let pattern = arg_str(args, 1, "pattern")?;
+    let glob = globset::GlobBuilder::new(&pattern)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+        .map_err(|e| {
+            FuncError::at(1, format!("failed to glob pattern {}: {}", echo_arg(1, quote(&pattern)), e.kind()))
+        })?
+        .compile_matcher();
+    let root = resolve(ctx, &path);
+    let mut found = Vec::new();
+    let mut stack = vec![(root.clone(), 0usize)];
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let full = entry.path();
+            let Ok(meta) = std::fs::metadata(&full) else { continue };
+            if meta.is_dir() {
+                if depth < FILESET_MAX_DEPTH {
+                    stack.push((full, depth + 1));
+                }
+            } else if meta.is_file() {
+                let Ok(rel) = full.strip_prefix(&root) else { continue };
+                let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+                if glob.is_match(&rel) {
+                    found.push(Value::String(rel));
+                }
+            }
+        }
+    }
+    Ok(Value::List(super::make_set(found)))
+}
 
 /// The file's bytes in standard Base64, for files that are not UTF-8 text.
 fn filebase64(args: &[Value], ctx: &FuncContext) -> FResult<Value> {

@@ -15,11 +15,15 @@ mod collection;
 mod encoding;
 mod filesystem;
 mod hash;
+mod ids;
 mod instances;
 mod network;
 mod numeric;
 mod string;
+mod textcodec;
+mod time;
 mod types;
+mod yaml11;
 
 pub use encoding::yaml_decode_all;
 
@@ -94,6 +98,9 @@ fn registry() -> impl Iterator<Item = &'static Spec> {
         .chain(instances::FUNCS)
         .chain(network::FUNCS)
         .chain(types::FUNCS)
+        .chain(time::FUNCS)
+        .chain(textcodec::FUNCS)
+        .chain(ids::FUNCS)
 }
 
 fn lookup(name: &str) -> Option<&'static Spec> {
@@ -118,7 +125,7 @@ fn plural(n: usize) -> &'static str {
 
 /// Functions that look at marks and unknowns themselves instead of having
 /// `call` propagate them.
-const MARK_AWARE: &[&str] = &["sensitive", "nonsensitive", "type"];
+const MARK_AWARE: &[&str] = &["sensitive", "nonsensitive", "type", "issensitive"];
 
 pub fn call(name: &str, args: Vec<Value>, ctx: &FuncContext) -> Result<Value, FuncError> {
     let Some(spec) = lookup(name) else {
@@ -280,6 +287,11 @@ pub(crate) fn arg_int(args: &[Value], i: usize, param: &str) -> FResult<i64> {
     whole(n).ok_or_else(|| invalid(i, param, "value must be a whole number"))
 }
 
+/// A whole number as a value; the one place the new functions build numbers from integers.
+pub(crate) fn int_value(n: i64) -> Value {
+    Value::Number(n as f64)
+}
+
 pub(crate) fn whole(n: f64) -> Option<i64> {
     if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.2e18 {
         Some(n as i64)
@@ -312,7 +324,8 @@ pub(crate) fn arg_str_list(args: &[Value], i: usize, param: &str) -> FResult<Vec
 pub(crate) fn cmp_values(a: &Value, b: &Value) -> Ordering {
     fn rank(v: &Value) -> u8 {
         match v {
-            Value::Null => 0,
+            // cty puts null at the end of a set.
+            Value::Null => 8,
             Value::Bool(_) => 1,
             Value::Number(_) => 2,
             Value::String(_) => 3,
@@ -387,8 +400,8 @@ pub(crate) fn unify(items: Vec<Value>) -> Result<Vec<Value>, String> {
         .collect())
 }
 
-/// Loose equality used by `contains`, `index` and friends: Terraform converts
-/// the searched value to the element type, so `"1"` finds `1`.
+/// Equality across the sets of `setintersection` and `setsubtract`, whose arguments Terraform
+/// brings to one element type together, so that `"1"` meets `1`.
 pub(crate) fn loosely_equal(a: &Value, b: &Value) -> bool {
     if a == b {
         return true;

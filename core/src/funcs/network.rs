@@ -21,6 +21,36 @@ struct Net {
     addr: u128,
     bits: u32,
     len: u32,
+    /// An IPv4-mapped IPv6 prefix (`::ffff:10.0.0.0/104`). Go's net package treats its address
+    /// as IPv4 and its mask as IPv6, and Terraform's results follow from that mix.
+    mapped: bool,
+}
+
+const V4_MAPPED: u128 = 0xffff_u128 << 32;
+
+fn is_v4_mapped(addr: u128) -> bool {
+    addr >> 32 == 0xffff
+}
+
+/// An IPv4 address as Terraform reads one: four decimal parts, leading zeros allowed
+/// (`010.001.0.0` is 10.1.0.0, not octal).
+fn parse_v4(text: &str) -> Option<u32> {
+    let parts: Vec<&str> = text.split('.').collect();
+    if parts.len() != 4 {
+        return None;
+    }
+    let mut value = 0u32;
+    for part in parts {
+        if part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let octet: u32 = part.parse().ok()?;
+        if octet > 255 {
+            return None;
+        }
+        value = value << 8 | octet;
+    }
+    Some(value)
 }
 
 /// Every bit of an address of the given width.
@@ -53,22 +83,37 @@ fn parse_cidr(text: &str, i: usize) -> FResult<Net> {
         return Err(bad());
     }
     let len: u32 = len.parse().map_err(|_| bad())?;
-    let (value, bits) = match addr.parse::<IpAddr>().map_err(|_| bad())? {
-        IpAddr::V4(v4) => (u128::from(u32::from(v4)), 32),
-        IpAddr::V6(v6) => (u128::from(v6), 128),
+    let (value, bits) = match parse_v4(addr) {
+        Some(v4) => (u128::from(v4), 32),
+        None => match addr.parse::<IpAddr>().map_err(|_| bad())? {
+            IpAddr::V4(v4) => (u128::from(u32::from(v4)), 32),
+            IpAddr::V6(v6) => (u128::from(v6), 128),
+        },
     };
     if len > bits {
         return Err(bad());
     }
-    Ok(Net { addr: value & mask(bits, len), bits, len })
+    let addr = value & mask(bits, len);
+    Ok(Net { addr, bits, len, mapped: bits == 128 && is_v4_mapped(addr) })
 }
 
+/// An address as Go prints it: an IPv4-mapped IPv6 address in dotted IPv4 form.
 fn fmt_addr(addr: u128, bits: u32) -> String {
     if bits == 32 {
         Ipv4Addr::from(addr as u32).to_string()
+    } else if is_v4_mapped(addr) {
+        Ipv4Addr::from((addr & !V4_MAPPED) as u32).to_string()
     } else {
         Ipv6Addr::from(addr).to_string()
     }
+}
+
+/// A prefix as Go prints one: an IPv4-mapped address shows as IPv4, with the mask's last 32 bits.
+fn fmt_prefix(addr: u128, bits: u32, len: u32) -> String {
+    if bits == 128 && is_v4_mapped(addr) {
+        return format!("{}/{}", fmt_addr(addr, bits), len.saturating_sub(96));
+    }
+    format!("{}/{len}", fmt_addr(addr, bits))
 }
 
 /// A whole number that may be larger than i64, as IPv6 host and network numbers can be.
@@ -100,13 +145,19 @@ fn cidrhost(args: &[Value], _: &FuncContext) -> FResult<Value> {
     if host > max {
         return Err(too_big());
     }
+    // Go places the host number of an IPv4-mapped prefix as if the address were 32 bits wide.
+    let host = if net.mapped { host.checked_shl(96).unwrap_or(0) } else { host };
     Ok(Value::String(fmt_addr(net.addr | host, net.bits)))
 }
 
 fn cidrnetmask(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    let net = parse_cidr(&arg_str(args, 0, "prefix")?, 0)?;
+    let prefix = arg_str(args, 0, "prefix")?;
+    let net = parse_cidr(&prefix, 0)?;
+    if net.mapped {
+        return Ok(Value::String(Ipv6Addr::from(mask(128, net.len)).to_string()));
+    }
     if net.bits != 32 {
-        return Err(FuncError::at(0, "IPv6 addresses cannot have a netmask"));
+        return Err(FuncError::at(0, format!("IPv6 addresses cannot have a netmask: {}", echo(prefix))));
     }
     Ok(Value::String(fmt_addr(mask(32, net.len), 32)))
 }
@@ -115,9 +166,6 @@ fn cidrsubnet(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let net = parse_cidr(&arg_str(args, 0, "prefix")?, 0)?;
     let newbits = arg_int(args, 1, "newbits")?;
     let num = arg_big_int(args, 2, "netnum")?;
-    if newbits < 0 {
-        return Err(FuncError::at(1, "invalid value for \"newbits\": must not be negative"));
-    }
     if num < 0 {
         return Err(FuncError::at(2, "invalid value for \"netnum\": must not be negative"));
     }
@@ -128,8 +176,16 @@ fn cidrsubnet(args: &[Value], _: &FuncContext) -> FResult<Value> {
             format!("insufficient address space to extend prefix of {} by {}", echo(net.len), echo(newbits)),
         ));
     }
+    if new_len < 0 {
+        return Err(FuncError::at(1, format!("cannot shorten a prefix of {} by {}", echo(net.len), echo(-newbits))));
+    }
     let new_len = new_len as u32;
-    let max_num = if newbits >= 128 { u128::MAX } else { (1u128 << newbits) - 1 };
+    // A negative newbits shortens the prefix, as Terraform allows, and then any netnum fits.
+    let max_num = match newbits {
+        ..0 => u128::MAX,
+        128.. => u128::MAX,
+        n => (1u128 << n) - 1,
+    };
     let num = num.unsigned_abs();
     if num > max_num {
         return Err(FuncError::at(
@@ -138,8 +194,8 @@ fn cidrsubnet(args: &[Value], _: &FuncContext) -> FResult<Value> {
         ));
     }
     let shift = net.bits - new_len;
-    let offset = if shift >= 128 { 0 } else { num << shift };
-    Ok(Value::String(format!("{}/{new_len}", fmt_addr(net.addr | offset, net.bits))))
+    let offset = num.checked_shl(shift).unwrap_or(0) & full(net.bits);
+    Ok(Value::String(fmt_prefix(net.addr | offset, net.bits, new_len)))
 }
 
 fn cidrsubnets(args: &[Value], _: &FuncContext) -> FResult<Value> {
@@ -180,7 +236,7 @@ fn cidrsubnets(args: &[Value], _: &FuncContext) -> FResult<Value> {
                 ),
             ));
         };
-        out.push(Value::String(format!("{}/{len}", fmt_addr(start, net.bits))));
+        out.push(Value::String(fmt_prefix(start, net.bits, len)));
         prev = Some((start, len));
     }
     Ok(Value::List(out))

@@ -45,33 +45,33 @@ const MAX_WIDTH: usize = 10_000;
 /// clusters; without a Unicode segmentation table this approximates them by
 /// attaching combining marks, variation selectors, emoji modifiers and
 /// zero-width-joiner sequences to the preceding character, and `\r\n` pairs.
+/// Extended grapheme clusters, which Terraform counts as characters (a flag, a syllable
+/// with its vowel signs, a letter with its combining accents are one each).
 pub(crate) fn graphemes(s: &str) -> Vec<&str> {
-    fn extends(c: char) -> bool {
-        matches!(c as u32,
-            0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF
-            | 0xFE00..=0xFE0F | 0xFE20..=0xFE2F | 0x1F3FB..=0x1F3FF | 0x200D
-            | 0xE0020..=0xE007F | 0xE0100..=0xE01EF)
+    unicode_segmentation::UnicodeSegmentation::graphemes(s, true).collect()
+}
+
+/// Go maps case one character at a time (`unicode.ToUpper`): a character whose case
+/// mapping is longer than one character, like `ß`, stays as it is.
+fn map_case(s: &str, one: impl Fn(char) -> Option<char>) -> String {
+    s.chars().map(|c| one(c).unwrap_or(c)).collect()
+}
+
+fn single(mut mapped: impl Iterator<Item = char>) -> Option<char> {
+    let first = mapped.next()?;
+    mapped.next().is_none().then_some(first)
+}
+
+pub(crate) fn go_upper(c: char) -> Option<char> {
+    single(c.to_uppercase())
+}
+
+fn go_lower(c: char) -> Option<char> {
+    // Dotted capital I lowers to a plain i in Go's simple mapping; Rust's full one adds a dot.
+    if c == '\u{130}' {
+        return Some('i');
     }
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut prev: Option<char> = None;
-    for (i, c) in s.char_indices() {
-        let joins = match prev {
-            None => false,
-            Some('\u{200D}') => true,
-            Some('\r') => c == '\n',
-            Some(_) => extends(c),
-        };
-        if !joins && i > start {
-            out.push(&s[start..i]);
-            start = i;
-        }
-        prev = Some(c);
-    }
-    if start < s.len() {
-        out.push(&s[start..]);
-    }
-    out
+    single(c.to_lowercase())
 }
 
 fn str1(args: &[Value], f: impl Fn(&str) -> String) -> FResult<Value> {
@@ -83,11 +83,11 @@ fn chomp(args: &[Value], _: &FuncContext) -> FResult<Value> {
 }
 
 fn lower(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    str1(args, str::to_lowercase)
+    str1(args, |s| map_case(s, go_lower))
 }
 
 fn upper(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    str1(args, str::to_uppercase)
+    str1(args, |s| map_case(s, go_upper))
 }
 
 fn strrev(args: &[Value], _: &FuncContext) -> FResult<Value> {
@@ -105,7 +105,7 @@ fn title(args: &[Value], _: &FuncContext) -> FResult<Value> {
         let mut after_separator = true;
         for c in s.chars() {
             if after_separator {
-                out.extend(c.to_uppercase());
+                out.push(go_upper(c).unwrap_or(c));
             } else {
                 out.push(c);
             }

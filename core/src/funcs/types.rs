@@ -14,7 +14,19 @@ pub(super) const FUNCS: &[Spec] = &[
     spec("type", 1, Some(1), type_of),
     spec("sensitive", 1, Some(1), sensitive),
     spec("nonsensitive", 1, Some(1), nonsensitive),
+    spec("issensitive", 1, Some(1), issensitive),
+    spec("ephemeralasnull", 1, Some(1), ephemeralasnull),
 ];
+
+fn issensitive(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    Ok(Value::Bool(first(args).is_sensitive()))
+}
+
+/// Gantry has no ephemeral values yet, so every value passes through unchanged, as a
+/// non-ephemeral one does in Terraform.
+fn ephemeralasnull(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    Ok(first(args).clone())
+}
 
 fn first(args: &[Value]) -> &Value {
     args.first().unwrap_or(&Value::Null)
@@ -140,9 +152,7 @@ fn nonsensitive(args: &[Value], _: &FuncContext) -> FResult<Value> {
     if matches!(v, Value::Unknown) {
         return Ok(Value::Unknown);
     }
-    if !v.contains_sensitive() {
-        return Err(FuncError::at(0, "the given value is not sensitive, so this call is redundant"));
-    }
+    // Terraform 1.11 passes a value that is not sensitive through unchanged.
     Ok(v.clone().deep_unmarked())
 }
 
@@ -220,9 +230,9 @@ mod tests {
         assert_eq!(call_ok("nonsensitive", vec![s("pw").mark_sensitive()]), s("pw"));
         assert_eq!(call_ok("nonsensitive", vec![l(vec![s("a").mark_sensitive()])]), sl(&["a"]));
         assert_eq!(call_ok("nonsensitive", vec![Value::Unknown]), Value::Unknown);
-        assert_eq!(
-            call_err("nonsensitive", vec![s("pw")]).message,
-            "the given value is not sensitive, so this call is redundant"
-        );
+        // Terraform 1.11 lets a value that is not sensitive through.
+        assert_eq!(call_ok("nonsensitive", vec![s("pw")]), s("pw"));
+        assert_eq!(call_ok("issensitive", vec![s("pw").mark_sensitive()]), b(true));
+        assert_eq!(call_ok("issensitive", vec![s("pw")]), b(false));
     }
 }

@@ -66,7 +66,7 @@ impl Lower {
             Expression::Null(_) => ExprKind::Literal(Value::Null),
             Expression::Bool(b) => ExprKind::Literal(Value::Bool(*b.value())),
             Expression::Number(n) => ExprKind::Literal(Value::Number(n.value().as_f64().unwrap_or(f64::NAN))),
-            Expression::String(s) => ExprKind::Literal(Value::String(s.value().to_string())),
+            Expression::String(s) => ExprKind::Literal(Value::String(nfc(s.value()))),
             Expression::Array(items) => ExprKind::List(items.iter().map(|e| self.expr(e)).collect()),
             Expression::Object(obj) => ExprKind::Object(
                 obj.iter()
@@ -85,9 +85,9 @@ impl Lower {
             ),
             Expression::StringTemplate(t) => {
                 let elements: Vec<Element> = t.iter().cloned().collect();
-                ExprKind::Template(self.elements(&elements))
+                ExprKind::Template(self.elements(&elements, Lines::Quoted))
             }
-            Expression::HeredocTemplate(h) => ExprKind::Template(self.template(&h.template)),
+            Expression::HeredocTemplate(h) => ExprKind::Template(self.template(&h.template, Lines::Source)),
             Expression::Parenthesis(p) => ExprKind::Paren(Box::new(self.expr(p.inner()))),
             Expression::Variable(v) => ExprKind::Variable(v.as_str().to_string()),
             Expression::Conditional(c) => ExprKind::Conditional(
@@ -193,28 +193,31 @@ impl Lower {
         current
     }
 
-    pub(super) fn template(&self, template: &Template) -> Vec<TemplatePart> {
+    pub(super) fn template(&self, template: &Template, lines: Lines) -> Vec<TemplatePart> {
         let elements: Vec<Element> = template.iter().cloned().collect();
-        self.elements(&elements)
+        self.elements(&elements, lines)
     }
 
     /// Lowers template elements, applying `~` strip markers to the neighbouring literals.
-    fn elements(&self, elements: &[Element]) -> Vec<TemplatePart> {
+    fn elements(&self, elements: &[Element], lines: Lines) -> Vec<TemplatePart> {
         let mut parts: Vec<TemplatePart> = Vec::new();
         let mut strip_next = false;
         for element in elements {
             match element {
                 Element::Literal(lit) => {
-                    let mut text = lit.value().to_string();
+                    let mut text = match lines {
+                        Lines::QuotedBody => decode_escapes(lit.value()),
+                        _ => lit.value().to_string(),
+                    };
                     if strip_next {
-                        text = text.trim_start().to_string();
+                        text = lines.strip_start(&text).to_string();
                         strip_next = false;
                     }
-                    parts.push(TemplatePart::Literal(text));
+                    parts.push(TemplatePart::Literal(nfc(&text)));
                 }
                 Element::Interpolation(interp) => {
                     if interp.strip.strip_start() {
-                        strip_previous(&mut parts);
+                        strip_previous(&mut parts, lines);
                     }
                     strip_next = interp.strip.strip_end();
                     parts.push(TemplatePart::Interpolation(self.expr(&interp.expr)));
@@ -222,38 +225,38 @@ impl Lower {
                 Element::Directive(directive) => match directive.as_ref() {
                     Directive::If(d) => {
                         if d.if_expr.strip.strip_start() {
-                            strip_previous(&mut parts);
+                            strip_previous(&mut parts, lines);
                         }
-                        let mut then = self.template(&d.if_expr.template);
+                        let mut then = self.template(&d.if_expr.template, lines.body());
                         if d.if_expr.strip.strip_end() {
-                            strip_first(&mut then);
+                            strip_first(&mut then, lines);
                         }
                         let mut otherwise = Vec::new();
                         if let Some(e) = &d.else_expr {
                             if e.strip.strip_start() {
-                                strip_previous(&mut then);
+                                strip_previous(&mut then, lines);
                             }
-                            otherwise = self.template(&e.template);
+                            otherwise = self.template(&e.template, lines.body());
                             if e.strip.strip_end() {
-                                strip_first(&mut otherwise);
+                                strip_first(&mut otherwise, lines);
                             }
                         }
                         if d.endif_expr.strip.strip_start() {
-                            strip_previous(if d.else_expr.is_some() { &mut otherwise } else { &mut then });
+                            strip_previous(if d.else_expr.is_some() { &mut otherwise } else { &mut then }, lines);
                         }
                         strip_next = d.endif_expr.strip.strip_end();
                         parts.push(TemplatePart::If { cond: self.expr(&d.if_expr.cond_expr), then, otherwise });
                     }
                     Directive::For(d) => {
                         if d.for_expr.strip.strip_start() {
-                            strip_previous(&mut parts);
+                            strip_previous(&mut parts, lines);
                         }
-                        let mut body = self.template(&d.for_expr.template);
+                        let mut body = self.template(&d.for_expr.template, lines.body());
                         if d.for_expr.strip.strip_end() {
-                            strip_first(&mut body);
+                            strip_first(&mut body, lines);
                         }
                         if d.endfor_expr.strip.strip_start() {
-                            strip_previous(&mut body);
+                            strip_previous(&mut body, lines);
                         }
                         strip_next = d.endfor_expr.strip.strip_end();
                         parts.push(TemplatePart::For {
@@ -270,14 +273,116 @@ impl Lower {
     }
 }
 
-fn strip_previous(parts: &mut [TemplatePart]) {
-    if let Some(TemplatePart::Literal(text)) = parts.last_mut() {
-        *text = text.trim_end().to_string();
+/// Where a template's literal text came from, which decides how far a `~` strips. HCL's
+/// scanner cuts the literal text of a heredoc or template file into one token a source
+/// line, and a strip marker trims only the token beside it: up to and including the next
+/// newline after `~}`, back to the start of the line before `{~`. A quoted string is one
+/// token whose escapes (`\n`, `\t`) are whitespace to strip like any other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Lines {
+    Quoted,
+    /// The body of a directive inside a quoted string, whose literals the parser hands over
+    /// with their escapes still written out.
+    QuotedBody,
+    Source,
+}
+
+impl Lines {
+    fn body(self) -> Lines {
+        match self {
+            Lines::Quoted | Lines::QuotedBody => Lines::QuotedBody,
+            Lines::Source => Lines::Source,
+        }
+    }
+
+    fn strip_start(self, text: &str) -> &str {
+        match self {
+            Lines::Quoted | Lines::QuotedBody => text.trim_start(),
+            Lines::Source => {
+                let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
+                let (first, rest) = text.split_at(first_line_end);
+                if first.trim_start().is_empty() {
+                    rest
+                } else {
+                    &text[first.len() - first.trim_start().len()..]
+                }
+            }
+        }
+    }
+
+    fn strip_end(self, text: &str) -> &str {
+        match self {
+            Lines::Quoted | Lines::QuotedBody => text.trim_end(),
+            Lines::Source => {
+                let body = text.strip_suffix('\n').unwrap_or(text);
+                let last_line_start = body.rfind('\n').map_or(0, |i| i + 1);
+                let (before, last) = text.split_at(last_line_start);
+                &text[..before.len() + last.trim_end().len()]
+            }
+        }
     }
 }
 
-fn strip_first(parts: &mut [TemplatePart]) {
+/// Literal text in Unicode normal form C, as HCL's scanner delivers it: `"e\u0301"` and
+/// `"\u00e9"` are the same string.
+fn nfc(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    if text.is_ascii() {
+        return text.to_string();
+    }
+    text.nfc().collect()
+}
+
+/// A quoted string's escapes, as HCL reads them: `\n`, `\r`, `\t`, `\"`, `\\`, `\uNNNN` and
+/// `\UNNNNNNNN`. Anything else is left as written, which the parser has already refused.
+fn decode_escapes(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some(u @ ('u' | 'U')) => {
+                let width = if u == 'u' { 4 } else { 8 };
+                let hex: String = chars.clone().take(width).collect();
+                match u32::from_str_radix(&hex, 16).ok().filter(|_| hex.len() == width).and_then(char::from_u32) {
+                    Some(decoded) => {
+                        out.push(decoded);
+                        for _ in 0..width {
+                            chars.next();
+                        }
+                    }
+                    None => {
+                        out.push('\\');
+                        out.push(u);
+                    }
+                }
+            }
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+fn strip_previous(parts: &mut [TemplatePart], lines: Lines) {
+    if let Some(TemplatePart::Literal(text)) = parts.last_mut() {
+        *text = lines.strip_end(text).to_string();
+    }
+}
+
+fn strip_first(parts: &mut [TemplatePart], lines: Lines) {
     if let Some(TemplatePart::Literal(text)) = parts.first_mut() {
-        *text = text.trim_start().to_string();
+        *text = lines.strip_start(text).to_string();
     }
 }

@@ -37,7 +37,7 @@ pub fn parse_expression(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
 /// Parses a template (the contents of a file given to `templatefile`).
 pub fn parse_template(file: FileId, text: &str) -> Result<Vec<TemplatePart>, Diagnostic> {
     match hcl_edit::parser::parse_template(text) {
-        Ok(t) => Ok(Lower { file }.template(&t)),
+        Ok(t) => Ok(Lower { file }.template(&t, super::lower::Lines::Source)),
         Err(err) => {
             let offset = err.location().offset().min(text.len());
             Err(Diagnostic::error(format!("Syntax error in template: {}", err.message()), "")

@@ -38,14 +38,20 @@ pub(super) fn setunion(args: &[Value], _: &FuncContext) -> FResult<Value> {
 }
 
 pub(super) fn setproduct(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    let lists: Vec<&Vec<Value>> = (0..args.len()).map(|i| arg_list(args, i, "sets")).collect::<FResult<_>>()?;
+    // Each argument is a set or list parameter, so its elements are brought to one type first.
+    let lists: Vec<Vec<Value>> = (0..args.len())
+        .map(|i| {
+            unify(arg_list(args, i, "sets")?.clone())
+                .map_err(|e| FuncError::at(i, format!("invalid value for \"sets\": {e}")))
+        })
+        .collect::<FResult<_>>()?;
     let total = lists.iter().try_fold(1usize, |acc, l| acc.checked_mul(l.len()));
     match total {
         Some(t) if t <= MAX_ELEMENTS => {}
         _ => return Err(FuncError::new(format!("the product would have more than {MAX_ELEMENTS} elements"))),
     }
     let mut out: Vec<Vec<Value>> = vec![vec![]];
-    for list in lists {
+    for list in &lists {
         out = out
             .into_iter()
             .flat_map(|prefix| {

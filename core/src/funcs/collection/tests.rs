@@ -44,6 +44,7 @@ fn coalescelist_examples() {
     assert_eq!(call_ok("coalescelist", vec![sl(&["a", "b"]), sl(&["c", "d"])]), sl(&["a", "b"]));
     assert_eq!(call_ok("coalescelist", vec![l(vec![]), sl(&["c", "d"])]), sl(&["c", "d"]));
     assert!(call_err("coalescelist", vec![l(vec![]), l(vec![])]).message.contains("no non-null"));
+    assert!(call_err("coalescelist", vec![l(vec![]), Value::Null, nl(&[1.0])]).message.contains("must be lists"));
     assert_eq!(call_err("coalescelist", vec![l(vec![]), s("x")]).arg, Some(1));
 }
 
@@ -51,7 +52,7 @@ fn coalescelist_examples() {
 fn compact_concat() {
     assert_eq!(call_ok("compact", vec![l(vec![s("a"), s(""), s("b"), Value::Null, s("c")])]), sl(&["a", "b", "c"]));
     assert_eq!(call_ok("concat", vec![sl(&["a", ""]), sl(&["b", "c"])]), sl(&["a", "", "b", "c"]));
-    assert_eq!(call_ok("concat", vec![]), l(vec![]));
+    assert!(call_err("concat", vec![]).message.contains("at least one argument"));
     assert_eq!(call_err("concat", vec![sl(&["a"]), s("b")]).arg, Some(1));
 }
 
@@ -59,7 +60,10 @@ fn compact_concat() {
 fn contains_distinct() {
     assert_eq!(call_ok("contains", vec![sl(&["a", "b", "c"]), s("a")]), b(true));
     assert_eq!(call_ok("contains", vec![sl(&["a", "b", "c"]), s("d")]), b(false));
-    assert_eq!(call_ok("contains", vec![nl(&[1.0, 2.0]), s("2")]), b(true));
+    // The searched value is not converted to the element type, as in Terraform.
+    assert_eq!(call_ok("contains", vec![nl(&[1.0, 2.0]), s("2")]), b(false));
+    assert_eq!(call_ok("contains", vec![l(vec![n(1.0), s("a")]), s("1")]), b(true));
+    assert_eq!(call_ok("distinct", vec![l(vec![n(1.0), s("1")])]), sl(&["1"]));
     assert_eq!(call_ok("distinct", vec![sl(&["a", "b", "a", "c", "d", "b"])]), sl(&["a", "b", "c", "d"]));
     assert_eq!(call_err("distinct", vec![s("a")]).arg, Some(0));
 }

@@ -7,7 +7,71 @@ use crate::funcs::{arg_str, echo, FResult, FuncContext, FuncError};
 use crate::value::{Map, Value};
 
 fn compile(pattern: &str, i: usize) -> FResult<Regex> {
-    Regex::new(pattern).map_err(|e| FuncError::at(i, format!("invalid regular expression pattern: {}", echo(e))))
+    Regex::new(&ascii_classes(pattern))
+        .map_err(|e| FuncError::at(i, format!("invalid regular expression pattern: {}", echo(e))))
+}
+
+/// The pattern with RE2's meaning of the Perl classes: `\d`, `\w`, `\s` and `\b` are ASCII
+/// in RE2 (and so in Terraform), where Rust's regex makes them Unicode-aware.
+fn ascii_classes(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(next) = chars.next() else {
+                    out.push(c);
+                    break;
+                };
+                let (bare, class) = match next {
+                    'd' => ("0-9", true),
+                    'w' => ("0-9A-Za-z_", true),
+                    's' => ("\\t\\n\\f\\r ", true),
+                    'D' => ("0-9", false),
+                    'W' => ("0-9A-Za-z_", false),
+                    'S' => ("\\t\\n\\f\\r ", false),
+                    _ => ("", false),
+                };
+                match (bare.is_empty(), in_class, class) {
+                    (false, true, true) => out.push_str(bare),
+                    (false, false, true) => out.push_str(&format!("[{bare}]")),
+                    (false, false, false) => out.push_str(&format!("[^{bare}]")),
+                    _ if next == 'b' || next == 'B' => {
+                        if in_class {
+                            out.push('\\');
+                            out.push(next);
+                        } else {
+                            out.push_str(&format!("(?-u:\\{next})"));
+                        }
+                    }
+                    _ => {
+                        out.push('\\');
+                        out.push(next);
+                    }
+                }
+            }
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+                // A `]` (after an optional `^`) right at the start is a literal member.
+                let rest = chars.as_str();
+                let lead = if rest.starts_with('^') { 1 } else { 0 };
+                if rest[lead..].starts_with(']') {
+                    out.push_str(&rest[..lead + 1]);
+                    for _ in 0..lead + 1 {
+                        chars.next();
+                    }
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// The value of one match, shaped the way Terraform shapes it: the whole match
@@ -63,4 +127,21 @@ pub(super) fn replace(args: &[Value], _: &FuncContext) -> FResult<Value> {
         return Ok(Value::String(re.replace_all(&text, replacement.as_str()).into_owned()));
     }
     Ok(Value::String(text.replace(&substr, &replacement)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ascii_classes;
+
+    #[test]
+    fn perl_classes_become_ascii_as_in_re2() {
+        assert_eq!(ascii_classes(r"\d+"), "[0-9]+");
+        assert_eq!(ascii_classes(r"[\w-]"), "[0-9A-Za-z_-]");
+        assert_eq!(ascii_classes(r"\S"), r"[^\t\n\f\r ]");
+        assert_eq!(ascii_classes(r"\bx\.y"), r"(?-u:\b)x\.y");
+        assert_eq!(ascii_classes(r"[]\d]"), "[]0-9]");
+        let re = regex::Regex::new(&ascii_classes(r"\b\w+\b")).unwrap();
+        let words: Vec<&str> = re.find_iter("héllo wörld").map(|m| m.as_str()).collect();
+        assert_eq!(words, ["h", "llo", "w", "rld"], "what Terraform's regexall gives");
+    }
 }

@@ -1,0 +1,4 @@
+locals {
+  x = { a = 1, a = 2 }
+}
+output "x" { value = local.x }

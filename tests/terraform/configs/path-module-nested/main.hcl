@@ -1,0 +1,5 @@
+module "outer" {
+  source = "./outer"
+}
+output "paths" { value = module.outer.paths }
+output "root" { value = path.module }

@@ -1,0 +1,4 @@
+module "inner" {
+  source = "./inner"
+}
+output "paths" { value = [path.module, module.inner.path] }

@@ -1,0 +1,4 @@
+output "token" {
+  value     = sensitive("x")
+  sensitive = true
+}

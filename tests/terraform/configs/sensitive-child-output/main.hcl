@@ -1,0 +1,4 @@
+module "m" {
+  source = "./m"
+}
+output "token" { value = module.m.token }

@@ -1,0 +1,5 @@
+variable "replicas" {
+  type    = number
+  default = "three"
+}
+output "r" { value = var.replicas }
