@@ -32,6 +32,12 @@ pub struct RenderOptions {
     pub values: Vec<String>,
     /// `set` entries, applied after `values`, in order.
     pub set: Vec<SetValue>,
+    /// Structured values placed at `--set`-style paths after `set`, kept exactly as
+    /// given (integers stay integers), as helm-unittest's `set` does.
+    pub set_values: Vec<(String, J)>,
+    /// Render even when Chart.yaml declares dependencies absent from `charts/`
+    /// (they are skipped), as Helm's library does; the CLI refuses by default.
+    pub allow_missing_dependencies: bool,
     /// `--kube-version`; [`DEFAULT_KUBE_VERSION`] when `None`.
     pub kube_version: Option<String>,
     /// `--api-versions`, added to [`DEFAULT_API_VERSIONS`].
@@ -129,12 +135,17 @@ pub fn user_values(opts: &RenderOptions) -> Result<Map<String, J>> {
             )
         })?;
     }
+    for (path, v) in &opts.set_values {
+        crate::values::strvals::set_path(&mut user, path, v.clone()).map_err(|e| {
+            Error::new(ErrorKind::Values, format!("set {path:?}: {e}"))
+        })?;
+    }
     Ok(user)
 }
 
 fn render_here(chart: &Chart, opts: &RenderOptions) -> Result<Rendered> {
     let user = user_values(opts)?;
-    let resolved = deps::resolve(chart, &user)?;
+    let resolved = deps::resolve(chart, &user, opts.allow_missing_dependencies)?;
     let vals = values::coalesce_values(&resolved, &user);
     schema::validate(&resolved, &vals)?;
     let kube = context::KubeVersion::parse(opts.kube_version.as_deref().unwrap_or(DEFAULT_KUBE_VERSION))

@@ -20,8 +20,10 @@ pub struct Resolved<'a> {
 }
 
 /// Builds the enabled dependency tree for `user` values.
-pub fn resolve<'a>(chart: &'a Chart, user: &Map<String, J>) -> Result<Resolved<'a>> {
-    check_declared(chart, chart.name(), 0)?;
+pub fn resolve<'a>(chart: &'a Chart, user: &Map<String, J>, allow_missing: bool) -> Result<Resolved<'a>> {
+    if !allow_missing {
+        check_declared(chart, chart.name(), 0)?;
+    }
     let mut root = build(chart, chart.name().to_string(), chart.name().to_string(), 0);
     // Enablement needs coalesced values, which need the tree: start from every
     // dependency, then prune with the values that tree produces, as Helm does.

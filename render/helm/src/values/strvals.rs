@@ -63,6 +63,16 @@ pub fn apply_set(dest: &mut Map<String, J>, set: &SetValue) -> Result<(), String
     }
 }
 
+/// Places `value` at a `--set`-style path (`a.b[0].c`, `a\.b`) unchanged; a map
+/// lands merged into a map already there.
+pub fn set_path(dest: &mut Map<String, J>, path: &str, value: J) -> Result<(), String> {
+    let p = split_path(path)?;
+    let mut wrapper = Map::new();
+    put_path(&mut wrapper, &p, value)?;
+    super::merge_maps(dest, wrapper);
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 enum Seg {
     Key(String),
