@@ -16,28 +16,28 @@ pub fn register(m: &mut FuncMap) {
     });
     m.insert("get", |_, a| {
         want(a, 2, "get")?;
-        let d = dict_arg(&a[0])?;
+        let d = dict_at(a, 0)?;
         let k = str_arg(a, 1)?;
         let v = d.borrow().get(&k).cloned();
         Ok(v.unwrap_or(Value::str("")))
     });
     m.insert("set", |_, a| {
         want(a, 3, "set")?;
-        let d = dict_arg(&a[0])?;
+        let d = dict_at(a, 0)?;
         let k = str_arg(a, 1)?;
         d.borrow_mut().insert(k, a[2].clone());
         Ok(a[0].clone())
     });
     m.insert("unset", |_, a| {
         want(a, 2, "unset")?;
-        let d = dict_arg(&a[0])?;
+        let d = dict_at(a, 0)?;
         let k = str_arg(a, 1)?;
         d.borrow_mut().remove(&k);
         Ok(a[0].clone())
     });
     m.insert("hasKey", |_, a| {
         want(a, 2, "hasKey")?;
-        let d = dict_arg(&a[0])?;
+        let d = dict_at(a, 0)?;
         let k = str_arg(a, 1)?;
         let has = d.borrow().contains_key(&k);
         Ok(Value::Bool(has))
@@ -51,13 +51,13 @@ pub fn register(m: &mut FuncMap) {
     });
     m.insert("values", |_, a| {
         want(a, 1, "values")?;
-        let d = dict_arg(&a[0])?;
+        let d = dict_at(a, 0)?;
         let v: Vec<Value> = d.borrow().values().cloned().collect();
         Ok(Value::list(v))
     });
     m.insert("pick", |_, a| {
         want_at_least(a, 1, "pick")?;
-        let d = dict_arg(&a[0])?;
+        let d = dict_at(a, 0)?;
         let src = d.borrow();
         let mut out = Map::new();
         for k in &a[1..] {
@@ -70,7 +70,7 @@ pub fn register(m: &mut FuncMap) {
     });
     m.insert("omit", |_, a| {
         want_at_least(a, 1, "omit")?;
-        let d = dict_arg(&a[0])?;
+        let d = dict_at(a, 0)?;
         let drop: Vec<String> = a[1..].iter().map(to_string).collect();
         let out: Map = d
             .borrow()
@@ -123,15 +123,25 @@ pub fn register(m: &mut FuncMap) {
     });
 }
 
-pub(crate) fn dict_arg(v: &Value) -> Result<MapRef, String> {
-    match v {
-        Value::Map(m) => Ok(m.clone()),
-        Value::Nil => Err("invalid value; expected map[string]interface {}".into()),
-        other => Err(format!(
-            "wrong type for value; expected map[string]interface {{}}; got {}",
-            other.type_name()
+/// A `map[string]interface{}` parameter at position `i`.
+pub(crate) fn dict_at(a: &[Value], i: usize) -> Result<MapRef, String> {
+    match a.get(i) {
+        Some(Value::Map(m)) => Ok(m.clone()),
+        Some(Value::Nil) | None => Err(super::arg_error(i, "invalid value; expected map[string]interface {}")),
+        Some(other) => Err(super::arg_error(
+            i,
+            format!(
+                "wrong type for value; expected map[string]interface {{}}; got {}",
+                other.type_name()
+            ),
         )),
     }
+}
+
+pub(crate) fn dict_arg(v: &Value) -> Result<MapRef, String> {
+    dict_at(std::slice::from_ref(v), 0).map_err(|e| {
+        super::split_arg_error(&e).map(|(_, m)| m.to_string()).unwrap_or(e)
+    })
 }
 
 fn merge_fn(a: &[Value], overwrite: bool) -> FnResult {

@@ -81,14 +81,28 @@ pub(crate) fn want_at_least(args: &[Value], n: usize, name: &str) -> Result<(), 
     Ok(())
 }
 
+const ARG_ERROR: &str = "\u{0}arg";
+
+/// An error in argument `i`'s type, which Go reports at the argument itself,
+/// without "error calling".
+pub(crate) fn arg_error(i: usize, msg: impl std::fmt::Display) -> String {
+    format!("{ARG_ERROR}{i}:{msg}")
+}
+
+pub(crate) fn split_arg_error(e: &str) -> Option<(usize, &str)> {
+    let rest = e.strip_prefix(ARG_ERROR)?;
+    let (i, msg) = rest.split_once(':')?;
+    Some((i.parse().ok()?, msg))
+}
+
 /// A `string` parameter, as Go's call would type-check it.
 pub(crate) fn str_arg(args: &[Value], i: usize) -> Result<String, String> {
     match args.get(i) {
         Some(Value::Str(s)) => Ok(s.to_string()),
-        Some(Value::Nil) | None => Err("invalid value; expected string".into()),
-        Some(v) => Err(format!(
-            "wrong type for value; expected string; got {}",
-            v.type_name()
+        Some(Value::Nil) | None => Err(arg_error(i, "invalid value; expected string")),
+        Some(v) => Err(arg_error(
+            i,
+            format!("wrong type for value; expected string; got {}", v.type_name()),
         )),
     }
 }
@@ -99,10 +113,10 @@ pub(crate) fn int_arg(args: &[Value], i: usize) -> Result<i64, String> {
     match args.get(i) {
         Some(Value::Int(n)) => Ok(*n),
         Some(Value::Float(f)) if f.fract() == 0.0 => Ok(*f as i64),
-        Some(Value::Nil) | None => Err("invalid value; expected int".into()),
-        Some(v) => Err(format!(
-            "wrong type for value; expected int; got {}",
-            v.type_name()
+        Some(Value::Nil) | None => Err(arg_error(i, "invalid value; expected int")),
+        Some(v) => Err(arg_error(
+            i,
+            format!("wrong type for value; expected int; got {}", v.type_name()),
         )),
     }
 }

@@ -1,7 +1,7 @@
 //! Sprig's string functions.
 
 use super::convert::{str_slice, to_string};
-use super::{int_arg, str_arg, want, want_at_least, FnResult, FuncMap};
+use super::{int_arg, str_arg, want, FnResult, FuncMap};
 use crate::template::format::go_quote;
 use crate::value::{Map, Value};
 
@@ -330,9 +330,4 @@ fn wrap(s: &str, width: usize, sep: &str) -> String {
         out.push(cur);
     }
     out.join(sep)
-}
-
-#[allow(dead_code)]
-pub(crate) fn check(a: &[Value]) -> Result<(), String> {
-    want_at_least(a, 0, "")
 }

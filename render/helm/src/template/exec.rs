@@ -295,6 +295,7 @@ impl<'a> Exec<'a> {
                 return self.eval_field_chain(dot, recv, true, names, *pos, c, fin);
             }
             Arg::Ident { pos, name } => return self.eval_function(dot, name, *pos, c, fin),
+            Arg::Nil(pos) => return Err(self.errorf(*pos, "nil", "nil is not a command")),
             Arg::Variable { pos, names } => {
                 let v = self.var(*pos, &names[0])?;
                 if names.len() == 1 {
@@ -331,7 +332,7 @@ impl<'a> Exec<'a> {
     fn eval_arg(&mut self, dot: &Value, a: &Arg) -> R<Value> {
         Ok(match a {
             Arg::Dot(_) => dot.clone(),
-            Arg::Nil(p) => return Err(self.errorf(*p, "nil", "nil is not a command")),
+            Arg::Nil(_) => Value::Nil,
             Arg::Bool(b) => Value::Bool(*b),
             Arg::Int(i, _) => Value::Int(*i),
             Arg::Float(f, _) => Value::Float(*f),
@@ -504,7 +505,14 @@ impl<'a> Exec<'a> {
         if let Some(v) = fin {
             args.push(v);
         }
-        f(self, &args).map_err(|e| self.errorf(c.pos, &ctx, format!("error calling {name}: {e}")))
+        f(self, &args).map_err(|e| match crate::funcs::split_arg_error(&e) {
+            // Go type-checks arguments before the call and blames the argument.
+            Some((i, msg)) => match c.args.get(1 + i) {
+                Some(a) => self.errorf(a.pos(c.pos), &a.to_string(), msg),
+                None => self.errorf(c.pos, &ctx, msg),
+            },
+            None => self.errorf(c.pos, &ctx, format!("error calling {name}: {e}")),
+        })
     }
 
     /// Runs `name` as `include` does: into a fresh buffer, counting recursion per name.
