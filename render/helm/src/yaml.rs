@@ -1,64 +1,127 @@
-//! Reading YAML as Helm does (sigs.k8s.io/yaml): through JSON, so mapping keys
-//! become strings, merge keys (`<<`) are applied and tags are dropped.
+//! Reading YAML as Helm does (sigs.k8s.io/yaml over go-yaml v2): mapping keys
+//! become strings, a repeated key keeps its last value (go-yaml's non-strict
+//! decoding, which Helm uses), merge keys (`<<`) are applied and tags dropped.
 
-use serde_yaml_ng::Value as Y;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value as J};
 
 /// Parses one YAML document into JSON-shaped data. Empty input is `null`.
-pub fn parse_yaml(text: &str) -> Result<serde_json::Value, String> {
-    let mut y: Y = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
-    y.apply_merge().map_err(|e| e.to_string())?;
-    Ok(to_json(&y, 0))
+pub fn parse_yaml(text: &str) -> Result<J, String> {
+    let de = serde_yaml_ng::Deserializer::from_str(text);
+    match Loose::deserialize(de) {
+        Ok(v) => Ok(v.0),
+        Err(e) => {
+            let msg = e.to_string();
+            // An empty document is null, as go-yaml reads it.
+            if text.trim().is_empty() || msg.contains("EOF while parsing") {
+                Ok(J::Null)
+            } else {
+                Err(msg)
+            }
+        }
+    }
 }
 
 /// Parses every document of a YAML stream.
-pub fn parse_yaml_stream(text: &str) -> Result<Vec<serde_json::Value>, String> {
+pub fn parse_yaml_stream(text: &str) -> Result<Vec<J>, String> {
     let mut out = Vec::new();
     for doc in serde_yaml_ng::Deserializer::from_str(text) {
-        let mut y: Y = serde::Deserialize::deserialize(doc).map_err(|e| e.to_string())?;
-        y.apply_merge().map_err(|e| e.to_string())?;
-        out.push(to_json(&y, 0));
+        out.push(Loose::deserialize(doc).map_err(|e| e.to_string())?.0);
     }
     Ok(out)
 }
 
-fn key_string(k: &Y) -> String {
-    match k {
-        Y::String(s) => s.clone(),
-        Y::Bool(b) => b.to_string(),
-        Y::Number(n) => n.to_string(),
-        Y::Null => "null".into(),
-        Y::Tagged(t) => key_string(&t.value),
-        other => serde_yaml_ng::to_string(other)
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
+struct Loose(J);
+
+impl<'de> Deserialize<'de> for Loose {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LooseVisitor).map(Loose)
     }
 }
 
-fn to_json(y: &Y, depth: usize) -> serde_json::Value {
-    use serde_json::Value as J;
-    if depth > crate::value::MAX_DATA_DEPTH {
-        return J::Null;
+struct LooseVisitor;
+
+fn key_string(k: J) -> String {
+    match k {
+        J::String(s) => s,
+        J::Null => "null".into(),
+        other => other.to_string(),
     }
-    match y {
-        Y::Null => J::Null,
-        Y::Bool(b) => J::Bool(*b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                J::from(i)
-            } else if let Some(u) = n.as_u64() {
-                J::from(u)
-            } else {
-                serde_json::Number::from_f64(n.as_f64().unwrap_or(0.0)).map_or(J::Null, J::Number)
+}
+
+impl<'de> Visitor<'de> for LooseVisitor {
+    type Value = J;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<J, E> {
+        Ok(J::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<J, E> {
+        Ok(J::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<J, E> {
+        Ok(J::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<J, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(J::Null, J::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<J, E> {
+        Ok(J::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<J, E> {
+        Ok(J::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<J, E> {
+        Ok(J::Null)
+    }
+    fn visit_none<E>(self) -> Result<J, E> {
+        Ok(J::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<J, D::Error> {
+        d.deserialize_any(LooseVisitor)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<J, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Loose(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(J::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<J, A::Error> {
+        let mut out = Map::new();
+        let mut merges = Vec::new();
+        while let Some(Loose(k)) = map.next_key()? {
+            let Loose(v) = map.next_value()?;
+            let k = key_string(k);
+            if k == "<<" {
+                merges.push(v);
+                continue;
+            }
+            out.insert(k, v);
+        }
+        // Merge keys fill in only what the mapping does not set itself.
+        for m in merges {
+            let sources = match m {
+                J::Array(a) => a,
+                other => vec![other],
+            };
+            for s in sources {
+                if let J::Object(o) = s {
+                    for (k, v) in o {
+                        out.entry(k).or_insert(v);
+                    }
+                }
             }
         }
-        Y::String(s) => J::String(s.clone()),
-        Y::Sequence(s) => J::Array(s.iter().map(|v| to_json(v, depth + 1)).collect()),
-        Y::Mapping(m) => J::Object(
-            m.iter()
-                .map(|(k, v)| (key_string(k), to_json(v, depth + 1)))
-                .collect(),
-        ),
-        Y::Tagged(t) => to_json(&t.value, depth + 1),
+        Ok(J::Object(out))
+    }
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<J, A::Error> {
+        use de::VariantAccess;
+        // A tagged value (`!tag value`): keep the value, drop the tag.
+        let (_tag, variant): (Loose, _) = data.variant()?;
+        let Loose(v) = variant.newtype_variant()?;
+        Ok(v)
     }
 }

@@ -209,7 +209,17 @@ fn from_files_depth(files: Vec<ChartFile>, origin: &str, depth: usize) -> Result
         }
         dependencies.push(from_files_depth(files, &sub_origin, depth + 1)?);
     }
+    let mut crd_docs = Vec::new();
+    for f in &crds {
+        let text = String::from_utf8_lossy(&f.data);
+        for doc in crate::render::manifests::split_manifests(&text) {
+            let data = crate::yaml::parse_yaml(&doc)
+                .map_err(|e| load_err(format!("{origin}/{}: YAML parse error: {e}", f.name)))?;
+            crd_docs.push((f.name.clone(), doc, data));
+        }
+    }
     Ok(Chart {
+        crd_docs,
         metadata,
         values,
         schema,

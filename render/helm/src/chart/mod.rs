@@ -58,6 +58,8 @@ pub struct Chart {
     pub templates: Vec<ChartFile>,
     /// Files under `crds/` (never templated).
     pub crds: Vec<ChartFile>,
+    /// The documents of `crds/`, split and parsed once at load: (file, text, data).
+    pub crd_docs: Vec<(String, String, J)>,
     /// Every other file (`.Files`), `crds/` included as Helm does.
     pub files: Vec<ChartFile>,
     /// Charts loaded from `charts/`.

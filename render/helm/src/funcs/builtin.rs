@@ -145,6 +145,11 @@ fn len(_: &mut Exec, a: &[Value]) -> FnResult {
         Value::List(l) => l.len() as i64,
         Value::Map(m) => m.borrow().len() as i64,
         Value::Nil => return Err("len of nil pointer".into()),
+        Value::Object(o) => match o.to_data() {
+            Value::Map(m) => m.borrow().len() as i64,
+            Value::List(l) => l.len() as i64,
+            _ => return Err(format!("len of type {}", o.type_name())),
+        },
         other => return Err(format!("len of type {}", other.type_name())),
     }))
 }

@@ -220,19 +220,12 @@ fn render_here(chart: &Chart, opts: &RenderOptions) -> Result<Rendered> {
 }
 
 fn collect_crds(r: &deps::Resolved, out: &mut Vec<RenderedObject>, depth: usize) -> Result<()> {
-    for f in &r.chart.crds {
-        let text = String::from_utf8_lossy(&f.data).into_owned();
-        let source = format!("{}/{}", r.full_path, f.name);
-        for doc in manifests::split_manifests(&text) {
-            let data = crate::yaml::parse_yaml(&doc).map_err(|e| {
-                Error::new(ErrorKind::Manifest, format!("YAML parse error on {source}: {e}"))
-            })?;
-            out.push(RenderedObject {
-                source: source.clone(),
-                content: doc,
-                doc: data,
-            });
-        }
+    for (file, content, doc) in &r.chart.crd_docs {
+        out.push(RenderedObject {
+            source: format!("{}/{}", r.full_path, file),
+            content: content.clone(),
+            doc: doc.clone(),
+        });
     }
     if depth < 32 {
         for d in &r.deps {

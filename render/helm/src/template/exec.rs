@@ -164,7 +164,14 @@ impl<'a> Exec<'a> {
 
     fn walk_range(&mut self, dot: &Value, b: &Branch, out: &mut String) -> R<Flow> {
         let mark = self.vars.len();
-        let v = self.eval_pipeline(dot, &b.pipe)?;
+        let mut v = self.eval_pipeline(dot, &b.pipe)?;
+        // Host objects that are Go maps or slices (`.Files.Glob`) range as their data.
+        if let Value::Object(o) = &v {
+            let data = o.to_data();
+            if matches!(data, Value::Map(_) | Value::List(_)) {
+                v = data;
+            }
+        }
         let items: Vec<(Value, Value)> = match &v {
             Value::Nil => Vec::new(),
             Value::List(l) => l
