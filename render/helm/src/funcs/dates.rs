@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, Offset, TimeZone, Utc};
 
 use super::convert::to_i64;
 use super::{str_arg, want, want_at_least, FuncMap};
@@ -46,8 +46,8 @@ pub fn register(m: &mut FuncMap) {
         want(a, 3, "dateInZone")?;
         let layout = str_arg(a, 0)?;
         let zone = str_arg(a, 2)?;
-        let t = in_zone(&to_time(&a[1])?, &zone);
-        Ok(Value::str(go_format(&t, &layout)))
+        let t = to_time(&a[1])?;
+        Ok(Value::str(format_in_zone(&t, &layout, &zone)))
     });
     m.insert("htmlDate", |_, a| {
         want(a, 1, "htmlDate")?;
@@ -103,11 +103,16 @@ fn to_time(v: &Value) -> Result<DateTime<FixedOffset>, String> {
     }
 }
 
-fn in_zone(t: &DateTime<FixedOffset>, zone: &str) -> DateTime<FixedOffset> {
-    match zone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => t.with_timezone(&tz).fixed_offset(),
-        Err(_) => t.with_timezone(&Utc).fixed_offset(),
+/// Formats in a named zone, so `MST` prints the zone's abbreviation; unknown
+/// zones fall back to UTC as Sprig's `dateInZone` does.
+fn format_in_zone(t: &DateTime<FixedOffset>, layout: &str, zone: &str) -> String {
+    let tz = zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+    let local = t.with_timezone(&tz);
+    let mut s = local.format(&go_layout_to_strftime(layout)).to_string();
+    if layout.contains("Z07:00") && local.offset().fix().local_minus_utc() == 0 {
+        s = s.replace("+00:00", "Z");
     }
+    s
 }
 
 /// Converts Go's reference-time layout to chrono's strftime.
