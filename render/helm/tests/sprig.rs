@@ -73,6 +73,8 @@ const CASES: &[(&str, Result<&str, &str>)] = &[
     ("{{toPrettyJson (dict \"a\" (list 1 2))}}", Ok("{\n  \"a\": [\n    1,\n    2\n  ]\n}")),
     ("{{toYaml .d}}", Ok("a:\n  b:\n    c: deep\nx: 1")),
     ("{{toYaml (dict \"s\" \"true\" \"e\" \"\" \"n\" \"123\" \"c\" \"a: b\" \"m\" \"x\\ny\" \"k8s\" \"ok\")}}", Ok("c: 'a: b'\ne: \"\"\nk8s: ok\nm: |-\n  x\n  y\n\"n\": \"123\"\ns: \"true\"")),
+    // go-yaml v2 folds plain scalars at the first lone space past column 80.
+    ("{{toYaml (dict \"k\" (printf \"%s %s %s\" (repeat 70 \"a\") (repeat 10 \"b\") \"c d\"))}}", Ok("k: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbbbbbbb\n  c d")),
     ("{{toYaml (list (dict \"a\" 1 \"b\" (list 2)) (list 3))}}", Ok("- a: 1\n  b:\n  - 2\n- - 3")),
     ("{{(fromYaml \"a: 1\\nb: [x]\").b}} {{(fromYaml \": bad: [\").Error | empty | not}} {{fromYamlArray \"- 1\\n- 2\"}}", Ok("[x] true [1 2]")),
     ("{{(fromJson \"{\\\"a\\\": 2}\").a}} {{fromJsonArray \"[1, \\\"x\\\"]\"}}", Ok("2 [1 x]")),

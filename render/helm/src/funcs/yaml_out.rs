@@ -98,7 +98,8 @@ fn emit(out: &mut String, v: &J, indent: usize, ctx: Ctx) {
                     J::Array(c) if !c.is_empty() => emit(out, child, indent, Ctx::MapValue),
                     _ => {
                         out.push(' ');
-                        out.push_str(&scalar(child, indent + 2));
+                        let col = column(out);
+                        out.push_str(&scalar(child, indent + 2, col));
                         out.push('\n');
                     }
                 }
@@ -117,25 +118,65 @@ fn emit(out: &mut String, v: &J, indent: usize, ctx: Ctx) {
                     J::Object(c) if !c.is_empty() => emit(out, item, indent + 2, Ctx::SeqItem),
                     J::Array(c) if !c.is_empty() => emit(out, item, indent + 2, Ctx::SeqItem),
                     _ => {
-                        out.push_str(&scalar(item, indent + 2));
+                        let col = column(out);
+                        out.push_str(&scalar(item, indent + 2, col));
                         out.push('\n');
                     }
                 }
             }
         }
         _ => {
-            out.push_str(&scalar(v, indent));
+            let col = column(out);
+            out.push_str(&scalar(v, indent, col));
             out.push('\n');
         }
     }
 }
 
-fn scalar(v: &J, indent: usize) -> String {
+/// The emitter's current column: characters since the last line break.
+fn column(out: &str) -> usize {
+    out.rsplit('\n').next().map_or(0, |l| l.chars().count())
+}
+
+/// go-yaml v2's emitter width: plain and single-quoted scalars fold at a single
+/// space once the line is past this column.
+const BEST_WIDTH: usize = 80;
+
+/// Folds `text` (written starting at column `col`) as libyaml does: a lone space
+/// past [`BEST_WIDTH`] becomes a line break plus `indent` spaces.
+fn fold(text: &str, col: usize, indent: usize, skip_ends: bool) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut column = col;
+    let mut prev_space = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            let at_end = skip_ends && (i == 0 || i + 1 == chars.len());
+            let next_space = chars.get(i + 1) == Some(&' ');
+            if !prev_space && column > BEST_WIDTH && !next_space && !at_end {
+                out.push('\n');
+                out.push_str(&" ".repeat(indent));
+                column = indent;
+            } else {
+                out.push(c);
+                column += 1;
+            }
+            prev_space = true;
+        } else {
+            out.push(c);
+            column += 1;
+            prev_space = false;
+        }
+    }
+    out
+}
+
+fn scalar(v: &J, indent: usize, col: usize) -> String {
     match v {
+        J::String(s) => scalar_value_str(s, indent, col),
         J::Null => "null".into(),
         J::Bool(b) => b.to_string(),
         J::Number(n) => yaml_number(n),
-        J::String(s) => scalar_str(s, indent),
         J::Object(_) => "{}".into(),
         J::Array(_) => "[]".into(),
     }
@@ -301,6 +342,18 @@ fn analyze(s: &str) -> Analysis {
         a.plain = false;
     }
     a
+}
+
+/// A string in value position, folded like go-yaml v2 folds long lines.
+fn scalar_value_str(s: &str, indent: usize, col: usize) -> String {
+    let styled = scalar_str(s, indent);
+    if s.contains('\n') || styled.starts_with('"') {
+        return styled;
+    }
+    if let Some(inner) = styled.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')) {
+        return format!("'{}'", fold(inner, col + 1, indent, true));
+    }
+    fold(&styled, col, indent, false)
 }
 
 fn scalar_str(s: &str, indent: usize) -> String {
