@@ -13,10 +13,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let values = args[1..]
-        .iter()
-        .map(|p| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{p}: {e}")))
-        .collect();
+    let values = args[1..].iter().map(|p| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{p}: {e}"))).collect();
     let opts = gantry_helm::RenderOptions {
         release_name: "release-name".into(),
         namespace: "default".into(),

@@ -117,12 +117,9 @@ impl Value {
         }
         match self {
             Value::List(l) => Value::list(l.iter().map(|v| v.deep_copy_depth(depth + 1)).collect()),
-            Value::Map(m) => Value::map(
-                m.borrow()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.deep_copy_depth(depth + 1)))
-                    .collect(),
-            ),
+            Value::Map(m) => {
+                Value::map(m.borrow().iter().map(|(k, v)| (k.clone(), v.deep_copy_depth(depth + 1))).collect())
+            }
             other => other.clone(),
         }
     }
@@ -149,12 +146,9 @@ impl Value {
                 J::String(base64::engine::general_purpose::STANDARD.encode(b.as_slice()))
             }
             Value::List(l) => J::Array(l.iter().map(|v| v.to_json_depth(depth + 1)).collect()),
-            Value::Map(m) => J::Object(
-                m.borrow()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.to_json_depth(depth + 1)))
-                    .collect(),
-            ),
+            Value::Map(m) => {
+                J::Object(m.borrow().iter().map(|(k, v)| (k.clone(), v.to_json_depth(depth + 1))).collect())
+            }
             Value::Object(o) => o.to_data().to_json_depth(depth + 1),
         }
     }
@@ -181,11 +175,7 @@ impl Value {
             }
             J::String(s) => Value::str(s.as_str()),
             J::Array(a) => Value::list(a.iter().map(|v| Self::from_json_with(v, floats)).collect()),
-            J::Object(o) => Value::map(
-                o.iter()
-                    .map(|(k, v)| (k.clone(), Self::from_json_with(v, floats)))
-                    .collect(),
-            ),
+            J::Object(o) => Value::map(o.iter().map(|(k, v)| (k.clone(), Self::from_json_with(v, floats))).collect()),
         }
     }
 }
@@ -223,17 +213,13 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
-        (Value::List(x), Value::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal(p, q))
-        }
+        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal(p, q)),
         (Value::Map(x), Value::Map(y)) => {
             if Rc::ptr_eq(x, y) {
                 return true;
             }
             let (x, y) = (x.borrow(), y.borrow());
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| deep_equal(v, w)))
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| deep_equal(v, w)))
         }
         (Value::Object(x), Value::Object(y)) => Rc::ptr_eq(x, y),
         _ => false,

@@ -5,12 +5,7 @@
 use gantry_helm::{render, Chart, ChartFile, ErrorKind, RenderOptions, SetKind, SetValue};
 
 fn files(list: &[(&str, &str)]) -> Vec<ChartFile> {
-    list.iter()
-        .map(|(n, d)| ChartFile {
-            name: n.to_string(),
-            data: d.as_bytes().to_vec(),
-        })
-        .collect()
+    list.iter().map(|(n, d)| ChartFile { name: n.to_string(), data: d.as_bytes().to_vec() }).collect()
 }
 
 fn chart(list: &[(&str, &str)]) -> Chart {
@@ -20,11 +15,7 @@ fn chart(list: &[(&str, &str)]) -> Chart {
 const CHART_YAML: &str = "apiVersion: v2\nname: app\nversion: 1.2.3\nappVersion: \"9.9\"\n";
 
 fn opts() -> RenderOptions {
-    RenderOptions {
-        release_name: "rel".into(),
-        namespace: "ns".into(),
-        ..Default::default()
-    }
+    RenderOptions { release_name: "rel".into(), namespace: "ns".into(), ..Default::default() }
 }
 
 fn out(c: &Chart, o: &RenderOptions, name: &str) -> String {
@@ -37,7 +28,10 @@ fn values_coalesce_like_helm() {
     let c = chart(&[
         ("Chart.yaml", CHART_YAML),
         ("values.yaml", "a: 1\nkeep: {x: 1, y: 2}\ndrop: gone\nlist: [1, 2]\n"),
-        ("templates/v.yaml", "# {{ toJson .Values }} {{ typeOf .Values.a }} {{ typeOf .Values.n }} {{ typeOf .Values.s }}"),
+        (
+            "templates/v.yaml",
+            "# {{ toJson .Values }} {{ typeOf .Values.a }} {{ typeOf .Values.n }} {{ typeOf .Values.s }}",
+        ),
     ]);
     let mut o = opts();
     o.values = vec!["keep: {y: 3}\ndrop: null\nlist: [9]\n".into(), "a: 2\n".into()];
@@ -74,7 +68,10 @@ fn parent_with_sub(sub_values: &str, deps: &str, parent_values: &str) -> Chart {
         ("templates/p.yaml", "parent={{ toJson .Values }}"),
         ("charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 0.1.0\n"),
         ("charts/sub/values.yaml", sub_values),
-        ("charts/sub/templates/s.yaml", "{{ .Chart.Name }} {{ toJson .Values }} {{ .Template.Name }} {{ .Template.BasePath }}"),
+        (
+            "charts/sub/templates/s.yaml",
+            "{{ .Chart.Name }} {{ toJson .Values }} {{ .Template.Name }} {{ .Template.BasePath }}",
+        ),
     ])
 }
 
@@ -95,14 +92,16 @@ fn subcharts_scopes_globals_alias_and_conditions() {
     let r = render(&c, &o).unwrap();
     assert!(!r.manifests.contains_key("app/charts/sub/templates/s.yaml"), "condition disables the subchart");
 
-    let aliased = parent_with_sub("own: 1\n", "  - name: sub\n    version: 0.1.0\n    alias: other\n", "other: {own: 5}\n");
+    let aliased =
+        parent_with_sub("own: 1\n", "  - name: sub\n    version: 0.1.0\n    alias: other\n", "other: {own: 5}\n");
     let r = render(&aliased, &opts()).unwrap();
     assert_eq!(
         r.manifests["app/charts/other/templates/s.yaml"].split(' ').take(2).collect::<Vec<_>>(),
         ["other", "{\"global\":{},\"own\":5}"]
     );
 
-    let tagged = parent_with_sub("own: 1\n", "  - name: sub\n    version: 0.1.0\n    tags: [extra]\n", "tags: {extra: false}\n");
+    let tagged =
+        parent_with_sub("own: 1\n", "  - name: sub\n    version: 0.1.0\n    tags: [extra]\n", "tags: {extra: false}\n");
     assert!(!render(&tagged, &opts()).unwrap().manifests.keys().any(|k| k.contains("charts/sub")));
 
     let imports = parent_with_sub(
@@ -168,7 +167,10 @@ fn output_order_hooks_notes_and_partials() {
     assert_eq!(r.notes, "Installed app-x.");
     let kinds: Vec<&str> = r.objects.iter().map(|o| o.doc["kind"].as_str().unwrap_or("")).collect();
     assert_eq!(kinds, ["ServiceAccount", "Deployment", "", "Alpha", "Zebra"]);
-    assert!(!r.manifests.contains_key("app/templates/empty.yaml") && !r.manifests.contains_key("app/templates/_helpers.tpl"));
+    assert!(
+        !r.manifests.contains_key("app/templates/empty.yaml")
+            && !r.manifests.contains_key("app/templates/_helpers.tpl")
+    );
     assert_eq!(r.hooks.len(), 2);
     let pre = &r.hooks[1];
     assert_eq!((pre.name.as_str(), pre.kind.as_str(), pre.weight), ("pre", "Job", -5));
@@ -228,7 +230,11 @@ fn schema_violations_name_the_values_path() {
     o.set = vec![SetValue::new("image.tag", "5"), SetValue::new("replicas", "0")];
     let e = render(&c, &o).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Schema);
-    assert!(e.message.starts_with("values don't meet the specifications of the schema(s) in the following chart(s):\napp:\n"), "{e}");
+    assert!(
+        e.message
+            .starts_with("values don't meet the specifications of the schema(s) in the following chart(s):\napp:\n"),
+        "{e}"
+    );
     assert!(e.message.contains("- at '/image/tag': 5 is not of type \"string\""), "{e}");
     assert!(e.message.contains("- at '/replicas': 0 is less than the minimum of 1"), "{e}");
 }
@@ -240,7 +246,10 @@ fn defines_library_charts_and_override_order() {
         ("templates/_h.tpl", "{{ define \"shared\" }}parent{{ end }}"),
         ("templates/x.yaml", "{{ include \"shared\" . }} {{ include \"lib.only\" . }}"),
         ("charts/lib/Chart.yaml", "apiVersion: v2\nname: lib\nversion: 0.1.0\ntype: library\n"),
-        ("charts/lib/templates/_lib.tpl", "{{ define \"shared\" }}lib{{ end }}{{ define \"lib.only\" }}from-lib{{ end }}"),
+        (
+            "charts/lib/templates/_lib.tpl",
+            "{{ define \"shared\" }}lib{{ end }}{{ define \"lib.only\" }}from-lib{{ end }}",
+        ),
         ("charts/lib/templates/not-rendered.yaml", "kind: X"),
     ]);
     let r = render(&c, &opts()).unwrap();
@@ -267,11 +276,12 @@ fn loads_archives_and_honours_helmignore() {
     assert_eq!(c.templates.len(), 1, "templates/.hidden.yaml is ignored by default");
 
     // The same chart as a .tgz, with a subchart archive inside charts/.
-    let sub = tgz(&[("sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 0.1.0\n"), ("sub/templates/s.yaml", "sub: {{ .Release.Name }}")]);
-    let mut entries: Vec<(String, Vec<u8>)> = vec![
-        ("app/Chart.yaml".into(), CHART_YAML.into()),
-        ("app/templates/x.yaml".into(), "x: 1".into()),
-    ];
+    let sub = tgz(&[
+        ("sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 0.1.0\n"),
+        ("sub/templates/s.yaml", "sub: {{ .Release.Name }}"),
+    ]);
+    let mut entries: Vec<(String, Vec<u8>)> =
+        vec![("app/Chart.yaml".into(), CHART_YAML.into()), ("app/templates/x.yaml".into(), "x: 1".into())];
     entries.push(("app/charts/sub-0.1.0.tgz".into(), sub));
     let bytes = tgz_bytes(&entries);
     let p = dir.path().join("app-1.2.3.tgz");

@@ -8,12 +8,7 @@ use std::path::Path;
 use gantry_helm::{render, Chart, ErrorKind, RenderOptions, Rendered};
 
 fn opts(values: Vec<String>) -> RenderOptions {
-    RenderOptions {
-        release_name: "rel".into(),
-        namespace: "ns".into(),
-        values,
-        ..Default::default()
-    }
+    RenderOptions { release_name: "rel".into(), namespace: "ns".into(), values, ..Default::default() }
 }
 
 fn assert_objects(r: &Rendered, what: &str) {
@@ -25,12 +20,7 @@ fn assert_objects(r: &Rendered, what: &str) {
         for f in ["apiVersion", "kind"] {
             assert!(o.doc[f].is_string(), "{what}: {} lacks {f}: {}", o.source, o.content);
         }
-        assert!(
-            o.doc["metadata"]["name"].is_string(),
-            "{what}: {} lacks metadata.name:\n{}",
-            o.source,
-            o.content
-        );
+        assert!(o.doc["metadata"]["name"].is_string(), "{what}: {} lacks metadata.name:\n{}", o.source, o.content);
     }
     for h in &r.hooks {
         assert!(!h.events.is_empty() && !h.kind.is_empty(), "{what}: hook {} malformed", h.source);

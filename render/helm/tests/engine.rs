@@ -90,18 +90,36 @@ const CASES: &[(&str, Result<&str, &str>)] = &[
     // len, index, slice.
     ("{{len .list}} {{len .s}} {{len .m}}", Ok("3 5 2")),
     ("{{len 3}}", Err("len of type int64")),
-    ("{{index .list 1}} {{index .m \"b\"}} {{index .nested \"x\" \"y\"}} {{index .m \"zz\"}}", Ok("2 2 deep <no value>")),
+    (
+        "{{index .list 1}} {{index .m \"b\"}} {{index .nested \"x\" \"y\"}} {{index .m \"zz\"}}",
+        Ok("2 2 deep <no value>"),
+    ),
     ("{{index .list 5}}", Err("error calling index: index out of range: 5")),
     ("{{index .nil 1}}", Err("index of untyped nil")),
     ("{{slice .list 1}} {{slice .list 0 2}} {{slice .s 1 3}}", Ok("[2 3] [1 2] el")),
     // print family and fmt verbs.
     ("{{print 1 2 \"a\" \"b\" 3}}", Ok("1 2ab3")),
     ("{{println 1 \"a\"}}", Ok("1 a\n")),
-    ("{{printf \"%d|%5d|%-5d|%05d|%x|%X|%o|%b|%c\" 42 42 42 42 255 255 8 5 65}}", Ok("42|   42|42   |00042|ff|FF|10|101|A")),
-    ("{{printf \"%s|%q|%v|%10s|%-4s|%.2s\" \"go\" \"go\" \"go\" \"go\" \"go\" \"golang\"}}", Ok("go|\"go\"|go|        go|go  |go")),
-    ("{{printf \"%f|%.2f|%5.1f|%e|%g|%v\" 3.14159 3.14159 3.14159 1234.5678 0.000012 2.0}}", Ok("3.141590|3.14|  3.1|1.234568e+03|1.2e-05|2")),
-    ("{{printf \"%t %v %v %T %T\" true .m .list .s .m}}", Ok("true map[a:1 b:2] [1 2 3] string map[string]interface {}")),
-    ("{{printf \"%d\" \"x\"}}|{{printf \"%s\" 1}}|{{printf \"%d\"}}|{{printf \"x\" 1}}", Ok("%!d(string=x)|%!s(int64=1)|%!d(MISSING)|x%!(EXTRA int64=1)")),
+    (
+        "{{printf \"%d|%5d|%-5d|%05d|%x|%X|%o|%b|%c\" 42 42 42 42 255 255 8 5 65}}",
+        Ok("42|   42|42   |00042|ff|FF|10|101|A"),
+    ),
+    (
+        "{{printf \"%s|%q|%v|%10s|%-4s|%.2s\" \"go\" \"go\" \"go\" \"go\" \"go\" \"golang\"}}",
+        Ok("go|\"go\"|go|        go|go  |go"),
+    ),
+    (
+        "{{printf \"%f|%.2f|%5.1f|%e|%g|%v\" 3.14159 3.14159 3.14159 1234.5678 0.000012 2.0}}",
+        Ok("3.141590|3.14|  3.1|1.234568e+03|1.2e-05|2"),
+    ),
+    (
+        "{{printf \"%t %v %v %T %T\" true .m .list .s .m}}",
+        Ok("true map[a:1 b:2] [1 2 3] string map[string]interface {}"),
+    ),
+    (
+        "{{printf \"%d\" \"x\"}}|{{printf \"%s\" 1}}|{{printf \"%d\"}}|{{printf \"x\" 1}}",
+        Ok("%!d(string=x)|%!s(int64=1)|%!d(MISSING)|x%!(EXTRA int64=1)"),
+    ),
     ("{{printf \"%v %s\" .nil .nil}}|{{printf \"%%\"}}|{{printf \"%x\" \"hi\"}}", Ok("<nil> %!s(<nil>)|%|6869")),
     // html, js, urlquery.
     ("{{html \"<a href='x'>&</a>\"}}", Ok("&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;")),

@@ -15,9 +15,7 @@ pub struct Files {
 
 impl Files {
     pub fn new(files: impl IntoIterator<Item = (String, Vec<u8>)>) -> Files {
-        Files {
-            files: files.into_iter().map(|(k, v)| (k, Rc::new(v))).collect(),
-        }
+        Files { files: files.into_iter().map(|(k, v)| (k, Rc::new(v))).collect() }
     }
 
     fn base_map(&self, f: impl Fn(&[u8]) -> String) -> String {
@@ -48,16 +46,9 @@ impl Object for Files {
     fn member(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         let r = match name {
             "Get" => str_arg(args, name).map(|p| {
-                Value::str(
-                    self.files
-                        .get(&p)
-                        .map(|b| String::from_utf8_lossy(b).into_owned())
-                        .unwrap_or_default(),
-                )
+                Value::str(self.files.get(&p).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default())
             }),
-            "GetBytes" => str_arg(args, name).map(|p| {
-                Value::Bytes(self.files.get(&p).cloned().unwrap_or_default())
-            }),
+            "GetBytes" => str_arg(args, name).map(|p| Value::Bytes(self.files.get(&p).cloned().unwrap_or_default())),
             "Glob" => str_arg(args, name).map(|pat| {
                 let files = self
                     .files
@@ -67,12 +58,8 @@ impl Object for Files {
                     .collect();
                 Value::Object(Rc::new(Files { files }))
             }),
-            "AsConfig" => Ok(Value::str(
-                self.base_map(|b| String::from_utf8_lossy(b).into_owned()),
-            )),
-            "AsSecrets" => Ok(Value::str(
-                self.base_map(|b| base64::engine::general_purpose::STANDARD.encode(b)),
-            )),
+            "AsConfig" => Ok(Value::str(self.base_map(|b| String::from_utf8_lossy(b).into_owned()))),
+            "AsSecrets" => Ok(Value::str(self.base_map(|b| base64::engine::general_purpose::STANDARD.encode(b)))),
             "Lines" => str_arg(args, name).map(|p| {
                 let Some(b) = self.files.get(&p) else {
                     return Value::list(Vec::new());
@@ -87,20 +74,12 @@ impl Object for Files {
     }
 
     fn display(&self) -> String {
-        let parts: Vec<String> = self
-            .files
-            .iter()
-            .map(|(k, v)| format!("{k}:{:?}", v.as_slice()))
-            .collect();
+        let parts: Vec<String> = self.files.iter().map(|(k, v)| format!("{k}:{:?}", v.as_slice())).collect();
         format!("map[{}]", parts.join(" "))
     }
 
     fn to_data(&self) -> Value {
-        let m: Map = self
-            .files
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
-            .collect();
+        let m: Map = self.files.iter().map(|(k, v)| (k.clone(), Value::Bytes(v.clone()))).collect();
         Value::map(m)
     }
 }

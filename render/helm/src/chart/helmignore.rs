@@ -19,9 +19,7 @@ struct Pattern {
 
 impl Rules {
     pub fn parse(text: &str) -> Rules {
-        let mut r = Rules {
-            patterns: Vec::new(),
-        };
+        let mut r = Rules { patterns: Vec::new() };
         for line in text.lines() {
             r.add(line);
         }
@@ -44,11 +42,7 @@ impl Rules {
         }
         let must_dir = rule.ends_with('/');
         let rule = rule.trim_end_matches('/');
-        self.patterns.push(Pattern {
-            raw: rule.to_string(),
-            negate,
-            must_dir,
-        });
+        self.patterns.push(Pattern { raw: rule.to_string(), negate, must_dir });
     }
 
     /// Whether the chart-relative `path` (with `/` separators) is ignored.

@@ -52,18 +52,11 @@ fn walk(root: &Path, dir: &Path, rules: &Rules, out: &mut Vec<ChartFile>, depth:
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
         let p = e.path();
-        let rel = p
-            .strip_prefix(root)
-            .unwrap_or(&p)
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
         let ft = e.file_type().map_err(|er| load_err(format!("{}: {er}", p.display())))?;
         // Follow symlinks to files and directories, as Helm does.
-        let is_dir = if ft.is_symlink() {
-            std::fs::metadata(&p).map(|m| m.is_dir()).unwrap_or(false)
-        } else {
-            ft.is_dir()
-        };
+        let is_dir =
+            if ft.is_symlink() { std::fs::metadata(&p).map(|m| m.is_dir()).unwrap_or(false) } else { ft.is_dir() };
         if rules.ignore(&rel, is_dir) {
             continue;
         }
@@ -85,9 +78,7 @@ fn load_archive_depth(bytes: &[u8], origin: &str, depth: usize) -> Result<Chart>
     let gz = flate2::read::GzDecoder::new(bytes);
     let mut ar = tar::Archive::new(gz.take(MAX_ARCHIVE_BYTES));
     let mut files = Vec::new();
-    let entries = ar
-        .entries()
-        .map_err(|e| load_err(format!("{origin}: not a gzipped tar archive: {e}")))?;
+    let entries = ar.entries().map_err(|e| load_err(format!("{origin}: not a gzipped tar archive: {e}")))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| load_err(format!("{origin}: corrupt archive: {e}")))?;
         if !entry.header().entry_type().is_file() {
@@ -106,13 +97,8 @@ fn load_archive_depth(bytes: &[u8], origin: &str, depth: usize) -> Result<Chart>
             return Err(load_err(format!("{origin}: chart illegally references parent directory: {path}")));
         }
         let mut data = Vec::new();
-        entry
-            .read_to_end(&mut data)
-            .map_err(|e| load_err(format!("{origin}: reading {path}: {e}")))?;
-        files.push(ChartFile {
-            name: rel.to_string(),
-            data,
-        });
+        entry.read_to_end(&mut data).map_err(|e| load_err(format!("{origin}: reading {path}: {e}")))?;
+        files.push(ChartFile { name: rel.to_string(), data });
     }
     if files.is_empty() {
         return Err(load_err(format!("{origin}: no files in chart archive")));
@@ -142,8 +128,8 @@ fn from_files_depth(files: Vec<ChartFile>, origin: &str, depth: usize) -> Result
             "Chart.yaml" => chart_yaml = Some(text()),
             "requirements.yaml" => requirements = Some(text()),
             "values.yaml" => {
-                values = crate::yaml::parse_yaml(&text())
-                    .map_err(|e| load_err(format!("{origin}/values.yaml: {e}")))?;
+                values =
+                    crate::yaml::parse_yaml(&text()).map_err(|e| load_err(format!("{origin}/values.yaml: {e}")))?;
                 if values.is_null() {
                     values = J::Object(Default::default());
                 }
@@ -168,10 +154,7 @@ fn from_files_depth(files: Vec<ChartFile>, origin: &str, depth: usize) -> Result
                 }
                 let cname = rest.split('/').next().unwrap_or(rest).to_string();
                 let inner = rest[cname.len()..].trim_start_matches('/').to_string();
-                subcharts.entry(cname).or_default().push(ChartFile {
-                    name: inner,
-                    data: f.data,
-                });
+                subcharts.entry(cname).or_default().push(ChartFile { name: inner, data: f.data });
             }
             n => {
                 if n.starts_with("crds/") {
@@ -182,15 +165,12 @@ fn from_files_depth(files: Vec<ChartFile>, origin: &str, depth: usize) -> Result
         }
     }
     let Some(chart_yaml) = chart_yaml else {
-        return Err(load_err(format!(
-            "{origin}: Chart.yaml file is missing (is this a chart directory?)"
-        )));
+        return Err(load_err(format!("{origin}: Chart.yaml file is missing (is this a chart directory?)")));
     };
     let mut metadata = parse_metadata(&chart_yaml, origin)?;
     if let Some(req) = requirements {
         if metadata.dependencies.is_empty() {
-            let j = crate::yaml::parse_yaml(&req)
-                .map_err(|e| load_err(format!("{origin}/requirements.yaml: {e}")))?;
+            let j = crate::yaml::parse_yaml(&req).map_err(|e| load_err(format!("{origin}/requirements.yaml: {e}")))?;
             metadata.dependencies = parse_dependencies(&j["dependencies"]);
         }
     }
@@ -218,16 +198,7 @@ fn from_files_depth(files: Vec<ChartFile>, origin: &str, depth: usize) -> Result
             crd_docs.push((f.name.clone(), doc, data));
         }
     }
-    Ok(Chart {
-        crd_docs,
-        metadata,
-        values,
-        schema,
-        templates,
-        crds,
-        files: other,
-        dependencies,
-    })
+    Ok(Chart { crd_docs, metadata, values, schema, templates, crds, files: other, dependencies })
 }
 
 fn s(j: &J, k: &str) -> String {

@@ -158,12 +158,7 @@ fn index_of(v: &Value, len: usize) -> Result<usize, String> {
     let i = match v {
         Value::Int(i) => *i,
         Value::Nil => return Err("cannot index slice/array with nil".into()),
-        other => {
-            return Err(format!(
-                "cannot index slice/array with type {}",
-                other.type_name()
-            ))
-        }
+        other => return Err(format!("cannot index slice/array with type {}", other.type_name())),
     };
     if i < 0 || i as usize >= len {
         return Err(format!("index out of range: {i}"));
@@ -183,12 +178,7 @@ fn index(_: &mut Exec, a: &[Value]) -> FnResult {
             Value::Map(m) => match k {
                 Value::Str(key) => m.borrow().get(key.as_ref()).cloned().unwrap_or(Value::Nil),
                 Value::Nil => Value::Nil,
-                other => {
-                    return Err(format!(
-                        "value has type {}; should be string",
-                        other.type_name()
-                    ))
-                }
+                other => return Err(format!("value has type {}; should be string", other.type_name())),
             },
             other => return Err(format!("can't index item of type {}", other.type_name())),
         };
@@ -219,9 +209,6 @@ fn slice(_: &mut Exec, a: &[Value]) -> FnResult {
             return Err(format!("index out of range: {i}"));
         }
         idx[n] = i;
-    }
-    if a.len() < 3 {
-        idx[1] = if a.len() == 2 { len } else { len };
     }
     if idx[0] > idx[1] {
         return Err(format!("invalid slice index: {} > {}", idx[0], idx[1]));

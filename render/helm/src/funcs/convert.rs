@@ -68,21 +68,14 @@ pub fn as_list(v: &Value, fname: &str) -> Result<Vec<Value>, String> {
         Value::List(l) => Ok(l.as_ref().clone()),
         Value::Bytes(b) => Ok(b.iter().map(|x| Value::Int(*x as i64)).collect()),
         Value::Nil => Ok(Vec::new()),
-        other => Err(format!(
-            "Cannot {fname} on type {}",
-            other.type_name()
-        )),
+        other => Err(format!("Cannot {fname} on type {}", other.type_name())),
     }
 }
 
 /// Sprig's `strslice`: a list of strings from a slice, skipping nils.
 pub fn str_slice(v: &Value) -> Vec<String> {
     match v {
-        Value::List(l) => l
-            .iter()
-            .filter(|x| !x.is_nil())
-            .map(to_string)
-            .collect(),
+        Value::List(l) => l.iter().filter(|x| !x.is_nil()).map(to_string).collect(),
         Value::Nil => Vec::new(),
         other => vec![to_string(other)],
     }

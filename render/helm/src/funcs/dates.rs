@@ -68,9 +68,7 @@ pub fn register(m: &mut FuncMap) {
         let (layout, s) = (str_arg(a, 0)?, str_arg(a, 1)?);
         let fmt = go_layout_to_strftime(&layout);
         let t = DateTime::parse_from_str(&s, &fmt)
-            .or_else(|_| {
-                chrono::NaiveDateTime::parse_from_str(&s, &fmt).map(|n| n.and_utc().fixed_offset())
-            })
+            .or_else(|_| chrono::NaiveDateTime::parse_from_str(&s, &fmt).map(|n| n.and_utc().fixed_offset()))
             .or_else(|_| {
                 chrono::NaiveDate::parse_from_str(&s, &fmt)
                     .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().fixed_offset())

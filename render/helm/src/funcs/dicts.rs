@@ -72,12 +72,8 @@ pub fn register(m: &mut FuncMap) {
         want_at_least(a, 1, "omit")?;
         let d = dict_at(a, 0)?;
         let drop: Vec<String> = a[1..].iter().map(to_string).collect();
-        let out: Map = d
-            .borrow()
-            .iter()
-            .filter(|(k, _)| !drop.contains(k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let out: Map =
+            d.borrow().iter().filter(|(k, _)| !drop.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
         Ok(Value::map(out))
     });
     for n in ["merge", "mustMerge"] {
@@ -130,18 +126,13 @@ pub(crate) fn dict_at(a: &[Value], i: usize) -> Result<MapRef, String> {
         Some(Value::Nil) | None => Err(super::arg_error(i, "invalid value; expected map[string]interface {}")),
         Some(other) => Err(super::arg_error(
             i,
-            format!(
-                "wrong type for value; expected map[string]interface {{}}; got {}",
-                other.type_name()
-            ),
+            format!("wrong type for value; expected map[string]interface {{}}; got {}", other.type_name()),
         )),
     }
 }
 
 pub(crate) fn dict_arg(v: &Value) -> Result<MapRef, String> {
-    dict_at(std::slice::from_ref(v), 0).map_err(|e| {
-        super::split_arg_error(&e).map(|(_, m)| m.to_string()).unwrap_or(e)
-    })
+    dict_at(std::slice::from_ref(v), 0).map_err(|e| super::split_arg_error(&e).map(|(_, m)| m.to_string()).unwrap_or(e))
 }
 
 fn merge_fn(a: &[Value], overwrite: bool) -> FnResult {
@@ -163,11 +154,7 @@ fn merge_into(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize) {
     if depth > crate::value::MAX_DATA_DEPTH {
         return;
     }
-    let entries: Vec<(String, Value)> = src
-        .borrow()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let entries: Vec<(String, Value)> = src.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     for (k, sv) in entries {
         let dv = dst.borrow().get(&k).cloned();
         if sv.is_nil() {

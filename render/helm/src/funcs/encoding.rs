@@ -28,7 +28,9 @@ pub fn register(m: &mut FuncMap) {
         Ok(match crate::yaml::parse_yaml(&s) {
             Ok(j @ serde_json::Value::Object(_)) => Value::from_json_helm(&j),
             Ok(serde_json::Value::Null) => Value::empty_map(),
-            Ok(_) => error_map("error unmarshaling JSON: json: cannot unmarshal array into Go value of type map[string]interface {}"),
+            Ok(_) => error_map(
+                "error unmarshaling JSON: json: cannot unmarshal array into Go value of type map[string]interface {}",
+            ),
             Err(e) => error_map(&format!("error converting YAML to JSON: {e}")),
         })
     });
@@ -44,7 +46,9 @@ pub fn register(m: &mut FuncMap) {
         Ok(match crate::yaml::parse_yaml(&s) {
             Ok(j @ serde_json::Value::Array(_)) => Value::from_json_helm(&j),
             Ok(serde_json::Value::Null) => Value::list(Vec::new()),
-            Ok(_) => Value::list(vec![Value::str("error unmarshaling JSON: json: cannot unmarshal object into Go value of type []interface {}")]),
+            Ok(_) => Value::list(vec![Value::str(
+                "error unmarshaling JSON: json: cannot unmarshal object into Go value of type []interface {}",
+            )]),
             Err(e) => Value::list(vec![Value::str(format!("error converting YAML to JSON: {e}"))]),
         })
     });

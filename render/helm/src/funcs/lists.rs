@@ -38,30 +38,16 @@ pub fn register(m: &mut FuncMap) {
     }
     for n in ["rest", "mustRest"] {
         m.insert(n, |_, a| {
-            one_list(a, "rest", |l| {
-                if l.is_empty() {
-                    Value::Nil
-                } else {
-                    Value::list(l[1..].to_vec())
-                }
-            })
+            one_list(a, "rest", |l| if l.is_empty() { Value::Nil } else { Value::list(l[1..].to_vec()) })
         });
     }
     for n in ["initial", "mustInitial"] {
         m.insert(n, |_, a| {
-            one_list(a, "initial", |l| {
-                if l.is_empty() {
-                    Value::Nil
-                } else {
-                    Value::list(l[..l.len() - 1].to_vec())
-                }
-            })
+            one_list(a, "initial", |l| if l.is_empty() { Value::Nil } else { Value::list(l[..l.len() - 1].to_vec()) })
         });
     }
     for n in ["reverse", "mustReverse"] {
-        m.insert(n, |_, a| {
-            one_list(a, "reverse", |l| Value::list(l.iter().rev().cloned().collect()))
-        });
+        m.insert(n, |_, a| one_list(a, "reverse", |l| Value::list(l.iter().rev().cloned().collect())));
     }
     for n in ["uniq", "mustUniq"] {
         m.insert(n, |_, a| {
@@ -78,20 +64,14 @@ pub fn register(m: &mut FuncMap) {
     }
     for n in ["compact", "mustCompact"] {
         m.insert(n, |_, a| {
-            one_list(a, "compact", |l| {
-                Value::list(l.iter().filter(|x| !is_empty(x)).cloned().collect())
-            })
+            one_list(a, "compact", |l| Value::list(l.iter().filter(|x| !is_empty(x)).cloned().collect()))
         });
     }
     for n in ["without", "mustWithout"] {
         m.insert(n, |_, a| {
             want_at_least(a, 1, "without")?;
             let l = as_list(&a[0], "without")?;
-            Ok(Value::list(
-                l.into_iter()
-                    .filter(|x| !a[1..].iter().any(|y| deep_equal(x, y)))
-                    .collect(),
-            ))
+            Ok(Value::list(l.into_iter().filter(|x| !a[1..].iter().any(|y| deep_equal(x, y))).collect()))
         });
     }
     for n in ["has", "mustHas"] {
@@ -118,9 +98,7 @@ pub fn register(m: &mut FuncMap) {
                 return Err("chunk size must be positive".into());
             }
             let l = as_list(&a[1], "chunk")?;
-            Ok(Value::list(
-                l.chunks(size as usize).map(|c| Value::list(c.to_vec())).collect(),
-            ))
+            Ok(Value::list(l.chunks(size as usize).map(|c| Value::list(c.to_vec())).collect()))
         });
     }
     m.insert("until", |_, a| {

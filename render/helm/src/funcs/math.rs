@@ -13,22 +13,30 @@ pub fn register(m: &mut FuncMap) {
     m.insert("mul", |_, a| Ok(Value::Int(a.iter().map(to_i64).fold(1i64, i64::wrapping_mul))));
     m.insert("sub", |_, a| int2(a, "sub", |x, y| Ok(x.wrapping_sub(y))));
     m.insert("div", |_, a| {
-        int2(a, "div", |x, y| {
-            if y == 0 {
-                Err("runtime error: integer divide by zero".into())
-            } else {
-                Ok(x.wrapping_div(y))
-            }
-        })
+        int2(
+            a,
+            "div",
+            |x, y| {
+                if y == 0 {
+                    Err("runtime error: integer divide by zero".into())
+                } else {
+                    Ok(x.wrapping_div(y))
+                }
+            },
+        )
     });
     m.insert("mod", |_, a| {
-        int2(a, "mod", |x, y| {
-            if y == 0 {
-                Err("runtime error: integer divide by zero".into())
-            } else {
-                Ok(x.wrapping_rem(y))
-            }
-        })
+        int2(
+            a,
+            "mod",
+            |x, y| {
+                if y == 0 {
+                    Err("runtime error: integer divide by zero".into())
+                } else {
+                    Ok(x.wrapping_rem(y))
+                }
+            },
+        )
     });
     m.insert("max", |_, a| {
         want_at_least(a, 1, "max")?;

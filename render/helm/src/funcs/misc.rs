@@ -26,21 +26,14 @@ pub fn register(m: &mut FuncMap) {
         want(a, 1, "empty")?;
         Ok(Value::Bool(is_empty(&a[0])))
     });
-    m.insert("coalesce", |_, a| {
-        Ok(a.iter().find(|v| !is_empty(v)).cloned().unwrap_or(Value::Nil))
-    });
+    m.insert("coalesce", |_, a| Ok(a.iter().find(|v| !is_empty(v)).cloned().unwrap_or(Value::Nil)));
     m.insert("all", |_, a| Ok(Value::Bool(a.iter().all(|v| !is_empty(v)))));
     m.insert("any", |_, a| Ok(Value::Bool(a.iter().any(|v| !is_empty(v)))));
     m.insert("ternary", |_, a| {
         want(a, 3, "ternary")?;
         let c = match &a[2] {
             Value::Bool(b) => *b,
-            other => {
-                return Err(format!(
-                    "wrong type for value; expected bool; got {}",
-                    other.type_name()
-                ))
-            }
+            other => return Err(format!("wrong type for value; expected bool; got {}", other.type_name())),
         };
         Ok(if c { a[0].clone() } else { a[1].clone() })
     });
@@ -99,11 +92,17 @@ pub fn register(m: &mut FuncMap) {
         Ok(Value::Bool(deep_equal(&a[0], &a[1])))
     });
     m.insert("uuidv4", |_, _| Ok(Value::str(uuid::Uuid::new_v4().to_string())));
-    m.insert("randAlphaNum", |_, a| rand_str(a, "randAlphaNum", b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"));
+    m.insert("randAlphaNum", |_, a| {
+        rand_str(a, "randAlphaNum", b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+    });
     m.insert("randAlpha", |_, a| rand_str(a, "randAlpha", b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"));
     m.insert("randNumeric", |_, a| rand_str(a, "randNumeric", b"0123456789"));
     m.insert("randAscii", |_, a| {
-        rand_str(a, "randAscii", b"!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~")
+        rand_str(
+            a,
+            "randAscii",
+            b"!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~",
+        )
     });
     m.insert("randInt", |_, a| {
         want(a, 2, "randInt")?;
@@ -143,7 +142,8 @@ pub fn register(m: &mut FuncMap) {
         "bcrypt",
     ] {
         m.insert(name, |_, _| {
-            Err("not supported by this renderer (certificate, key and password generation run only in Helm itself)".into())
+            Err("not supported by this renderer (certificate, key and password generation run only in Helm itself)"
+                .into())
         });
     }
 }
@@ -152,9 +152,7 @@ fn rand_str(a: &[Value], name: &str, alphabet: &[u8]) -> FnResult {
     want(a, 1, name)?;
     let n = super::to_i64(&a[0]).clamp(0, 1 << 20) as usize;
     let mut r = rng();
-    let s: String = (0..n)
-        .map(|_| alphabet[r.random_range(0..alphabet.len())] as char)
-        .collect();
+    let s: String = (0..n).map(|_| alphabet[r.random_range(0..alphabet.len())] as char).collect();
     Ok(Value::str(s))
 }
 

@@ -63,20 +63,14 @@ pub fn func_map() -> FuncMap {
 /// Go's "wrong number of args" check.
 pub(crate) fn want(args: &[Value], n: usize, name: &str) -> Result<(), String> {
     if args.len() != n {
-        return Err(format!(
-            "wrong number of args for {name}: want {n} got {}",
-            args.len()
-        ));
+        return Err(format!("wrong number of args for {name}: want {n} got {}", args.len()));
     }
     Ok(())
 }
 
 pub(crate) fn want_at_least(args: &[Value], n: usize, name: &str) -> Result<(), String> {
     if args.len() < n {
-        return Err(format!(
-            "wrong number of args for {name}: want at least {n} got {}",
-            args.len()
-        ));
+        return Err(format!("wrong number of args for {name}: want at least {n} got {}", args.len()));
     }
     Ok(())
 }
@@ -100,10 +94,7 @@ pub(crate) fn str_arg(args: &[Value], i: usize) -> Result<String, String> {
     match args.get(i) {
         Some(Value::Str(s)) => Ok(s.to_string()),
         Some(Value::Nil) | None => Err(arg_error(i, "invalid value; expected string")),
-        Some(v) => Err(arg_error(
-            i,
-            format!("wrong type for value; expected string; got {}", v.type_name()),
-        )),
+        Some(v) => Err(arg_error(i, format!("wrong type for value; expected string; got {}", v.type_name()))),
     }
 }
 
@@ -114,10 +105,7 @@ pub(crate) fn int_arg(args: &[Value], i: usize) -> Result<i64, String> {
         Some(Value::Int(n)) => Ok(*n),
         Some(Value::Float(f)) if f.fract() == 0.0 => Ok(*f as i64),
         Some(Value::Nil) | None => Err(arg_error(i, "invalid value; expected int")),
-        Some(v) => Err(arg_error(
-            i,
-            format!("wrong type for value; expected int; got {}", v.type_name()),
-        )),
+        Some(v) => Err(arg_error(i, format!("wrong type for value; expected int; got {}", v.type_name()))),
     }
 }
 

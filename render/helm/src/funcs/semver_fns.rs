@@ -59,9 +59,7 @@ impl Version {
     }
 
     fn cmp_precedence(&self, o: &Version) -> Ordering {
-        (self.major, self.minor, self.patch)
-            .cmp(&(o.major, o.minor, o.patch))
-            .then_with(|| cmp_pre(&self.pre, &o.pre))
+        (self.major, self.minor, self.patch).cmp(&(o.major, o.minor, o.patch)).then_with(|| cmp_pre(&self.pre, &o.pre))
     }
 }
 
@@ -116,17 +114,7 @@ fn parse_partial(s: &str) -> Option<(Version, usize)> {
         parts[i] = p.parse().ok()?;
         given = i + 1;
     }
-    Some((
-        Version {
-            major: parts[0],
-            minor: parts[1],
-            patch: parts[2],
-            pre,
-            meta,
-            original,
-        },
-        given,
-    ))
+    Some((Version { major: parts[0], minor: parts[1], patch: parts[2], pre, meta, original }, given))
 }
 
 struct Constraint {
@@ -161,8 +149,7 @@ fn split_and(group: &str) -> Result<Vec<Constraint>, String> {
 fn parse_one(t: &str) -> Result<Vec<Constraint>, String> {
     let op_len = t.find(|c: char| !"=<>!~^".contains(c)).unwrap_or(t.len());
     let (op, ver) = t.split_at(op_len);
-    let (v, given) = parse_partial(ver.trim())
-        .ok_or_else(|| format!("improper constraint: {t}"))?;
+    let (v, given) = parse_partial(ver.trim()).ok_or_else(|| format!("improper constraint: {t}"))?;
     let op = match op {
         "" | "==" => "=",
         "=>" => ">=",
@@ -170,11 +157,7 @@ fn parse_one(t: &str) -> Result<Vec<Constraint>, String> {
         "~>" => "~",
         o => o,
     };
-    Ok(vec![Constraint {
-        op: op.to_string(),
-        v,
-        given,
-    }])
+    Ok(vec![Constraint { op: op.to_string(), v, given }])
 }
 
 impl Constraint {

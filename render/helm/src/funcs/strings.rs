@@ -11,39 +11,29 @@ pub fn register(m: &mut FuncMap) {
     m.insert("lower", |_, a| s1(a, "lower", |s| s.to_lowercase()));
     m.insert("title", |_, a| s1(a, "title", title));
     m.insert("untitle", |_, a| s1(a, "untitle", untitle));
-    m.insert("nospace", |_, a| {
-        s1(a, "nospace", |s| s.chars().filter(|c| !c.is_whitespace()).collect())
-    });
+    m.insert("nospace", |_, a| s1(a, "nospace", |s| s.chars().filter(|c| !c.is_whitespace()).collect()));
     m.insert("swapcase", |_, a| {
         s1(a, "swapcase", |s| {
             s.chars()
-                .map(|c| {
-                    if c.is_uppercase() {
-                        c.to_lowercase().collect::<String>()
-                    } else {
-                        c.to_uppercase().collect()
-                    }
-                })
+                .map(
+                    |c| {
+                        if c.is_uppercase() {
+                            c.to_lowercase().collect::<String>()
+                        } else {
+                            c.to_uppercase().collect()
+                        }
+                    },
+                )
                 .collect()
         })
     });
     m.insert("snakecase", |_, a| s1(a, "snakecase", |s| delimited(s, '_')));
     m.insert("kebabcase", |_, a| s1(a, "kebabcase", |s| delimited(s, '-')));
     m.insert("camelcase", |_, a| s1(a, "camelcase", camelcase));
-    m.insert("initials", |_, a| {
-        s1(a, "initials", |s| {
-            s.split_whitespace()
-                .filter_map(|w| w.chars().next())
-                .collect()
-        })
-    });
+    m.insert("initials", |_, a| s1(a, "initials", |s| s.split_whitespace().filter_map(|w| w.chars().next()).collect()));
     m.insert("trimAll", |_, a| s2(a, "trimAll", |cut, s| s.trim_matches(|c| cut.contains(c)).to_string()));
-    m.insert("trimPrefix", |_, a| {
-        s2(a, "trimPrefix", |p, s| s.strip_prefix(p).unwrap_or(s).to_string())
-    });
-    m.insert("trimSuffix", |_, a| {
-        s2(a, "trimSuffix", |p, s| s.strip_suffix(p).unwrap_or(s).to_string())
-    });
+    m.insert("trimPrefix", |_, a| s2(a, "trimPrefix", |p, s| s.strip_prefix(p).unwrap_or(s).to_string()));
+    m.insert("trimSuffix", |_, a| s2(a, "trimSuffix", |p, s| s.strip_suffix(p).unwrap_or(s).to_string()));
     m.insert("contains", |_, a| b2(a, "contains", |sub, s| s.contains(sub)));
     m.insert("hasPrefix", |_, a| b2(a, "hasPrefix", |p, s| s.starts_with(p)));
     m.insert("hasSuffix", |_, a| b2(a, "hasSuffix", |p, s| s.ends_with(p)));
@@ -131,19 +121,11 @@ pub fn register(m: &mut FuncMap) {
         Ok(Value::str(format!("\n{}", indent(n, &s))))
     });
     m.insert("quote", |_, a| {
-        let parts: Vec<String> = a
-            .iter()
-            .filter(|v| !v.is_nil())
-            .map(|v| go_quote(&to_string(v)))
-            .collect();
+        let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(|v| go_quote(&to_string(v))).collect();
         Ok(Value::str(parts.join(" ")))
     });
     m.insert("squote", |_, a| {
-        let parts: Vec<String> = a
-            .iter()
-            .filter(|v| !v.is_nil())
-            .map(|v| format!("'{}'", to_string(v)))
-            .collect();
+        let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(|v| format!("'{}'", to_string(v))).collect();
         Ok(Value::str(parts.join(" ")))
     });
     m.insert("cat", |_, a| {
@@ -294,15 +276,11 @@ fn words(s: &str) -> Vec<String> {
 }
 
 fn delimited(s: &str, d: char) -> String {
-    words(s)
-        .iter()
-        .map(|w| w.to_lowercase())
-        .collect::<Vec<_>>()
-        .join(&d.to_string())
+    words(s).iter().map(|w| w.to_lowercase()).collect::<Vec<_>>().join(&d.to_string())
 }
 
 fn camelcase(s: &str) -> String {
-    s.split(|c: char| c == '_' || c == '-' || c == ' ')
+    s.split(['_', '-', ' '])
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut c = w.chars();

@@ -201,10 +201,9 @@ fn yaml_number(n: &serde_json::Number) -> String {
 /// Would a plain scalar with this text read back as something other than a string?
 fn resolves_non_string(s: &str) -> bool {
     const SPECIAL: &[&str] = &[
-        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-        "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
-        ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-        "-.Inf", "-.INF", "<<",
+        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True",
+        "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", ".nan", ".NaN", ".NAN", ".inf",
+        ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", "<<",
     ];
     if SPECIAL.contains(&s) {
         return true;
@@ -237,9 +236,7 @@ fn regex_lite_float(s: &str) -> bool {
         !frac.is_empty() && frac.bytes().all(|b| b.is_ascii_digit())
     } else {
         let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
-        !int.is_empty()
-            && int.bytes().all(|b| b.is_ascii_digit())
-            && frac.bytes().all(|b| b.is_ascii_digit())
+        !int.is_empty() && int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit())
     };
     let exp_ok = exp.is_none_or(|e| {
         let e = e.strip_prefix(['-', '+']).unwrap_or(e);
@@ -260,11 +257,7 @@ struct Analysis {
 }
 
 fn analyze(s: &str) -> Analysis {
-    let mut a = Analysis {
-        plain: true,
-        single: true,
-        block: true,
-    };
+    let mut a = Analysis { plain: true, single: true, block: true };
     if s.is_empty() {
         a.plain = false;
         a.block = false;

@@ -53,10 +53,7 @@ impl KubeVersion {
     /// Parses `1.30`, `v1.30.2`, `v1.33.4-gke.1245000` as Helm's `ParseKubeVersion`.
     pub fn parse(s: &str) -> Result<KubeVersion, String> {
         let t = s.trim().trim_start_matches('v');
-        let core: String = t
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '.')
-            .collect();
+        let core: String = t.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
         let nums: Vec<&str> = core.split('.').filter(|p| !p.is_empty()).collect();
         if nums.len() < 2 || nums.iter().any(|n| n.parse::<u64>().is_err()) {
             return Err(format!("invalid kube version {s:?}: expected MAJOR.MINOR[.PATCH]"));
@@ -181,7 +178,9 @@ pub fn chart_value(chart: &Chart, name: &str, is_root: bool) -> Value {
             ("Name", _) => Value::str(name),
             ("APIVersion", _) => Value::str(chart.metadata.api_version.as_str()),
             ("Deprecated", J::Null) => Value::Bool(false),
-            ("Maintainers", J::Array(a)) => Value::list(a.iter().map(|x| go_fields(x, &[("Name", "name"), ("Email", "email"), ("URL", "url")])).collect()),
+            ("Maintainers", J::Array(a)) => Value::list(
+                a.iter().map(|x| go_fields(x, &[("Name", "name"), ("Email", "email"), ("URL", "url")])).collect(),
+            ),
             ("Dependencies", J::Array(a)) => Value::list(
                 a.iter()
                     .map(|x| {
@@ -201,7 +200,9 @@ pub fn chart_value(chart: &Chart, name: &str, is_root: bool) -> Value {
                     })
                     .collect(),
             ),
-            (_, J::Null) if matches!(*go, "Sources" | "Keywords" | "Maintainers" | "Tags" | "Dependencies") => Value::list(Vec::new()),
+            (_, J::Null) if matches!(*go, "Sources" | "Keywords" | "Maintainers" | "Tags" | "Dependencies") => {
+                Value::list(Vec::new())
+            }
             (_, J::Null) if *go == "Annotations" => Value::empty_map(),
             (_, J::Null) => Value::str(""),
             (_, J::String(s)) => Value::str(s.as_str()),
@@ -226,7 +227,5 @@ fn go_fields(x: &J, fields: &[(&str, &str)]) -> Value {
 }
 
 pub fn files_value(chart: &Chart) -> Value {
-    Value::Object(Rc::new(Files::new(
-        chart.files.iter().map(|f| (f.name.clone(), f.data.clone())),
-    )))
+    Value::Object(Rc::new(Files::new(chart.files.iter().map(|f| (f.name.clone(), f.data.clone())))))
 }

@@ -67,8 +67,7 @@ pub fn render_templates(
         }
         let data = with_template(&t.scope, &t.name, &t.base_path);
         let mut buf = String::new();
-        ex.execute(&t.name, &data, &mut buf)
-            .map_err(|e| exec_error(&t.name, &e.0))?;
+        ex.execute(&t.name, &data, &mut buf).map_err(|e| exec_error(&t.name, &e.0))?;
         out.push((t.name.clone(), buf.replace("<no value>", "")));
     }
     Ok(out)
@@ -160,10 +159,7 @@ fn exec_error(file: &str, err: &str) -> Error {
     if let (Some(s), Some(e)) = (err.find(WARN_START), err.rfind(WARN_END)) {
         if s + WARN_START.len() <= e {
             let msg = &err[s + WARN_START.len()..e];
-            return Error::new(
-                ErrorKind::Render,
-                format!("execution error at ({}): {msg}", tokens[1]),
-            );
+            return Error::new(ErrorKind::Render, format!("execution error at ({}): {msg}", tokens[1]));
         }
     }
     Error::new(ErrorKind::Render, err.to_string())

@@ -97,11 +97,7 @@ impl Hook {
 pub fn split_manifests(text: &str) -> Vec<String> {
     static SEP: OnceLock<Regex> = OnceLock::new();
     let sep = SEP.get_or_init(|| Regex::new(r"(?:^|\s*\n)---\s*").expect("valid separator regex"));
-    sep.split(text.trim())
-        .filter(|d| !d.is_empty())
-        .map(|d| d.trim().to_string())
-        .filter(|d| !d.is_empty())
-        .collect()
+    sep.split(text.trim()).filter(|d| !d.is_empty()).map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect()
 }
 
 fn kind_rank(kind: &str) -> Option<usize> {
@@ -141,12 +137,7 @@ pub fn sort_manifests(files: &[(String, String)]) -> Result<(Vec<Manifest>, Vec<
             let annotations = &data["metadata"]["annotations"];
             let hook_ann = annotations["helm.sh/hook"].as_str();
             let Some(hook_types) = hook_ann else {
-                generic.push(Manifest {
-                    source: path.clone(),
-                    content: doc,
-                    kind,
-                    doc: data,
-                });
+                generic.push(Manifest { source: path.clone(), content: doc, kind, doc: data });
                 continue;
             };
             let mut events = Vec::new();
@@ -164,16 +155,10 @@ pub fn sort_manifests(files: &[(String, String)]) -> Result<(Vec<Manifest>, Vec<
             if unknown {
                 continue;
             }
-            let weight = annotation_str(annotations, "helm.sh/hook-weight")
-                .and_then(|w| w.trim().parse().ok())
-                .unwrap_or(0);
+            let weight =
+                annotation_str(annotations, "helm.sh/hook-weight").and_then(|w| w.trim().parse().ok()).unwrap_or(0);
             let delete_policies = annotation_str(annotations, "helm.sh/hook-delete-policy")
-                .map(|p| {
-                    p.split(',')
-                        .map(|s| s.trim().to_lowercase())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
+                .map(|p| p.split(',').map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()).collect())
                 .unwrap_or_default();
             hooks.push(Hook {
                 name: data["metadata"]["name"].as_str().unwrap_or("").to_string(),

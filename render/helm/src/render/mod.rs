@@ -122,23 +122,17 @@ pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered> {
 pub fn user_values(opts: &RenderOptions) -> Result<Map<String, J>> {
     let mut user = Map::new();
     for (i, text) in opts.values.iter().enumerate() {
-        let v = values::parse_values_yaml(text).map_err(|e| {
-            Error::new(ErrorKind::Values, format!("values[{i}]: cannot parse values YAML: {e}"))
-        })?;
+        let v = values::parse_values_yaml(text)
+            .map_err(|e| Error::new(ErrorKind::Values, format!("values[{i}]: cannot parse values YAML: {e}")))?;
         values::merge_maps(&mut user, v);
     }
     for s in &opts.set {
-        apply_set(&mut user, s).map_err(|e| {
-            Error::new(
-                ErrorKind::Values,
-                format!("set {:?}: failed parsing --set data: {e}", s.name),
-            )
-        })?;
+        apply_set(&mut user, s)
+            .map_err(|e| Error::new(ErrorKind::Values, format!("set {:?}: failed parsing --set data: {e}", s.name)))?;
     }
     for (path, v) in &opts.set_values {
-        crate::values::strvals::set_path(&mut user, path, v.clone()).map_err(|e| {
-            Error::new(ErrorKind::Values, format!("set {path:?}: {e}"))
-        })?;
+        crate::values::strvals::set_path(&mut user, path, v.clone())
+            .map_err(|e| Error::new(ErrorKind::Values, format!("set {path:?}: {e}")))?;
     }
     Ok(user)
 }
@@ -154,10 +148,7 @@ fn render_here(chart: &Chart, opts: &RenderOptions) -> Result<Rendered> {
     apis.extend(opts.api_versions.iter().cloned());
     let rendered_files = engine::render_templates(&resolved, &vals, opts, kube, apis)?;
 
-    let mut rendered = Rendered {
-        values: J::Object(vals),
-        ..Default::default()
-    };
+    let mut rendered = Rendered { values: J::Object(vals), ..Default::default() };
     let notes_name = format!("{}/templates/NOTES.txt", resolved.name);
     let mut files = Vec::new();
     for (name, text) in rendered_files {
@@ -204,18 +195,9 @@ fn render_here(chart: &Chart, opts: &RenderOptions) -> Result<Rendered> {
         manifest = show_only(&manifest, &opts.show_only)?;
     }
     rendered.manifest = manifest;
-    rendered.objects = generic
-        .into_iter()
-        .map(|m| RenderedObject {
-            source: m.source,
-            content: m.content,
-            doc: m.doc,
-        })
-        .collect();
-    rendered.hooks = hooks
-        .into_iter()
-        .filter(|h| !(opts.skip_tests && h.is_test()))
-        .collect();
+    rendered.objects =
+        generic.into_iter().map(|m| RenderedObject { source: m.source, content: m.content, doc: m.doc }).collect();
+    rendered.hooks = hooks.into_iter().filter(|h| !(opts.skip_tests && h.is_test())).collect();
     Ok(rendered)
 }
 
@@ -253,10 +235,7 @@ fn show_only(manifest: &str, patterns: &[String]) -> Result<String> {
             }
         }
         if !found {
-            return Err(Error::new(
-                ErrorKind::Render,
-                format!("could not find template {p} in chart"),
-            ));
+            return Err(Error::new(ErrorKind::Render, format!("could not find template {p} in chart")));
         }
     }
     Ok(keep.iter().map(|d| format!("---\n{d}\n")).collect())

@@ -13,11 +13,7 @@ pub enum Node {
     If(Branch),
     With(Branch),
     Range(Branch),
-    Template {
-        pos: usize,
-        name: String,
-        pipe: Option<Pipe>,
-    },
+    Template { pos: usize, name: String, pipe: Option<Pipe> },
     Break(usize),
     Continue(usize),
 }
@@ -101,12 +97,7 @@ impl Tree {
 impl fmt::Display for Pipe {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.decl.is_empty() {
-            write!(
-                f,
-                "{} {} ",
-                self.decl.join(", "),
-                if self.is_assign { "=" } else { ":=" }
-            )?;
+            write!(f, "{} {} ", self.decl.join(", "), if self.is_assign { "=" } else { ":=" })?;
         }
         for (i, c) in self.cmds.iter().enumerate() {
             if i > 0 {

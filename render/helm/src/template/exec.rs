@@ -42,11 +42,7 @@ type R<T> = Result<T, ExecError>;
 
 impl<'a> Exec<'a> {
     pub fn new(templates: Rc<Templates>, funcs: &'a FuncMap, host: &'a dyn Host) -> Self {
-        let tree = Rc::new(Tree {
-            parse_name: String::new(),
-            source: Rc::from(""),
-            root: Vec::new(),
-        });
+        let tree = Rc::new(Tree { parse_name: String::new(), source: Rc::from(""), root: Vec::new() });
         Exec {
             templates,
             funcs,
@@ -65,17 +61,11 @@ impl<'a> Exec<'a> {
             return Err(ExecError(if self.name.is_empty() {
                 format!("template: no template {name:?} associated with template \"gotpl\"")
             } else {
-                format!(
-                    "template: no template {name:?} associated with template {:?}",
-                    self.name
-                )
+                format!("template: no template {name:?} associated with template {:?}", self.name)
             }));
         };
         if self.depth >= MAX_EXEC_DEPTH {
-            return Err(ExecError(format!(
-                "template: {}: exceeded maximum template depth ({MAX_EXEC_DEPTH})",
-                name
-            )));
+            return Err(ExecError(format!("template: {}: exceeded maximum template depth ({MAX_EXEC_DEPTH})", name)));
         }
         self.depth += 1;
         let saved_tree = std::mem::replace(&mut self.tree, tree.clone());
@@ -94,13 +84,7 @@ impl<'a> Exec<'a> {
         if ctx.chars().count() > 20 {
             ctx = format!("{}...", ctx.chars().take(20).collect::<String>());
         }
-        ExecError(format!(
-            "template: {}: executing {:?} at <{}>: {}",
-            self.tree.location(pos),
-            self.name,
-            ctx,
-            msg
-        ))
+        ExecError(format!("template: {}: executing {:?} at <{}>: {}", self.tree.location(pos), self.name, ctx, msg))
     }
 
     fn walk_list(&mut self, dot: &Value, list: &List, out: &mut String) -> R<Flow> {
@@ -148,10 +132,7 @@ impl<'a> Exec<'a> {
                     return Err(self.errorf(
                         *pos,
                         &format!("template {name:?}"),
-                        format!(
-                            "template: no template {name:?} associated with template {:?}",
-                            self.name
-                        ),
+                        format!("template: no template {name:?} associated with template {:?}", self.name),
                     ));
                 }
                 self.execute(name, &data, out)?;
@@ -174,22 +155,12 @@ impl<'a> Exec<'a> {
         }
         let items: Vec<(Value, Value)> = match &v {
             Value::Nil => Vec::new(),
-            Value::List(l) => l
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (Value::Int(i as i64), x.clone()))
-                .collect(),
-            Value::Bytes(bs) => bs
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (Value::Int(i as i64), Value::Int(*x as i64)))
-                .collect(),
+            Value::List(l) => l.iter().enumerate().map(|(i, x)| (Value::Int(i as i64), x.clone())).collect(),
+            Value::Bytes(bs) => {
+                bs.iter().enumerate().map(|(i, x)| (Value::Int(i as i64), Value::Int(*x as i64))).collect()
+            }
             // Snapshot: the body may `set` on the map being ranged over.
-            Value::Map(m) => m
-                .borrow()
-                .iter()
-                .map(|(k, x)| (Value::str(k.as_str()), x.clone()))
-                .collect(),
+            Value::Map(m) => m.borrow().iter().map(|(k, x)| (Value::str(k.as_str()), x.clone())).collect(),
             Value::Int(n) => {
                 if b.pipe.decl.len() > 1 {
                     return Err(self.errorf(
@@ -198,9 +169,7 @@ impl<'a> Exec<'a> {
                         "can't use range over integer with two variables",
                     ));
                 }
-                (0..*n.max(&0))
-                    .map(|i| (Value::Int(i), Value::Int(i)))
-                    .collect()
+                (0..*n.max(&0)).map(|i| (Value::Int(i), Value::Int(i))).collect()
             }
             other => {
                 return Err(self.errorf(
@@ -344,9 +313,7 @@ impl<'a> Exec<'a> {
             Arg::Int(i, _) => Value::Int(*i),
             Arg::Float(f, _) => Value::Float(*f),
             Arg::Str(s) => Value::str(s.as_str()),
-            Arg::Field { pos, names } => {
-                return self.eval_chain_plain(dot, dot.clone(), names, *pos, &a.to_string())
-            }
+            Arg::Field { pos, names } => return self.eval_chain_plain(dot, dot.clone(), names, *pos, &a.to_string()),
             Arg::Variable { pos, names } => {
                 let v = self.var(*pos, &names[0])?;
                 return self.eval_chain_plain(dot, v, &names[1..], *pos, &a.to_string());
@@ -362,26 +329,13 @@ impl<'a> Exec<'a> {
                 return v;
             }
             Arg::Ident { pos, name } => {
-                let cmd = Command {
-                    pos: *pos,
-                    args: vec![Arg::Ident {
-                        pos: *pos,
-                        name: name.clone(),
-                    }],
-                };
+                let cmd = Command { pos: *pos, args: vec![Arg::Ident { pos: *pos, name: name.clone() }] };
                 return self.eval_function(dot, name, *pos, &cmd, None);
             }
         })
     }
 
-    fn eval_chain_plain(
-        &mut self,
-        _dot: &Value,
-        recv: Value,
-        names: &[String],
-        pos: usize,
-        ctx: &str,
-    ) -> R<Value> {
+    fn eval_chain_plain(&mut self, _dot: &Value, recv: Value, names: &[String], pos: usize, ctx: &str) -> R<Value> {
         let mut cur = recv;
         let mut from_lookup = false;
         for n in names {
@@ -438,49 +392,26 @@ impl<'a> Exec<'a> {
         match &recv {
             Value::Nil => {
                 if from_lookup {
-                    Err(self.errorf(
-                        pos,
-                        ctx,
-                        format!("nil pointer evaluating interface {{}}.{name}"),
-                    ))
+                    Err(self.errorf(pos, ctx, format!("nil pointer evaluating interface {{}}.{name}")))
                 } else {
                     Ok(Value::Nil)
                 }
             }
             Value::Map(m) => {
                 if has_args {
-                    return Err(self.errorf(
-                        pos,
-                        ctx,
-                        format!("{name} is not a method but has arguments"),
-                    ));
+                    return Err(self.errorf(pos, ctx, format!("{name} is not a method but has arguments")));
                 }
                 Ok(m.borrow().get(name).cloned().unwrap_or(Value::Nil))
             }
             Value::Object(o) => match o.member(name, args) {
                 Some(r) => r.map_err(|e| self.errorf(pos, ctx, format!("error calling {name}: {e}"))),
-                None => Err(self.errorf(
-                    pos,
-                    ctx,
-                    format!("can't evaluate field {name} in type {}", o.type_name()),
-                )),
+                None => Err(self.errorf(pos, ctx, format!("can't evaluate field {name} in type {}", o.type_name()))),
             },
-            _ => Err(self.errorf(
-                pos,
-                ctx,
-                format!("can't evaluate field {name} in type interface {{}}"),
-            )),
+            _ => Err(self.errorf(pos, ctx, format!("can't evaluate field {name} in type interface {{}}"))),
         }
     }
 
-    fn eval_function(
-        &mut self,
-        dot: &Value,
-        name: &str,
-        pos: usize,
-        c: &Command,
-        fin: Option<Value>,
-    ) -> R<Value> {
+    fn eval_function(&mut self, dot: &Value, name: &str, pos: usize, c: &Command, fin: Option<Value>) -> R<Value> {
         let ctx = c.to_string();
         // `and`/`or` evaluate lazily, stopping at the deciding operand (Go 1.18+).
         if name == "and" || name == "or" {
@@ -526,9 +457,7 @@ impl<'a> Exec<'a> {
     pub fn include(&mut self, name: &str, data: &Value) -> Result<String, String> {
         let count = self.include_counts.entry(name.to_string()).or_insert(0);
         if *count > MAX_INCLUDES_PER_NAME {
-            return Err(format!(
-                "rendering template has a nested reference name: {name}: unable to execute template"
-            ));
+            return Err(format!("rendering template has a nested reference name: {name}: unable to execute template"));
         }
         *count += 1;
         let mut buf = String::new();
@@ -544,11 +473,7 @@ impl<'a> Exec<'a> {
     /// template set (so its `define`s stay local), named after the current template.
     pub fn tpl(&mut self, text: &str, data: &Value) -> Result<String, String> {
         let parse_name = self.tree.parse_name.clone();
-        let name = if parse_name.is_empty() {
-            "gotpl".to_string()
-        } else {
-            parse_name.clone()
-        };
+        let name = if parse_name.is_empty() { "gotpl".to_string() } else { parse_name.clone() };
         let mut set = (*self.templates).clone();
         super::add_parse(&mut set, &name, text, self.funcs)
             .map_err(|e| format!("cannot parse template {text:?}: {e}"))?;

@@ -77,11 +77,11 @@ fn fixed_from_digits(digits: &str, exp: i32) -> String {
 /// `fmt.Sprint`-style `%v` of one value.
 pub fn fmt_v(v: &Value) -> String {
     let mut s = String::new();
-    write_v(&mut s, v, false, 0);
+    write_v(&mut s, v, 0);
     s
 }
 
-fn write_v(out: &mut String, v: &Value, plus: bool, depth: usize) {
+fn write_v(out: &mut String, v: &Value, depth: usize) {
     if depth > MAX_DATA_DEPTH {
         out.push_str("...");
         return;
@@ -104,7 +104,7 @@ fn write_v(out: &mut String, v: &Value, plus: bool, depth: usize) {
                 if i > 0 {
                     out.push(' ');
                 }
-                write_v(out, x, plus, depth + 1);
+                write_v(out, x, depth + 1);
             }
             out.push(']');
         }
@@ -116,7 +116,7 @@ fn write_v(out: &mut String, v: &Value, plus: bool, depth: usize) {
                 }
                 out.push_str(k);
                 out.push(':');
-                write_v(out, x, plus, depth + 1);
+                write_v(out, x, depth + 1);
             }
             out.push(']');
         }
@@ -224,10 +224,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
     }
     if argi < args.len() {
         out.push_str("%!(EXTRA ");
-        let extra: Vec<String> = args[argi..]
-            .iter()
-            .map(|a| format!("{}={}", a.type_name(), fmt_v(a)))
-            .collect();
+        let extra: Vec<String> = args[argi..].iter().map(|a| format!("{}={}", a.type_name(), fmt_v(a))).collect();
         out.push_str(&extra.join(", "));
         out.push(')');
     }
@@ -249,11 +246,7 @@ fn pad(body: &str, sp: &Spec, verb: char, arg: &Value) -> String {
     let numeric = matches!(arg, Value::Int(_) | Value::Float(_))
         && matches!(verb, 'd' | 'f' | 'F' | 'e' | 'g' | 'x' | 'X' | 'o' | 'b' | 'v');
     if sp.zero && numeric {
-        let (sign, rest) = if body.starts_with(['-', '+']) {
-            body.split_at(1)
-        } else {
-            ("", body)
-        };
+        let (sign, rest) = if body.starts_with(['-', '+']) { body.split_at(1) } else { ("", body) };
         return format!("{sign}{}{rest}", "0".repeat(fill));
     }
     format!("{}{body}", " ".repeat(fill))
@@ -418,11 +411,7 @@ fn go_g_prec(f: f64, prec: usize) -> String {
     let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
     let exp: i32 = e.parse().unwrap_or(0);
     if exp < -4 || exp >= prec as i32 {
-        let m = if m.contains('.') {
-            m.trim_end_matches('0').trim_end_matches('.')
-        } else {
-            m
-        };
+        let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
         return format!("{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
     }
     let decimals = (prec as i32 - 1 - exp).max(0) as usize;

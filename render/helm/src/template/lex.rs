@@ -72,10 +72,7 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
             text = text.trim_end_matches([' ', '\t', '\r', '\n']);
         }
         if !text.is_empty() {
-            out.push(Token {
-                tok: Tok::Text(text.to_string()),
-                pos: start,
-            });
+            out.push(Token { tok: Tok::Text(text.to_string()), pos: start });
         }
         trim_next_text = false;
         let Some(o) = open else { break };
@@ -84,13 +81,10 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
             i += 2;
         }
         // Comments: "{{/*" ... "*/}}", possibly with trim markers.
-        let after_ws = if left_trim { i } else { i };
+        let after_ws = i;
         if src[after_ws..].starts_with("/*") {
             let Some(end) = src[after_ws + 2..].find("*/") else {
-                return Err(LexError {
-                    pos: o,
-                    msg: "unclosed comment".into(),
-                });
+                return Err(LexError { pos: o, msg: "unclosed comment".into() });
             };
             let mut j = after_ws + 2 + end + 2;
             let mut right_trim = false;
@@ -100,43 +94,26 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
             } else if src[j..].starts_with("}}") {
                 j += 2;
             } else {
-                return Err(LexError {
-                    pos: o,
-                    msg: "comment ends before closing delimiter".into(),
-                });
+                return Err(LexError { pos: o, msg: "comment ends before closing delimiter".into() });
             }
             trim_next_text = right_trim;
             i = j;
             continue;
         }
-        out.push(Token {
-            tok: Tok::Left,
-            pos: o,
-        });
+        out.push(Token { tok: Tok::Left, pos: o });
         i = lex_action(src, i, &mut out, &mut trim_next_text)?;
     }
-    out.push(Token {
-        tok: Tok::Eof,
-        pos: b.len(),
-    });
+    out.push(Token { tok: Tok::Eof, pos: b.len() });
     Ok(out)
 }
 
 /// Lexes the inside of one action starting at `i`; returns the offset after `}}`.
-fn lex_action(
-    src: &str,
-    mut i: usize,
-    out: &mut Vec<Token>,
-    trim_next: &mut bool,
-) -> Result<usize, LexError> {
+fn lex_action(src: &str, mut i: usize, out: &mut Vec<Token>, trim_next: &mut bool) -> Result<usize, LexError> {
     let b = src.as_bytes();
     let mut paren_depth = 0i32;
     loop {
         if i >= b.len() {
-            return Err(LexError {
-                pos: i,
-                msg: "unclosed action".into(),
-            });
+            return Err(LexError { pos: i, msg: "unclosed action".into() });
         }
         let c = b[i];
         if is_space(c) {
@@ -146,29 +123,17 @@ fn lex_action(
             }
             if src[i..].starts_with("-}}") {
                 *trim_next = true;
-                out.push(Token {
-                    tok: Tok::Right,
-                    pos: i,
-                });
+                out.push(Token { tok: Tok::Right, pos: i });
                 return Ok(i + 3);
             }
-            out.push(Token {
-                tok: Tok::Space,
-                pos: s,
-            });
+            out.push(Token { tok: Tok::Space, pos: s });
             continue;
         }
         if src[i..].starts_with("}}") {
             if paren_depth > 0 {
-                return Err(LexError {
-                    pos: i,
-                    msg: "unclosed left paren".into(),
-                });
+                return Err(LexError { pos: i, msg: "unclosed left paren".into() });
             }
-            out.push(Token {
-                tok: Tok::Right,
-                pos: i,
-            });
+            out.push(Token { tok: Tok::Right, pos: i });
             return Ok(i + 2);
         }
         let pos = i;
@@ -186,10 +151,7 @@ fn lex_action(
             ')' => {
                 paren_depth -= 1;
                 if paren_depth < 0 {
-                    return Err(LexError {
-                        pos,
-                        msg: "unexpected right paren".into(),
-                    });
+                    return Err(LexError { pos, msg: "unexpected right paren".into() });
                 }
                 i += 1;
                 Tok::RParen
@@ -200,10 +162,7 @@ fn lex_action(
             }
             ':' => {
                 if b.get(i + 1) != Some(&b'=') {
-                    return Err(LexError {
-                        pos,
-                        msg: "expected :=".into(),
-                    });
+                    return Err(LexError { pos, msg: "expected :=".into() });
                 }
                 i += 2;
                 Tok::Declare
@@ -219,10 +178,7 @@ fn lex_action(
             }
             '`' => {
                 let Some(end) = src[i + 1..].find('`') else {
-                    return Err(LexError {
-                        pos,
-                        msg: "unterminated raw quoted string".into(),
-                    });
+                    return Err(LexError { pos, msg: "unterminated raw quoted string".into() });
                 };
                 let s = src[i + 1..i + 1 + end].to_string();
                 i = i + 2 + end;
@@ -263,10 +219,7 @@ fn lex_action(
             '+' | '-' | '0'..='9' => {
                 let n = scan_number(src, i);
                 if n == i + 1 && !ch.is_ascii_digit() {
-                    return Err(LexError {
-                        pos,
-                        msg: format!("bad number syntax: {:?}", &src[i..n]),
-                    });
+                    return Err(LexError { pos, msg: format!("bad number syntax: {:?}", &src[i..n]) });
                 }
                 let t = Tok::Number(src[i..n].to_string());
                 i = n;
@@ -284,12 +237,7 @@ fn lex_action(
                     w => Tok::Ident(w.to_string()),
                 }
             }
-            other => {
-                return Err(LexError {
-                    pos,
-                    msg: format!("unrecognized character in action: {other:?}"),
-                })
-            }
+            other => return Err(LexError { pos, msg: format!("unrecognized character in action: {other:?}") }),
         };
         out.push(Token { tok, pos });
     }
@@ -354,39 +302,25 @@ fn lex_quote(src: &str, start: usize) -> Result<(String, usize), LexError> {
                         for _ in 0..n {
                             let d = it.next().and_then(|(_, d)| d.to_digit(16));
                             let Some(d) = d else {
-                                return Err(LexError {
-                                    pos: start,
-                                    msg: "invalid syntax in quoted string".into(),
-                                });
+                                return Err(LexError { pos: start, msg: "invalid syntax in quoted string".into() });
                             };
                             v = v * 16 + d;
                         }
                         out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
                     }
-                    _ => {
-                        return Err(LexError {
-                            pos: start,
-                            msg: "invalid syntax in quoted string".into(),
-                        })
-                    }
+                    _ => return Err(LexError { pos: start, msg: "invalid syntax in quoted string".into() }),
                 }
             }
             c => out.push(c),
         }
     }
-    Err(LexError {
-        pos: start,
-        msg: "unterminated quoted string".into(),
-    })
+    Err(LexError { pos: start, msg: "unterminated quoted string".into() })
 }
 
 fn lex_char(src: &str, start: usize) -> Result<(char, usize), LexError> {
     let rest = &src[start + 1..];
     let mut it = rest.char_indices();
-    let bad = || LexError {
-        pos: start,
-        msg: "unterminated character constant".into(),
-    };
+    let bad = || LexError { pos: start, msg: "unterminated character constant".into() };
     let (_, c) = it.next().ok_or_else(bad)?;
     let c = if c == '\\' {
         let (_, e) = it.next().ok_or_else(bad)?;

@@ -32,23 +32,9 @@ pub fn add_parse(set: &mut Templates, name: &str, text: &str, funcs: &FuncMap) -
         if empty && set.contains_key(&dname) {
             continue;
         }
-        set.insert(
-            dname,
-            Rc::new(Tree {
-                parse_name: name.to_string(),
-                source: source.clone(),
-                root: body,
-            }),
-        );
+        set.insert(dname, Rc::new(Tree { parse_name: name.to_string(), source: source.clone(), root: body }));
     }
-    set.insert(
-        name.to_string(),
-        Rc::new(Tree {
-            parse_name: name.to_string(),
-            source,
-            root: parsed.root,
-        }),
-    );
+    set.insert(name.to_string(), Rc::new(Tree { parse_name: name.to_string(), source, root: parsed.root }));
     Ok(())
 }
 

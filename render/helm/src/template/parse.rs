@@ -21,30 +21,13 @@ pub struct Parsed {
 const MAX_NESTING: usize = 200;
 
 pub fn parse(src: &str, is_func: &dyn Fn(&str) -> bool) -> Result<Parsed, ParseError> {
-    let toks = lex(src).map_err(|e| ParseError {
-        pos: e.pos,
-        msg: e.msg,
-    })?;
-    let mut p = Parser {
-        toks,
-        i: 0,
-        vars: vec!["$".into()],
-        is_func,
-        defines: Vec::new(),
-        range_depth: 0,
-        depth: 0,
-    };
+    let toks = lex(src).map_err(|e| ParseError { pos: e.pos, msg: e.msg })?;
+    let mut p = Parser { toks, i: 0, vars: vec!["$".into()], is_func, defines: Vec::new(), range_depth: 0, depth: 0 };
     let (root, end) = p.list(true)?;
     if let Some((pos, what)) = end {
-        return Err(ParseError {
-            pos,
-            msg: format!("unexpected {what}"),
-        });
+        return Err(ParseError { pos, msg: format!("unexpected {what}") });
     }
-    Ok(Parsed {
-        root,
-        defines: p.defines,
-    })
+    Ok(Parsed { root, defines: p.defines })
 }
 
 struct Parser<'a> {
@@ -59,7 +42,7 @@ struct Parser<'a> {
 
 /// What ended a list: `{{end}}`, `{{else}}`, or `{{else if ...}}`/`{{else with ...}}`.
 enum End {
-    End,
+    Plain,
     Else,
     ElseChain(String),
 }
@@ -84,10 +67,7 @@ impl Parser<'_> {
         }
     }
     fn err<T>(&self, pos: usize, msg: impl Into<String>) -> Result<T, ParseError> {
-        Err(ParseError {
-            pos,
-            msg: msg.into(),
-        })
+        Err(ParseError { pos, msg: msg.into() })
     }
 
     /// Parses nodes until EOF (top level) or an `end`/`else`.
@@ -120,7 +100,7 @@ impl Parser<'_> {
                             "end" => {
                                 self.next();
                                 self.expect_right()?;
-                                return Ok((out, Some((lpos, End::End))));
+                                return Ok((out, Some((lpos, End::Plain))));
                             }
                             "else" => {
                                 self.next();
@@ -180,12 +160,7 @@ impl Parser<'_> {
                     self.skip_space();
                     let name = match self.next().tok {
                         Tok::Str(s) => s,
-                        t => {
-                            return self.err(
-                                pos,
-                                format!("unexpected {} in template clause", tok_desc(&t)),
-                            )
-                        }
+                        t => return self.err(pos, format!("unexpected {} in template clause", tok_desc(&t))),
                     };
                     self.skip_space();
                     let pipe = if *self.peek() == Tok::Right {
@@ -202,11 +177,7 @@ impl Parser<'_> {
                         return self.err(pos, format!("{{{{{kw}}}}} outside {{{{range}}}}"));
                     }
                     self.expect_right()?;
-                    return Ok(Some(if kw == "break" {
-                        Node::Break(pos)
-                    } else {
-                        Node::Continue(pos)
-                    }));
+                    return Ok(Some(if kw == "break" { Node::Break(pos) } else { Node::Continue(pos) }));
                 }
                 _ => {}
             }
@@ -219,12 +190,7 @@ impl Parser<'_> {
         self.skip_space();
         let name = match self.next().tok {
             Tok::Str(s) => s,
-            t => {
-                return self.err(
-                    pos,
-                    format!("unexpected {} in define clause", tok_desc(&t)),
-                )
-            }
+            t => return self.err(pos, format!("unexpected {} in define clause", tok_desc(&t))),
         };
         self.skip_space();
         let pipe = if is_block {
@@ -244,7 +210,7 @@ impl Parser<'_> {
         self.vars = saved_vars;
         self.range_depth = saved_range;
         match end {
-            Some((_, End::End)) => {}
+            Some((_, End::Plain)) => {}
             Some((p, e)) => return self.err(p, format!("unexpected {}", end_name(&e))),
             None => return self.err(pos, "unexpected EOF"),
         }
@@ -271,14 +237,12 @@ impl Parser<'_> {
             self.range_depth -= 1;
         }
         let else_list = match end {
-            Some((_, End::End)) => None,
+            Some((_, End::Plain)) => None,
             Some((_, End::Else)) => {
                 let (el, end2) = self.list_inner(false)?;
                 match end2 {
-                    Some((_, End::End)) => {}
-                    Some((p, e)) => {
-                        return self.err(p, format!("expected end; found {}", end_name(&e)))
-                    }
+                    Some((_, End::Plain)) => {}
+                    Some((p, e)) => return self.err(p, format!("expected end; found {}", end_name(&e))),
                     None => return self.err(pos, "unexpected EOF"),
                 }
                 Some(el)
@@ -298,12 +262,7 @@ impl Parser<'_> {
         };
         self.vars.truncate(mark);
         self.depth -= 1;
-        let b = Branch {
-            pos,
-            pipe,
-            list,
-            else_list,
-        };
+        let b = Branch { pos, pipe, list, else_list };
         Ok(match kw {
             "if" => Node::If(b),
             "with" => Node::With(b),
@@ -341,17 +300,15 @@ impl Parser<'_> {
                         decl.push(v);
                         decl.push(v2);
                     } else {
-                        return self.err(pos, format!("range can only initialize variables"));
+                        return self.err(pos, "range can only initialize variables");
                     }
                 }
                 _ => self.i = save,
             }
         }
         for d in &decl {
-            if is_assign {
-                if !self.vars.contains(d) {
-                    return self.err(pos, format!("undefined variable {d:?}"));
-                }
+            if is_assign && !self.vars.contains(d) {
+                return self.err(pos, format!("undefined variable {d:?}"));
             }
         }
         let mut cmds = Vec::new();
@@ -384,12 +341,7 @@ impl Parser<'_> {
                 self.vars.push(d.clone());
             }
         }
-        Ok(Pipe {
-            pos,
-            is_assign,
-            decl,
-            cmds,
-        })
+        Ok(Pipe { pos, is_assign, decl, cmds })
     }
 
     fn command(&mut self, ctx: &str) -> Result<Command, ParseError> {
@@ -434,10 +386,7 @@ impl Parser<'_> {
             Tok::Bool(b) => Arg::Bool(b),
             Tok::Str(s) => Arg::Str(s),
             Tok::Char(c) => Arg::Int(c as i64, format!("{c:?}")),
-            Tok::Number(n) => number(&n).ok_or(ParseError {
-                pos,
-                msg: format!("bad number syntax: {n:?}"),
-            })?,
+            Tok::Number(n) => number(&n).ok_or(ParseError { pos, msg: format!("bad number syntax: {n:?}") })?,
             Tok::Var(v) => {
                 if !self.vars.contains(&v) {
                     return self.err(pos, format!("undefined variable {v:?}"));
@@ -480,18 +429,14 @@ impl Parser<'_> {
             Arg::Dot(_) | Arg::Nil(_) | Arg::Bool(_) | Arg::Str(_) | Arg::Int(..) | Arg::Float(..) => {
                 self.err(pos, format!("unexpected . after term {:?}", term.to_string()))
             }
-            t => Ok(Arg::Chain {
-                pos,
-                node: Box::new(t),
-                names,
-            }),
+            t => Ok(Arg::Chain { pos, node: Box::new(t), names }),
         }
     }
 }
 
 fn end_name(e: &End) -> String {
     match e {
-        End::End => "{{end}}".into(),
+        End::Plain => "{{end}}".into(),
         End::Else => "{{else}}".into(),
         End::ElseChain(k) => format!("{{{{else {k}}}}}"),
     }

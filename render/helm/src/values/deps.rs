@@ -79,13 +79,7 @@ fn build<'a>(chart: &'a Chart, name: String, full_path: String, depth: usize) ->
             }
         }
     }
-    Resolved {
-        chart,
-        name,
-        values: chart.values.clone(),
-        deps,
-        full_path,
-    }
+    Resolved { chart, name, values: chart.values.clone(), deps, full_path }
 }
 
 fn prune(r: &mut Resolved, user: &Map<String, J>, tags: &Map<String, J>, path: &str) {
@@ -108,7 +102,7 @@ fn prune(r: &mut Resolved, user: &Map<String, J>, tags: &Map<String, J>, path: &
                     _ => {}
                 }
             }
-            enabled = !(!has_true && has_false);
+            enabled = has_true || !has_false;
         }
         if !req.condition.is_empty() {
             for c in req.condition.split(',') {

@@ -24,10 +24,7 @@ pub fn validate(root: &Resolved, vals: &Map<String, J>) -> Result<()> {
 fn collect(r: &Resolved, vals: &J, report: &mut String, depth: usize) -> Result<()> {
     if let Some(schema) = &r.chart.schema {
         let validator = jsonschema::options().build(schema).map_err(|e| {
-            Error::new(
-                ErrorKind::Schema,
-                format!("{}/values.schema.json: invalid schema: {e}", r.full_path),
-            )
+            Error::new(ErrorKind::Schema, format!("{}/values.schema.json: invalid schema: {e}", r.full_path))
         })?;
         let errs: Vec<String> = validator
             .iter_errors(vals)

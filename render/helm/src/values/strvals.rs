@@ -28,11 +28,7 @@ pub struct SetValue {
 
 impl SetValue {
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> SetValue {
-        SetValue {
-            name: name.into(),
-            value: value.into(),
-            kind: SetKind::Auto,
-        }
+        SetValue { name: name.into(), value: value.into(), kind: SetKind::Auto }
     }
     pub fn with_kind(mut self, kind: SetKind) -> SetValue {
         self.kind = kind;
@@ -54,8 +50,8 @@ pub fn apply_set(dest: &mut Map<String, J>, set: &SetValue) -> Result<(), String
             put_path(dest, &path, J::String(set.value.clone()))
         }
         SetKind::Json => {
-            let v: J = serde_json::from_str(&set.value)
-                .map_err(|e| format!("failed parsing --set-json data {line}: {e}"))?;
+            let v: J =
+                serde_json::from_str(&set.value).map_err(|e| format!("failed parsing --set-json data {line}: {e}"))?;
             let path = split_path(&set.name)?;
             // Helm decodes --set-json with encoding/json: numbers are float64.
             put_path(dest, &path, super::floatify(v))
@@ -111,9 +107,10 @@ pub fn parse_into(s: &str, dest: &mut Map<String, J>, as_string: bool) -> Result
                     if !key.is_empty() {
                         path.push(Seg::Key(std::mem::take(&mut key)));
                     }
-                    let close = chars[i..].iter().position(|c| *c == ']').ok_or_else(|| {
-                        format!("key {:?} has no closing bracket", render_key(&path, ""))
-                    })?;
+                    let close = chars[i..]
+                        .iter()
+                        .position(|c| *c == ']')
+                        .ok_or_else(|| format!("key {:?} has no closing bracket", render_key(&path, "")))?;
                     let idx: String = chars[i..i + close].iter().collect();
                     i += close + 1;
                     let n: i64 = idx.parse().map_err(|_| format!("failed to parse index: {idx:?}"))?;
@@ -121,9 +118,7 @@ pub fn parse_into(s: &str, dest: &mut Map<String, J>, as_string: bool) -> Result
                         return Err(format!("negative {n} index not allowed"));
                     }
                     if n as usize > MAX_INDEX {
-                        return Err(format!(
-                            "index of {n} is greater than maximum supported index of {MAX_INDEX}"
-                        ));
+                        return Err(format!("index of {n} is greater than maximum supported index of {MAX_INDEX}"));
                     }
                     path.push(Seg::Index(n as usize));
                 }

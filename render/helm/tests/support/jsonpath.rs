@@ -36,11 +36,8 @@ fn parse(path: &str) -> Result<Vec<Seg>, String> {
             }
             '[' => {
                 flush(&mut key, &mut out);
-                let end = c[i..]
-                    .iter()
-                    .position(|x| *x == ']')
-                    .ok_or_else(|| format!("unclosed [ in path {path:?}"))?
-                    + i;
+                let end =
+                    c[i..].iter().position(|x| *x == ']').ok_or_else(|| format!("unclosed [ in path {path:?}"))? + i;
                 let inner: String = c[i + 1..end].iter().collect();
                 let inner = inner.trim();
                 if inner == "*" {
@@ -92,10 +89,12 @@ pub fn select<'a>(doc: &'a J, path: &str) -> Result<Vec<&'a J>, String> {
                 }
                 (Seg::All, J::Array(a)) => next.extend(a.iter()),
                 (Seg::All, J::Object(m)) => next.extend(m.values()),
-                (Seg::Filter(f, want), J::Array(a)) => next.extend(
-                    a.iter()
-                        .filter(|x| select(x, f).ok().and_then(|v| v.first().copied()).is_some_and(|g| crate::support::unittest::values_equal(g, want))),
-                ),
+                (Seg::Filter(f, want), J::Array(a)) => next.extend(a.iter().filter(|x| {
+                    select(x, f)
+                        .ok()
+                        .and_then(|v| v.first().copied())
+                        .is_some_and(|g| crate::support::unittest::values_equal(g, want))
+                })),
                 _ => {}
             }
         }

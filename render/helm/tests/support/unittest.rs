@@ -145,7 +145,9 @@ fn render_for(chart: &Chart, suite: &J, test: &J, dir: &Path, suite_templates: &
             }
         }
     }
-    let pick = |k: &str, f: &str| test[k][f].clone().as_str().map(String::from).or_else(|| suite[k][f].as_str().map(String::from));
+    let pick = |k: &str, f: &str| {
+        test[k][f].clone().as_str().map(String::from).or_else(|| suite[k][f].as_str().map(String::from))
+    };
     let mut opts = RenderOptions {
         release_name: pick("release", "name").unwrap_or_else(|| "RELEASE-NAME".into()),
         namespace: pick("release", "namespace").unwrap_or_else(|| "NAMESPACE".into()),
@@ -205,7 +207,9 @@ pub fn values_equal(a: &J, b: &J) -> bool {
     match (a, b) {
         (J::Number(x), J::Number(y)) => x.as_f64() == y.as_f64(),
         (J::Array(x), J::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| values_equal(p, q)),
-        (J::Object(x), J::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w))),
+        (J::Object(x), J::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
+        }
         _ => a == b,
     }
 }
@@ -279,9 +283,25 @@ fn check(
         return verdict(ok, format!("notes were {raw:?}"));
     }
     let known = [
-        "equal", "notEqual", "isKind", "isAPIVersion", "hasDocuments", "contains", "notContains", "exists",
-        "notExists", "isNull", "isNotNull", "isEmpty", "isNotEmpty", "matchRegex", "notMatchRegex",
-        "lengthEqual", "isSubset", "isNotSubset", "containsDocument",
+        "equal",
+        "notEqual",
+        "isKind",
+        "isAPIVersion",
+        "hasDocuments",
+        "contains",
+        "notContains",
+        "exists",
+        "notExists",
+        "isNull",
+        "isNotNull",
+        "isEmpty",
+        "isNotEmpty",
+        "matchRegex",
+        "notMatchRegex",
+        "lengthEqual",
+        "isSubset",
+        "isNotSubset",
+        "containsDocument",
     ];
     if !known.contains(&kind) {
         return Check::Unsupported;
@@ -303,7 +323,9 @@ fn check(
         let all: Vec<&J> = docs_by_tpl
             .iter()
             .filter(|(k, _)| gantry_helm::chart::glob::shell_match(&full, k))
-            .filter(|(k, _)| !excluded.iter().any(|x| gantry_helm::chart::glob::shell_match(&full_template(chart, x), k)))
+            .filter(|(k, _)| {
+                !excluded.iter().any(|x| gantry_helm::chart::glob::shell_match(&full_template(chart, x), k))
+            })
             .flat_map(|(_, v)| v.iter())
             .collect();
         if kind == "hasDocuments" {
@@ -427,4 +449,3 @@ fn check_doc(kind: &str, body: &J, doc: &J) -> Result<bool, String> {
         _ => false,
     })
 }
-
