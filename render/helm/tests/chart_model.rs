@@ -316,3 +316,44 @@ fn tgz_bytes(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
     }
     b.into_inner().unwrap().finish().unwrap()
 }
+
+struct FakeCluster;
+
+impl gantry_helm::Host for FakeCluster {
+    fn lookup(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> gantry_helm::funcs::FnResult {
+        let j = serde_json::json!({"apiVersion": api_version, "kind": kind,
+            "metadata": {"namespace": namespace, "name": name}, "data": {"k": "djE="}});
+        Ok(gantry_helm::value::Value::from_json_helm(&j))
+    }
+}
+
+#[test]
+fn lookup_uses_the_callers_host_and_kube_version_is_checked() {
+    let c = chart(&[
+        ("Chart.yaml", &format!("{CHART_YAML}kubeVersion: \">=1.25.0-0\"\n")),
+        (
+            "templates/x.yaml",
+            "# {{ $s := lookup \"v1\" \"Secret\" \"ns\" \"s\" }}{{ if $s }}{{ $s.data.k }}{{ else }}none{{ end }}",
+        ),
+    ]);
+    assert_eq!(out(&c, &opts(), "app/templates/x.yaml"), "# none");
+    let mut o = opts();
+    o.lookup = Some(std::sync::Arc::new(FakeCluster));
+    assert_eq!(out(&c, &o, "app/templates/x.yaml"), "# djE=");
+    o.kube_version = Some("v1.24.1".into());
+    let e = render(&c, &o).unwrap_err();
+    assert_eq!(e.message, "chart requires kubeVersion: >=1.25.0-0 which is incompatible with Kubernetes v1.24.1");
+}
+
+#[test]
+fn runaway_templates_fail_instead_of_hanging() {
+    let c = chart(&[("Chart.yaml", CHART_YAML), ("templates/x.yaml", "{{ range 100000000 }}x{{ end }}")]);
+    let e = render(&c, &opts()).unwrap_err();
+    assert!(e.message.contains("exceeds the limit of 10000000 iterations"), "{e}");
+    let c = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("templates/x.yaml", "{{ $s := repeat 1000000 \"x\" }}{{ range until 1000 }}{{ $s }}{{ end }}"),
+    ]);
+    let e = render(&c, &opts()).unwrap_err();
+    assert!(e.message.contains("output exceeds 268435456 bytes"), "{e}");
+}

@@ -2,7 +2,8 @@
 
 mod support;
 
-fn run_chart(chart: &str, suites: &str, min_pass: usize) {
+/// Runs a chart's suites; every assertion must pass and there must be `expected`.
+fn run_chart(chart: &str, suites: &str, expected: usize) {
     let Some(dir) = support::chart_dir(chart) else { return };
     let out = support::unittest::run(&dir, &dir.join(suites));
     eprintln!("{chart}: {}", out.summary());
@@ -10,25 +11,21 @@ fn run_chart(chart: &str, suites: &str, min_pass: usize) {
         eprintln!("  FAIL {f}");
     }
     assert!(out.total() > 0, "{chart}: no assertions found under {suites}");
-    assert!(
-        out.passed >= min_pass,
-        "{chart}: only {} assertions pass (expected at least {min_pass}); {}",
-        out.passed,
-        out.summary()
-    );
+    assert!(out.failures.is_empty() && out.unsupported.is_empty(), "{chart}: {}", out.summary());
+    assert_eq!(out.passed, expected, "{chart}: {}", out.summary());
 }
 
 #[test]
 fn spark_operator_suites() {
-    run_chart("spark-operator", "tests", 0);
+    run_chart("spark-operator", "tests", 367);
 }
 
 #[test]
 fn kube_prometheus_stack_suites() {
-    run_chart("kube-prometheus-stack", "unittests", 0);
+    run_chart("kube-prometheus-stack", "unittests", 174);
 }
 
 #[test]
 fn strimzi_suites() {
-    run_chart("strimzi-kafka-operator", "tests", 0);
+    run_chart("strimzi-kafka-operator", "tests", 69);
 }

@@ -24,6 +24,7 @@ use crate::template::exec::Exec;
 use crate::value::Value;
 
 pub use convert::{to_f64, to_i64, to_string};
+pub use semver_fns::semver_compare;
 
 pub type FnResult = Result<Value, String>;
 pub type Func = fn(&mut Exec, &[Value]) -> FnResult;

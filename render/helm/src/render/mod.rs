@@ -38,6 +38,9 @@ pub struct RenderOptions {
     /// Render even when Chart.yaml declares dependencies absent from `charts/`
     /// (they are skipped), as Helm's library does; the CLI refuses by default.
     pub allow_missing_dependencies: bool,
+    /// Skip checking Chart.yaml's `kubeVersion` against `kube_version` (Helm's
+    /// install does check; its engine alone, as test tools use it, does not).
+    pub ignore_kube_version_constraint: bool,
     /// `--kube-version`; [`DEFAULT_KUBE_VERSION`] when `None`.
     pub kube_version: Option<String>,
     /// `--api-versions`, added to [`DEFAULT_API_VERSIONS`].
@@ -144,6 +147,21 @@ fn render_here(chart: &Chart, opts: &RenderOptions) -> Result<Rendered> {
     schema::validate(&resolved, &vals)?;
     let kube = context::KubeVersion::parse(opts.kube_version.as_deref().unwrap_or(DEFAULT_KUBE_VERSION))
         .map_err(|e| Error::new(ErrorKind::Values, e))?;
+    let constraint = &chart.metadata.kube_version;
+    if !constraint.is_empty() && !opts.ignore_kube_version_constraint {
+        let ok = crate::funcs::semver_compare(constraint, &kube.normalized).map_err(|e| {
+            Error::new(ErrorKind::Load, format!("chart {}: kubeVersion {constraint:?}: {e}", chart.name()))
+        })?;
+        if !ok {
+            return Err(Error::new(
+                ErrorKind::Values,
+                format!(
+                    "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {}",
+                    kube.normalized
+                ),
+            ));
+        }
+    }
     let mut apis: Vec<String> = DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect();
     apis.extend(opts.api_versions.iter().cloned());
     let rendered_files = engine::render_templates(&resolved, &vals, opts, kube, apis)?;

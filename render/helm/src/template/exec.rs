@@ -19,6 +19,11 @@ pub struct ExecError(pub String);
 /// is 1000 per template name, which this also enforces.
 pub const MAX_EXEC_DEPTH: usize = 1500;
 pub const MAX_INCLUDES_PER_NAME: usize = 1000;
+/// Largest output one execution may build, so a runaway loop fails instead of
+/// exhausting memory.
+pub const MAX_OUTPUT_BYTES: usize = 256 << 20;
+/// Most iterations `range` over an integer may run.
+pub const MAX_RANGE_INT: i64 = 10_000_000;
 
 enum Flow {
     Normal,
@@ -99,11 +104,21 @@ impl<'a> Exec<'a> {
 
     fn walk(&mut self, dot: &Value, node: &Node, out: &mut String) -> R<Flow> {
         match node {
-            Node::Text(t) => out.push_str(t),
+            Node::Text(t) => {
+                out.push_str(t);
+                self.check_size(out)?;
+            }
             Node::Action(p) => {
                 let v = self.eval_pipeline(dot, p)?;
                 if p.decl.is_empty() {
                     self.print_value(p, &v, out)?;
+                    if out.len() > MAX_OUTPUT_BYTES {
+                        return Err(self.errorf(
+                            p.pos,
+                            &p.to_string(),
+                            format!("output exceeds {MAX_OUTPUT_BYTES} bytes"),
+                        ));
+                    }
                 }
             }
             Node::If(b) | Node::With(b) => {
@@ -169,6 +184,13 @@ impl<'a> Exec<'a> {
                         "can't use range over integer with two variables",
                     ));
                 }
+                if *n > MAX_RANGE_INT {
+                    return Err(self.errorf(
+                        b.pos,
+                        &b.pipe.to_string(),
+                        format!("range over {n} exceeds the limit of {MAX_RANGE_INT} iterations"),
+                    ));
+                }
                 (0..*n.max(&0)).map(|i| (Value::Int(i), Value::Int(i))).collect()
             }
             other => {
@@ -218,6 +240,13 @@ impl<'a> Exec<'a> {
         }
         self.vars.truncate(mark);
         Ok(Flow::Normal)
+    }
+
+    fn check_size(&self, out: &str) -> R<()> {
+        if out.len() > MAX_OUTPUT_BYTES {
+            return Err(ExecError(format!("template: {}: output exceeds {MAX_OUTPUT_BYTES} bytes", self.name)));
+        }
+        Ok(())
     }
 
     fn print_value(&self, p: &Pipe, v: &Value, out: &mut String) -> R<()> {

@@ -142,6 +142,9 @@ pub fn sprintln(args: &[Value]) -> String {
     format!("{}\n", parts.join(" "))
 }
 
+/// Widths and precisions are capped so `%1000000000d` cannot allocate gigabytes.
+const MAX_WIDTH: usize = 1 << 16;
+
 #[derive(Default, Clone, Copy)]
 struct Spec {
     minus: bool,
@@ -199,10 +202,10 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
                 chars[s..*i].iter().collect::<String>().parse().ok()
             }
         };
-        sp.width = num(&mut i, &mut argi);
+        sp.width = num(&mut i, &mut argi).map(|w| w.min(MAX_WIDTH));
         if i < chars.len() && chars[i] == '.' {
             i += 1;
-            sp.prec = Some(num(&mut i, &mut argi).unwrap_or(0));
+            sp.prec = Some(num(&mut i, &mut argi).unwrap_or(0).min(MAX_WIDTH));
         }
         if i >= chars.len() {
             out.push_str("%!(NOVERB)");

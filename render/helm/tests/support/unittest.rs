@@ -154,6 +154,7 @@ fn render_for(chart: &Chart, suite: &J, test: &J, dir: &Path, suite_templates: &
         is_upgrade: test["release"]["upgrade"].as_bool().or(suite["release"]["upgrade"].as_bool()).unwrap_or(false),
         revision: test["release"]["revision"].as_i64().or(suite["release"]["revision"].as_i64()).unwrap_or(0),
         allow_missing_dependencies: true,
+        ignore_kube_version_constraint: true,
         ..Default::default()
     };
     let num = |k: &str| {
