@@ -26,6 +26,11 @@ fn kube_prometheus_stack_suites() {
 }
 
 #[test]
+fn kube_prometheus_stack_crds_subchart_suites() {
+    run_chart("kube-prometheus-stack/charts/crds", "unittests", 1);
+}
+
+#[test]
 fn strimzi_suites() {
     run_chart("strimzi-kafka-operator", "tests", 69);
 }
