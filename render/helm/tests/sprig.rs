@@ -91,6 +91,7 @@ const CASES: &[(&str, Result<&str, &str>)] = &[
     ("{{define \"x\"}}<{{.}}>{{end}}{{include \"x\" \"a\" | upper}} {{tpl \"{{ .name }}!\" .}}", Ok("<A> my-release!")),
     ("{{tpl \"{{define \\\"y\\\"}}Y{{end}}{{include \\\"y\\\" .}}\" .}}", Ok("Y")),
     ("{{tpl \"{{ .nope }}\" .}}", Ok("")),
+    ("{{tpl \"x\\n {{ .nope.x }}\" .}}", Err("error during tpl function execution for \"x\\n {{ .nope.x }}\": template: gotpl:2:4: executing \"gotpl\" at <.nope.x>: nil pointer evaluating interface {}.x")),
     ("{{tpl \"{{ fail \\\"inner\\\" }}\" .}}", Err("error during tpl function execution for \"{{ fail \\\"inner\\\" }}\"")),
     ("{{include \"missing\" .}}", Err("no template \"missing\" associated with template \"t\"")),
 ];

@@ -499,10 +499,10 @@ impl<'a> Exec<'a> {
     }
 
     /// Parses and runs `text` as Helm's `tpl` does: in a copy of the current
-    /// template set (so its `define`s stay local), named after the current template.
+    /// template set (so its `define`s stay local), named `gotpl` as in Helm's errors.
     pub fn tpl(&mut self, text: &str, data: &Value) -> Result<String, String> {
-        let parse_name = self.tree.parse_name.clone();
-        let name = if parse_name.is_empty() { "gotpl".to_string() } else { parse_name.clone() };
+        // Helm parses tpl text as a new template named after its root template.
+        let name = "gotpl".to_string();
         let mut set = (*self.templates).clone();
         super::add_parse(&mut set, &name, text, self.funcs)
             .map_err(|e| format!("cannot parse template {text:?}: {e}"))?;
