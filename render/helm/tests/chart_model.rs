@@ -342,6 +342,9 @@ fn lookup_uses_the_callers_host_and_kube_version_is_checked() {
     assert_eq!(out(&c, &o, "app/templates/x.yaml"), "# djE=");
     o.kube_version = Some("v1.24.1".into());
     let e = render(&c, &o).unwrap_err();
+    let d =
+        chart(&[("Chart.yaml", CHART_YAML), ("templates/x.yaml", "# {{ .Release.Name }} {{ .Release.Namespace }}")]);
+    assert_eq!(out(&d, &RenderOptions::default(), "app/templates/x.yaml"), "# release-name default");
     assert_eq!(e.message, "chart requires kubeVersion: >=1.25.0-0 which is incompatible with Kubernetes v1.24.1");
 }
 

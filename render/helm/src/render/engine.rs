@@ -31,9 +31,11 @@ pub fn render_templates(
     kube: KubeVersion,
     apis: Vec<String>,
 ) -> Result<Vec<(String, String)>> {
+    let name = if opts.release_name.is_empty() { "release-name" } else { &opts.release_name };
+    let namespace = if opts.namespace.is_empty() { "default" } else { &opts.namespace };
     let release = context::release(&ReleaseInfo {
-        name: &opts.release_name,
-        namespace: &opts.namespace,
+        name,
+        namespace,
         is_upgrade: opts.is_upgrade,
         revision: if opts.revision == 0 { 1 } else { opts.revision },
     });

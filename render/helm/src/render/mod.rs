@@ -26,7 +26,9 @@ pub type SharedHost = Arc<dyn Host + Send + Sync>;
 /// provider as arguments).
 #[derive(Clone, Default)]
 pub struct RenderOptions {
+    /// `.Release.Name`; `release-name` when empty, as `helm template` names it.
     pub release_name: String,
+    /// `.Release.Namespace`; `default` when empty.
     pub namespace: String,
     /// Values files' contents (YAML), in order; later ones win.
     pub values: Vec<String>,
