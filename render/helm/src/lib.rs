@@ -23,7 +23,7 @@ pub mod funcs;
 pub mod render;
 pub mod template;
 pub mod value;
-pub mod values;
+mod values;
 pub mod yaml;
 
 pub use chart::{Chart, ChartFile, Dependency, Metadata};
