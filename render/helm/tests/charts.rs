@@ -107,15 +107,12 @@ fn kube_prometheus_stack_missing_dependencies_are_named() {
 /// parent reads their defaults), the rest of the chart renders.
 #[test]
 fn kube_prometheus_stack_renders() {
-    let off = "kubeStateMetrics: {enabled: false}\nnodeExporter: {enabled: false}\n\
-               grafana: {enabled: false}\nwindowsMonitoring: {enabled: false}\n";
     let mut o = opts(vec![]);
     o.allow_missing_dependencies = true;
     o.set = ["kubeStateMetrics.enabled", "nodeExporter.enabled", "grafana.enabled", "windowsMonitoring.enabled"]
         .iter()
         .map(|k| gantry_helm::SetValue::new(*k, "false"))
         .collect();
-    let _ = off;
     let n = render_all("kube-prometheus-stack", o);
     if n > 0 {
         assert_eq!(n, 6, "defaults and five ci values files");
