@@ -180,3 +180,35 @@ fn set_mutates_shared_maps() {
     let t = "{{$d := dict}}{{$_ := set $d \"self\" $d}}{{len (toJson $d)}}";
     assert!(render_string("t", t, &Value::Nil).is_ok());
 }
+
+/// Random token soup never panics or hangs the engine: every outcome is Ok or Err.
+#[test]
+fn arbitrary_input_never_panics() {
+    const PIECES: &[&str] = &[
+        "{{", "}}", "{{-", " -}}", "if", "else", "end", "range", "with", "define", "template", "block", "\"x\"",
+        "`r`", "'c'", "$", "$x", ":=", "=", ".", ".a", ".a.b", "(", ")", "|", "1", "-2", "3.5", "0x1", "nil",
+        "true", "printf", "\"%d %s %v\"", "index", "slice", "len", "and", "or", "not", "eq", "lt", "include",
+        "tpl", "toYaml", "default", "dict", "list", "set", "until", "substr", "trunc", " ", "\n", "é", "/*",
+        "*/", "break", "continue", ",", "repeat", "regexFind", "\"(\"",
+    ];
+    let data = data();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..3000 {
+        let mut t = String::new();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let n = 1 + (seed % 24) as usize;
+        for _ in 0..n {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            t.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
+            if seed % 3 == 0 {
+                t.push(' ');
+            }
+        }
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render_string("t", &t, &data)));
+        assert!(r.is_ok(), "panicked on {t:?}");
+    }
+}
