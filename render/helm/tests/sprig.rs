@@ -75,6 +75,7 @@ const CASES: &[(&str, Result<&str, &str>)] = &[
     ("{{toYaml (dict \"s\" \"true\" \"e\" \"\" \"n\" \"123\" \"c\" \"a: b\" \"m\" \"x\\ny\" \"k8s\" \"ok\")}}", Ok("c: 'a: b'\ne: \"\"\nk8s: ok\nm: |-\n  x\n  y\n\"n\": \"123\"\ns: \"true\"")),
     // go-yaml v2 folds plain scalars at the first lone space past column 80.
     ("{{toYaml (dict \"k\" (printf \"%s %s %s\" (repeat 70 \"a\") (repeat 10 \"b\") \"c d\"))}}", Ok("k: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbbbbbbb\n  c d")),
+    ("{{toYaml (dict \"k\" (printf \"%s %s  x\\t\" (repeat 75 \"a\") (repeat 5 \"b\")))}}", Ok("k: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbb\n  \\ x\\t\"")),
     ("{{toYaml (list (dict \"a\" 1 \"b\" (list 2)) (list 3))}}", Ok("- a: 1\n  b:\n  - 2\n- - 3")),
     ("{{(fromYaml \"a: 1\\nb: [x]\").b}} {{(fromYaml \": bad: [\").Error | empty | not}} {{fromYamlArray \"- 1\\n- 2\"}}", Ok("[x] true [1 2]")),
     ("{{(fromJson \"{\\\"a\\\": 2}\").a}} {{fromJsonArray \"[1, \\\"x\\\"]\"}}", Ok("2 [1 x]")),
@@ -112,4 +113,61 @@ fn sprig_and_helm_functions() {
         }
     }
     assert!(bad.is_empty(), "{} of {} cases differ:\n{}", bad.len(), CASES.len(), bad.join("\n"));
+}
+
+/// Whatever style `toYaml` picks (plain, quoted, literal, folded), the text reads
+/// back as the same data.
+#[test]
+fn to_yaml_round_trips() {
+    let long = "word ".repeat(40);
+    let strings = [
+        "",
+        " lead",
+        "trail ",
+        "a: b",
+        "# x",
+        "- x",
+        "true",
+        "yes",
+        "1.5",
+        "0x1F",
+        "2001-12-14",
+        "null",
+        "~",
+        "multi\nline",
+        "multi\nline\n",
+        "trailing space \nline",
+        "tab\there",
+        "quote'single",
+        "dq\"x",
+        "é ü 日本",
+        "x  y",
+        &long,
+        &format!("{long}\n{long}"),
+        &format!("'{long}'"),
+        &format!("{long}  {long}"),
+        "[a]",
+        "{b}",
+        "@at",
+        "`tick",
+        "%pct",
+        "*star",
+        "&amp",
+        "!bang",
+        "|pipe",
+        ">gt",
+        "? q",
+        "ok: ",
+        "a #b",
+        "---",
+        "...",
+    ];
+    for s in strings {
+        let data = serde_json::json!({"k": s, "list": [s, {"n": s}]});
+        let text = gantry_helm::funcs::yaml_out::to_yaml(&data);
+        // Templates follow toYaml with a line break; Helm's output trims the last one.
+        let back =
+            gantry_helm::yaml::parse_yaml(&format!("{text}\n")).unwrap_or_else(|e| panic!("{s:?} -> {text}\n{e}"));
+        assert_eq!(back, data, "{s:?} emitted as:\n{text}");
+    }
 }

@@ -63,7 +63,8 @@ pub fn yaml_key_cmp(a: &str, b: &str) -> Ordering {
 pub fn to_yaml(v: &J) -> String {
     let mut out = String::new();
     emit(&mut out, v, 0, Ctx::Top);
-    while out.ends_with('\n') {
+    // Helm trims exactly one trailing newline (`strings.TrimSuffix`).
+    if out.ends_with('\n') {
         out.pop();
     }
     out
@@ -340,7 +341,10 @@ fn analyze(s: &str) -> Analysis {
 /// A string in value position, folded like go-yaml v2 folds long lines.
 fn scalar_value_str(s: &str, indent: usize, col: usize) -> String {
     let styled = scalar_str(s, indent);
-    if s.contains('\n') || styled.starts_with('"') {
+    if styled.starts_with('"') {
+        return double_quoted_at(s, Some((col, indent)));
+    }
+    if s.contains('\n') {
         return styled;
     }
     if let Some(inner) = styled.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')) {
@@ -392,8 +396,39 @@ fn literal(s: &str, indent: usize) -> String {
 }
 
 fn double_quoted(s: &str) -> String {
+    double_quoted_at(s, None)
+}
+
+/// Double-quoted style; with `fold = Some((column, indent))` a lone space past
+/// [`BEST_WIDTH`] (not the first or last character) becomes a line break, and a
+/// following space is protected with `\`, as libyaml writes it.
+fn double_quoted_at(s: &str, fold: Option<(usize, usize)>) -> String {
     let mut o = String::from("\"");
-    for c in s.chars() {
+    let chars: Vec<char> = s.chars().collect();
+    let mut column = fold.map_or(0, |(c, _)| c + 1);
+    let mut prev_space = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            if let Some((_, indent)) = fold {
+                if !prev_space && column > BEST_WIDTH && i != 0 && i + 1 != chars.len() {
+                    o.push('\n');
+                    o.push_str(&" ".repeat(indent));
+                    column = indent;
+                    if chars.get(i + 1) == Some(&' ') {
+                        o.push('\\');
+                        column += 1;
+                    }
+                    prev_space = true;
+                    continue;
+                }
+            }
+            o.push(' ');
+            column += 1;
+            prev_space = true;
+            continue;
+        }
+        prev_space = false;
+        let before = o.len();
         match c {
             '"' => o.push_str("\\\""),
             '\\' => o.push_str("\\\\"),
@@ -422,6 +457,7 @@ fn double_quoted(s: &str) -> String {
             }
             c => o.push(c),
         }
+        column += o[before..].chars().count();
     }
     o.push('"');
     o
