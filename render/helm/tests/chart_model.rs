@@ -360,3 +360,19 @@ fn runaway_templates_fail_instead_of_hanging() {
     let e = render(&c, &opts()).unwrap_err();
     assert!(e.message.contains("output exceeds 268435456 bytes"), "{e}");
 }
+
+#[test]
+fn subchart_nesting_is_bounded() {
+    let mut list = Vec::new();
+    let mut prefix = String::new();
+    for i in 0..40 {
+        list.push(ChartFile {
+            name: format!("{prefix}Chart.yaml"),
+            data: format!("apiVersion: v2\nname: c{i}\nversion: 0.1.0\n").into_bytes(),
+        });
+        prefix.push_str(&format!("charts/c{}/", i + 1));
+    }
+    let e = Chart::from_files(list, "deep").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Load);
+    assert!(e.message.contains("subcharts nest deeper than 32"), "{e}");
+}
