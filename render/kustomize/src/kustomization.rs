@@ -1,0 +1,337 @@
+//! The kustomization file's schema (kustomize v5 field names).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::fieldspec::FieldSpec;
+
+/// File names kustomize looks for in a directory, in its order.
+pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// Fields that need kustomize plugins or Helm, which this library does not run.
+const UNSUPPORTED: &[(&str, &str)] = &[
+    ("helmCharts", "Helm chart inflation is not supported; render the chart separately"),
+    ("helmGlobals", "Helm chart inflation is not supported"),
+    ("helmChartInflationGenerator", "Helm chart inflation is not supported"),
+    ("generators", "generator plugins are not supported"),
+    ("transformers", "transformer plugins are not supported"),
+    ("validators", "validator plugins are not supported"),
+    ("configurations", "custom transformer configurations are not supported"),
+    ("openapi", "custom OpenAPI schemas are not supported"),
+];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Kustomization {
+    #[serde(default)]
+    pub api_version: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub metadata: Option<Value>,
+    #[serde(default)]
+    pub resources: Vec<String>,
+    #[serde(default)]
+    pub bases: Vec<String>,
+    #[serde(default)]
+    pub components: Vec<String>,
+    #[serde(default)]
+    pub crds: Vec<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub name_prefix: Option<String>,
+    #[serde(default)]
+    pub name_suffix: Option<String>,
+    #[serde(default)]
+    pub common_labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub labels: Vec<Label>,
+    #[serde(default)]
+    pub common_annotations: BTreeMap<String, String>,
+    #[serde(default)]
+    pub patches: Vec<Patch>,
+    #[serde(default)]
+    pub patches_strategic_merge: Vec<String>,
+    #[serde(default, rename = "patchesJson6902")]
+    pub patches_json6902: Vec<Patch>,
+    #[serde(default)]
+    pub images: Vec<Image>,
+    #[serde(default)]
+    pub replicas: Vec<Replica>,
+    #[serde(default)]
+    pub config_map_generator: Vec<GeneratorArgs>,
+    #[serde(default)]
+    pub secret_generator: Vec<GeneratorArgs>,
+    #[serde(default)]
+    pub generator_options: Option<GeneratorOptions>,
+    #[serde(default)]
+    pub replacements: Vec<ReplacementEntry>,
+    #[serde(default)]
+    pub vars: Vec<Var>,
+    #[serde(default)]
+    pub sort_options: Option<SortOptions>,
+    #[serde(default)]
+    pub build_metadata: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Label {
+    #[serde(default)]
+    pub pairs: BTreeMap<String, String>,
+    #[serde(default)]
+    pub include_selectors: bool,
+    #[serde(default)]
+    pub include_templates: bool,
+    #[serde(default)]
+    pub fields: Vec<FieldSpec>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Patch {
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub patch: Option<String>,
+    #[serde(default)]
+    pub target: Option<Selector>,
+    #[serde(default)]
+    pub options: BTreeMap<String, bool>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Selector {
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub label_selector: Option<String>,
+    #[serde(default)]
+    pub annotation_selector: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Image {
+    pub name: String,
+    #[serde(default)]
+    pub new_name: Option<String>,
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub new_tag: Option<String>,
+    #[serde(default)]
+    pub digest: Option<String>,
+    #[serde(default)]
+    pub tag_suffix: Option<String>,
+}
+
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    let v = Option::<Value>::deserialize(d)?;
+    Ok(match v {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+    })
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Replica {
+    pub name: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GeneratorArgs {
+    pub name: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub behavior: Option<String>,
+    #[serde(default)]
+    pub files: Vec<String>,
+    #[serde(default)]
+    pub literals: Vec<String>,
+    #[serde(default)]
+    pub envs: Vec<String>,
+    #[serde(default)]
+    pub env: Option<String>,
+    #[serde(default, rename = "type")]
+    pub secret_type: Option<String>,
+    #[serde(default)]
+    pub options: Option<GeneratorOptions>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GeneratorOptions {
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    #[serde(default)]
+    pub disable_name_suffix_hash: Option<bool>,
+    #[serde(default)]
+    pub immutable: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(untagged)]
+pub enum ReplacementEntry {
+    Path { path: String },
+    Inline(Replacement),
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Replacement {
+    #[serde(default)]
+    pub source: Option<SourceSelector>,
+    #[serde(default)]
+    pub targets: Vec<TargetSelector>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SourceSelector {
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub field_path: Option<String>,
+    #[serde(default)]
+    pub options: Option<FieldOptions>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TargetSelector {
+    #[serde(default)]
+    pub select: Option<Selector>,
+    #[serde(default)]
+    pub reject: Vec<Selector>,
+    #[serde(default)]
+    pub field_paths: Vec<String>,
+    #[serde(default)]
+    pub options: Option<FieldOptions>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FieldOptions {
+    #[serde(default)]
+    pub delimiter: Option<String>,
+    #[serde(default)]
+    pub index: i64,
+    #[serde(default)]
+    pub encoding: Option<String>,
+    #[serde(default)]
+    pub create: bool,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Var {
+    pub name: String,
+    pub obj_ref: VarRef,
+    #[serde(default)]
+    pub field_ref: Option<VarFieldRef>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VarRef {
+    #[serde(default)]
+    pub api_version: Option<String>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VarFieldRef {
+    #[serde(default)]
+    pub field_path: String,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SortOptions {
+    pub order: String,
+    #[serde(default)]
+    pub legacy_sort_options: Option<LegacySortOptions>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LegacySortOptions {
+    #[serde(default)]
+    pub order_first: Vec<String>,
+    #[serde(default)]
+    pub order_last: Vec<String>,
+}
+
+impl Kustomization {
+    /// Parses a kustomization; unsupported plugin fields and unknown fields
+    /// are errors naming the field and the file.
+    pub fn parse(value: Value, file: &Path) -> Result<Kustomization> {
+        let Value::Object(map) = value else {
+            if value.is_null() {
+                return Ok(Kustomization::default());
+            }
+            return Err(Error::file(file, "a kustomization must be a YAML mapping"));
+        };
+        for (field, why) in UNSUPPORTED {
+            if map.contains_key(*field) {
+                return Err(Error::field(file, field, *why));
+            }
+        }
+        if let Some(kind) = map.get("kind").and_then(Value::as_str) {
+            if kind != "Kustomization" && kind != "Component" {
+                return Err(Error::field(file, "kind", format!("unknown kind {kind:?} (want Kustomization or Component)")));
+            }
+        }
+        serde_json::from_value(Value::Object(map)).map_err(|e| {
+            let msg = e.to_string();
+            let field = msg
+                .split('`')
+                .nth(1)
+                .filter(|_| msg.starts_with("unknown field"))
+                .unwrap_or("")
+                .to_string();
+            if field.is_empty() {
+                Error::file(file, format!("invalid kustomization: {msg}"))
+            } else {
+                Error::field(file, &field, "unknown field (not a kustomize v5 kustomization field)")
+            }
+        })
+    }
+}

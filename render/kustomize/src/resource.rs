@@ -1,0 +1,90 @@
+//! One object of the build plus the bookkeeping kustomize keeps beside it.
+
+use serde_json::{Map, Value};
+
+use crate::resid::ResId;
+
+/// How a generated object combines with an existing one of the same id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Behavior {
+    #[default]
+    Create,
+    Merge,
+    Replace,
+}
+
+#[derive(Clone, Debug)]
+pub struct Resource {
+    pub obj: Value,
+    /// Every id the object has had, oldest first (the current one excluded);
+    /// name references are matched against these.
+    pub previous: Vec<ResId>,
+    /// Generated objects whose name gets kustomize's content-hash suffix.
+    pub needs_hash: bool,
+    pub behavior: Behavior,
+    pub generated: bool,
+}
+
+impl Resource {
+    pub fn new(obj: Value) -> Self {
+        Resource { obj, previous: Vec::new(), needs_hash: false, behavior: Behavior::Create, generated: false }
+    }
+
+    pub fn id(&self) -> ResId {
+        ResId::of(&self.obj)
+    }
+
+    /// The first id the object had when it was read or generated.
+    pub fn original_id(&self) -> ResId {
+        self.previous.first().cloned().unwrap_or_else(|| self.id())
+    }
+
+    /// Records the current id before a transformer changes it.
+    pub fn remember_id(&mut self) {
+        let id = self.id();
+        if self.previous.last() != Some(&id) {
+            self.previous.push(id);
+        }
+    }
+
+    /// All ids, oldest first, ending with the current one.
+    pub fn all_ids(&self) -> Vec<ResId> {
+        let mut v = self.previous.clone();
+        v.push(self.id());
+        v
+    }
+
+    pub fn name(&self) -> String {
+        self.id().name
+    }
+
+    pub fn metadata_mut(&mut self) -> &mut Map<String, Value> {
+        let obj = self.obj.as_object_mut().expect("resources are objects");
+        let meta = obj.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
+        if !meta.is_object() {
+            *meta = Value::Object(Map::new());
+        }
+        meta.as_object_mut().expect("just made an object")
+    }
+
+    pub fn set_name(&mut self, name: &str) {
+        self.metadata_mut().insert("name".into(), Value::String(name.into()));
+    }
+
+    pub fn labels(&self) -> Map<String, Value> {
+        self.meta_map("labels")
+    }
+
+    pub fn annotations(&self) -> Map<String, Value> {
+        self.meta_map("annotations")
+    }
+
+    fn meta_map(&self, key: &str) -> Map<String, Value> {
+        self.obj
+            .get("metadata")
+            .and_then(|m| m.get(key))
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    }
+}

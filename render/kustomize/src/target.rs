@@ -1,0 +1,161 @@
+//! Accumulating a kustomization: resources, generators, components, then
+//! transformers, in kustomize's order (`KustTarget.accumulateTarget`).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::generators::{self, GenKind};
+use crate::kustomization::{Kustomization, Var};
+use crate::loader::{find_kustomization_file, Loader};
+use crate::remote::{self, CloneCache};
+use crate::resource::Resource;
+use crate::transform;
+use crate::yaml_in;
+
+/// Nested bases and components deeper than this are rejected (real trees are
+/// a handful of levels deep; a bound keeps bad input from exhausting the stack).
+pub const MAX_DEPTH: usize = 64;
+
+pub struct Context {
+    pub clones: CloneCache,
+    /// Directories being accumulated, outermost first, for cycle detection.
+    pub stack: Vec<PathBuf>,
+    pub vars: Vec<(Var, PathBuf)>,
+}
+
+pub struct Accumulated {
+    pub resources: Vec<Resource>,
+    pub kustomization: Kustomization,
+    pub file: PathBuf,
+}
+
+/// Accumulates the kustomization in `dir`. `inherited` is the parent's
+/// accumulated resources when `dir` is a component, empty otherwise.
+pub fn accumulate(ctx: &mut Context, dir: &Path, inherited: Vec<Resource>, as_component: bool) -> Result<Accumulated> {
+    let canonical = dir.canonicalize().map_err(|e| Error::file(dir, format!("cannot open directory: {e}")))?;
+    if ctx.stack.contains(&canonical) {
+        let chain: Vec<String> = ctx.stack.iter().chain([&canonical]).map(|p| p.display().to_string()).collect();
+        return Err(Error::file(dir, format!("cycle in kustomization references: {}", chain.join(" -> "))));
+    }
+    if ctx.stack.len() >= MAX_DEPTH {
+        return Err(Error::file(dir, format!("kustomizations nested more than {MAX_DEPTH} deep")));
+    }
+    ctx.stack.push(canonical.clone());
+    let result = accumulate_inner(ctx, &canonical, inherited, as_component);
+    ctx.stack.pop();
+    result
+}
+
+fn accumulate_inner(ctx: &mut Context, dir: &Path, inherited: Vec<Resource>, as_component: bool) -> Result<Accumulated> {
+    let kfile = find_kustomization_file(dir)?;
+    let text = std::fs::read_to_string(&kfile).map_err(|e| Error::file(&kfile, format!("cannot read: {e}")))?;
+    let k = Kustomization::parse(yaml_in::parse_one(&text, &kfile)?, &kfile)?;
+    let is_component = k.kind.as_deref() == Some("Component");
+    if as_component && !is_component {
+        return Err(Error::field(&kfile, "kind", "listed under `components` but its kind is not Component"));
+    }
+    if !as_component && is_component {
+        return Err(Error::field(&kfile, "kind", "a Component can only be listed under `components`, not built or used as a resource"));
+    }
+    if !k.build_metadata.is_empty() {
+        return Err(Error::field(&kfile, "buildMetadata", "origin and transformer annotations are not supported"));
+    }
+    let loader = Loader::new(dir)?;
+    let mut resources = inherited;
+    for (field, list) in [("resources", &k.resources), ("bases", &k.bases)] {
+        for entry in list {
+            let loaded = load_entry(ctx, &loader, entry, &kfile, field)?;
+            for r in loaded {
+                absorb_unique(&mut resources, r, &kfile, field)?;
+            }
+        }
+    }
+    for crd in &k.crds {
+        loader.read_text(crd).map_err(|e| e.in_field(&kfile, "crds"))?;
+    }
+    let global = k.generator_options.as_ref();
+    for args in &k.config_map_generator {
+        let r = generators::generate(GenKind::ConfigMap, args, global, &loader, &kfile)?;
+        generators::absorb(&mut resources, r, &kfile, "configMapGenerator")?;
+    }
+    for args in &k.secret_generator {
+        let r = generators::generate(GenKind::Secret, args, global, &loader, &kfile)?;
+        generators::absorb(&mut resources, r, &kfile, "secretGenerator")?;
+    }
+    for c in &k.components {
+        let cdir = local_or_remote_dir(ctx, &loader, c, &kfile, "components")?;
+        let acc = accumulate(ctx, &cdir, std::mem::take(&mut resources), true)
+            .map_err(|e| e.in_field(&kfile, "components"))?;
+        resources = acc.resources;
+    }
+    transform::run_all(&mut resources, &k, &loader, &kfile)?;
+    for v in &k.vars {
+        ctx.vars.push((v.clone(), kfile.clone()));
+    }
+    Ok(Accumulated { resources, kustomization: k, file: kfile })
+}
+
+fn absorb_unique(resources: &mut Vec<Resource>, r: Resource, kfile: &Path, field: &str) -> Result<()> {
+    let id = r.id();
+    if resources.iter().any(|o| o.id() == id) {
+        return Err(Error::field(kfile, field, format!("may not add resource with an already registered id: {id}")));
+    }
+    resources.push(r);
+    Ok(())
+}
+
+fn local_or_remote_dir(ctx: &mut Context, loader: &Loader, entry: &str, kfile: &Path, field: &str) -> Result<PathBuf> {
+    let local = loader.root.join(entry);
+    if local.is_dir() {
+        return Ok(local);
+    }
+    if remote::looks_remote(entry) {
+        let spec = remote::parse(entry)?;
+        let dir = ctx.clones.checkout(&spec, entry)?;
+        if !dir.is_dir() {
+            return Err(Error::Remote { url: entry.into(), message: format!("path {:?} is not a directory in the repository", spec.path) });
+        }
+        return Ok(dir);
+    }
+    Err(Error::field(kfile, field, format!("{entry:?}: no such directory")))
+}
+
+fn load_entry(ctx: &mut Context, loader: &Loader, entry: &str, kfile: &Path, field: &str) -> Result<Vec<Resource>> {
+    let local = loader.root.join(entry);
+    if local.is_file() {
+        let path = loader.resolve_file(entry).map_err(|e| e.in_field(kfile, field))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::file(&path, format!("cannot read: {e}")))?;
+        return resources_from_text(&text, &path);
+    }
+    if !local.exists() && !remote::looks_remote(entry) {
+        return Err(Error::field(kfile, field, format!("{entry:?}: no such file or directory")));
+    }
+    let dir = local_or_remote_dir(ctx, loader, entry, kfile, field)?;
+    let acc = accumulate(ctx, &dir, Vec::new(), false)?;
+    Ok(acc.resources)
+}
+
+/// Objects of a YAML stream; `kind: List` documents contribute their items.
+pub fn resources_from_text(text: &str, origin: &Path) -> Result<Vec<Resource>> {
+    let mut out = Vec::new();
+    for doc in yaml_in::parse_documents(text, origin)? {
+        let items = match &doc {
+            Value::Object(m) if m.get("kind").and_then(Value::as_str).is_some_and(|k| k.ends_with("List")) && m.get("items").is_some() => {
+                m.get("items").and_then(Value::as_array).cloned().unwrap_or_default()
+            }
+            _ => vec![doc],
+        };
+        for item in items {
+            if !item.is_object() {
+                return Err(Error::file(origin, "every document must be a YAML mapping (a Kubernetes object)"));
+            }
+            if item.get("kind").and_then(Value::as_str).unwrap_or("").is_empty() {
+                return Err(Error::file(origin, "missing kind in an object"));
+            }
+            out.push(Resource::new(item));
+        }
+    }
+    Ok(out)
+}
