@@ -100,7 +100,8 @@ fn update(v: &mut Value, referrer: &ResId, cands: &[&Candidate], kind: &str) {
             let ns_ref = ns.as_deref().or(if referrer.gvk.is_cluster_scoped() { None } else { Some(referrer.namespace.as_str()) });
             if let Some(c) = pick(cands, &name, ns_ref, referrer) {
                 m.insert("name".into(), Value::String(c.current.name.clone()));
-                if ns.is_some() && !c.current.namespace.is_empty() {
+                // Subjects name their service account's namespace explicitly.
+                if (ns.is_some() || kind == "ServiceAccount") && !c.current.namespace.is_empty() {
                     m.insert("namespace".into(), Value::String(c.current.namespace.clone()));
                 }
             }
