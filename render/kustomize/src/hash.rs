@@ -18,7 +18,9 @@ pub fn add_hash_suffixes(res: &mut [Resource]) {
 
 pub fn hash(obj: &Value) -> String {
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
-    let name = obj.get("metadata").and_then(|m| m.get("name")).cloned().unwrap_or(Value::String(String::new()));
+    // kustomize looks the name up as the single key "metadata/name", which
+    // never exists, so every digest carries an empty name.
+    let name = Value::String(String::new());
     let or_empty = |k: &str| obj.get(k).cloned().unwrap_or(Value::String(String::new()));
     let mut m = Map::new();
     match kind {

@@ -130,21 +130,12 @@ pub struct Image {
     pub name: String,
     #[serde(default)]
     pub new_name: Option<String>,
-    #[serde(default, deserialize_with = "string_or_number")]
+    #[serde(default)]
     pub new_tag: Option<String>,
     #[serde(default)]
     pub digest: Option<String>,
     #[serde(default)]
     pub tag_suffix: Option<String>,
-}
-
-fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
-    let v = Option::<Value>::deserialize(d)?;
-    Ok(match v {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s),
-        Some(other) => Some(other.to_string()),
-    })
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -251,11 +242,12 @@ pub struct FieldOptions {
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(deny_unknown_fields)]
 pub struct Var {
     pub name: String,
+    #[serde(rename = "objref")]
     pub obj_ref: VarRef,
-    #[serde(default)]
+    #[serde(default, rename = "fieldref")]
     pub field_ref: Option<VarFieldRef>,
 }
 
