@@ -1,0 +1,32 @@
+//! Bounds on bad input: nesting depth.
+
+use gantry_kustomize::{build, Options};
+
+#[test]
+fn deeply_nested_bases_are_rejected_not_overflowed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut dir = tmp.path().to_path_buf();
+    for _ in 0..100 {
+        std::fs::create_dir_all(dir.join("n")).unwrap();
+        std::fs::write(dir.join("kustomization.yaml"), "resources:\n- n\n").unwrap();
+        dir = dir.join("n");
+    }
+    std::fs::write(dir.join("kustomization.yaml"), "resources: []\n").unwrap();
+    let e = build(tmp.path(), &Options::default()).unwrap_err().to_string();
+    assert!(e.contains("kustomizations nested more than 64 deep"), "{e}");
+}
+
+#[test]
+fn moderately_nested_bases_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut dir = tmp.path().to_path_buf();
+    for _ in 0..20 {
+        std::fs::create_dir_all(dir.join("n")).unwrap();
+        std::fs::write(dir.join("kustomization.yaml"), "resources:\n- n\nnamePrefix: a-\n").unwrap();
+        dir = dir.join("n");
+    }
+    std::fs::write(dir.join("kustomization.yaml"), "resources:\n- cm.yaml\n").unwrap();
+    std::fs::write(dir.join("cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n").unwrap();
+    let b = build(tmp.path(), &Options::default()).unwrap();
+    assert_eq!(b.ids(), vec![format!("~G_v1_ConfigMap|~X|{}x", "a-".repeat(20))]);
+}
