@@ -65,7 +65,11 @@ pub fn generate(
         "merge" => Behavior::Merge,
         "replace" => Behavior::Replace,
         other => {
-            return Err(Error::field(kfile, field, format!("{name}: unknown behavior {other:?} (want create, merge or replace)")))
+            return Err(Error::field(
+                kfile,
+                field,
+                format!("{name}: unknown behavior {other:?} (want create, merge or replace)"),
+            ))
         }
     };
     let opts = merge_options(args.options.as_ref(), global);
@@ -94,9 +98,7 @@ pub fn generate(
         }
     }
     for lit in &args.literals {
-        let (k, v) = lit
-            .split_once('=')
-            .ok_or_else(|| ctx(format!("literal {lit:?} is not KEY=VALUE")))?;
+        let (k, v) = lit.split_once('=').ok_or_else(|| ctx(format!("literal {lit:?} is not KEY=VALUE")))?;
         pairs.push((k.to_string(), unquote(v).as_bytes().to_vec()));
     }
     for f in &args.files {
@@ -182,15 +184,25 @@ pub fn absorb(resources: &mut Vec<Resource>, r: Resource, kfile: &Path, field: &
     let id = r.id();
     let pos = resources.iter().position(|o| {
         let oid = o.id();
-        oid.gvk.kind == id.gvk.kind && o.all_ids().iter().any(|i| i.name == id.name) && oid.effective_namespace() == id.effective_namespace()
+        oid.gvk.kind == id.gvk.kind
+            && o.all_ids().iter().any(|i| i.name == id.name)
+            && oid.effective_namespace() == id.effective_namespace()
     });
     match (r.behavior, pos) {
         (Behavior::Create, None) => resources.push(r),
         (Behavior::Create, Some(_)) => {
-            return Err(Error::field(kfile, field, format!("{}: an object with this id already exists; use behavior merge or replace", id)))
+            return Err(Error::field(
+                kfile,
+                field,
+                format!("{}: an object with this id already exists; use behavior merge or replace", id),
+            ))
         }
         (_, None) => {
-            return Err(Error::field(kfile, field, format!("{}: behavior {:?} needs an existing object of this name", id, r.behavior)))
+            return Err(Error::field(
+                kfile,
+                field,
+                format!("{}: behavior {:?} needs an existing object of this name", id, r.behavior),
+            ))
         }
         (Behavior::Replace, Some(i)) => {
             let old = &mut resources[i];

@@ -26,6 +26,7 @@ const UNSUPPORTED: &[(&str, &str)] = &[
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)] // apiVersion/metadata are accepted and not needed
 pub struct Kustomization {
     #[serde(default)]
     pub api_version: Option<String>,
@@ -184,7 +185,7 @@ pub struct GeneratorOptions {
 #[serde(untagged)]
 pub enum ReplacementEntry {
     Path { path: String },
-    Inline(Replacement),
+    Inline(Box<Replacement>),
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -230,6 +231,7 @@ pub struct TargetSelector {
 
 #[derive(Debug, Default, Deserialize, Clone)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)] // `encoding` is accepted; kustomize only knows the default
 pub struct FieldOptions {
     #[serde(default)]
     pub delimiter: Option<String>,
@@ -253,6 +255,7 @@ pub struct Var {
 
 #[derive(Debug, Default, Deserialize, Clone)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)] // vars match by kind, name and namespace
 pub struct VarRef {
     #[serde(default)]
     pub api_version: Option<String>,
@@ -308,17 +311,16 @@ impl Kustomization {
         }
         if let Some(kind) = map.get("kind").and_then(Value::as_str) {
             if kind != "Kustomization" && kind != "Component" {
-                return Err(Error::field(file, "kind", format!("unknown kind {kind:?} (want Kustomization or Component)")));
+                return Err(Error::field(
+                    file,
+                    "kind",
+                    format!("unknown kind {kind:?} (want Kustomization or Component)"),
+                ));
             }
         }
         serde_json::from_value(Value::Object(map)).map_err(|e| {
             let msg = e.to_string();
-            let field = msg
-                .split('`')
-                .nth(1)
-                .filter(|_| msg.starts_with("unknown field"))
-                .unwrap_or("")
-                .to_string();
+            let field = msg.split('`').nth(1).filter(|_| msg.starts_with("unknown field")).unwrap_or("").to_string();
             if field.is_empty() {
                 Error::file(file, format!("invalid kustomization: {msg}"))
             } else {

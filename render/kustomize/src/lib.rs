@@ -95,7 +95,11 @@ pub fn build(path: &Path, options: &Options) -> Result<Build> {
     transform::nameref::fix_references(&mut res);
     vars::resolve(&mut res, &ctx.vars)?;
     res.retain(|r| {
-        r.obj.get("metadata").and_then(|m| m.get("annotations")).and_then(|a| a.get("config.kubernetes.io/local-config")).and_then(Value::as_str)
+        r.obj
+            .get("metadata")
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get("config.kubernetes.io/local-config"))
+            .and_then(Value::as_str)
             != Some("true")
     });
     let sort_opts = acc.kustomization.sort_options.clone();
@@ -115,11 +119,19 @@ pub fn build(path: &Path, options: &Options) -> Result<Build> {
             Some(so) if so.order == "legacy" => legacy(&mut res, so.legacy_sort_options.as_ref()),
             Some(so) if so.order == "fifo" => {
                 if so.legacy_sort_options.is_some() {
-                    return Err(Error::field(&acc.file, "sortOptions", "legacySortOptions is set but the order is fifo"));
+                    return Err(Error::field(
+                        &acc.file,
+                        "sortOptions",
+                        "legacySortOptions is set but the order is fifo",
+                    ));
                 }
             }
             Some(so) => {
-                return Err(Error::field(&acc.file, "sortOptions", format!("order {:?} must be one of [fifo, legacy]", so.order)))
+                return Err(Error::field(
+                    &acc.file,
+                    "sortOptions",
+                    format!("order {:?} must be one of [fifo, legacy]", so.order),
+                ))
             }
         },
     }

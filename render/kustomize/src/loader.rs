@@ -12,9 +12,7 @@ pub struct Loader {
 
 impl Loader {
     pub fn new(root: &Path) -> Result<Loader> {
-        let root = root
-            .canonicalize()
-            .map_err(|e| Error::file(root, format!("cannot open directory: {e}")))?;
+        let root = root.canonicalize().map_err(|e| Error::file(root, format!("cannot open directory: {e}")))?;
         Ok(Loader { root })
     }
 
@@ -23,10 +21,7 @@ impl Loader {
         let p = self.root.join(rel);
         let c = p.canonicalize().map_err(|e| Error::file(&p, format!("cannot read: {e}")))?;
         if !c.starts_with(&self.root) {
-            return Err(Error::file(
-                &p,
-                format!("security: file is not in or below {}", self.root.display()),
-            ));
+            return Err(Error::file(&p, format!("security: file is not in or below {}", self.root.display())));
         }
         Ok(c)
     }
@@ -45,11 +40,8 @@ impl Loader {
 
 /// Finds the kustomization file in `dir`; more than one is an error, as in kustomize.
 pub fn find_kustomization_file(dir: &Path) -> Result<PathBuf> {
-    let found: Vec<PathBuf> = crate::kustomization::FILE_NAMES
-        .iter()
-        .map(|n| dir.join(n))
-        .filter(|p| p.is_file())
-        .collect();
+    let found: Vec<PathBuf> =
+        crate::kustomization::FILE_NAMES.iter().map(|n| dir.join(n)).filter(|p| p.is_file()).collect();
     match found.len() {
         1 => Ok(found.into_iter().next().expect("one")),
         0 => Err(Error::file(

@@ -161,9 +161,7 @@ fn run_git(dir: &Path, args: &[&str], spec: &RepoSpec, url: &str) -> Result<()> 
             Err(e) => return Err(Error::Remote { url: url.into(), message: e.to_string() }),
         }
     }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| Error::Remote { url: url.into(), message: e.to_string() })?;
+    let out = child.wait_with_output().map_err(|e| Error::Remote { url: url.into(), message: e.to_string() })?;
     if out.status.success() {
         return Ok(());
     }
@@ -189,7 +187,10 @@ mod tests {
     #[test]
     fn double_slash_and_scp_forms() {
         let s = parse("https://example.com/org/repo//deploy/prod?version=v1").unwrap();
-        assert_eq!((s.clone_url.as_str(), s.path.as_str(), s.git_ref.as_str()), ("https://example.com/org/repo", "deploy/prod", "v1"));
+        assert_eq!(
+            (s.clone_url.as_str(), s.path.as_str(), s.git_ref.as_str()),
+            ("https://example.com/org/repo", "deploy/prod", "v1")
+        );
         let s = parse("git@github.com:org/repo/base?ref=main&submodules=false").unwrap();
         assert_eq!((s.clone_url.as_str(), s.path.as_str(), s.submodules), ("git@github.com:org/repo", "base", false));
         let s = parse("github.com/org/repo/a/b").unwrap();

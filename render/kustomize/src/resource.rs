@@ -34,11 +34,6 @@ impl Resource {
         ResId::of(&self.obj)
     }
 
-    /// The first id the object had when it was read or generated.
-    pub fn original_id(&self) -> ResId {
-        self.previous.first().cloned().unwrap_or_else(|| self.id())
-    }
-
     /// Records the current id before a transformer changes it.
     pub fn remember_id(&mut self) {
         let id = self.id();
@@ -80,11 +75,6 @@ impl Resource {
     }
 
     fn meta_map(&self, key: &str) -> Map<String, Value> {
-        self.obj
-            .get("metadata")
-            .and_then(|m| m.get(key))
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default()
+        self.obj.get("metadata").and_then(|m| m.get(key)).and_then(Value::as_object).cloned().unwrap_or_default()
     }
 }

@@ -5,10 +5,28 @@ use crate::resid::ResId;
 use crate::resource::Resource;
 
 pub const DEFAULT_ORDER_FIRST: &[&str] = &[
-    "Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition", "ServiceAccount",
-    "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ConfigMap",
-    "Secret", "Endpoints", "Service", "LimitRange", "PriorityClass", "PersistentVolume",
-    "PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob", "PodDisruptionBudget",
+    "Namespace",
+    "ResourceQuota",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "ServiceAccount",
+    "PodSecurityPolicy",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "Service",
+    "LimitRange",
+    "PriorityClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "StatefulSet",
+    "CronJob",
+    "PodDisruptionBudget",
 ];
 pub const DEFAULT_ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
 
@@ -41,7 +59,10 @@ pub fn legacy_sort(res: &mut [Resource], first: &[String], last: &[String]) {
                 return rx.cmp(&ry);
             }
             let (sx, sy) = (gvk_sort_string(&x), gvk_sort_string(&y));
-            if x.gvk.kind == "Namespace" && y.gvk.kind == "Namespace" && (x.gvk.group.is_empty() || y.gvk.group.is_empty()) {
+            if x.gvk.kind == "Namespace"
+                && y.gvk.kind == "Namespace"
+                && (x.gvk.group.is_empty() || y.gvk.group.is_empty())
+            {
                 return sy.cmp(&sx);
             }
             return sx.cmp(&sy);

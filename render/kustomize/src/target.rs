@@ -48,7 +48,12 @@ pub fn accumulate(ctx: &mut Context, dir: &Path, inherited: Vec<Resource>, as_co
     result
 }
 
-fn accumulate_inner(ctx: &mut Context, dir: &Path, inherited: Vec<Resource>, as_component: bool) -> Result<Accumulated> {
+fn accumulate_inner(
+    ctx: &mut Context,
+    dir: &Path,
+    inherited: Vec<Resource>,
+    as_component: bool,
+) -> Result<Accumulated> {
     let kfile = find_kustomization_file(dir)?;
     let text = std::fs::read_to_string(&kfile).map_err(|e| Error::file(&kfile, format!("cannot read: {e}")))?;
     let k = Kustomization::parse(yaml_in::parse_one(&text, &kfile)?, &kfile)?;
@@ -57,7 +62,11 @@ fn accumulate_inner(ctx: &mut Context, dir: &Path, inherited: Vec<Resource>, as_
         return Err(Error::field(&kfile, "kind", "listed under `components` but its kind is not Component"));
     }
     if !as_component && is_component {
-        return Err(Error::field(&kfile, "kind", "a Component can only be listed under `components`, not built or used as a resource"));
+        return Err(Error::field(
+            &kfile,
+            "kind",
+            "a Component can only be listed under `components`, not built or used as a resource",
+        ));
     }
     if !k.build_metadata.is_empty() {
         return Err(Error::field(&kfile, "buildMetadata", "origin and transformer annotations are not supported"));
@@ -115,7 +124,10 @@ fn local_or_remote_dir(ctx: &mut Context, loader: &Loader, entry: &str, kfile: &
         let spec = remote::parse(entry)?;
         let dir = ctx.clones.checkout(&spec, entry)?;
         if !dir.is_dir() {
-            return Err(Error::Remote { url: entry.into(), message: format!("path {:?} is not a directory in the repository", spec.path) });
+            return Err(Error::Remote {
+                url: entry.into(),
+                message: format!("path {:?} is not a directory in the repository", spec.path),
+            });
         }
         return Ok(dir);
     }
@@ -142,7 +154,10 @@ pub fn resources_from_text(text: &str, origin: &Path) -> Result<Vec<Resource>> {
     let mut out = Vec::new();
     for doc in yaml_in::parse_documents(text, origin)? {
         let items = match &doc {
-            Value::Object(m) if m.get("kind").and_then(Value::as_str).is_some_and(|k| k.ends_with("List")) && m.get("items").is_some() => {
+            Value::Object(m)
+                if m.get("kind").and_then(Value::as_str).is_some_and(|k| k.ends_with("List"))
+                    && m.get("items").is_some() =>
+            {
                 m.get("items").and_then(Value::as_array).cloned().unwrap_or_default()
             }
             _ => vec![doc],

@@ -28,14 +28,21 @@ pub fn resolve(res: &mut [Resource], vars: &[(Var, PathBuf)]) -> Result<()> {
         let Some(r) = target else {
             return Err(Error::field(file, "vars", format!("var {}: no object {} found", v.name, v.obj_ref.name)));
         };
-        let path = v.field_ref.as_ref().map(|f| f.field_path.clone()).filter(|p| !p.is_empty()).unwrap_or_else(|| "metadata.name".into());
+        let path = v
+            .field_ref
+            .as_ref()
+            .map(|f| f.field_path.clone())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "metadata.name".into());
         let mut found = Vec::new();
         lookup(&r.obj, &split_field_path(&path), &mut found);
         let val = match found.first() {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Number(n)) => crate::emit::format_number(n),
             Some(Value::Bool(b)) => b.to_string(),
-            _ => return Err(Error::field(file, "vars", format!("var {}: field {path} not found in {}", v.name, r.id()))),
+            _ => {
+                return Err(Error::field(file, "vars", format!("var {}: field {path} not found in {}", v.name, r.id())))
+            }
         };
         if values.insert(v.name.clone(), val).is_some() {
             return Err(Error::field(file, "vars", format!("var {} is defined more than once", v.name)));

@@ -41,17 +41,23 @@ fn remote_bases() {
     let repo = tmp.path().join("repo");
     std::fs::create_dir_all(repo.join("deploy/base")).unwrap();
     std::fs::write(repo.join("deploy/base/kustomization.yaml"), "resources:\n- cm.yaml\n").unwrap();
-    std::fs::write(repo.join("deploy/base/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: remote\ndata:\n  from: v1\n").unwrap();
+    std::fs::write(
+        repo.join("deploy/base/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: remote\ndata:\n  from: v1\n",
+    )
+    .unwrap();
     make_repo(&repo, "v1");
     // A later commit on the default branch must not be what ?ref=v1 sees.
-    std::fs::write(repo.join("deploy/base/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: remote\ndata:\n  from: main\n").unwrap();
+    std::fs::write(
+        repo.join("deploy/base/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: remote\ndata:\n  from: main\n",
+    )
+    .unwrap();
     git(&repo, &["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qam", "main"]);
 
     let gitconfig = tmp.path().join("gitconfig");
-    let mut config = format!(
-        "[url \"file://{}\"]\n\tinsteadOf = https://github.com/example-org/example-repo\n",
-        repo.display()
-    );
+    let mut config =
+        format!("[url \"file://{}\"]\n\tinsteadOf = https://github.com/example-org/example-repo\n", repo.display());
     let argo = tmp.path().join("argo");
     let tp = thirdparty();
     if let Some(tp) = &tp {
@@ -87,19 +93,31 @@ fn remote_bases() {
     assert!(b.to_yaml().contains("from: v1"), "{}", b.to_yaml());
 
     // Without a ref, the default branch's newest commit.
-    std::fs::write(overlay.join("kustomization.yaml"), "resources:\n- https://github.com/example-org/example-repo//deploy/base\n").unwrap();
+    std::fs::write(
+        overlay.join("kustomization.yaml"),
+        "resources:\n- https://github.com/example-org/example-repo//deploy/base\n",
+    )
+    .unwrap();
     let b = build(&overlay, &Options::default()).expect("default branch builds");
     assert!(b.to_yaml().contains("from: main"), "{}", b.to_yaml());
 
     // An unreachable remote names the URL and git's own error.
-    std::fs::write(overlay.join("kustomization.yaml"), "resources:\n- https://github.com/example-org/missing-repo//base?ref=v1\n").unwrap();
+    std::fs::write(
+        overlay.join("kustomization.yaml"),
+        "resources:\n- https://github.com/example-org/missing-repo//base?ref=v1\n",
+    )
+    .unwrap();
     let e = build(&overlay, &Options::default()).unwrap_err().to_string();
     assert!(e.contains("remote base https://github.com/example-org/missing-repo//base?ref=v1"), "{e}");
     assert!(e.contains("git fetch"), "{e}");
     assert!(e.contains("missing-repo"), "{e}");
 
     // A ref that does not exist.
-    std::fs::write(overlay.join("kustomization.yaml"), "resources:\n- https://github.com/example-org/example-repo//deploy/base?ref=v9\n").unwrap();
+    std::fs::write(
+        overlay.join("kustomization.yaml"),
+        "resources:\n- https://github.com/example-org/example-repo//deploy/base?ref=v9\n",
+    )
+    .unwrap();
     let e = build(&overlay, &Options::default()).unwrap_err().to_string();
     assert!(e.contains("?ref=v9") && e.contains("v9"), "{e}");
 
@@ -107,7 +125,8 @@ fn remote_bases() {
     if let Some(tp) = &tp {
         let kfp = tp.join("kustomize/kubeflow-pipelines/env/platform-agnostic");
         let b = build(&kfp, &Options::default()).expect("Kubeflow Pipelines builds");
-        let expected = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kfp/expected.yaml")).unwrap();
+        let expected =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kfp/expected.yaml")).unwrap();
         assert_eq!(b.objects().len(), 72);
         if b.to_yaml() != expected {
             let got = b.to_yaml();

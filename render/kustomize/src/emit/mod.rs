@@ -119,18 +119,14 @@ impl Writer {
 
     /// `indent` is the column of the parent's content; `indentless` keeps the
     /// dashes at the parent mapping's own indent.
-    fn block_sequence(&mut self, a: &[Value], indent: usize, indentless: bool) {
-        let seq_indent = if indentless { indent } else { indent };
+    fn block_sequence(&mut self, a: &[Value], indent: usize, _indentless: bool) {
+        let seq_indent = indent;
         for item in a {
             self.write_indent(seq_indent);
             self.write_indicator("-", true, false, true);
             match item {
-                Value::Object(m) if !m.is_empty() => {
-                    self.block_mapping(m, seq_indent + BEST_INDENT, true)
-                }
-                Value::Array(inner) if !inner.is_empty() => {
-                    self.block_sequence(inner, seq_indent + BEST_INDENT, false)
-                }
+                Value::Object(m) if !m.is_empty() => self.block_mapping(m, seq_indent + BEST_INDENT, true),
+                Value::Array(inner) if !inner.is_empty() => self.block_sequence(inner, seq_indent + BEST_INDENT, false),
                 other => self.flow_or_scalar(other, seq_indent + BEST_INDENT, false),
             }
         }
@@ -174,10 +170,8 @@ impl Writer {
         if simple_key && a.multiline {
             style = ScalarStyle::DoubleQuoted;
         }
-        if style == ScalarStyle::Plain {
-            if !a.block_plain_allowed || (s.is_empty() && simple_key) {
-                style = ScalarStyle::SingleQuoted;
-            }
+        if style == ScalarStyle::Plain && (!a.block_plain_allowed || (s.is_empty() && simple_key)) {
+            style = ScalarStyle::SingleQuoted;
         }
         if style == ScalarStyle::SingleQuoted && !a.single_quoted_allowed {
             style = ScalarStyle::DoubleQuoted;
@@ -255,13 +249,7 @@ impl Writer {
             let c = chars[i];
             if c == ' ' {
                 let next_space = chars.get(i + 1) == Some(&' ');
-                if allow_breaks
-                    && !spaces
-                    && self.column > BEST_WIDTH
-                    && i > 0
-                    && i < n - 1
-                    && !next_space
-                {
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i < n - 1 && !next_space {
                     self.write_indent(indent);
                 } else {
                     self.put(c);

@@ -52,8 +52,7 @@ pub fn analyze(value: &str) -> Analysis {
     let mut block_indicators = false;
     let mut line_breaks = false;
     let mut special = false;
-    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
-        (false, false, false, false);
+    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) = (false, false, false, false);
     let (mut break_space, mut space_break) = (false, false);
     let (mut previous_space, mut previous_break) = (false, false);
     if value.starts_with("---") || value.starts_with("...") {
@@ -66,8 +65,9 @@ pub fn analyze(value: &str) -> Analysis {
         let followed_by_ws = i + 1 >= n || is_blank(chars[i + 1]) || is_break(chars[i + 1]);
         if i == 0 {
             match c {
-                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
-                | '%' | '@' | '`' => block_indicators = true,
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' => {
+                    block_indicators = true
+                }
                 '?' | ':' | '-' if followed_by_ws => block_indicators = true,
                 _ => {}
             }
@@ -151,15 +151,13 @@ fn is_base60_float(s: &str) -> bool {
     if !(c == '+' || c == '-' || c.is_ascii_digit()) || !s.contains(':') {
         return false;
     }
-    RE.get_or_init(|| Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$").unwrap())
-        .is_match(s)
+    RE.get_or_init(|| Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$").unwrap()).is_match(s)
 }
 
 const SPECIAL_WORDS: &[&str] = &[
-    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no", "No",
-    "NO", "false", "False", "FALSE", "off", "Off", "OFF", "", "~", "null", "Null", "NULL", ".nan",
-    ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
-    "<<",
+    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no", "No", "NO", "false",
+    "False", "FALSE", "off", "Off", "OFF", "", "~", "null", "Null", "NULL", ".nan", ".NaN", ".NAN", ".inf", ".Inf",
+    ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", "<<",
 ];
 
 fn resolves_to_string(s: &str) -> bool {
@@ -178,9 +176,8 @@ fn resolves_to_string(s: &str) -> bool {
                 return false;
             }
             static FLOAT: OnceLock<Regex> = OnceLock::new();
-            let re = FLOAT.get_or_init(|| {
-                Regex::new(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$").unwrap()
-            });
+            let re =
+                FLOAT.get_or_init(|| Regex::new(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$").unwrap());
             !(re.is_match(&plain) && go_parse_float(&plain).is_some())
         }
         _ => true,

@@ -20,7 +20,7 @@ pub fn apply(target: &mut Value, patch: &Value) -> bool {
     if directive(patch) == Some("delete") {
         return false;
     }
-    merge_value(target, patch, root.map(|t| FieldInfo::object(t)).as_ref());
+    merge_value(target, patch, root.map(FieldInfo::object).as_ref());
     true
 }
 
@@ -47,7 +47,10 @@ fn clean(v: &Value) -> Option<Value> {
             Some(Value::Object(out))
         }
         Value::Array(a) => Some(Value::Array(
-            a.iter().filter(|e| !(e.is_object() && directive(e).is_some() && e.as_object().is_some_and(|m| m.len() == 1))).filter_map(clean).collect(),
+            a.iter()
+                .filter(|e| !(e.is_object() && directive(e).is_some() && e.as_object().is_some_and(|m| m.len() == 1)))
+                .filter_map(clean)
+                .collect(),
         )),
         other => Some(other.clone()),
     }
@@ -186,7 +189,8 @@ fn merge_list(dest: &[Value], patch: &[Value], info: Option<&FieldInfo>) -> Vec<
         }
         return out;
     }
-    let key_of = |v: &Value| -> Vec<String> { keys.iter().map(|k| v.get(k).map(scalar_string).unwrap_or_default()).collect() };
+    let key_of =
+        |v: &Value| -> Vec<String> { keys.iter().map(|k| v.get(k).map(scalar_string).unwrap_or_default()).collect() };
     let mut used = vec![false; dest.len()];
     let mut out = Vec::new();
     for p in patch {

@@ -9,10 +9,13 @@ use serde::Deserialize;
 
 use crate::resid::Gvk;
 
+/// One row of the table: child type, patch strategy, merge keys.
+type FieldRow = (Option<String>, Option<String>, Vec<String>);
+
 #[derive(Deserialize)]
 pub struct Schema {
     kinds: HashMap<String, String>,
-    types: HashMap<String, HashMap<String, (Option<String>, Option<String>, Vec<String>)>>,
+    types: HashMap<String, HashMap<String, FieldRow>>,
 }
 
 /// What the schema says about one field.

@@ -46,7 +46,11 @@ pub fn namespace(res: &mut [Resource], ns: &str, kfile: &Path) -> Result<()> {
     for (i, a) in res.iter().enumerate() {
         let id = a.id();
         if res[..i].iter().any(|b| b.id() == id) {
-            return Err(Error::field(kfile, "namespace", format!("namespace transformation produces ID conflict: {id}")));
+            return Err(Error::field(
+                kfile,
+                "namespace",
+                format!("namespace transformation produces ID conflict: {id}"),
+            ));
         }
     }
     Ok(())

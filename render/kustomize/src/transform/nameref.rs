@@ -54,7 +54,9 @@ pub fn fix_references(res: &mut [Resource]) {
         for r in res.iter_mut() {
             let rid = r.id();
             for fs in referral.field_specs.iter().filter(|fs| fs.applies_to(&rid.gvk)) {
-                fieldspec::visit(&mut r.obj, &fs.segments(), false, &mut |v| update(v, &rid, &candidates, &referral.kind));
+                fieldspec::visit(&mut r.obj, &fs.segments(), false, &mut |v| {
+                    update(v, &rid, &candidates, &referral.kind)
+                });
             }
         }
     }
@@ -70,8 +72,14 @@ fn pick<'a>(cands: &[&'a Candidate], name: &str, ns: Option<&str>, referrer: &Re
                 return true;
             }
             match ns {
-                Some(ns) => c.ids.iter().any(|i| i.name == name && i.effective_namespace() == if ns.is_empty() { "default" } else { ns }),
-                None => referrer.gvk.is_cluster_scoped() || c.current.effective_namespace() == referrer.effective_namespace(),
+                Some(ns) => c
+                    .ids
+                    .iter()
+                    .any(|i| i.name == name && i.effective_namespace() == if ns.is_empty() { "default" } else { ns }),
+                None => {
+                    referrer.gvk.is_cluster_scoped()
+                        || c.current.effective_namespace() == referrer.effective_namespace()
+                }
             }
         })
         .collect();
@@ -97,7 +105,11 @@ fn update(v: &mut Value, referrer: &ResId, cands: &[&Candidate], kind: &str) {
             }
             let Some(name) = m.get("name").and_then(Value::as_str).map(str::to_string) else { return };
             let ns = m.get("namespace").and_then(Value::as_str).map(str::to_string);
-            let ns_ref = ns.as_deref().or(if referrer.gvk.is_cluster_scoped() { None } else { Some(referrer.namespace.as_str()) });
+            let ns_ref = ns.as_deref().or(if referrer.gvk.is_cluster_scoped() {
+                None
+            } else {
+                Some(referrer.namespace.as_str())
+            });
             if let Some(c) = pick(cands, &name, ns_ref, referrer) {
                 m.insert("name".into(), Value::String(c.current.name.clone()));
                 // Subjects name their service account's namespace explicitly.

@@ -77,11 +77,11 @@ pub fn patches(res: &mut Vec<Resource>, list: &[Patch], loader: &Loader, kfile: 
                         Some(target) => {
                             let mut i = 0;
                             while i < res.len() {
-                                if selector::matches(target, &res[i]).map_err(|e| e.in_field(kfile, field))? {
-                                    if !apply_smp(&mut res[i], &doc, allow_name, allow_kind, true) {
-                                        res.remove(i);
-                                        continue;
-                                    }
+                                if selector::matches(target, &res[i]).map_err(|e| e.in_field(kfile, field))?
+                                    && !apply_smp(&mut res[i], &doc, allow_name, allow_kind, true)
+                                {
+                                    res.remove(i);
+                                    continue;
                                 }
                                 i += 1;
                             }

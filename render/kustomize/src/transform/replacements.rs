@@ -17,14 +17,17 @@ const FIELD: &str = "replacements";
 pub fn replacements(res: &mut [Resource], list: &[ReplacementEntry], loader: &Loader, kfile: &Path) -> Result<()> {
     for entry in list {
         let reps: Vec<Replacement> = match entry {
-            ReplacementEntry::Inline(r) => vec![r.clone()],
+            ReplacementEntry::Inline(r) => vec![(**r).clone()],
             ReplacementEntry::Path { path } => {
                 let text = loader.read_text(path).map_err(|e| e.in_field(kfile, FIELD))?;
                 let mut out = Vec::new();
                 for doc in yaml_in::parse_documents(&text, &loader.root.join(path))? {
                     let items = if doc.is_array() { doc.as_array().cloned().unwrap_or_default() } else { vec![doc] };
                     for item in items {
-                        out.push(serde_json::from_value(item).map_err(|e| Error::field(kfile, FIELD, format!("{path}: {e}")))?);
+                        out.push(
+                            serde_json::from_value(item)
+                                .map_err(|e| Error::field(kfile, FIELD, format!("{path}: {e}")))?,
+                        );
                     }
                 }
                 out
@@ -60,7 +63,11 @@ fn target_matches(s: &Selector, r: &Resource) -> Result<bool> {
     if !any_id {
         return Ok(false);
     }
-    let sel = Selector { label_selector: s.label_selector.clone(), annotation_selector: s.annotation_selector.clone(), ..Default::default() };
+    let sel = Selector {
+        label_selector: s.label_selector.clone(),
+        annotation_selector: s.annotation_selector.clone(),
+        ..Default::default()
+    };
     selector::matches(&sel, r)
 }
 
