@@ -4,7 +4,11 @@
 //! `merge` patch strategy (see `schema`); other lists, and every list of a
 //! kind without a built-in schema, are replaced by the patch's list. Keyed
 //! merges put the patch's elements first, then the remaining original
-//! elements, which is kustomize's (prepend) order.
+//! elements (kustomize's "prepend" order); with several merge keys (e.g.
+//! container ports) new elements come first, then all originals in order.
+//! `$patch: delete|replace|merge` and nulls are directives; kyaml does not
+//! know `$setElementOrder`, `$deleteFromPrimitiveList` or `$retainKeys`, so,
+//! as in kustomize, they stay in the object as ordinary fields.
 
 mod schema;
 
@@ -37,7 +41,7 @@ fn clean(v: &Value) -> Option<Value> {
             }
             let mut out = Map::new();
             for (k, c) in m {
-                if k.starts_with('$') {
+                if k == "$patch" {
                     continue;
                 }
                 if let Some(c) = clean(c) {
@@ -84,7 +88,7 @@ fn merge_map(dest: &mut Map<String, Value>, patch: &Map<String, Value>, type_nam
     }
     let schema = Schema::get();
     for (k, pv) in patch {
-        if k.starts_with('$') {
+        if k == "$patch" {
             continue;
         }
         if pv.is_null() {
@@ -109,39 +113,6 @@ fn merge_map(dest: &mut Map<String, Value>, patch: &Map<String, Value>, type_nam
             }
         }
     }
-    for (k, pv) in patch {
-        if let Some(field) = k.strip_prefix("$deleteFromPrimitiveList/") {
-            if let (Some(Value::Array(d)), Value::Array(del)) = (dest.get_mut(field), pv) {
-                d.retain(|e| !del.contains(e));
-            }
-        }
-    }
-    for (k, pv) in patch {
-        if let Some(field) = k.strip_prefix("$setElementOrder/") {
-            let keys = type_name.and_then(|t| schema.field(t, field)).map(|i| i.keys.clone()).unwrap_or_default();
-            if let (Some(Value::Array(d)), Value::Array(order)) = (dest.get_mut(field), pv) {
-                reorder(d, order, &keys);
-            }
-        }
-    }
-}
-
-fn reorder(list: &mut Vec<Value>, order: &[Value], keys: &[String]) {
-    let key_of = |v: &Value| -> Vec<String> {
-        if keys.is_empty() {
-            vec![scalar_string(v)]
-        } else {
-            keys.iter().map(|k| v.get(k).map(scalar_string).unwrap_or_default()).collect()
-        }
-    };
-    let mut rest: Vec<Value> = std::mem::take(list);
-    for o in order {
-        let ok = key_of(o);
-        if let Some(i) = rest.iter().position(|e| keys_match(&key_of(e), &ok)) {
-            list.push(rest.remove(i));
-        }
-    }
-    list.extend(rest);
 }
 
 fn scalar_string(v: &Value) -> String {
@@ -213,19 +184,27 @@ fn merge_list(dest: &[Value], patch: &[Value], info: Option<&FieldInfo>) -> Vec<
                 if let (Value::Object(d), Value::Object(pm)) = (&mut merged, p) {
                     merge_map(d, pm, elem.as_deref());
                 }
-                out.push(merged);
+                out.push((merged, Some(i)));
             }
             None => {
                 if let Some(c) = clean(p) {
-                    out.push(c);
+                    out.push((c, None));
                 }
             }
         }
     }
     for (i, d) in dest.iter().enumerate() {
         if !used[i] {
-            out.push(d.clone());
+            out.push((d.clone(), Some(i)));
         }
     }
-    out
+    if keys.len() > 1 {
+        // With several merge keys kyaml re-appends every original element in
+        // original order, so new elements end up first.
+        let (mut fresh, mut old): (Vec<_>, Vec<_>) = out.into_iter().partition(|(_, i)| i.is_none());
+        old.sort_by_key(|(_, i)| *i);
+        fresh.extend(old);
+        out = fresh;
+    }
+    out.into_iter().map(|(v, _)| v).collect()
 }

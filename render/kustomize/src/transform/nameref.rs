@@ -100,9 +100,8 @@ fn update(v: &mut Value, referrer: &ResId, cands: &[&Candidate], kind: &str) {
             }
         }
         Value::Object(m) => {
-            if m.get("kind").and_then(Value::as_str).is_some_and(|k| k != kind) {
-                return;
-            }
+            // kustomize does not look at a subject's `kind`: a User named like
+            // a renamed service account follows it too.
             let Some(name) = m.get("name").and_then(Value::as_str).map(str::to_string) else { return };
             let ns = m.get("namespace").and_then(Value::as_str).map(str::to_string);
             let ns_ref = ns.as_deref().or(if referrer.gvk.is_cluster_scoped() {
