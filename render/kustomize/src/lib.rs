@@ -11,6 +11,7 @@
 //! # Ok::<(), gantry_kustomize::Error>(())
 //! ```
 
+mod crds;
 mod emit;
 mod error;
 mod fieldspec;
@@ -92,7 +93,7 @@ pub fn build(path: &Path, options: &Options) -> Result<Build> {
     let acc = target::accumulate(&mut ctx, path, Vec::new(), false)?;
     let mut res = acc.resources;
     hash::add_hash_suffixes(&mut res);
-    transform::nameref::fix_references(&mut res);
+    transform::nameref::fix_references(&mut res, &acc.config.namerefs);
     vars::resolve(&mut res, &ctx.vars)?;
     res.retain(|r| {
         r.obj

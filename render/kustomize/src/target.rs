@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::crds::ExtraConfig;
 use crate::error::{Error, Result};
 use crate::generators::{self, GenKind};
 use crate::kustomization::{Kustomization, Var};
@@ -27,6 +28,8 @@ pub struct Context {
 
 pub struct Accumulated {
     pub resources: Vec<Resource>,
+    /// Field specs from `crds` here and in the bases.
+    pub config: ExtraConfig,
     pub kustomization: Kustomization,
     pub file: PathBuf,
 }
@@ -73,16 +76,18 @@ fn accumulate_inner(
     }
     let loader = Loader::new(dir)?;
     let mut resources = inherited;
+    let mut config = ExtraConfig::default();
     for (field, list) in [("resources", &k.resources), ("bases", &k.bases)] {
         for entry in list {
-            let loaded = load_entry(ctx, &loader, entry, &kfile, field)?;
+            let loaded = load_entry(ctx, &loader, entry, &kfile, field, &mut config)?;
             for r in loaded {
                 absorb_unique(&mut resources, r, &kfile, field)?;
             }
         }
     }
     for crd in &k.crds {
-        loader.read_text(crd).map_err(|e| e.in_field(&kfile, "crds"))?;
+        let text = loader.read_text(crd).map_err(|e| e.in_field(&kfile, "crds"))?;
+        config.merge(&crate::crds::load(&text, &loader.root.join(crd), &kfile)?);
     }
     let global = k.generator_options.as_ref();
     for args in &k.config_map_generator {
@@ -98,12 +103,13 @@ fn accumulate_inner(
         let acc = accumulate(ctx, &cdir, std::mem::take(&mut resources), true)
             .map_err(|e| e.in_field(&kfile, "components"))?;
         resources = acc.resources;
+        config.merge(&acc.config);
     }
-    transform::run_all(&mut resources, &k, &loader, &kfile)?;
+    transform::run_all(&mut resources, &k, &loader, &kfile, &config)?;
     for v in &k.vars {
         ctx.vars.push((v.clone(), kfile.clone()));
     }
-    Ok(Accumulated { resources, kustomization: k, file: kfile })
+    Ok(Accumulated { resources, config, kustomization: k, file: kfile })
 }
 
 fn absorb_unique(resources: &mut Vec<Resource>, r: Resource, kfile: &Path, field: &str) -> Result<()> {
@@ -134,7 +140,14 @@ fn local_or_remote_dir(ctx: &mut Context, loader: &Loader, entry: &str, kfile: &
     Err(Error::field(kfile, field, format!("{entry:?}: no such directory")))
 }
 
-fn load_entry(ctx: &mut Context, loader: &Loader, entry: &str, kfile: &Path, field: &str) -> Result<Vec<Resource>> {
+fn load_entry(
+    ctx: &mut Context,
+    loader: &Loader,
+    entry: &str,
+    kfile: &Path,
+    field: &str,
+    config: &mut ExtraConfig,
+) -> Result<Vec<Resource>> {
     let local = loader.root.join(entry);
     if local.is_file() {
         let path = loader.resolve_file(entry).map_err(|e| e.in_field(kfile, field))?;
@@ -146,6 +159,7 @@ fn load_entry(ctx: &mut Context, loader: &Loader, entry: &str, kfile: &Path, fie
     }
     let dir = local_or_remote_dir(ctx, loader, entry, kfile, field)?;
     let acc = accumulate(ctx, &dir, Vec::new(), false)?;
+    config.merge(&acc.config);
     Ok(acc.resources)
 }
 

@@ -33,13 +33,17 @@ fn apply_map(res: &mut [Resource], pairs: &BTreeMap<String, String>, specs: &[Fi
     }
 }
 
-pub fn common_labels(res: &mut [Resource], pairs: &BTreeMap<String, String>) {
-    apply_map(res, pairs, &common_label_specs());
+pub fn common_labels(res: &mut [Resource], pairs: &BTreeMap<String, String>, extra: &[FieldSpec]) {
+    let mut specs = common_label_specs();
+    specs.extend(extra.iter().cloned());
+    apply_map(res, pairs, &specs);
 }
 
-pub fn labels(res: &mut [Resource], l: &Label) {
+pub fn labels(res: &mut [Resource], l: &Label, extra: &[FieldSpec]) {
     let mut specs = if l.include_selectors {
-        common_label_specs()
+        let mut s = common_label_specs();
+        s.extend(extra.iter().cloned());
+        s
     } else if l.include_templates {
         load_specs(include_str!("../konfig/templatelabels.yaml"), "templateLabels")
     } else {
@@ -49,6 +53,8 @@ pub fn labels(res: &mut [Resource], l: &Label) {
     apply_map(res, &l.pairs, &specs);
 }
 
-pub fn annotations(res: &mut [Resource], pairs: &BTreeMap<String, String>) {
-    apply_map(res, pairs, &load_specs(include_str!("../konfig/commonannotations.yaml"), "commonAnnotations"));
+pub fn annotations(res: &mut [Resource], pairs: &BTreeMap<String, String>, extra: &[FieldSpec]) {
+    let mut specs = load_specs(include_str!("../konfig/commonannotations.yaml"), "commonAnnotations");
+    specs.extend(extra.iter().cloned());
+    apply_map(res, pairs, &specs);
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
-use crate::fieldspec::{self, load_specs};
+use crate::fieldspec::{self, load_specs, FieldSpec};
 use crate::kustomization::Replica;
 use crate::resource::Resource;
 
@@ -64,7 +64,7 @@ fn skips_prefix(r: &Resource) -> bool {
         || gvk.kind == "Namespace"
 }
 
-pub fn prefix_suffix(res: &mut [Resource], prefix: &str, suffix: &str) {
+pub fn prefix_suffix(res: &mut [Resource], prefix: &str, suffix: &str, extra: &[FieldSpec]) {
     if prefix.is_empty() && suffix.is_empty() {
         return;
     }
@@ -75,6 +75,14 @@ pub fn prefix_suffix(res: &mut [Resource], prefix: &str, suffix: &str) {
         r.remember_id();
         let name = r.name();
         r.set_name(&format!("{prefix}{name}{suffix}"));
+        let gvk = r.id().gvk;
+        for s in extra.iter().filter(|s| s.applies_to(&gvk)) {
+            fieldspec::visit(&mut r.obj, &s.segments(), false, &mut |v| {
+                if let Value::String(n) = v {
+                    *n = format!("{prefix}{n}{suffix}");
+                }
+            });
+        }
     }
 }
 

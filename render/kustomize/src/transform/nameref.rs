@@ -11,7 +11,7 @@ use crate::fieldspec::{self, FieldSpec};
 use crate::resid::ResId;
 use crate::resource::Resource;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 struct Referral {
     kind: String,
     #[serde(default)]
@@ -36,9 +36,16 @@ struct Candidate {
     current: ResId,
 }
 
-pub fn fix_references(res: &mut [Resource]) {
+pub fn fix_references(res: &mut [Resource], extra: &[(String, String, FieldSpec)]) {
     let snapshot: Vec<Candidate> = res.iter().map(|r| Candidate { ids: r.all_ids(), current: r.id() }).collect();
-    for referral in table() {
+    // Name references declared by `crds` for kinds the built-in table lacks.
+    let mut extra_kinds: Vec<Referral> = Vec::new();
+    for (kind, version, _) in extra {
+        if !table().iter().any(|r| r.kind == *kind) && !extra_kinds.iter().any(|r| r.kind == *kind) {
+            extra_kinds.push(Referral { kind: kind.clone(), group: String::new(), version: version.clone(), field_specs: Vec::new() });
+        }
+    }
+    for referral in table().iter().chain(extra_kinds.iter()) {
         let candidates: Vec<&Candidate> = snapshot
             .iter()
             .filter(|c| {
@@ -51,9 +58,11 @@ pub fn fix_references(res: &mut [Resource]) {
         if candidates.is_empty() {
             continue;
         }
+        let added: Vec<&FieldSpec> =
+            extra.iter().filter(|(k, v, _)| *k == referral.kind && (referral.version.is_empty() || *v == referral.version)).map(|(_, _, f)| f).collect();
         for r in res.iter_mut() {
             let rid = r.id();
-            for fs in referral.field_specs.iter().filter(|fs| fs.applies_to(&rid.gvk)) {
+            for fs in referral.field_specs.iter().chain(added.iter().copied()).filter(|fs| fs.applies_to(&rid.gvk)) {
                 fieldspec::visit(&mut r.obj, &fs.segments(), false, &mut |v| {
                     update(v, &rid, &candidates, &referral.kind)
                 });
