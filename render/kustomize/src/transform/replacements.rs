@@ -117,13 +117,22 @@ fn apply(res: &mut [Resource], rep: &Replacement, kfile: &Path) -> Result<()> {
                 let segs = split_field_path(fp);
                 let opts = t.options.clone().unwrap_or_default();
                 let mut err = None;
+                let mut hits = 0;
                 set(&mut r.obj, &segs, opts.create, &mut |v| {
+                    hits += 1;
                     if let Err(e) = put(v, &value, &opts) {
                         err = Some(e);
                     }
                 });
                 if let Some(e) = err {
                     return Err(Error::field(kfile, FIELD, format!("{fp}: {e}")));
+                }
+                if hits == 0 {
+                    return Err(Error::field(
+                        kfile,
+                        FIELD,
+                        format!("unable to find field {fp:?} in replacement target {}", r.id()),
+                    ));
                 }
             }
         }
@@ -133,7 +142,7 @@ fn apply(res: &mut [Resource], rep: &Replacement, kfile: &Path) -> Result<()> {
 
 fn put(target: &mut Value, value: &Value, opts: &FieldOptions) -> std::result::Result<(), String> {
     match opts.delimiter.as_deref().filter(|d| !d.is_empty()) {
-        None => *target = value.clone(),
+        None => *target = retyped(target, value),
         Some(d) => {
             let cur = match &*target {
                 Value::String(s) => s.clone(),
@@ -157,6 +166,27 @@ fn put(target: &mut Value, value: &Value, opts: &FieldOptions) -> std::result::R
         }
     }
     Ok(())
+}
+
+/// kustomize copies only the text into an existing scalar, which keeps its
+/// type: a number replacing a string stays a string, and the reverse.
+fn retyped(target: &Value, value: &Value) -> Value {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => crate::emit::format_number(n),
+        Value::Bool(b) => b.to_string(),
+        _ => return value.clone(),
+    };
+    match target {
+        Value::String(_) => Value::String(text),
+        Value::Number(_) => serde_json::from_str::<serde_json::Number>(&text).map(Value::Number).unwrap_or(Value::String(text)),
+        Value::Bool(_) => match text.as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::String(text),
+        },
+        _ => value.clone(),
+    }
 }
 
 /// Splits `a.b.[name=x].c` on dots outside brackets.
