@@ -213,7 +213,6 @@ pub fn absorb(resources: &mut Vec<Resource>, r: Resource, kfile: &Path, field: &
                 new_obj["metadata"]["namespace"] = ns;
             }
             old.obj = new_obj;
-            old.needs_hash = old.needs_hash || r.needs_hash;
         }
         (Behavior::Merge, Some(i)) => {
             let old = &mut resources[i];
@@ -241,7 +240,6 @@ pub fn absorb(resources: &mut Vec<Resource>, r: Resource, kfile: &Path, field: &
             if r.obj.get("immutable").is_some() {
                 old.obj["immutable"] = r.obj["immutable"].clone();
             }
-            old.needs_hash = old.needs_hash || r.needs_hash;
         }
     }
     Ok(())

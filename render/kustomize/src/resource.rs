@@ -23,11 +23,25 @@ pub struct Resource {
     pub needs_hash: bool,
     pub behavior: Behavior,
     pub generated: bool,
+    /// Name prefixes and suffixes applied, in order; name references prefer
+    /// objects renamed the same way as the referrer.
+    pub prefixes: Vec<String>,
+    pub suffixes: Vec<String>,
 }
 
 impl Resource {
     pub fn new(obj: Value) -> Self {
-        Resource { obj, previous: Vec::new(), needs_hash: false, behavior: Behavior::Create, generated: false }
+        let mut obj = obj;
+        stringify_annotations(&mut obj);
+        Resource {
+            obj,
+            previous: Vec::new(),
+            needs_hash: false,
+            behavior: Behavior::Create,
+            generated: false,
+            prefixes: Vec::new(),
+            suffixes: Vec::new(),
+        }
     }
 
     pub fn id(&self) -> ResId {
@@ -76,5 +90,20 @@ impl Resource {
 
     fn meta_map(&self, key: &str) -> Map<String, Value> {
         self.obj.get("metadata").and_then(|m| m.get(key)).and_then(Value::as_object).cloned().unwrap_or_default()
+    }
+}
+
+/// kustomize reads annotations as a string map, so scalar values such as
+/// `port: 8080` come out as strings.
+fn stringify_annotations(obj: &mut Value) {
+    if let Some(Value::Object(a)) = obj.get_mut("metadata").and_then(|m| m.get_mut("annotations")) {
+        for v in a.values_mut() {
+            let s = match v {
+                Value::Number(n) => crate::emit::format_number(n),
+                Value::Bool(b) => b.to_string(),
+                _ => continue,
+            };
+            *v = Value::String(s);
+        }
     }
 }

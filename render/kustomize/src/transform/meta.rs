@@ -75,6 +75,12 @@ pub fn prefix_suffix(res: &mut [Resource], prefix: &str, suffix: &str, extra: &[
         r.remember_id();
         let name = r.name();
         r.set_name(&format!("{prefix}{name}{suffix}"));
+        if !prefix.is_empty() {
+            r.prefixes.push(prefix.to_string());
+        }
+        if !suffix.is_empty() {
+            r.suffixes.push(suffix.to_string());
+        }
         let gvk = r.id().gvk;
         for s in extra.iter().filter(|s| s.applies_to(&gvk)) {
             fieldspec::visit(&mut r.obj, &s.segments(), false, &mut |v| {

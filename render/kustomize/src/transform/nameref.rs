@@ -30,14 +30,28 @@ fn table() -> &'static [Referral] {
     })
 }
 
-/// A referral candidate: its ids over time and its current id.
-struct Candidate {
+/// A referral candidate (or a referrer): its ids over time, its current id,
+/// and the prefixes and suffixes it was given.
+struct Named {
     ids: Vec<ResId>,
     current: ResId,
+    prefixes: Vec<String>,
+    suffixes: Vec<String>,
+}
+
+impl Named {
+    fn of(r: &Resource) -> Named {
+        Named { ids: r.all_ids(), current: r.id(), prefixes: r.prefixes.clone(), suffixes: r.suffixes.clone() }
+    }
+
+    /// Names the object had before its current one (kustomize's `PrevIds`).
+    fn had_name(&self, name: &str) -> bool {
+        self.ids[..self.ids.len() - 1].iter().any(|i| i.name == name)
+    }
 }
 
 pub fn fix_references(res: &mut [Resource], extra: &[(String, String, FieldSpec)]) {
-    let snapshot: Vec<Candidate> = res.iter().map(|r| Candidate { ids: r.all_ids(), current: r.id() }).collect();
+    let snapshot: Vec<Named> = res.iter().map(Named::of).collect();
     // Name references declared by `crds` for kinds the built-in table lacks.
     let mut extra_kinds: Vec<Referral> = Vec::new();
     for (kind, version, _) in extra {
@@ -46,57 +60,81 @@ pub fn fix_references(res: &mut [Resource], extra: &[(String, String, FieldSpec)
         }
     }
     for referral in table().iter().chain(extra_kinds.iter()) {
-        let candidates: Vec<&Candidate> = snapshot
+        let candidates: Vec<&Named> = snapshot
             .iter()
+            .filter(|c| c.ids.len() > 1)
             .filter(|c| {
-                c.current.gvk.kind == referral.kind
-                    && (referral.group.is_empty() || c.current.gvk.group == referral.group)
-                    && (referral.version.is_empty() || c.current.gvk.version == referral.version)
+                c.ids[..c.ids.len() - 1].iter().any(|i| {
+                    i.gvk.kind == referral.kind
+                        && (referral.group.is_empty() || i.gvk.group == referral.group)
+                        && (referral.version.is_empty() || i.gvk.version == referral.version)
+                })
             })
-            .filter(|c| c.ids.len() > 1 || c.ids.iter().any(|i| i.name != c.current.name))
             .collect();
         if candidates.is_empty() {
             continue;
         }
-        let added: Vec<&FieldSpec> =
-            extra.iter().filter(|(k, v, _)| *k == referral.kind && (referral.version.is_empty() || *v == referral.version)).map(|(_, _, f)| f).collect();
+        let added: Vec<&FieldSpec> = extra
+            .iter()
+            .filter(|(k, v, _)| *k == referral.kind && (referral.version.is_empty() || *v == referral.version))
+            .map(|(_, _, f)| f)
+            .collect();
         for r in res.iter_mut() {
-            let rid = r.id();
-            for fs in referral.field_specs.iter().chain(added.iter().copied()).filter(|fs| fs.applies_to(&rid.gvk)) {
-                fieldspec::visit(&mut r.obj, &fs.segments(), false, &mut |v| {
-                    update(v, &rid, &candidates, &referral.kind)
-                });
+            let referrer = Named::of(r);
+            for fs in referral.field_specs.iter().chain(added.iter().copied()).filter(|fs| fs.applies_to(&referrer.current.gvk)) {
+                fieldspec::visit(&mut r.obj, &fs.segments(), false, &mut |v| update(v, &referrer, &candidates, &referral.kind));
             }
         }
     }
 }
 
-fn pick<'a>(cands: &[&'a Candidate], name: &str, ns: Option<&str>, referrer: &ResId) -> Option<&'a Candidate> {
-    let matching: Vec<&Candidate> = cands
+/// `shortest` is a suffix of `longest` (kustomize's `SameEndingSubSlice`).
+fn same_ending(a: &[String], b: &[String]) -> bool {
+    let (short, long) = if a.len() > b.len() { (b, a) } else { (a, b) };
+    if short.is_empty() {
+        return long.is_empty();
+    }
+    long[long.len() - short.len()..] == *short
+}
+
+fn affixes_equal(c: &Named, r: &Named, allow_empty: bool) -> bool {
+    let pre = (allow_empty && (c.prefixes.is_empty() || r.prefixes.is_empty())) || same_ending(&c.prefixes, &r.prefixes);
+    let suf = (allow_empty && (c.suffixes.is_empty() || r.suffixes.is_empty())) || same_ending(&c.suffixes, &r.suffixes);
+    pre && suf
+}
+
+/// kustomize's `selectReferral` sieve: previous name, namespace, then
+/// matching prefixes/suffixes; several identical survivors are fine.
+fn pick<'a>(cands: &[&'a Named], name: &str, ns: Option<&str>, referrer: &Named) -> Option<&'a Named> {
+    let mut left: Vec<&Named> = cands
         .iter()
         .copied()
-        .filter(|c| c.ids.iter().any(|i| i.name == name))
-        .filter(|c| {
-            if c.current.gvk.is_cluster_scoped() {
-                return true;
+        .filter(|c| c.had_name(name))
+        .filter(|c| match ns {
+            Some(ns) => {
+                let want = if ns.is_empty() { "default" } else { ns };
+                c.current.gvk.is_cluster_scoped() || c.ids.iter().any(|i| i.name == name && i.effective_namespace() == want)
             }
-            match ns {
-                Some(ns) => c
-                    .ids
-                    .iter()
-                    .any(|i| i.name == name && i.effective_namespace() == if ns.is_empty() { "default" } else { ns }),
-                None => {
-                    referrer.gvk.is_cluster_scoped()
-                        || c.current.effective_namespace() == referrer.effective_namespace()
-                }
+            None => {
+                referrer.current.gvk.is_cluster_scoped()
+                    || c.current.gvk.is_cluster_scoped()
+                    || c.current.gvk.kind == "ServiceAccount"
+                    || c.current.effective_namespace() == referrer.current.effective_namespace()
             }
         })
         .collect();
-    let first = *matching.first()?;
-    matching.iter().all(|c| c.current.name == first.current.name).then_some(first)
+    if left.len() == 1 {
+        return left.pop();
+    }
+    left.retain(|c| affixes_equal(c, referrer, true));
+    if left.len() > 1 {
+        left.retain(|c| affixes_equal(c, referrer, false));
+    }
+    let first = *left.first()?;
+    left.iter().all(|c| c.current.name == first.current.name).then_some(first)
 }
 
-fn update(v: &mut Value, referrer: &ResId, cands: &[&Candidate], kind: &str) {
+fn update(v: &mut Value, referrer: &Named, cands: &[&Named], kind: &str) {
     match v {
         Value::String(s) => {
             if let Some(c) = pick(cands, s, None, referrer) {
@@ -113,11 +151,8 @@ fn update(v: &mut Value, referrer: &ResId, cands: &[&Candidate], kind: &str) {
             // a renamed service account follows it too.
             let Some(name) = m.get("name").and_then(Value::as_str).map(str::to_string) else { return };
             let ns = m.get("namespace").and_then(Value::as_str).map(str::to_string);
-            let ns_ref = ns.as_deref().or(if referrer.gvk.is_cluster_scoped() {
-                None
-            } else {
-                Some(referrer.namespace.as_str())
-            });
+            let rid = &referrer.current;
+            let ns_ref = ns.as_deref().or(if rid.gvk.is_cluster_scoped() { None } else { Some(rid.namespace.as_str()) });
             if let Some(c) = pick(cands, &name, ns_ref, referrer) {
                 m.insert("name".into(), Value::String(c.current.name.clone()));
                 // Subjects name their service account's namespace explicitly.
