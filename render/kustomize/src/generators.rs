@@ -204,42 +204,51 @@ pub fn absorb(resources: &mut Vec<Resource>, r: Resource, kfile: &Path, field: &
                 format!("{}: behavior {:?} needs an existing object of this name", id, r.behavior),
             ))
         }
-        (Behavior::Replace, Some(i)) => {
-            let old = &mut resources[i];
-            let keep_name = old.obj["metadata"]["name"].clone();
+        (behavior, Some(i)) => {
+            // kustomize keeps the generated object, with the old one's name,
+            // namespace and history, labels and annotations merged (the new
+            // ones win) and, for merge, the data merged the same way. A hash
+            // suffix is kept only if both asked for one.
+            let old = &resources[i];
             let mut new_obj = r.obj.clone();
-            new_obj["metadata"]["name"] = keep_name;
-            if let Some(ns) = old.obj["metadata"].get("namespace").cloned() {
-                new_obj["metadata"]["namespace"] = ns;
-            }
-            old.obj = new_obj;
-        }
-        (Behavior::Merge, Some(i)) => {
-            let old = &mut resources[i];
-            for key in ["data", "binaryData"] {
-                if let Some(Value::Object(add)) = r.obj.get(key) {
-                    let target = old.obj.as_object_mut().expect("object").entry(key).or_insert_with(|| json!({}));
-                    if let Value::Object(t) = target {
-                        for (k, v) in add {
-                            t.insert(k.clone(), v.clone());
-                        }
-                    }
-                }
-            }
             for key in ["labels", "annotations"] {
+                let mut merged = old.obj["metadata"].get(key).and_then(Value::as_object).cloned().unwrap_or_default();
                 if let Some(Value::Object(add)) = r.obj["metadata"].get(key) {
-                    let meta = old.metadata_mut();
-                    let target = meta.entry(key).or_insert_with(|| json!({}));
-                    if let Value::Object(t) = target {
-                        for (k, v) in add {
-                            t.insert(k.clone(), v.clone());
-                        }
+                    for (k, v) in add {
+                        merged.insert(k.clone(), v.clone());
+                    }
+                }
+                if !merged.is_empty() {
+                    new_obj["metadata"][key] = Value::Object(merged);
+                }
+            }
+            new_obj["metadata"]["name"] = old.obj["metadata"]["name"].clone();
+            match old.obj["metadata"].get("namespace") {
+                Some(ns) => new_obj["metadata"]["namespace"] = ns.clone(),
+                None => {
+                    if let Some(m) = new_obj["metadata"].as_object_mut() {
+                        m.shift_remove("namespace");
                     }
                 }
             }
-            if r.obj.get("immutable").is_some() {
-                old.obj["immutable"] = r.obj["immutable"].clone();
+            if behavior == Behavior::Merge {
+                for key in ["data", "binaryData"] {
+                    let mut merged = old.obj.get(key).and_then(Value::as_object).cloned().unwrap_or_default();
+                    if let Some(Value::Object(add)) = r.obj.get(key) {
+                        for (k, v) in add {
+                            merged.insert(k.clone(), v.clone());
+                        }
+                    }
+                    if !merged.is_empty() {
+                        new_obj[key] = Value::Object(merged);
+                    }
+                }
             }
+            let needs_hash = old.needs_hash && r.needs_hash;
+            let old = &mut resources[i];
+            old.obj = new_obj;
+            old.needs_hash = needs_hash;
+            old.generated = true;
         }
     }
     Ok(())

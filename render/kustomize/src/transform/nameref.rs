@@ -81,7 +81,12 @@ pub fn fix_references(res: &mut [Resource], extra: &[(String, String, FieldSpec)
             .collect();
         for r in res.iter_mut() {
             let referrer = Named::of(r);
+            // A roleRef names its kind: a ClusterRole never answers for a Role.
+            let role_kind = r.obj.get("roleRef").and_then(|x| x.get("kind")).and_then(Value::as_str).map(str::to_string);
             for fs in referral.field_specs.iter().chain(added.iter().copied()).filter(|fs| fs.applies_to(&referrer.current.gvk)) {
+                if fs.path.ends_with("roleRef/name") && role_kind.as_deref().is_some_and(|k| k != referral.kind) {
+                    continue;
+                }
                 fieldspec::visit(&mut r.obj, &fs.segments(), false, &mut |v| update(v, &referrer, &candidates, &referral.kind));
             }
         }

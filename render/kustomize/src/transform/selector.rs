@@ -19,14 +19,18 @@ fn field_matches(pattern: &Option<String>, value: &str) -> Result<bool> {
     }
 }
 
-/// True when `r` (by its current id) is selected.
+/// True when `r` is selected.
 pub fn matches(sel: &Selector, r: &Resource) -> Result<bool> {
     let id = r.id();
+    // Like kustomize, name and namespace may match the original or the
+    // current value; namespaces compare as `default` when empty.
+    let org = r.previous.first().cloned().unwrap_or_else(|| id.clone());
     Ok(field_matches(&sel.group, &id.gvk.group)?
         && field_matches(&sel.version, &id.gvk.version)?
         && field_matches(&sel.kind, &id.gvk.kind)?
-        && field_matches(&sel.name, &id.name)?
-        && field_matches(&sel.namespace, &id.namespace)?
+        && (field_matches(&sel.name, &org.name)? || field_matches(&sel.name, &id.name)?)
+        && (field_matches(&sel.namespace, org.effective_namespace())?
+            || field_matches(&sel.namespace, id.effective_namespace())?)
         && match sel.label_selector.as_deref() {
             None | Some("") => true,
             Some(s) => label_selector_matches(s, &r.labels())?,
