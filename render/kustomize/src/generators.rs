@@ -183,10 +183,9 @@ fn unquote(v: &str) -> &str {
 pub fn absorb(resources: &mut Vec<Resource>, r: Resource, kfile: &Path, field: &str) -> Result<()> {
     let id = r.id();
     let pos = resources.iter().position(|o| {
-        let oid = o.id();
-        oid.gvk.kind == id.gvk.kind
-            && o.all_ids().iter().any(|i| i.name == id.name)
-            && oid.effective_namespace() == id.effective_namespace()
+        o.all_ids().iter().any(|i| {
+            i.gvk.kind == id.gvk.kind && i.name == id.name && i.effective_namespace() == id.effective_namespace()
+        })
     });
     match (r.behavior, pos) {
         (Behavior::Create, None) => resources.push(r),

@@ -59,7 +59,7 @@ fn accumulate_inner(
 ) -> Result<Accumulated> {
     let kfile = find_kustomization_file(dir)?;
     let text = std::fs::read_to_string(&kfile).map_err(|e| Error::file(&kfile, format!("cannot read: {e}")))?;
-    let k = Kustomization::parse(yaml_in::parse_one(&text, &kfile)?, &kfile)?;
+    let k = Kustomization::parse(yaml_in::parse_kustomization(&text, &kfile)?, &kfile)?;
     let is_component = k.kind.as_deref() == Some("Component");
     if as_component && !is_component {
         return Err(Error::field(&kfile, "kind", "listed under `components` but its kind is not Component"));

@@ -50,7 +50,7 @@ impl Named {
     }
 }
 
-pub fn fix_references(res: &mut [Resource], extra: &[(String, String, FieldSpec)]) {
+pub fn fix_references(res: &mut [Resource], extra: &[(String, String, FieldSpec)]) -> crate::error::Result<()> {
     let snapshot: Vec<Named> = res.iter().map(Named::of).collect();
     // Name references declared by `crds` for kinds the built-in table lacks.
     let mut extra_kinds: Vec<Referral> = Vec::new();
@@ -87,10 +87,22 @@ pub fn fix_references(res: &mut [Resource], extra: &[(String, String, FieldSpec)
                 if fs.path.ends_with("roleRef/name") && role_kind.as_deref().is_some_and(|k| k != referral.kind) {
                     continue;
                 }
-                fieldspec::visit(&mut r.obj, &fs.segments(), false, &mut |v| update(v, &referrer, &candidates, &referral.kind));
+                let mut err = None;
+                fieldspec::visit(&mut r.obj, &fs.segments(), false, &mut |v| {
+                    if let Err(e) = update(v, &referrer, &candidates, &referral.kind) {
+                        err.get_or_insert(e);
+                    }
+                });
+                if let Some(ids) = err {
+                    return Err(crate::error::Error::Build(format!(
+                        "updating name reference in '{}' field of '{}': found multiple possible referrals: {}",
+                        fs.path, referrer.current, ids
+                    )));
+                }
             }
         }
     }
+    Ok(())
 }
 
 /// `shortest` is a suffix of `longest` (kustomize's `SameEndingSubSlice`).
@@ -110,7 +122,14 @@ fn affixes_equal(c: &Named, r: &Named, allow_empty: bool) -> bool {
 
 /// kustomize's `selectReferral` sieve: previous name, namespace, then
 /// matching prefixes/suffixes; several identical survivors are fine.
-fn pick<'a>(cands: &[&'a Named], name: &str, ns: Option<&str>, referrer: &Named) -> Option<&'a Named> {
+/// `Err` lists the ids when several different objects remain.
+fn pick<'a>(
+    cands: &[&'a Named],
+    name: &str,
+    ns: Option<&str>,
+    referrer: &Named,
+    with_namespace: bool,
+) -> Result<Option<&'a Named>, String> {
     let mut left: Vec<&Named> = cands
         .iter()
         .copied()
@@ -129,36 +148,40 @@ fn pick<'a>(cands: &[&'a Named], name: &str, ns: Option<&str>, referrer: &Named)
         })
         .collect();
     if left.len() == 1 {
-        return left.pop();
+        return Ok(left.pop());
     }
     left.retain(|c| affixes_equal(c, referrer, true));
     if left.len() > 1 {
         left.retain(|c| affixes_equal(c, referrer, false));
     }
-    let first = *left.first()?;
-    left.iter().all(|c| c.current.name == first.current.name).then_some(first)
+    let Some(first) = left.first().copied() else { return Ok(None) };
+    // A reference that also carries a namespace needs the survivors to agree on it too.
+    if left.iter().all(|c| c.current.name == first.current.name && (!with_namespace || c.current.namespace == first.current.namespace)) {
+        return Ok(Some(first));
+    }
+    Err(left.iter().map(|c| c.current.to_string()).collect::<Vec<_>>().join(", "))
 }
 
-fn update(v: &mut Value, referrer: &Named, cands: &[&Named], kind: &str) {
+fn update(v: &mut Value, referrer: &Named, cands: &[&Named], kind: &str) -> Result<(), String> {
     match v {
         Value::String(s) => {
-            if let Some(c) = pick(cands, s, None, referrer) {
+            if let Some(c) = pick(cands, s, None, referrer, false)? {
                 *s = c.current.name.clone();
             }
         }
         Value::Array(items) => {
             for it in items {
-                update(it, referrer, cands, kind);
+                update(it, referrer, cands, kind)?;
             }
         }
         Value::Object(m) => {
             // kustomize does not look at a subject's `kind`: a User named like
             // a renamed service account follows it too.
-            let Some(name) = m.get("name").and_then(Value::as_str).map(str::to_string) else { return };
+            let Some(name) = m.get("name").and_then(Value::as_str).map(str::to_string) else { return Ok(()) };
             let ns = m.get("namespace").and_then(Value::as_str).map(str::to_string);
             let rid = &referrer.current;
             let ns_ref = ns.as_deref().or(if rid.gvk.is_cluster_scoped() { None } else { Some(rid.namespace.as_str()) });
-            if let Some(c) = pick(cands, &name, ns_ref, referrer) {
+            if let Some(c) = pick(cands, &name, ns_ref, referrer, true)? {
                 m.insert("name".into(), Value::String(c.current.name.clone()));
                 // Subjects name their service account's namespace explicitly.
                 if (ns.is_some() || kind == "ServiceAccount") && !c.current.namespace.is_empty() {
@@ -168,4 +191,5 @@ fn update(v: &mut Value, referrer: &Named, cands: &[&Named], kind: &str) {
         }
         _ => {}
     }
+    Ok(())
 }
