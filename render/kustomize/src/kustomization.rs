@@ -318,6 +318,10 @@ impl Kustomization {
                 ));
             }
         }
+        let map = match canonical_keys(Value::Object(map), &KUSTOMIZATION) {
+            Value::Object(m) => m,
+            _ => unreachable!("objects stay objects"),
+        };
         serde_json::from_value(Value::Object(map)).map_err(|e| {
             let msg = e.to_string();
             let field = msg.split('`').nth(1).filter(|_| msg.starts_with("unknown field")).unwrap_or("").to_string();
@@ -327,5 +331,129 @@ impl Kustomization {
                 Error::field(file, &field, "unknown field (not a kustomize v5 kustomization field)")
             }
         })
+    }
+}
+
+/// The field names of each kustomization struct, for matching keys without
+/// regard to case as Go's `encoding/json` (and so kustomize) does.
+struct Shape {
+    fields: &'static [(&'static str, Option<&'static Shape>)],
+}
+
+const FIELD_SPEC: Shape = Shape { fields: &[("group", None), ("version", None), ("kind", None), ("path", None), ("create", None)] };
+const SELECTOR: Shape = Shape {
+    fields: &[
+        ("group", None),
+        ("version", None),
+        ("kind", None),
+        ("name", None),
+        ("namespace", None),
+        ("labelSelector", None),
+        ("annotationSelector", None),
+    ],
+};
+const PATCH: Shape = Shape { fields: &[("path", None), ("patch", None), ("target", Some(&SELECTOR)), ("options", None)] };
+const GEN_OPTIONS: Shape = Shape {
+    fields: &[("labels", None), ("annotations", None), ("disableNameSuffixHash", None), ("immutable", None)],
+};
+const GENERATOR: Shape = Shape {
+    fields: &[
+        ("name", None),
+        ("namespace", None),
+        ("behavior", None),
+        ("files", None),
+        ("literals", None),
+        ("envs", None),
+        ("env", None),
+        ("type", None),
+        ("options", Some(&GEN_OPTIONS)),
+    ],
+};
+const IMAGE: Shape =
+    Shape { fields: &[("name", None), ("newName", None), ("newTag", None), ("digest", None), ("tagSuffix", None)] };
+const REPLICA: Shape = Shape { fields: &[("name", None), ("count", None)] };
+const LABEL: Shape = Shape {
+    fields: &[("pairs", None), ("includeSelectors", None), ("includeTemplates", None), ("fields", Some(&FIELD_SPEC))],
+};
+const FIELD_OPTIONS: Shape =
+    Shape { fields: &[("delimiter", None), ("index", None), ("encoding", None), ("create", None)] };
+const SOURCE: Shape = Shape {
+    fields: &[
+        ("group", None),
+        ("version", None),
+        ("kind", None),
+        ("name", None),
+        ("namespace", None),
+        ("fieldPath", None),
+        ("options", Some(&FIELD_OPTIONS)),
+    ],
+};
+const TARGET: Shape = Shape {
+    fields: &[("select", Some(&SELECTOR)), ("reject", Some(&SELECTOR)), ("fieldPaths", None), ("options", Some(&FIELD_OPTIONS))],
+};
+const REPLACEMENT: Shape = Shape { fields: &[("path", None), ("source", Some(&SOURCE)), ("targets", Some(&TARGET))] };
+const VAR_REF: Shape = Shape {
+    fields: &[("apiVersion", None), ("group", None), ("version", None), ("kind", None), ("name", None), ("namespace", None)],
+};
+const VAR_FIELD: Shape = Shape { fields: &[("fieldPath", None)] };
+const VAR: Shape = Shape { fields: &[("name", None), ("objref", Some(&VAR_REF)), ("fieldref", Some(&VAR_FIELD))] };
+const LEGACY_SORT: Shape = Shape { fields: &[("orderFirst", None), ("orderLast", None)] };
+const SORT: Shape = Shape { fields: &[("order", None), ("legacySortOptions", Some(&LEGACY_SORT))] };
+const KUSTOMIZATION: Shape = Shape {
+    fields: &[
+        ("apiVersion", None),
+        ("kind", None),
+        ("metadata", None),
+        ("resources", None),
+        ("bases", None),
+        ("components", None),
+        ("crds", None),
+        ("namespace", None),
+        ("namePrefix", None),
+        ("nameSuffix", None),
+        ("commonLabels", None),
+        ("labels", Some(&LABEL)),
+        ("commonAnnotations", None),
+        ("patches", Some(&PATCH)),
+        ("patchesStrategicMerge", None),
+        ("patchesJson6902", Some(&PATCH)),
+        ("images", Some(&IMAGE)),
+        ("replicas", Some(&REPLICA)),
+        ("configMapGenerator", Some(&GENERATOR)),
+        ("secretGenerator", Some(&GENERATOR)),
+        ("generatorOptions", Some(&GEN_OPTIONS)),
+        ("replacements", Some(&REPLACEMENT)),
+        ("vars", Some(&VAR)),
+        ("sortOptions", Some(&SORT)),
+        ("buildMetadata", None),
+    ],
+};
+
+/// Renames keys that differ from a known field only in case, recursing into
+/// nested structs (directly or as list elements). Maps of user data
+/// (labels, annotations) are left alone.
+fn canonical_keys(v: Value, shape: &Shape) -> Value {
+    match v {
+        Value::Array(items) => Value::Array(items.into_iter().map(|i| canonical_keys(i, shape)).collect()),
+        Value::Object(m) => {
+            let mut out = serde_json::Map::new();
+            for (k, val) in m {
+                let known = shape.fields.iter().find(|(f, _)| *f == k).or_else(|| shape.fields.iter().find(|(f, _)| f.eq_ignore_ascii_case(&k)));
+                match known {
+                    Some((name, sub)) => {
+                        let val = match sub {
+                            Some(s) => canonical_keys(val, s),
+                            None => val,
+                        };
+                        out.insert(name.to_string(), val);
+                    }
+                    None => {
+                        out.insert(k, val);
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        other => other,
     }
 }

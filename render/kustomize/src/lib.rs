@@ -89,12 +89,12 @@ impl Build {
 
 /// Builds the kustomization in directory `path`.
 pub fn build(path: &Path, options: &Options) -> Result<Build> {
-    let mut ctx = target::Context { clones: remote::CloneCache::default(), stack: Vec::new(), vars: Vec::new() };
+    let mut ctx = target::Context { clones: remote::CloneCache::default(), stack: Vec::new() };
     let acc = target::accumulate(&mut ctx, path, Vec::new(), false)?;
     let mut res = acc.resources;
     hash::add_hash_suffixes(&mut res);
     transform::nameref::fix_references(&mut res, &acc.config.namerefs).map_err(|e| e.in_field(&acc.file, "resources"))?;
-    vars::resolve(&mut res, &ctx.vars)?;
+    vars::resolve(&mut res)?;
     res.retain(|r| {
         r.obj
             .get("metadata")

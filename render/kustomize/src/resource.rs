@@ -27,6 +27,8 @@ pub struct Resource {
     /// objects renamed the same way as the referrer.
     pub prefixes: Vec<String>,
     pub suffixes: Vec<String>,
+    /// Vars bound to this object: (name, field path, declaring kustomization).
+    pub ref_vars: Vec<(String, String, std::path::PathBuf)>,
 }
 
 impl Resource {
@@ -41,6 +43,7 @@ impl Resource {
             generated: false,
             prefixes: Vec::new(),
             suffixes: Vec::new(),
+            ref_vars: Vec::new(),
         }
     }
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::crds::ExtraConfig;
 use crate::error::{Error, Result};
 use crate::generators::{self, GenKind};
-use crate::kustomization::{Kustomization, Var};
+use crate::kustomization::Kustomization;
 use crate::loader::{find_kustomization_file, Loader};
 use crate::remote::{self, CloneCache};
 use crate::resource::Resource;
@@ -23,7 +23,6 @@ pub struct Context {
     pub clones: CloneCache,
     /// Directories being accumulated, outermost first, for cycle detection.
     pub stack: Vec<PathBuf>,
-    pub vars: Vec<(Var, PathBuf)>,
 }
 
 pub struct Accumulated {
@@ -106,9 +105,7 @@ fn accumulate_inner(
         config.merge(&acc.config);
     }
     transform::run_all(&mut resources, &k, &loader, &kfile, &config)?;
-    for v in &k.vars {
-        ctx.vars.push((v.clone(), kfile.clone()));
-    }
+    crate::vars::bind(&mut resources, &k.vars, &kfile)?;
     Ok(Accumulated { resources, config, kustomization: k, file: kfile })
 }
 

@@ -209,7 +209,25 @@ pub fn split_field_path(p: &str) -> Vec<String> {
         }
     }
     out.push(cur);
-    out.into_iter().filter(|s| !s.is_empty()).collect()
+    // `containers[0]` and `containers[name=x]` (the vars spelling) are two
+    // segments; `[0]` is a list index.
+    let mut split = Vec::new();
+    for seg in out.into_iter().filter(|s| !s.is_empty()) {
+        match seg.find('[') {
+            Some(i) if i > 0 && seg.ends_with(']') => {
+                split.push(seg[..i].to_string());
+                split.push(seg[i..].to_string());
+            }
+            _ => split.push(seg),
+        }
+    }
+    split
+        .into_iter()
+        .map(|s| match s.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            Some(inner) if !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit()) => inner.to_string(),
+            _ => s,
+        })
+        .collect()
 }
 
 /// A `[k=v]` segment selects list elements; `[key]` a map key with dots.
