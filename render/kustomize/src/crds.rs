@@ -13,23 +13,90 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::fieldspec::FieldSpec;
 
-/// Field specs added by `crds` files, merged upwards from bases.
+/// Field specs added by `crds` and `configurations` files, merged upwards
+/// from bases (a base's configuration applies to its parents too).
 #[derive(Clone, Debug, Default)]
 pub struct ExtraConfig {
     pub labels: Vec<FieldSpec>,
+    pub template_labels: Vec<FieldSpec>,
     pub annotations: Vec<FieldSpec>,
     pub prefix: Vec<FieldSpec>,
-    /// (referenced kind, its version, referring field)
-    pub namerefs: Vec<(String, String, FieldSpec)>,
+    pub suffix: Vec<FieldSpec>,
+    pub namespace: Vec<FieldSpec>,
+    pub images: Vec<FieldSpec>,
+    pub replicas: Vec<FieldSpec>,
+    pub varrefs: Vec<FieldSpec>,
+    /// (referenced kind, group, version, referring field)
+    pub namerefs: Vec<(String, String, String, FieldSpec)>,
 }
 
 impl ExtraConfig {
     pub fn merge(&mut self, other: &ExtraConfig) {
-        self.labels.extend(other.labels.iter().cloned());
-        self.annotations.extend(other.annotations.iter().cloned());
-        self.prefix.extend(other.prefix.iter().cloned());
+        let add = |to: &mut Vec<FieldSpec>, from: &[FieldSpec]| {
+            for f in from {
+                if !to.iter().any(|t| t.path == f.path && t.kind == f.kind && t.group == f.group && t.version == f.version) {
+                    to.push(f.clone());
+                }
+            }
+        };
+        add(&mut self.labels, &other.labels);
+        add(&mut self.template_labels, &other.template_labels);
+        add(&mut self.annotations, &other.annotations);
+        add(&mut self.prefix, &other.prefix);
+        add(&mut self.suffix, &other.suffix);
+        add(&mut self.namespace, &other.namespace);
+        add(&mut self.images, &other.images);
+        add(&mut self.replicas, &other.replicas);
+        add(&mut self.varrefs, &other.varrefs);
         self.namerefs.extend(other.namerefs.iter().cloned());
     }
+}
+
+/// A `configurations` file: kustomize's transformer configuration
+/// (`nameReference`, `commonLabels`, `namePrefix`, …, each a field-spec list).
+pub fn load_configuration(text: &str, origin: &Path, kfile: &Path) -> Result<ExtraConfig> {
+    let v = crate::yaml_in::parse_kustomization(text, origin)?;
+    let Value::Object(map) = v else {
+        return Ok(ExtraConfig::default());
+    };
+    let bad = |k: &str, e: serde_json::Error| Error::field(kfile, "configurations", format!("{}: {k}: {e}", origin.display()));
+    let mut cfg = ExtraConfig::default();
+    for (k, val) in map {
+        let specs = || -> Result<Vec<FieldSpec>> { serde_json::from_value(val.clone()).map_err(|e| bad(&k, e)) };
+        match k.to_ascii_lowercase().as_str() {
+            "nameprefix" => cfg.prefix = specs()?,
+            "namesuffix" => cfg.suffix = specs()?,
+            "namespace" => cfg.namespace = specs()?,
+            "commonlabels" => cfg.labels = specs()?,
+            "templatelabels" => cfg.template_labels = specs()?,
+            "commonannotations" => cfg.annotations = specs()?,
+            "images" => cfg.images = specs()?,
+            "replicas" => cfg.replicas = specs()?,
+            "varreference" => cfg.varrefs = specs()?,
+            "namereference" => {
+                #[derive(serde::Deserialize)]
+                struct Ref {
+                    kind: String,
+                    #[serde(default)]
+                    group: String,
+                    #[serde(default)]
+                    version: String,
+                    #[serde(default, rename = "fieldSpecs")]
+                    field_specs: Vec<FieldSpec>,
+                }
+                let refs: Vec<Ref> = serde_json::from_value(val.clone()).map_err(|e| bad(&k, e))?;
+                for r in refs {
+                    for f in r.field_specs {
+                        cfg.namerefs.push((r.kind.clone(), r.group.clone(), r.version.clone(), f));
+                    }
+                }
+            }
+            other => {
+                return Err(Error::field(kfile, "configurations", format!("{}: unknown transformer configuration {other:?}", origin.display())))
+            }
+        }
+    }
+    Ok(cfg)
 }
 
 /// Reads one definitions file (JSON or YAML: `{typeName: {Schema: ...}}`).
@@ -78,12 +145,13 @@ fn walk(cfg: &mut ExtraConfig, kind: &str, defs: &Value, type_name: &str, path: 
         }
         if ext("x-kubernetes-identity").is_some() {
             cfg.prefix.push(spec(path));
+            cfg.suffix.push(spec(path));
         }
         if let (Some(version), Some(ref_kind)) = (ext("x-kubernetes-object-ref-api-version"), ext("x-kubernetes-object-ref-kind")) {
             let key = ext("x-kubernetes-object-ref-name-key").unwrap_or("name");
             let mut full = path.clone();
             full.push(key.to_string());
-            cfg.namerefs.push((ref_kind.to_string(), version.to_string(), spec(&full)));
+            cfg.namerefs.push((ref_kind.to_string(), String::new(), version.to_string(), spec(&full)));
         }
         if let Some(r) = p.get("$ref").and_then(Value::as_str) {
             walk(cfg, kind, defs, r, path, depth + 1);

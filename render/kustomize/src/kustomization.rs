@@ -20,7 +20,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("generators", "generator plugins are not supported"),
     ("transformers", "transformer plugins are not supported"),
     ("validators", "validator plugins are not supported"),
-    ("configurations", "custom transformer configurations are not supported"),
     ("openapi", "custom OpenAPI schemas are not supported"),
 ];
 
@@ -42,6 +41,8 @@ pub struct Kustomization {
     pub components: Vec<String>,
     #[serde(default)]
     pub crds: Vec<String>,
+    #[serde(default)]
+    pub configurations: Vec<String>,
     #[serde(default)]
     pub namespace: Option<String>,
     #[serde(default)]
@@ -408,6 +409,7 @@ const KUSTOMIZATION: Shape = Shape {
         ("bases", None),
         ("components", None),
         ("crds", None),
+        ("configurations", None),
         ("namespace", None),
         ("namePrefix", None),
         ("nameSuffix", None),

@@ -94,7 +94,7 @@ pub fn build(path: &Path, options: &Options) -> Result<Build> {
     let mut res = acc.resources;
     hash::add_hash_suffixes(&mut res);
     transform::nameref::fix_references(&mut res, &acc.config.namerefs).map_err(|e| e.in_field(&acc.file, "resources"))?;
-    vars::resolve(&mut res)?;
+    vars::resolve(&mut res, &acc.config.varrefs)?;
     res.retain(|r| {
         r.obj
             .get("metadata")

@@ -84,6 +84,10 @@ fn accumulate_inner(
             }
         }
     }
+    for c in &k.configurations {
+        let text = loader.read_text(c).map_err(|e| e.in_field(&kfile, "configurations"))?;
+        config.merge(&crate::crds::load_configuration(&text, &loader.root.join(c), &kfile)?);
+    }
     for crd in &k.crds {
         let text = loader.read_text(crd).map_err(|e| e.in_field(&kfile, "crds"))?;
         config.merge(&crate::crds::load(&text, &loader.root.join(crd), &kfile)?);

@@ -46,7 +46,7 @@ pub fn bind(res: &mut [Resource], vars: &[Var], kfile: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn resolve(res: &mut [Resource]) -> Result<()> {
+pub fn resolve(res: &mut [Resource], extra: &[crate::fieldspec::FieldSpec]) -> Result<()> {
     let mut values: BTreeMap<String, Value> = BTreeMap::new();
     for r in res.iter() {
         for (name, path, kfile) in &r.ref_vars {
@@ -64,7 +64,8 @@ pub fn resolve(res: &mut [Resource]) -> Result<()> {
     if values.is_empty() {
         return Ok(());
     }
-    let specs = load_specs(include_str!("konfig/varreference.yaml"), "varReference");
+    let mut specs = load_specs(include_str!("konfig/varreference.yaml"), "varReference");
+    specs.extend(extra.iter().cloned());
     for r in res.iter_mut() {
         let gvk = r.id().gvk;
         for s in specs.iter().filter(|s| s.applies_to(&gvk)) {

@@ -4,10 +4,11 @@
 use regex::Regex;
 use serde_json::Value;
 
+use crate::fieldspec::FieldSpec;
 use crate::kustomization::Image;
 use crate::resource::Resource;
 
-pub fn images(res: &mut [Resource], images: &[Image]) {
+pub fn images(res: &mut [Resource], images: &[Image], extra: &[FieldSpec]) {
     for img in images {
         // kustomize builds this pattern from the name unescaped; so do we.
         let pattern = format!("^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$", img.name);
@@ -20,6 +21,17 @@ pub fn images(res: &mut [Resource], images: &[Image]) {
                 continue;
             }
             walk(&mut r.obj, &re, img);
+            // Configured image fields (`configurations: images:`) beyond containers.
+            let gvk = r.id().gvk;
+            for s in extra.iter().filter(|s| s.applies_to(&gvk)) {
+                crate::fieldspec::visit(&mut r.obj, &s.segments(), false, &mut |v| {
+                    if let Value::String(cur) = v {
+                        if re.is_match(cur) {
+                            *cur = rewrite(cur, img);
+                        }
+                    }
+                });
+            }
         }
     }
 }

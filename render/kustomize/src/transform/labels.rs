@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::crds::ExtraConfig;
 use crate::fieldspec::{self, load_specs, FieldSpec};
 use crate::kustomization::Label;
 use crate::resource::Resource;
@@ -39,13 +40,15 @@ pub fn common_labels(res: &mut [Resource], pairs: &BTreeMap<String, String>, ext
     apply_map(res, pairs, &specs);
 }
 
-pub fn labels(res: &mut [Resource], l: &Label, extra: &[FieldSpec]) {
+pub fn labels(res: &mut [Resource], l: &Label, extra: &ExtraConfig) {
     let mut specs = if l.include_selectors {
         let mut s = common_label_specs();
-        s.extend(extra.iter().cloned());
+        s.extend(extra.labels.iter().cloned());
         s
     } else if l.include_templates {
-        load_specs(include_str!("../konfig/templatelabels.yaml"), "templateLabels")
+        let mut s = load_specs(include_str!("../konfig/templatelabels.yaml"), "templateLabels");
+        s.extend(extra.template_labels.iter().cloned());
+        s
     } else {
         vec![FieldSpec { path: "metadata/labels".into(), create: true, ..Default::default() }]
     };

@@ -9,8 +9,9 @@ use crate::fieldspec::{self, load_specs, FieldSpec};
 use crate::kustomization::Replica;
 use crate::resource::Resource;
 
-pub fn namespace(res: &mut [Resource], ns: &str, kfile: &Path) -> Result<()> {
-    let specs = load_specs(include_str!("../konfig/namespace.yaml"), "namespace");
+pub fn namespace(res: &mut [Resource], ns: &str, kfile: &Path, extra: &[FieldSpec]) -> Result<()> {
+    let mut specs = load_specs(include_str!("../konfig/namespace.yaml"), "namespace");
+    specs.extend(extra.iter().cloned());
     for r in res.iter_mut() {
         r.remember_id();
         let id = r.id();
@@ -64,7 +65,7 @@ fn skips_prefix(r: &Resource) -> bool {
         || gvk.kind == "Namespace"
 }
 
-pub fn prefix_suffix(res: &mut [Resource], prefix: &str, suffix: &str, extra: &[FieldSpec]) {
+pub fn prefix_suffix(res: &mut [Resource], prefix: &str, suffix: &str, extra: &crate::crds::ExtraConfig) {
     if prefix.is_empty() && suffix.is_empty() {
         return;
     }
@@ -82,21 +83,27 @@ pub fn prefix_suffix(res: &mut [Resource], prefix: &str, suffix: &str, extra: &[
             r.suffixes.push(suffix.to_string());
         }
         let gvk = r.id().gvk;
-        for s in extra.iter().filter(|s| s.applies_to(&gvk)) {
-            fieldspec::visit(&mut r.obj, &s.segments(), false, &mut |v| {
-                if let Value::String(n) = v {
-                    *n = format!("{prefix}{n}{suffix}");
-                }
-            });
+        for (specs, pre, suf) in [(&extra.prefix, prefix, ""), (&extra.suffix, "", suffix)] {
+            if pre.is_empty() && suf.is_empty() {
+                continue;
+            }
+            for s in specs.iter().filter(|s| s.applies_to(&gvk) && s.path != "metadata/name") {
+                fieldspec::visit(&mut r.obj, &s.segments(), false, &mut |v| {
+                    if let Value::String(n) = v {
+                        *n = format!("{pre}{n}{suf}");
+                    }
+                });
+            }
         }
     }
 }
 
-pub fn replicas(res: &mut [Resource], reps: &[Replica]) {
+pub fn replicas(res: &mut [Resource], reps: &[Replica], extra: &[FieldSpec]) {
     if reps.is_empty() {
         return;
     }
-    let specs = load_specs(include_str!("../konfig/replicas.yaml"), "replicas");
+    let mut specs = load_specs(include_str!("../konfig/replicas.yaml"), "replicas");
+    specs.extend(extra.iter().cloned());
     for rep in reps {
         for r in res.iter_mut() {
             if !r.all_ids().iter().any(|i| i.name == rep.name) {

@@ -50,13 +50,13 @@ impl Named {
     }
 }
 
-pub fn fix_references(res: &mut [Resource], extra: &[(String, String, FieldSpec)]) -> crate::error::Result<()> {
+pub fn fix_references(res: &mut [Resource], extra: &[(String, String, String, FieldSpec)]) -> crate::error::Result<()> {
     let snapshot: Vec<Named> = res.iter().map(Named::of).collect();
     // Name references declared by `crds` for kinds the built-in table lacks.
     let mut extra_kinds: Vec<Referral> = Vec::new();
-    for (kind, version, _) in extra {
+    for (kind, group, version, _) in extra {
         if !table().iter().any(|r| r.kind == *kind) && !extra_kinds.iter().any(|r| r.kind == *kind) {
-            extra_kinds.push(Referral { kind: kind.clone(), group: String::new(), version: version.clone(), field_specs: Vec::new() });
+            extra_kinds.push(Referral { kind: kind.clone(), group: group.clone(), version: version.clone(), field_specs: Vec::new() });
         }
     }
     for referral in table().iter().chain(extra_kinds.iter()) {
@@ -74,11 +74,8 @@ pub fn fix_references(res: &mut [Resource], extra: &[(String, String, FieldSpec)
         if candidates.is_empty() {
             continue;
         }
-        let added: Vec<&FieldSpec> = extra
-            .iter()
-            .filter(|(k, v, _)| *k == referral.kind && (referral.version.is_empty() || *v == referral.version))
-            .map(|(_, _, f)| f)
-            .collect();
+        let added: Vec<&FieldSpec> =
+            extra.iter().filter(|(k, _, _, _)| *k == referral.kind).map(|(_, _, _, f)| f).collect();
         for r in res.iter_mut() {
             let referrer = Named::of(r);
             // A roleRef names its kind: a ClusterRole never answers for a Role.
