@@ -30,3 +30,18 @@ fn moderately_nested_bases_build() {
     let b = build(tmp.path(), &Options::default()).unwrap();
     assert_eq!(b.ids(), vec![format!("~G_v1_ConfigMap|~X|{}x", "a-".repeat(20))]);
 }
+
+#[test]
+fn json_patch_replacing_the_whole_object_is_an_error() {
+    // kubectl silently ignores this patch; an object that stops being an
+    // object would break every later step, so we refuse it.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("kustomization.yaml"),
+        "resources:\n- cm.yaml\npatches:\n- target:\n    kind: ConfigMap\n  patch: '[{\"op\": \"replace\", \"path\": \"\", \"value\": 5}]'\n",
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n").unwrap();
+    let e = build(tmp.path(), &Options::default()).unwrap_err().to_string();
+    assert!(e.contains("field `patches`: JSON 6902 patch turned ~G_v1_ConfigMap|~X|cm into something that is not an object"), "{e}");
+}

@@ -27,6 +27,9 @@ fn parse_patch(text: &str, origin: &Path, field: &str, kfile: &Path) -> Result<P
             .map_err(|e| Error::field(kfile, field, format!("invalid JSON 6902 patch: {e}")))?;
         return Ok(Parsed::Json6902(ops));
     }
+    if docs.iter().any(|d| !d.is_object()) {
+        return Err(Error::field(kfile, field, format!("{}: a strategic merge patch must be a YAML mapping", origin.display())));
+    }
     Ok(Parsed::Strategic(docs))
 }
 
@@ -66,6 +69,9 @@ pub fn patches(res: &mut Vec<Resource>, list: &[Patch], loader: &Loader, kfile: 
                     json_patch::patch(&mut r.obj, &ops).map_err(|e| {
                         Error::field(kfile, field, format!("applying JSON 6902 patch to {before}: {e}"))
                     })?;
+                    if !r.obj.is_object() {
+                        return Err(Error::field(kfile, field, format!("JSON 6902 patch turned {before} into something that is not an object")));
+                    }
                     if r.id() != before {
                         r.previous.push(before);
                     }
