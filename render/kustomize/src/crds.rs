@@ -34,7 +34,10 @@ impl ExtraConfig {
     pub fn merge(&mut self, other: &ExtraConfig) {
         let add = |to: &mut Vec<FieldSpec>, from: &[FieldSpec]| {
             for f in from {
-                if !to.iter().any(|t| t.path == f.path && t.kind == f.kind && t.group == f.group && t.version == f.version) {
+                if !to
+                    .iter()
+                    .any(|t| t.path == f.path && t.kind == f.kind && t.group == f.group && t.version == f.version)
+                {
                     to.push(f.clone());
                 }
             }
@@ -59,7 +62,9 @@ pub fn load_configuration(text: &str, origin: &Path, kfile: &Path) -> Result<Ext
     let Value::Object(map) = v else {
         return Ok(ExtraConfig::default());
     };
-    let bad = |k: &str, e: serde_json::Error| Error::field(kfile, "configurations", format!("{}: {k}: {e}", origin.display()));
+    let bad = |k: &str, e: serde_json::Error| {
+        Error::field(kfile, "configurations", format!("{}: {k}: {e}", origin.display()))
+    };
     let mut cfg = ExtraConfig::default();
     for (k, val) in map {
         let specs = || -> Result<Vec<FieldSpec>> { serde_json::from_value(val.clone()).map_err(|e| bad(&k, e)) };
@@ -92,7 +97,11 @@ pub fn load_configuration(text: &str, origin: &Path, kfile: &Path) -> Result<Ext
                 }
             }
             other => {
-                return Err(Error::field(kfile, "configurations", format!("{}: unknown transformer configuration {other:?}", origin.display())))
+                return Err(Error::field(
+                    kfile,
+                    "configurations",
+                    format!("{}: unknown transformer configuration {other:?}", origin.display()),
+                ))
             }
         }
     }
@@ -107,7 +116,11 @@ pub fn load(text: &str, origin: &Path, kfile: &Path) -> Result<ExtraConfig> {
         crate::yaml_in::parse_one(text, origin)?
     };
     let Value::Object(map) = &defs else {
-        return Err(Error::field(kfile, "crds", format!("{}: expected a map of type names to definitions", origin.display())));
+        return Err(Error::field(
+            kfile,
+            "crds",
+            format!("{}: expected a map of type names to definitions", origin.display()),
+        ));
     };
     let mut cfg = ExtraConfig::default();
     let mut names: Vec<&String> = map.keys().collect();
@@ -147,7 +160,9 @@ fn walk(cfg: &mut ExtraConfig, kind: &str, defs: &Value, type_name: &str, path: 
             cfg.prefix.push(spec(path));
             cfg.suffix.push(spec(path));
         }
-        if let (Some(version), Some(ref_kind)) = (ext("x-kubernetes-object-ref-api-version"), ext("x-kubernetes-object-ref-kind")) {
+        if let (Some(version), Some(ref_kind)) =
+            (ext("x-kubernetes-object-ref-api-version"), ext("x-kubernetes-object-ref-kind"))
+        {
             let key = ext("x-kubernetes-object-ref-name-key").unwrap_or("name");
             let mut full = path.clone();
             full.push(key.to_string());

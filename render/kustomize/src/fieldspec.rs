@@ -88,6 +88,6 @@ pub fn visit<F: FnMut(&mut Value)>(node: &mut Value, segments: &[String], create
 }
 
 pub fn load_specs(yaml: &str, key: &str) -> Vec<FieldSpec> {
-    let v: Value = serde_yaml_ng::from_str(yaml).expect("built-in field specs parse");
+    let v = crate::yaml_in::parse_one(yaml, std::path::Path::new(key)).expect("built-in field specs parse");
     serde_json::from_value(v.get(key).cloned().unwrap_or(Value::Null)).expect("built-in field specs are well formed")
 }

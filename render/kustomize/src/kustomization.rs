@@ -341,7 +341,8 @@ struct Shape {
     fields: &'static [(&'static str, Option<&'static Shape>)],
 }
 
-const FIELD_SPEC: Shape = Shape { fields: &[("group", None), ("version", None), ("kind", None), ("path", None), ("create", None)] };
+const FIELD_SPEC: Shape =
+    Shape { fields: &[("group", None), ("version", None), ("kind", None), ("path", None), ("create", None)] };
 const SELECTOR: Shape = Shape {
     fields: &[
         ("group", None),
@@ -353,10 +354,10 @@ const SELECTOR: Shape = Shape {
         ("annotationSelector", None),
     ],
 };
-const PATCH: Shape = Shape { fields: &[("path", None), ("patch", None), ("target", Some(&SELECTOR)), ("options", None)] };
-const GEN_OPTIONS: Shape = Shape {
-    fields: &[("labels", None), ("annotations", None), ("disableNameSuffixHash", None), ("immutable", None)],
-};
+const PATCH: Shape =
+    Shape { fields: &[("path", None), ("patch", None), ("target", Some(&SELECTOR)), ("options", None)] };
+const GEN_OPTIONS: Shape =
+    Shape { fields: &[("labels", None), ("annotations", None), ("disableNameSuffixHash", None), ("immutable", None)] };
 const GENERATOR: Shape = Shape {
     fields: &[
         ("name", None),
@@ -390,11 +391,23 @@ const SOURCE: Shape = Shape {
     ],
 };
 const TARGET: Shape = Shape {
-    fields: &[("select", Some(&SELECTOR)), ("reject", Some(&SELECTOR)), ("fieldPaths", None), ("options", Some(&FIELD_OPTIONS))],
+    fields: &[
+        ("select", Some(&SELECTOR)),
+        ("reject", Some(&SELECTOR)),
+        ("fieldPaths", None),
+        ("options", Some(&FIELD_OPTIONS)),
+    ],
 };
 const REPLACEMENT: Shape = Shape { fields: &[("path", None), ("source", Some(&SOURCE)), ("targets", Some(&TARGET))] };
 const VAR_REF: Shape = Shape {
-    fields: &[("apiVersion", None), ("group", None), ("version", None), ("kind", None), ("name", None), ("namespace", None)],
+    fields: &[
+        ("apiVersion", None),
+        ("group", None),
+        ("version", None),
+        ("kind", None),
+        ("name", None),
+        ("namespace", None),
+    ],
 };
 const VAR_FIELD: Shape = Shape { fields: &[("fieldPath", None)] };
 const VAR: Shape = Shape { fields: &[("name", None), ("objref", Some(&VAR_REF)), ("fieldref", Some(&VAR_FIELD))] };
@@ -440,7 +453,11 @@ fn canonical_keys(v: Value, shape: &Shape) -> Value {
         Value::Object(m) => {
             let mut out = serde_json::Map::new();
             for (k, val) in m {
-                let known = shape.fields.iter().find(|(f, _)| *f == k).or_else(|| shape.fields.iter().find(|(f, _)| f.eq_ignore_ascii_case(&k)));
+                let known = shape
+                    .fields
+                    .iter()
+                    .find(|(f, _)| *f == k)
+                    .or_else(|| shape.fields.iter().find(|(f, _)| f.eq_ignore_ascii_case(&k)));
                 match known {
                     Some((name, sub)) => {
                         let val = match sub {

@@ -93,7 +93,8 @@ pub fn build(path: &Path, options: &Options) -> Result<Build> {
     let acc = target::accumulate(&mut ctx, path, Vec::new(), false)?;
     let mut res = acc.resources;
     hash::add_hash_suffixes(&mut res);
-    transform::nameref::fix_references(&mut res, &acc.config.namerefs).map_err(|e| e.in_field(&acc.file, "resources"))?;
+    transform::nameref::fix_references(&mut res, &acc.config.namerefs)
+        .map_err(|e| e.in_field(&acc.file, "resources"))?;
     vars::resolve(&mut res, &acc.config.varrefs)?;
     res.retain(|r| {
         r.obj

@@ -32,8 +32,20 @@ pub fn bind(res: &mut [Resource], vars: &[Var], kfile: &Path) -> Result<()> {
             .collect();
         let i = match matches.as_slice() {
             [i] => *i,
-            [] => return Err(Error::field(kfile, "vars", format!("var {}: no object named {} found", v.name, v.obj_ref.name))),
-            _ => return Err(Error::field(kfile, "vars", format!("var {}: more than one object named {}", v.name, v.obj_ref.name))),
+            [] => {
+                return Err(Error::field(
+                    kfile,
+                    "vars",
+                    format!("var {}: no object named {} found", v.name, v.obj_ref.name),
+                ))
+            }
+            _ => {
+                return Err(Error::field(
+                    kfile,
+                    "vars",
+                    format!("var {}: more than one object named {}", v.name, v.obj_ref.name),
+                ))
+            }
         };
         let path = v
             .field_ref
@@ -54,7 +66,13 @@ pub fn resolve(res: &mut [Resource], extra: &[crate::fieldspec::FieldSpec]) -> R
             lookup(&r.obj, &split_field_path(path), &mut found);
             let val = match found.first() {
                 Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => (*v).clone(),
-                _ => return Err(Error::field(kfile, "vars", format!("var {name}: field {path} not found in {}", r.id()))),
+                _ => {
+                    return Err(Error::field(
+                        kfile,
+                        "vars",
+                        format!("var {name}: field {path} not found in {}", r.id()),
+                    ))
+                }
             };
             if values.insert(name.clone(), val).is_some() {
                 return Err(Error::field(kfile, "vars", format!("var {name} is defined more than once")));

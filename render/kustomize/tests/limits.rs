@@ -7,9 +7,9 @@ fn deeply_nested_bases_are_rejected_not_overflowed() {
     let tmp = tempfile::tempdir().unwrap();
     let mut dir = tmp.path().to_path_buf();
     for _ in 0..100 {
-        std::fs::create_dir_all(dir.join("n")).unwrap();
-        std::fs::write(dir.join("kustomization.yaml"), "resources:\n- n\n").unwrap();
-        dir = dir.join("n");
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("kustomization.yaml"), "resources:\n- sub\n").unwrap();
+        dir = dir.join("sub");
     }
     std::fs::write(dir.join("kustomization.yaml"), "resources: []\n").unwrap();
     let e = build(tmp.path(), &Options::default()).unwrap_err().to_string();
@@ -21,9 +21,9 @@ fn moderately_nested_bases_build() {
     let tmp = tempfile::tempdir().unwrap();
     let mut dir = tmp.path().to_path_buf();
     for _ in 0..20 {
-        std::fs::create_dir_all(dir.join("n")).unwrap();
-        std::fs::write(dir.join("kustomization.yaml"), "resources:\n- n\nnamePrefix: a-\n").unwrap();
-        dir = dir.join("n");
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("kustomization.yaml"), "resources:\n- sub\nnamePrefix: a-\n").unwrap();
+        dir = dir.join("sub");
     }
     std::fs::write(dir.join("kustomization.yaml"), "resources:\n- cm.yaml\n").unwrap();
     std::fs::write(dir.join("cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n").unwrap();
@@ -43,5 +43,10 @@ fn json_patch_replacing_the_whole_object_is_an_error() {
     .unwrap();
     std::fs::write(tmp.path().join("cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n").unwrap();
     let e = build(tmp.path(), &Options::default()).unwrap_err().to_string();
-    assert!(e.contains("field `patches`: JSON 6902 patch turned ~G_v1_ConfigMap|~X|cm into something that is not an object"), "{e}");
+    assert!(
+        e.contains(
+            "field `patches`: JSON 6902 patch turned ~G_v1_ConfigMap|~X|cm into something that is not an object"
+        ),
+        "{e}"
+    );
 }

@@ -21,7 +21,13 @@ use crate::loader::Loader;
 use crate::resource::Resource;
 
 /// The order of `KustTarget.configureBuiltinTransformers`.
-pub fn run_all(res: &mut Vec<Resource>, k: &Kustomization, loader: &Loader, kfile: &Path, extra: &ExtraConfig) -> Result<()> {
+pub fn run_all(
+    res: &mut Vec<Resource>,
+    k: &Kustomization,
+    loader: &Loader,
+    kfile: &Path,
+    extra: &ExtraConfig,
+) -> Result<()> {
     patches::strategic_merge_files(res, &k.patches_strategic_merge, loader, kfile)?;
     patches::patches(res, &k.patches, loader, kfile, "patches")?;
     if let Some(ns) = k.namespace.as_deref().filter(|n| !n.is_empty()) {

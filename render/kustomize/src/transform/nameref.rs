@@ -25,7 +25,11 @@ struct Referral {
 fn table() -> &'static [Referral] {
     static T: OnceLock<Vec<Referral>> = OnceLock::new();
     T.get_or_init(|| {
-        let v: Value = serde_yaml_ng::from_str(include_str!("../konfig/namereference.yaml")).expect("table parses");
+        let v = crate::yaml_in::parse_one(
+            include_str!("../konfig/namereference.yaml"),
+            std::path::Path::new("namereference.yaml"),
+        )
+        .expect("table parses");
         serde_json::from_value(v["nameReference"].clone()).expect("table is well formed")
     })
 }
@@ -56,7 +60,12 @@ pub fn fix_references(res: &mut [Resource], extra: &[(String, String, String, Fi
     let mut extra_kinds: Vec<Referral> = Vec::new();
     for (kind, group, version, _) in extra {
         if !table().iter().any(|r| r.kind == *kind) && !extra_kinds.iter().any(|r| r.kind == *kind) {
-            extra_kinds.push(Referral { kind: kind.clone(), group: group.clone(), version: version.clone(), field_specs: Vec::new() });
+            extra_kinds.push(Referral {
+                kind: kind.clone(),
+                group: group.clone(),
+                version: version.clone(),
+                field_specs: Vec::new(),
+            });
         }
     }
     for referral in table().iter().chain(extra_kinds.iter()) {
@@ -79,8 +88,14 @@ pub fn fix_references(res: &mut [Resource], extra: &[(String, String, String, Fi
         for r in res.iter_mut() {
             let referrer = Named::of(r);
             // A roleRef names its kind: a ClusterRole never answers for a Role.
-            let role_kind = r.obj.get("roleRef").and_then(|x| x.get("kind")).and_then(Value::as_str).map(str::to_string);
-            for fs in referral.field_specs.iter().chain(added.iter().copied()).filter(|fs| fs.applies_to(&referrer.current.gvk)) {
+            let role_kind =
+                r.obj.get("roleRef").and_then(|x| x.get("kind")).and_then(Value::as_str).map(str::to_string);
+            for fs in referral
+                .field_specs
+                .iter()
+                .chain(added.iter().copied())
+                .filter(|fs| fs.applies_to(&referrer.current.gvk))
+            {
                 if fs.path.ends_with("roleRef/name") && role_kind.as_deref().is_some_and(|k| k != referral.kind) {
                     continue;
                 }
@@ -112,8 +127,10 @@ fn same_ending(a: &[String], b: &[String]) -> bool {
 }
 
 fn affixes_equal(c: &Named, r: &Named, allow_empty: bool) -> bool {
-    let pre = (allow_empty && (c.prefixes.is_empty() || r.prefixes.is_empty())) || same_ending(&c.prefixes, &r.prefixes);
-    let suf = (allow_empty && (c.suffixes.is_empty() || r.suffixes.is_empty())) || same_ending(&c.suffixes, &r.suffixes);
+    let pre =
+        (allow_empty && (c.prefixes.is_empty() || r.prefixes.is_empty())) || same_ending(&c.prefixes, &r.prefixes);
+    let suf =
+        (allow_empty && (c.suffixes.is_empty() || r.suffixes.is_empty())) || same_ending(&c.suffixes, &r.suffixes);
     pre && suf
 }
 
@@ -134,7 +151,8 @@ fn pick<'a>(
         .filter(|c| match ns {
             Some(ns) => {
                 let want = if ns.is_empty() { "default" } else { ns };
-                c.current.gvk.is_cluster_scoped() || c.ids.iter().any(|i| i.name == name && i.effective_namespace() == want)
+                c.current.gvk.is_cluster_scoped()
+                    || c.ids.iter().any(|i| i.name == name && i.effective_namespace() == want)
             }
             None => {
                 referrer.current.gvk.is_cluster_scoped()
@@ -153,7 +171,9 @@ fn pick<'a>(
     }
     let Some(first) = left.first().copied() else { return Ok(None) };
     // A reference that also carries a namespace needs the survivors to agree on it too.
-    if left.iter().all(|c| c.current.name == first.current.name && (!with_namespace || c.current.namespace == first.current.namespace)) {
+    if left.iter().all(|c| {
+        c.current.name == first.current.name && (!with_namespace || c.current.namespace == first.current.namespace)
+    }) {
         return Ok(Some(first));
     }
     Err(left.iter().map(|c| c.current.to_string()).collect::<Vec<_>>().join(", "))
@@ -177,7 +197,8 @@ fn update(v: &mut Value, referrer: &Named, cands: &[&Named], kind: &str) -> Resu
             let Some(name) = m.get("name").and_then(Value::as_str).map(str::to_string) else { return Ok(()) };
             let ns = m.get("namespace").and_then(Value::as_str).map(str::to_string);
             let rid = &referrer.current;
-            let ns_ref = ns.as_deref().or(if rid.gvk.is_cluster_scoped() { None } else { Some(rid.namespace.as_str()) });
+            let ns_ref =
+                ns.as_deref().or(if rid.gvk.is_cluster_scoped() { None } else { Some(rid.namespace.as_str()) });
             if let Some(c) = pick(cands, &name, ns_ref, referrer, true)? {
                 m.insert("name".into(), Value::String(c.current.name.clone()));
                 // Subjects name their service account's namespace explicitly.

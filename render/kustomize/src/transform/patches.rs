@@ -28,7 +28,11 @@ fn parse_patch(text: &str, origin: &Path, field: &str, kfile: &Path) -> Result<P
         return Ok(Parsed::Json6902(ops));
     }
     if docs.iter().any(|d| !d.is_object()) {
-        return Err(Error::field(kfile, field, format!("{}: a strategic merge patch must be a YAML mapping", origin.display())));
+        return Err(Error::field(
+            kfile,
+            field,
+            format!("{}: a strategic merge patch must be a YAML mapping", origin.display()),
+        ));
     }
     Ok(Parsed::Strategic(docs))
 }
@@ -70,7 +74,11 @@ pub fn patches(res: &mut Vec<Resource>, list: &[Patch], loader: &Loader, kfile: 
                         Error::field(kfile, field, format!("applying JSON 6902 patch to {before}: {e}"))
                     })?;
                     if !r.obj.is_object() {
-                        return Err(Error::field(kfile, field, format!("JSON 6902 patch turned {before} into something that is not an object")));
+                        return Err(Error::field(
+                            kfile,
+                            field,
+                            format!("JSON 6902 patch turned {before} into something that is not an object"),
+                        ));
                     }
                     if r.id() != before {
                         r.previous.push(before);

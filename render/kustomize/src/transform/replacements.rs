@@ -179,7 +179,9 @@ fn retyped(target: &Value, value: &Value) -> Value {
     };
     match target {
         Value::String(_) => Value::String(text),
-        Value::Number(_) => serde_json::from_str::<serde_json::Number>(&text).map(Value::Number).unwrap_or(Value::String(text)),
+        Value::Number(_) => {
+            serde_json::from_str::<serde_json::Number>(&text).map(Value::Number).unwrap_or(Value::String(text))
+        }
         Value::Bool(_) => match text.as_str() {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
