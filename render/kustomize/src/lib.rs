@@ -11,7 +11,7 @@
 //! # Ok::<(), gantry_kustomize::Error>(())
 //! ```
 
-mod crds;
+mod config;
 mod emit;
 mod error;
 mod fieldspec;

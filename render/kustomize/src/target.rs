@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::crds::ExtraConfig;
+use crate::config::ExtraConfig;
 use crate::error::{Error, Result};
 use crate::generators::{self, GenKind};
 use crate::kustomization::Kustomization;
@@ -86,11 +86,11 @@ fn accumulate_inner(
     }
     for c in &k.configurations {
         let text = loader.read_text(c).map_err(|e| e.in_field(&kfile, "configurations"))?;
-        config.merge(&crate::crds::load_configuration(&text, &loader.root.join(c), &kfile)?);
+        config.merge(&crate::config::configurations::load_configuration(&text, &loader.root.join(c), &kfile)?);
     }
     for crd in &k.crds {
         let text = loader.read_text(crd).map_err(|e| e.in_field(&kfile, "crds"))?;
-        config.merge(&crate::crds::load(&text, &loader.root.join(crd), &kfile)?);
+        config.merge(&crate::config::crds::load(&text, &loader.root.join(crd), &kfile)?);
     }
     let global = k.generator_options.as_ref();
     for args in &k.config_map_generator {

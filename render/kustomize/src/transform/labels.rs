@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::crds::ExtraConfig;
+use crate::config::ExtraConfig;
 use crate::fieldspec::{self, load_specs, FieldSpec};
 use crate::kustomization::Label;
 use crate::resource::Resource;

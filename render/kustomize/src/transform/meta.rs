@@ -65,7 +65,7 @@ fn skips_prefix(r: &Resource) -> bool {
         || gvk.kind == "Namespace"
 }
 
-pub fn prefix_suffix(res: &mut [Resource], prefix: &str, suffix: &str, extra: &crate::crds::ExtraConfig) {
+pub fn prefix_suffix(res: &mut [Resource], prefix: &str, suffix: &str, extra: &crate::config::ExtraConfig) {
     if prefix.is_empty() && suffix.is_empty() {
         return;
     }

@@ -14,7 +14,7 @@ pub mod selector;
 
 use std::path::Path;
 
-use crate::crds::ExtraConfig;
+use crate::config::ExtraConfig;
 use crate::error::Result;
 use crate::kustomization::Kustomization;
 use crate::loader::Loader;
