@@ -19,6 +19,7 @@ mod generators;
 mod hash;
 mod kustomization;
 mod loader;
+mod origin;
 mod remote;
 mod resid;
 mod resource;
@@ -36,6 +37,9 @@ use serde_json::Value;
 pub use emit::to_yaml_document;
 pub use error::{Error, Result};
 pub use resid::{Gvk, ResId};
+
+/// The `app.kubernetes.io/managed-by` value for `buildMetadata: [managedByLabel]`.
+pub const MANAGED_BY: &str = "kustomize-(devel)";
 
 /// Output order, as `kubectl kustomize --reorder`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -89,7 +93,11 @@ impl Build {
 
 /// Builds the kustomization in directory `path`.
 pub fn build(path: &Path, options: &Options) -> Result<Build> {
-    let mut ctx = target::Context { clones: remote::CloneCache::default(), stack: Vec::new() };
+    let top = target::read_kustomization(path)?;
+    let wants = |o: &str| top.build_metadata.iter().any(|m| m == o);
+    let origins = wants("originAnnotations").then(|| vec![origin::Origin::default()]);
+    let managed_by = wants("managedByLabel");
+    let mut ctx = target::Context { clones: remote::CloneCache::default(), stack: Vec::new(), origins };
     let acc = target::accumulate(&mut ctx, path, Vec::new(), false)?;
     let mut res = acc.resources;
     hash::add_hash_suffixes(&mut res);
@@ -104,6 +112,17 @@ pub fn build(path: &Path, options: &Options) -> Result<Build> {
             .and_then(Value::as_str)
             != Some("true")
     });
+    if managed_by {
+        for r in res.iter_mut() {
+            let meta = r.metadata_mut();
+            let labels = meta.entry("labels").or_insert_with(|| Value::Object(Default::default()));
+            if let Value::Object(l) = labels {
+                // What kubectl 1.32's embedded kustomize writes (a kustomize
+                // binary writes its own version here).
+                l.insert("app.kubernetes.io/managed-by".into(), Value::String(MANAGED_BY.into()));
+            }
+        }
+    }
     let sort_opts = acc.kustomization.sort_options.clone();
     let legacy = |res: &mut Vec<resource::Resource>, opts: Option<&kustomization::LegacySortOptions>| {
         let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();

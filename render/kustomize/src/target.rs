@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::generators::{self, GenKind};
 use crate::kustomization::Kustomization;
 use crate::loader::{find_kustomization_file, Loader};
+use crate::origin::{self, Origin};
 use crate::remote::{self, CloneCache};
 use crate::resource::Resource;
 use crate::transform;
@@ -17,25 +18,57 @@ use crate::yaml_in;
 
 /// Nested bases and components deeper than this are rejected (real trees are
 /// a handful of levels deep; a bound keeps bad input from exhausting the stack).
-pub const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = 32;
 
 pub struct Context {
     pub clones: CloneCache,
     /// Directories being accumulated, outermost first, for cycle detection.
     pub stack: Vec<PathBuf>,
+    /// Origins of the kustomizations being accumulated, innermost last;
+    /// `None` unless the top kustomization asks for origin annotations.
+    pub origins: Option<Vec<Origin>>,
+}
+
+impl Context {
+    fn origin(&self) -> Option<&Origin> {
+        self.origins.as_ref().and_then(|o| o.last())
+    }
+
+    fn push_origin(&mut self, o: Origin) {
+        if let Some(v) = self.origins.as_mut() {
+            v.push(o);
+        }
+    }
+
+    fn pop_origin(&mut self) {
+        if let Some(v) = self.origins.as_mut() {
+            v.pop();
+        }
+    }
 }
 
 pub struct Accumulated {
     pub resources: Vec<Resource>,
     /// Field specs from `crds` here and in the bases.
     pub config: ExtraConfig,
-    pub kustomization: Kustomization,
+    /// Boxed, like the accumulation itself, to keep recursive frames small.
+    pub kustomization: Box<Kustomization>,
     pub file: PathBuf,
+}
+
+fn parse_file(kfile: &Path) -> Result<Kustomization> {
+    let text = std::fs::read_to_string(kfile).map_err(|e| Error::file(kfile, format!("cannot read: {e}")))?;
+    Kustomization::parse(yaml_in::parse_kustomization(&text, kfile)?, kfile)
+}
+
+/// Reads (without building) the kustomization in `dir`.
+pub fn read_kustomization(dir: &Path) -> Result<Kustomization> {
+    parse_file(&find_kustomization_file(dir)?)
 }
 
 /// Accumulates the kustomization in `dir`. `inherited` is the parent's
 /// accumulated resources when `dir` is a component, empty otherwise.
-pub fn accumulate(ctx: &mut Context, dir: &Path, inherited: Vec<Resource>, as_component: bool) -> Result<Accumulated> {
+pub fn accumulate(ctx: &mut Context, dir: &Path, inherited: Vec<Resource>, as_component: bool) -> Result<Box<Accumulated>> {
     let canonical = dir.canonicalize().map_err(|e| Error::file(dir, format!("cannot open directory: {e}")))?;
     if ctx.stack.contains(&canonical) {
         let chain: Vec<String> = ctx.stack.iter().chain([&canonical]).map(|p| p.display().to_string()).collect();
@@ -55,10 +88,9 @@ fn accumulate_inner(
     dir: &Path,
     inherited: Vec<Resource>,
     as_component: bool,
-) -> Result<Accumulated> {
+) -> Result<Box<Accumulated>> {
     let kfile = find_kustomization_file(dir)?;
-    let text = std::fs::read_to_string(&kfile).map_err(|e| Error::file(&kfile, format!("cannot read: {e}")))?;
-    let k = Kustomization::parse(yaml_in::parse_kustomization(&text, &kfile)?, &kfile)?;
+    let k = Box::new(parse_file(&kfile)?);
     let is_component = k.kind.as_deref() == Some("Component");
     if as_component && !is_component {
         return Err(Error::field(&kfile, "kind", "listed under `components` but its kind is not Component"));
@@ -70,9 +102,22 @@ fn accumulate_inner(
             "a Component can only be listed under `components`, not built or used as a resource",
         ));
     }
-    if !k.build_metadata.is_empty() {
-        return Err(Error::field(&kfile, "buildMetadata", "origin and transformer annotations are not supported"));
+    for m in &k.build_metadata {
+        match m.as_str() {
+            "originAnnotations" | "managedByLabel" => {}
+            "transformerAnnotations" => {
+                return Err(Error::field(&kfile, "buildMetadata", "transformerAnnotations are not supported"))
+            }
+            other => {
+                return Err(Error::field(
+                    &kfile,
+                    "buildMetadata",
+                    format!("unknown option {other:?} (want originAnnotations or managedByLabel)"),
+                ))
+            }
+        }
     }
+    let kfile_name = kfile.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let loader = Loader::new(dir)?;
     let mut resources = inherited;
     let mut config = ExtraConfig::default();
@@ -94,23 +139,31 @@ fn accumulate_inner(
     }
     let global = k.generator_options.as_ref();
     for args in &k.config_map_generator {
-        let r = generators::generate(GenKind::ConfigMap, args, global, &loader, &kfile)?;
+        let mut r = generators::generate(GenKind::ConfigMap, args, global, &loader, &kfile)?;
+        if let Some(o) = ctx.origin() {
+            origin::annotate(&mut r, o.for_generator(&kfile_name, "ConfigMapGenerator"));
+        }
         generators::absorb(&mut resources, r, &kfile, "configMapGenerator")?;
     }
     for args in &k.secret_generator {
-        let r = generators::generate(GenKind::Secret, args, global, &loader, &kfile)?;
+        let mut r = generators::generate(GenKind::Secret, args, global, &loader, &kfile)?;
+        if let Some(o) = ctx.origin() {
+            origin::annotate(&mut r, o.for_generator(&kfile_name, "SecretGenerator"));
+        }
         generators::absorb(&mut resources, r, &kfile, "secretGenerator")?;
     }
     for c in &k.components {
-        let cdir = local_or_remote_dir(ctx, &loader, c, &kfile, "components")?;
-        let acc = accumulate(ctx, &cdir, std::mem::take(&mut resources), true)
-            .map_err(|e| e.in_field(&kfile, "components"))?;
+        let (cdir, o) = local_or_remote_dir(ctx, &loader, c, &kfile, "components")?;
+        ctx.push_origin(o);
+        let acc = accumulate(ctx, &cdir, std::mem::take(&mut resources), true);
+        ctx.pop_origin();
+        let acc = acc.map_err(|e| e.in_field(&kfile, "components"))?;
         resources = acc.resources;
         config.merge(&acc.config);
     }
     transform::run_all(&mut resources, &k, &loader, &kfile, &config)?;
     crate::vars::bind(&mut resources, &k.vars, &kfile)?;
-    Ok(Accumulated { resources, config, kustomization: k, file: kfile })
+    Ok(Box::new(Accumulated { resources, config, kustomization: k, file: kfile }))
 }
 
 fn absorb_unique(resources: &mut Vec<Resource>, r: Resource, kfile: &Path, field: &str) -> Result<()> {
@@ -122,10 +175,18 @@ fn absorb_unique(resources: &mut Vec<Resource>, r: Resource, kfile: &Path, field
     Ok(())
 }
 
-fn local_or_remote_dir(ctx: &mut Context, loader: &Loader, entry: &str, kfile: &Path, field: &str) -> Result<PathBuf> {
+/// The directory an entry names, and the origin of what is read from it.
+fn local_or_remote_dir(
+    ctx: &mut Context,
+    loader: &Loader,
+    entry: &str,
+    kfile: &Path,
+    field: &str,
+) -> Result<(PathBuf, Origin)> {
     let local = loader.root.join(entry);
+    let here = ctx.origin().cloned().unwrap_or_default();
     if local.is_dir() {
-        return Ok(local);
+        return Ok((local, here.join(entry)));
     }
     if remote::looks_remote(entry) {
         let spec = remote::parse(entry)?;
@@ -136,7 +197,10 @@ fn local_or_remote_dir(ctx: &mut Context, loader: &Loader, entry: &str, kfile: &
                 message: format!("path {:?} is not a directory in the repository", spec.path),
             });
         }
-        return Ok(dir);
+        let base = entry.split_once('?').map(|(b, _)| b).unwrap_or(entry);
+        let repo = base.split_once("//").map(|(r, _)| r).filter(|r| !r.ends_with(':')).unwrap_or(&spec.clone_url);
+        let o = Origin { path: spec.path.clone(), repo: repo.to_string(), git_ref: spec.git_ref.clone() };
+        return Ok((dir, o));
     }
     Err(Error::field(kfile, field, format!("{entry:?}: no such directory")))
 }
@@ -153,13 +217,21 @@ fn load_entry(
     if local.is_file() {
         let path = loader.resolve_file(entry).map_err(|e| e.in_field(kfile, field))?;
         let text = std::fs::read_to_string(&path).map_err(|e| Error::file(&path, format!("cannot read: {e}")))?;
-        return resources_from_text(&text, &path);
+        let mut out = resources_from_text(&text, &path)?;
+        if let Some(o) = ctx.origin() {
+            let value = o.for_file(entry);
+            out.iter_mut().for_each(|r| origin::annotate(r, value.clone()));
+        }
+        return Ok(out);
     }
     if !local.exists() && !remote::looks_remote(entry) {
         return Err(Error::field(kfile, field, format!("{entry:?}: no such file or directory")));
     }
-    let dir = local_or_remote_dir(ctx, loader, entry, kfile, field)?;
-    let acc = accumulate(ctx, &dir, Vec::new(), false)?;
+    let (dir, o) = local_or_remote_dir(ctx, loader, entry, kfile, field)?;
+    ctx.push_origin(o);
+    let acc = accumulate(ctx, &dir, Vec::new(), false);
+    ctx.pop_origin();
+    let acc = acc?;
     config.merge(&acc.config);
     Ok(acc.resources)
 }

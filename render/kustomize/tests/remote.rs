@@ -124,7 +124,18 @@ fn remote_bases() {
     // The real tree: Kubeflow Pipelines with Argo Workflows as remote bases.
     if let Some(tp) = &tp {
         let kfp = tp.join("kustomize/kubeflow-pipelines/env/platform-agnostic");
+        // git's trace2 log shows how many fetches the build ran: the tree names
+        // the same repository@ref five times, which must be one clone.
+        let trace = tmp.path().join("trace2.json");
+        std::env::set_var("GIT_TRACE2_EVENT", &trace);
         let b = build(&kfp, &Options::default()).expect("Kubeflow Pipelines builds");
+        std::env::remove_var("GIT_TRACE2_EVENT");
+        let fetches = std::fs::read_to_string(&trace)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("\"event\":\"cmd_name\"") && l.contains("\"name\":\"fetch\""))
+            .count();
+        assert_eq!(fetches, 1, "argo-workflows@v4.0.8 should be cloned once per build");
         let expected =
             std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kfp/expected.yaml")).unwrap();
         assert_eq!(b.objects().len(), 72);
