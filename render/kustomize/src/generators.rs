@@ -231,6 +231,10 @@ pub fn absorb(resources: &mut Vec<Resource>, r: Resource, kfile: &Path, field: &
                 }
             }
             if behavior == Behavior::Merge {
+                // A merge keeps saying where the object was first generated.
+                if let Some(o) = old.obj["metadata"].get("annotations").and_then(|a| a.get(crate::origin::ANNOTATION)) {
+                    new_obj["metadata"]["annotations"][crate::origin::ANNOTATION] = o.clone();
+                }
                 for key in ["data", "binaryData"] {
                     let mut merged = old.obj.get(key).and_then(Value::as_object).cloned().unwrap_or_default();
                     if let Some(Value::Object(add)) = r.obj.get(key) {
