@@ -3,17 +3,36 @@
 
 use std::path::{Path, PathBuf};
 
+/// Why a build failed. Display gives one line naming the file (and field,
+/// or URL) first.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A kustomization (or a file it names) could not be read or parsed.
     #[error("{file}: {message}")]
-    File { file: PathBuf, message: String },
+    File {
+        /// The file (or directory) at fault.
+        file: PathBuf,
+        /// What went wrong; YAML errors start with `line:column: `.
+        message: String,
+    },
     /// A field of a kustomization could not be applied.
     #[error("{file}: field `{field}`: {message}")]
-    Field { file: PathBuf, field: String, message: String },
+    Field {
+        /// The kustomization file.
+        file: PathBuf,
+        /// The kustomization field, e.g. `patches` or `configMapGenerator`.
+        field: String,
+        /// What went wrong.
+        message: String,
+    },
     /// A remote base could not be fetched.
     #[error("remote base {url}: {message}")]
-    Remote { url: String, message: String },
+    Remote {
+        /// The URL as the kustomization wrote it.
+        url: String,
+        /// What went wrong, with git's own error text when git failed.
+        message: String,
+    },
     /// Anything else about the build as a whole.
     #[error("{0}")]
     Build(String),
@@ -37,4 +56,5 @@ impl Error {
     }
 }
 
+/// `Result` with this crate's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;

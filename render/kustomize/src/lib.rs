@@ -11,6 +11,8 @@
 //! # Ok::<(), gantry_kustomize::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod config;
 mod emit;
 mod error;
@@ -56,6 +58,7 @@ pub enum Reorder {
 /// Build options.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
+    /// Output order.
     pub reorder: Reorder,
 }
 
@@ -69,6 +72,11 @@ impl Build {
     /// The objects as JSON values, in output order.
     pub fn objects(&self) -> &[Value] {
         &self.objects
+    }
+
+    /// The objects, consumed, in output order.
+    pub fn into_objects(self) -> Vec<Value> {
+        self.objects
     }
 
     /// Each object's id, `group_version_Kind|namespace|name` with `~G` for the

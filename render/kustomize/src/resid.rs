@@ -4,14 +4,19 @@ use std::fmt;
 
 use serde_json::Value;
 
+/// An object's group, version and kind (`apiVersion` split at the slash).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Gvk {
+    /// API group; empty for the core group.
     pub group: String,
+    /// API version.
     pub version: String,
+    /// Kind.
     pub kind: String,
 }
 
 impl Gvk {
+    /// Reads `apiVersion` and `kind`; missing parts are empty.
     pub fn from_object(obj: &Value) -> Gvk {
         let api = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
         let (group, version) = match api.split_once('/') {
@@ -22,6 +27,7 @@ impl Gvk {
         Gvk { group, version, kind }
     }
 
+    /// `group/version`, or `version` for the core group.
     pub fn api_version(&self) -> String {
         if self.group.is_empty() {
             self.version.clone()
@@ -84,12 +90,16 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
 /// A resource's identity at one moment of the build.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct ResId {
+    /// Group, version, kind.
     pub gvk: Gvk,
+    /// `metadata.namespace`, empty when unset.
     pub namespace: String,
+    /// `metadata.name`.
     pub name: String,
 }
 
 impl ResId {
+    /// The id of an object as it is now.
     pub fn of(obj: &Value) -> ResId {
         let meta = obj.get("metadata");
         let get = |k: &str| meta.and_then(|m| m.get(k)).and_then(Value::as_str).unwrap_or("").to_string();

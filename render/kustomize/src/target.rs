@@ -68,7 +68,12 @@ pub fn read_kustomization(dir: &Path) -> Result<Kustomization> {
 
 /// Accumulates the kustomization in `dir`. `inherited` is the parent's
 /// accumulated resources when `dir` is a component, empty otherwise.
-pub fn accumulate(ctx: &mut Context, dir: &Path, inherited: Vec<Resource>, as_component: bool) -> Result<Box<Accumulated>> {
+pub fn accumulate(
+    ctx: &mut Context,
+    dir: &Path,
+    inherited: Vec<Resource>,
+    as_component: bool,
+) -> Result<Box<Accumulated>> {
     let canonical = dir.canonicalize().map_err(|e| Error::file(dir, format!("cannot open directory: {e}")))?;
     if ctx.stack.contains(&canonical) {
         let chain: Vec<String> = ctx.stack.iter().chain([&canonical]).map(|p| p.display().to_string()).collect();

@@ -6,12 +6,7 @@ use gantry_kustomize::{build, Options};
 fn deeply_nested_bases_are_rejected_not_overflowed() {
     // On a 1 MiB stack, half of a test thread's default, to show the bound
     // leaves headroom in debug builds.
-    std::thread::Builder::new()
-        .stack_size(1 << 20)
-        .spawn(nested_bases_rejected)
-        .unwrap()
-        .join()
-        .unwrap();
+    std::thread::Builder::new().stack_size(1 << 20).spawn(nested_bases_rejected).unwrap().join().unwrap();
 }
 
 fn nested_bases_rejected() {
