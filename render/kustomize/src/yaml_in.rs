@@ -61,12 +61,15 @@ struct Reader<'a> {
     origin: &'a Path,
     dialect: Dialect,
     anchors: HashMap<usize, Value>,
+    /// Length in chars, when the text lacks a final line break (see `block_at_eof`).
+    unterminated_len: Option<usize>,
 }
 
 impl<'a> Reader<'a> {
     fn new(text: &'a str, origin: &'a Path, dialect: Dialect) -> Self {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        Reader { parser: Parser::new_from_str(text), origin, dialect, anchors: HashMap::new() }
+        let unterminated_len = (!text.is_empty() && !text.ends_with('\n')).then(|| text.chars().count());
+        Reader { parser: Parser::new_from_str(text), origin, dialect, anchors: HashMap::new(), unterminated_len }
     }
 
     fn err(&self, mark: &Marker, msg: impl std::fmt::Display) -> Error {
@@ -105,7 +108,13 @@ impl<'a> Reader<'a> {
             return Err(self.err(&mark, format!("nested more than {MAX_NESTING} levels deep")));
         }
         match ev {
-            Event::Scalar(s, style, anchor, tag) => {
+            Event::Scalar(mut s, style, anchor, tag) => {
+                if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
+                    && s.ends_with('\n')
+                    && self.block_at_eof()
+                {
+                    s.pop();
+                }
                 let v = self.scalar(&s, style, tag.as_ref(), &mark)?;
                 self.remember(anchor, &v);
                 Ok(v)
@@ -131,6 +140,14 @@ impl<'a> Reader<'a> {
             }
             other => Err(self.err(&mark, format!("unexpected {other:?}"))),
         }
+    }
+
+    /// go-yaml ends a block scalar that runs into the end of a file without
+    /// a final line break without one; yaml-rust2 adds it. True when the
+    /// scalar just read is such a one (the next event sits at the very end).
+    fn block_at_eof(&mut self) -> bool {
+        let Some(len) = self.unterminated_len else { return false };
+        matches!(self.parser.peek(), Ok((_, m)) if m.index() >= len)
     }
 
     fn remember(&mut self, anchor: usize, v: &Value) {

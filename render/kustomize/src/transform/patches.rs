@@ -70,7 +70,7 @@ pub fn patches(res: &mut Vec<Resource>, list: &[Patch], loader: &Loader, kfile: 
                         continue;
                     }
                     let before = r.id();
-                    json_patch::patch(&mut r.obj, &ops).map_err(|e| {
+                    apply_json6902(&mut r.obj, &ops).map_err(|e| {
                         Error::field(kfile, field, format!("applying JSON 6902 patch to {before}: {e}"))
                     })?;
                     if !r.obj.is_object() {
@@ -189,6 +189,28 @@ pub fn strategic_merge_files(res: &mut Vec<Resource>, list: &[String], loader: &
         for doc in yaml_in::parse_documents(&text, &origin)? {
             smp_by_id(res, &doc, kfile, field)?;
         }
+    }
+    Ok(())
+}
+
+/// Applies the operations one by one. Like the evanphx/json-patch v4 that
+/// kustomize uses, `replace` of a missing key in an existing object adds it.
+fn apply_json6902(doc: &mut Value, ops: &json_patch::Patch) -> std::result::Result<(), json_patch::PatchError> {
+    use json_patch::{AddOperation, PatchOperation};
+    for op in ops.iter() {
+        let op = match op {
+            PatchOperation::Replace(r) if doc.pointer(r.path.as_str()).is_none() => {
+                let parent_is_object =
+                    r.path.parent().and_then(|p| doc.pointer(p.as_str())).is_some_and(Value::is_object);
+                if parent_is_object {
+                    PatchOperation::Add(AddOperation { path: r.path.clone(), value: r.value.clone() })
+                } else {
+                    op.clone()
+                }
+            }
+            _ => op.clone(),
+        };
+        json_patch::patch(doc, std::slice::from_ref(&op))?;
     }
     Ok(())
 }
