@@ -58,6 +58,12 @@ pub fn parse(url: &str) -> Result<RepoSpec> {
         }
     }
     let base = base.strip_prefix("git::").unwrap_or(base);
+    if (base.starts_with("https://") || base.starts_with("http://"))
+        && [".yaml", ".yml", ".json"].iter().any(|ext| base.ends_with(ext))
+        && !base.split_once("://").is_some_and(|(_, rest)| rest.contains("//"))
+    {
+        return Err(bad("a URL to a single file is not supported; list a git repository (ORG/REPO//path?ref=…) or download the file"));
+    }
     // Split into "host part" (scheme + host + separator) and repository path.
     let (host, rest) = if let Some(r) = base.strip_prefix("git@") {
         let (h, p) = r.split_once(':').ok_or_else(|| bad("expected git@HOST:ORG/REPO"))?;
@@ -195,6 +201,12 @@ mod tests {
         assert_eq!((s.clone_url.as_str(), s.path.as_str(), s.submodules), ("git@github.com:org/repo", "base", false));
         let s = parse("github.com/org/repo/a/b").unwrap();
         assert_eq!((s.clone_url.as_str(), s.path.as_str()), ("https://github.com/org/repo", "a/b"));
+    }
+
+    #[test]
+    fn single_file_urls_are_refused_clearly() {
+        let e = parse("https://raw.githubusercontent.com/org/repo/main/deploy.yaml").unwrap_err().to_string();
+        assert!(e.contains("a URL to a single file is not supported"), "{e}");
     }
 
     #[test]
