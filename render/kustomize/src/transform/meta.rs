@@ -98,21 +98,34 @@ pub fn prefix_suffix(res: &mut [Resource], prefix: &str, suffix: &str, extra: &c
     }
 }
 
-pub fn replicas(res: &mut [Resource], reps: &[Replica], extra: &[FieldSpec]) {
+/// A replica count must reach at least one object of a scalable kind with
+/// that name, else (as in kustomize) the build fails.
+pub fn replicas(res: &mut [Resource], reps: &[Replica], extra: &[FieldSpec], kfile: &Path) -> Result<()> {
     if reps.is_empty() {
-        return;
+        return Ok(());
     }
     let mut specs = load_specs(include_str!("../konfig/replicas.yaml"), "replicas");
     specs.extend(extra.iter().cloned());
     for rep in reps {
+        let mut found = false;
         for r in res.iter_mut() {
-            if !r.all_ids().iter().any(|i| i.name == rep.name) {
-                continue;
-            }
-            let gvk = r.id().gvk;
-            for s in specs.iter().filter(|s| s.applies_to(&gvk)) {
+            let ids = r.all_ids();
+            for s in specs.iter() {
+                if !ids.iter().any(|i| i.name == rep.name && s.applies_to(&i.gvk)) {
+                    continue;
+                }
+                found = true;
                 fieldspec::visit(&mut r.obj, &s.segments(), s.create, &mut |v| *v = json!(rep.count));
             }
         }
+        if !found {
+            let kinds: Vec<&str> = specs.iter().map(|s| s.kind.as_str()).collect();
+            return Err(Error::field(
+                kfile,
+                "replicas",
+                format!("no object named {:?} of a kind with replicas ({})", rep.name, kinds.join(", ")),
+            ));
+        }
     }
+    Ok(())
 }

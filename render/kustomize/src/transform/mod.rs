@@ -40,7 +40,7 @@ pub fn run_all(
     }
     labels::annotations(res, &k.common_annotations, &extra.annotations);
     patches::patches(res, &k.patches_json6902, loader, kfile, "patchesJson6902")?;
-    meta::replicas(res, &k.replicas, &extra.replicas);
+    meta::replicas(res, &k.replicas, &extra.replicas, kfile)?;
     images::images(res, &k.images, &extra.images);
     replacements::replacements(res, &k.replacements, loader, kfile)?;
     Ok(())

@@ -149,10 +149,10 @@ fn pick<'a>(
         .copied()
         .filter(|c| c.had_name(name))
         .filter(|c| match ns {
+            // A namespace written in the reference must be one the object had.
             Some(ns) => {
                 let want = if ns.is_empty() { "default" } else { ns };
-                c.current.gvk.is_cluster_scoped()
-                    || c.ids.iter().any(|i| i.name == name && i.effective_namespace() == want)
+                c.current.gvk.is_cluster_scoped() || c.ids.iter().any(|i| i.effective_namespace() == want)
             }
             None => {
                 referrer.current.gvk.is_cluster_scoped()
@@ -196,10 +196,7 @@ fn update(v: &mut Value, referrer: &Named, cands: &[&Named], kind: &str) -> Resu
             // a renamed service account follows it too.
             let Some(name) = m.get("name").and_then(Value::as_str).map(str::to_string) else { return Ok(()) };
             let ns = m.get("namespace").and_then(Value::as_str).map(str::to_string);
-            let rid = &referrer.current;
-            let ns_ref =
-                ns.as_deref().or(if rid.gvk.is_cluster_scoped() { None } else { Some(rid.namespace.as_str()) });
-            if let Some(c) = pick(cands, &name, ns_ref, referrer, true)? {
+            if let Some(c) = pick(cands, &name, ns.as_deref(), referrer, true)? {
                 m.insert("name".into(), Value::String(c.current.name.clone()));
                 // Subjects name their service account's namespace explicitly.
                 if (ns.is_some() || kind == "ServiceAccount") && !c.current.namespace.is_empty() {

@@ -195,7 +195,30 @@ pub fn strategic_merge_files(res: &mut Vec<Resource>, list: &[String], loader: &
 
 /// Applies the operations one by one. Like the evanphx/json-patch v4 that
 /// kustomize uses, `replace` of a missing key in an existing object adds it.
+///
+/// kustomize's objects always carry (internal) annotations while patches
+/// run, so `/metadata/annotations/...` can be added to even where the object
+/// has none; an annotations map that stays empty is dropped again.
 fn apply_json6902(doc: &mut Value, ops: &json_patch::Patch) -> std::result::Result<(), json_patch::PatchError> {
+    let added_annotations = match doc.get_mut("metadata") {
+        Some(Value::Object(meta)) if !meta.contains_key("annotations") => {
+            meta.insert("annotations".into(), Value::Object(Default::default()));
+            true
+        }
+        _ => false,
+    };
+    let result = apply_ops(doc, ops);
+    if added_annotations {
+        if let Some(Value::Object(meta)) = doc.get_mut("metadata") {
+            if meta.get("annotations").is_some_and(|a| a.as_object().is_some_and(|m| m.is_empty())) {
+                meta.shift_remove("annotations");
+            }
+        }
+    }
+    result
+}
+
+fn apply_ops(doc: &mut Value, ops: &json_patch::Patch) -> std::result::Result<(), json_patch::PatchError> {
     use json_patch::{AddOperation, PatchOperation};
     for op in ops.iter() {
         let op = match op {
