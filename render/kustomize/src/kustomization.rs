@@ -182,11 +182,28 @@ pub struct GeneratorOptions {
     pub immutable: Option<bool>,
 }
 
-#[derive(Debug, Deserialize, Clone)]
-#[serde(untagged)]
+/// A `replacements` entry: a file of replacements, or one inline.
+#[derive(Debug, Clone)]
 pub enum ReplacementEntry {
     Path { path: String },
     Inline(Box<Replacement>),
+}
+
+impl<'de> Deserialize<'de> for ReplacementEntry {
+    // By hand rather than `untagged`, so that a mistake inside an inline
+    // replacement is reported as itself.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let v = Value::deserialize(d)?;
+        if let Some(path) = v.get("path").and_then(Value::as_str) {
+            if v.as_object().is_some_and(|m| m.len() == 1) {
+                return Ok(ReplacementEntry::Path { path: path.to_string() });
+            }
+        }
+        serde_json::from_value::<Replacement>(v)
+            .map(|r| ReplacementEntry::Inline(Box::new(r)))
+            .map_err(D::Error::custom)
+    }
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -323,15 +340,12 @@ impl Kustomization {
             Value::Object(m) => m,
             _ => unreachable!("objects stay objects"),
         };
-        serde_json::from_value(Value::Object(map)).map_err(|e| {
-            let msg = e.to_string();
-            let field = msg.split('`').nth(1).filter(|_| msg.starts_with("unknown field")).unwrap_or("").to_string();
-            if field.is_empty() {
-                Error::file(file, format!("invalid kustomization: {msg}"))
-            } else {
-                Error::field(file, &field, "unknown field (not a kustomize v5 kustomization field)")
-            }
-        })
+        if let Some(unknown) = map.keys().find(|k| !KUSTOMIZATION.fields.iter().any(|(f, _)| f == k)) {
+            return Err(Error::field(file, unknown, "unknown field (not a kustomize v5 kustomization field)"));
+        }
+        // Errors inside a field (a typo in a patch, a wrong type) keep serde's
+        // own wording, which names the offending key and what was expected.
+        serde_json::from_value(Value::Object(map)).map_err(|e| Error::file(file, format!("invalid kustomization: {e}")))
     }
 }
 

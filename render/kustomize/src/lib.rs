@@ -120,6 +120,9 @@ pub fn build(path: &Path, options: &Options) -> Result<Build> {
             .and_then(Value::as_str)
             != Some("true")
     });
+    // Annotations are a string map to kustomize, also when a transformer
+    // (e.g. a replacement) wrote a number into one.
+    res.iter_mut().for_each(|r| resource::stringify_annotations(&mut r.obj));
     if managed_by {
         for r in res.iter_mut() {
             let meta = r.metadata_mut();

@@ -98,7 +98,7 @@ impl Resource {
 
 /// kustomize reads annotations as a string map, so scalar values such as
 /// `port: 8080` come out as strings.
-fn stringify_annotations(obj: &mut Value) {
+pub fn stringify_annotations(obj: &mut Value) {
     if let Some(Value::Object(a)) = obj.get_mut("metadata").and_then(|m| m.get_mut("annotations")) {
         for v in a.values_mut() {
             let s = match v {

@@ -150,7 +150,15 @@ fn merge_list(dest: &[Value], patch: &[Value], info: Option<&FieldInfo>) -> Vec<
         };
     }
     let info = info.expect("merge implies schema");
-    let keys = &info.keys;
+    // kyaml only uses the merge keys that some element, original or patch,
+    // actually sets (ports without any `protocol` merge by `port` alone).
+    let used: Vec<String> = info
+        .keys
+        .iter()
+        .filter(|k| dest.iter().chain(patch).any(|e| e.get(k.as_str()).is_some_and(|v| !scalar_string(v).is_empty())))
+        .cloned()
+        .collect();
+    let keys = if used.is_empty() { &info.keys } else { &used };
     if keys.is_empty() {
         let mut out: Vec<Value> = Vec::new();
         for v in patch.iter().chain(dest) {
