@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Writes a random three-layer kustomization tree (base b, overlays o and t)
-to OUT (default /tmp/random-layers) from a seed: a handful of workload,
+"""Writes a random three-layer kustomization tree (base b, overlays o and t,
+component c) to OUT (default /tmp/random-layers) from a seed: a handful of workload,
 service, RBAC and storage objects, each layer drawing prefixes, suffixes,
 namespaces, labels, annotations, images, replicas, generators, JSON and
-strategic-merge patches and sort options at random. Used to compare this
+strategic-merge patches (including Service ports), replacements,
+components and sort options at random. Used to compare this
 crate with `kubectl kustomize` on many combinations:
 
     for i in $(seq 1 200); do
@@ -11,7 +12,8 @@ crate with `kubectl kustomize` on many combinations:
       kubectl kustomize /tmp/rl/t > k.yaml; kbuild /tmp/rl/t > m.yaml; cmp k.yaml m.yaml
     done
 
-The corpus cases random_layers_* were made by this script.
+The corpus cases random_components_* were made by this script, and
+random_layers_* by its first version (without replacements and components).
 """
 import random, os, shutil, subprocess, sys
 R = random.Random(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
@@ -184,14 +186,24 @@ def kust(level, resources):
         lines += ['- patch: |-' if 'patches:' in lines else 'patches:\n- patch: |-',
                   '    apiVersion: apps/v1', '    kind: Deployment', '    metadata:', '      name: web', '    spec:', '      template:', '        spec:', '          containers:',
                   '          - name: sidecar', '            image: envoy', '          - name: web', '            env:', '            - name: NEW', f'              value: "{level}"']
+    if R.random() < 0.3:
+        lines += ['replacements:', '- source:', '    kind: Service', '    fieldPath: spec.ports.0.port', '  targets:', '  - select:', '      kind: Deployment',
+                  '    fieldPaths:', '    - spec.template.spec.containers.[name=web].ports.0.containerPort', '    - metadata.annotations.port', '    options:', '      create: true']
+        if 'svc.yaml' not in str(resources) and level == 'b':
+            lines = [l for l in lines]
+    if R.random() < 0.3:
+        lines += ['patches:' if 'patches:' not in lines else '- target:\n    labelSelector: app=web\n  patch: |-\n    - op: replace\n      path: /metadata/labels/app\n      value: web2'] if False else []
+        lines += (['patches:'] if 'patches:' not in lines else []) + ['- target:', '    kind: Service', '  patch: |-', '    apiVersion: v1', '    kind: Service', '    metadata:', '      name: x', '    spec:', '      ports:', '      - port: 80', '        name: http', '      - port: 443', f'        targetPort: {R.randint(1000,9000)}']
     if R.random() < 0.2:
         lines += ['sortOptions:', f'  order: {R.choice(["fifo","legacy"])}']
+    if level == 'o' and R.random() < 0.5:
+        lines += ['components:', '- ../c']
     return '\n'.join(lines) + '\n'
 
 shutil.rmtree(OUT, ignore_errors=True)
 os.makedirs(OUT + '/b')
 names = list(RES)
-chosen = ['deploy.yaml'] + R.sample([n for n in names if n != 'deploy.yaml'], R.randint(1, len(names)-1))
+chosen = ['deploy.yaml', 'svc.yaml'] + R.sample([n for n in names if n not in ('deploy.yaml','svc.yaml')], R.randint(1, len(names)-2))
 base_res = chosen
 if 'deploy.yaml' in chosen and R.random() < 0.7:
     # keep name refs satisfiable sometimes
@@ -206,6 +218,12 @@ if extra:
 kb = kust('b', base_res)
 if extra: kb = kb.replace('configMapGenerator:\n- name: cfg', 'configMapGenerator:\n- name: other')
 open(f'{OUT}/b/kustomization.yaml', 'w').write(kb)
+os.makedirs(OUT + '/c')
+open(f'{OUT}/c/kustomization.yaml','w').write('apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n' + R.choice([
+  'namePrefix: comp-\n', 'commonLabels:\n  comp: yes-please\n', 'images:\n- name: busybox\n  newTag: "9"\n',
+  'patches:\n- target:\n    kind: Deployment\n  patch: |-\n    - op: add\n      path: /spec/template/metadata/annotations\n      value: {c: "1"}\n',
+  'configMapGenerator:\n- name: cfg\n  behavior: merge\n  literals:\n  - COMP=1\n', 'resources:\n- extra.yaml\n']))
+open(f'{OUT}/c/extra.yaml','w').write('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: comp-extra\n')
 os.makedirs(OUT + '/o')
 open(f'{OUT}/o/kustomization.yaml', 'w').write(kust('o', ['../b']))
 os.makedirs(OUT + '/t')
