@@ -12,6 +12,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 command -v kubectl >/dev/null || { echo "regen.sh: kubectl not on PATH" >&2; exit 1; }
+tmp_err=$(mktemp)
 for dir in "$here"/cases/*/; do
   name=$(basename "$dir")
   set --
@@ -21,9 +22,11 @@ for dir in "$here"/cases/*/; do
     # for reference only.
     kubectl kustomize "$@" "$dir" >"$dir/kubectl_output.yaml" 2>/dev/null || true
   elif [ -f "$dir/expected_error.txt" ]; then
-    if kubectl kustomize "$@" "$dir" >/dev/null 2>"$dir/kubectl_error.txt"; then
+    if kubectl kustomize "$@" "$dir" >/dev/null 2>"$tmp_err"; then
       echo "regen.sh: $name was expected to fail but kubectl built it" >&2; exit 1
     fi
+    # Keep kubectl's message, not its log prefix or this checkout's location.
+    sed -e 's/^E[0-9]\{4\} [0-9:.]* *[0-9]* run.go:[0-9]*\] //' -e "s|$here/cases/||g" "$tmp_err" >"$dir/kubectl_error.txt"
   else
     kubectl kustomize "$@" "$dir" >"$dir/expected.yaml" 2>/dev/null || {
       echo "regen.sh: kubectl failed on $name" >&2; exit 1; }
@@ -32,6 +35,7 @@ done
 
 thirdparty="$here/../../../../shared/thirdparty"
 [ -d "$thirdparty/kustomize" ] || { echo "regen.sh: $thirdparty/kustomize missing" >&2; exit 1; }
+rm -f "$tmp_err"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cp -r "$thirdparty/kustomize/argo-workflows-v4.0.8" "$tmp/argo"
 ( cd "$tmp/argo" && git init -q && git add -A &&

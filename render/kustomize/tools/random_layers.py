@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes a random three-layer kustomization tree (base b, overlays o and t,
-component c) to OUT (default /tmp/random-layers) from a seed: a handful of workload,
+component c) to directory OUT from a seed: a handful of workload,
 service, RBAC and storage objects, each layer drawing prefixes, suffixes,
 namespaces, labels, annotations, images, replicas, generators, JSON and
 strategic-merge patches (including Service ports), replacements,
@@ -8,8 +8,8 @@ components and sort options at random. Used to compare this
 crate with `kubectl kustomize` on many combinations:
 
     for i in $(seq 1 200); do
-      tools/random_layers.py $i /tmp/rl
-      kubectl kustomize /tmp/rl/t > k.yaml; kbuild /tmp/rl/t > m.yaml; cmp k.yaml m.yaml
+      tools/random_layers.py $i rl
+      kubectl kustomize rl/t > k.yaml; kbuild rl/t > m.yaml; cmp k.yaml m.yaml
     done
 
 The corpus cases random_components_* were made by this script, and
@@ -17,7 +17,7 @@ random_layers_* by its first version (without replacements and components).
 """
 import random, os, shutil, subprocess, sys
 R = random.Random(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
-OUT = sys.argv[2] if len(sys.argv) > 2 else '/tmp/random-layers'
+OUT = sys.argv[2]
 RES = {
 'deploy.yaml': """apiVersion: apps/v1
 kind: Deployment
