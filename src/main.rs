@@ -45,6 +45,8 @@ fn registry() -> Registry {
         gantry_provider_kubernetes::KubernetesFactory::new()
             .with_simulator(gantry_provider_local::KubernetesSimulator::arc()),
     ));
+    r.register(gantry_provider_helm::HelmFactory::arc());
+    r.register(gantry_provider_kustomization::KustomizationFactory::arc());
     #[cfg(feature = "aws")]
     r.register(gantry_provider_aws::AwsFactory::arc());
     #[cfg(not(feature = "aws"))]

@@ -89,6 +89,8 @@ fn parse_plan_text(text: &str) -> Vec<Diag> {
         let trimmed = line.trim();
         if let Some(loc) = trimmed.strip_prefix("--> ") {
             if current.1.is_none() {
+                // `, in variable "x"` after the position names the enclosing block; the corpus keys on the position.
+                let loc = loc.split_once(", in ").map_or(loc, |(position, _)| position);
                 let mut parts = loc.rsplitn(3, ':');
                 let col = parts.next().unwrap_or("?");
                 let l = parts.next().unwrap_or("?");

@@ -44,6 +44,8 @@ mod policy;
 mod progress;
 #[path = "e2e/reliability.rs"]
 mod reliability;
+#[path = "e2e/renderers.rs"]
+mod renderers;
 #[path = "e2e/saved_plan.rs"]
 mod saved_plan;
 #[path = "e2e/secrets.rs"]

@@ -122,7 +122,7 @@ fn the_reader_of_blocks_keeps_gantry_commands_and_leaves_the_rest() {
 #[test]
 fn every_provider_page_holds_the_current_schema_reference() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for provider in ["local", "kubernetes", "aws"] {
+    for provider in ["local", "kubernetes", "aws", "helm", "kustomization"] {
         let page = repo.join(format!("docs/providers/{provider}.md"));
         let run = gantry(repo, &["docs", provider, "-update", page.to_str().unwrap(), "-check"]);
         assert_eq!(

@@ -22,7 +22,10 @@ fn make_repo(dir: &Path, tag: &str) {
 }
 
 fn thirdparty() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/thirdparty");
+    // GANTRY_THIRDPARTY names the folder where a checkout does not sit beside it.
+    let p = std::env::var_os("GANTRY_THIRDPARTY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/thirdparty"));
     if p.join("kustomize").is_dir() {
         return Some(p);
     }

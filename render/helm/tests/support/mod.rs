@@ -11,7 +11,10 @@ use std::path::PathBuf;
 /// it is absent. Panics (failing the test loudly) when it is missing otherwise.
 pub fn thirdparty() -> Option<PathBuf> {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let dir = workspace.join("../shared/thirdparty");
+    // GANTRY_THIRDPARTY names the folder where a checkout does not sit beside it.
+    let dir = std::env::var_os("GANTRY_THIRDPARTY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace.join("../shared/thirdparty"));
     if dir.join("charts").is_dir() {
         return Some(dir);
     }
