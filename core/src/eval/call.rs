@@ -59,6 +59,22 @@ impl Evaluator<'_> {
             )
             .at(span));
         }
+        if name == "templatestring" {
+            if let Some(first) = args.first() {
+                let detail = match &first.kind {
+                    crate::syntax::ExprKind::Literal(_) | crate::syntax::ExprKind::Template(_) => Some("templatestring is only for rendering templates retrieved dynamically from elsewhere, and so does not support providing a literal template; consider using a template string expression instead."),
+                    _ if !is_reference(first) => Some("must be a direct reference to a single string from elsewhere, containing valid Terraform template syntax."),
+                    _ => None,
+                };
+                if let Some(detail) = detail {
+                    return Err(Diagnostic::error(
+                        "Invalid function argument",
+                        format!("Invalid value for \"template\" parameter: invalid template expression: {detail}"),
+                    )
+                    .at(first.span));
+                }
+            }
+        }
         let mut values = Vec::with_capacity(args.len());
         for arg in args {
             values.push(self.eval(arg)?);
@@ -78,7 +94,7 @@ impl Evaluator<'_> {
                 }
             }
         }
-        if name == "templatefile" && self.in_template {
+        if (name == "templatefile" || name == "templatestring") && self.in_template {
             // A template that renders a template could include itself without end; Terraform refuses it too.
             return Err(Diagnostic::error(
                 "Recursive templatefile call",
@@ -90,14 +106,15 @@ impl Evaluator<'_> {
         let base_dir = self.base_dir.clone();
         // `funcs::call` hands the function its arguments unmarked; the template is rendered with
         // the marks, so that its errors hide sensitive variables as every other evaluation does.
-        let marked_vars: Option<Map> = (name == "templatefile").then(|| match values.get(1) {
-            Some(v) => {
-                let whole = v.is_sensitive();
-                let map = v.as_object().cloned().unwrap_or_default();
-                map.into_iter().map(|(k, v)| (k, if whole { v.mark_sensitive() } else { v })).collect()
-            }
-            None => Map::new(),
-        });
+        let marked_vars: Option<Map> =
+            (name == "templatefile" || name == "templatestring").then(|| match values.get(1) {
+                Some(v) => {
+                    let whole = v.is_sensitive();
+                    let map = v.as_object().cloned().unwrap_or_default();
+                    map.into_iter().map(|(k, v)| (k, if whole { v.mark_sensitive() } else { v })).collect()
+                }
+                None => Map::new(),
+            });
         let render = |path: &Path, text: &str, vars: &Map| -> Result<Value, String> {
             let vars = marked_vars.as_ref().unwrap_or(vars);
             let file = match sources {
@@ -125,5 +142,17 @@ impl Evaluator<'_> {
             let at = e.arg.and_then(|i| args.get(i)).map(|a| a.span).unwrap_or(span);
             Diagnostic::error("Invalid function argument", format!("Call to {name}() failed: {}", e.message)).at(at)
         })
+    }
+}
+
+/// A reference to a value from elsewhere (`local.t`, `data.x.y.body`, `var.t[0]`), the only
+/// kind of argument Terraform's templatestring takes as its template.
+fn is_reference(expr: &Expr) -> bool {
+    use crate::syntax::ExprKind;
+    match &expr.kind {
+        ExprKind::Variable(_) => true,
+        ExprKind::GetAttr(base, _) => is_reference(base),
+        ExprKind::Index(base, _) => is_reference(base),
+        _ => false,
     }
 }

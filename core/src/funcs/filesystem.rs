@@ -15,7 +15,17 @@ pub(super) const FUNCS: &[Spec] = &[
     spec("filebase64", 1, Some(1), filebase64),
     spec("pathexpand", 1, Some(1), pathexpand),
     spec("fileset", 2, Some(2), fileset),
+    spec("templatestring", 2, Some(2), templatestring),
 ];
+
+/// A template given as a string value (read from a data source, say). The evaluator refuses a
+/// literal template here, as Terraform does: a template string expression says the same directly.
+fn templatestring(args: &[Value], ctx: &FuncContext) -> FResult<Value> {
+    let text = arg_str(args, 0, "template")?;
+    let vars = arg_map(args, 1, "vars")?;
+    (ctx.render_template)(Path::new("templatestring"), &text, vars)
+        .map_err(|e| FuncError::new(format!("error rendering template: {e}")))
+}
 
 /// Directories deeper than this are not searched: a link loop must end the walk, not the process.
 const FILESET_MAX_DEPTH: usize = 64;
