@@ -15,7 +15,7 @@ pub(crate) fn count_expansion(v: &Value, validating: bool, what: &str) -> Result
             "Invalid count argument",
             format!("The \"count\" value of {what} depends on values that cannot be determined until apply. Use a value known at plan time, or apply the resources it depends on first with -target."),
         )),
-        Value::Number(n) if *n >= 0.0 && n.fract() == 0.0 && *n <= MAX_COUNT => Ok(Expansion::Count(*n as usize)),
+        Value::Number(n) if n.to_usize().is_some_and(|c| c as f64 <= MAX_COUNT) => Ok(Expansion::Count(n.to_usize().unwrap_or(0))),
         _ => Err(Diagnostic::error(
             "Invalid count argument",
             format!("count must be a whole number from 0 to 100000, but this is {}.", crate::redact::shown(v)),

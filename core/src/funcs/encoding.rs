@@ -4,7 +4,7 @@ use base64::Engine;
 use serde::Deserialize;
 
 use super::{arg_str, echo, spec, FResult, FuncContext, FuncError, Spec};
-use crate::value::{format_number, Map, Value};
+use crate::value::{format_number, Map, Number, Value};
 
 pub(super) const FUNCS: &[Spec] = &[
     spec("base64encode", 1, Some(1), base64encode),
@@ -57,11 +57,12 @@ pub(crate) fn json_quote(s: &str) -> String {
     out
 }
 
-fn number_text(n: f64) -> Result<String, String> {
-    if n.is_finite() {
-        Ok(format_number(n))
+/// A number as JSON writes it: every digit Terraform prints; JSON has no infinities.
+fn number_text(n: &Number) -> Result<String, String> {
+    if n.is_infinite() {
+        Err("cannot serialize infinity as JSON".to_string())
     } else {
-        Err(format!("cannot encode the non-finite number {}", echo(n)))
+        Ok(format_number(n))
     }
 }
 
@@ -76,7 +77,7 @@ fn write_json(v: &Value, out: &mut String) -> Result<(), String> {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&number_text(*n)?),
+        Value::Number(n) => out.push_str(&number_text(n)?),
         Value::String(s) => out.push_str(&json_quote(s)),
         Value::List(items) => {
             out.push('[');
@@ -145,7 +146,7 @@ fn yaml_scalar(v: &Value) -> Result<String, String> {
     Ok(match v {
         Value::Null => "null".to_string(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => number_text(*n)?,
+        Value::Number(n) => format_number(n),
         Value::String(s) => yaml_quote(s),
         Value::List(_) => "[]".to_string(),
         Value::Object(_) => "{}".to_string(),
@@ -225,11 +226,28 @@ fn yamlencode(args: &[Value], _: &FuncContext) -> FResult<Value> {
 fn yaml_key(k: serde_yaml_ng::Value) -> Result<String, String> {
     match yaml_to_value(k)? {
         Value::String(s) => Ok(s),
-        Value::Number(n) => Ok(format_number(n)),
+        Value::Number(n) => Ok(format_number(&n)),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Null => Ok("null".to_string()),
         _ => Err("mapping keys must be strings, numbers or bools".to_string()),
     }
+}
+
+/// A YAML number at 512 bits, read from its text as Terraform reads it. The YAML parser
+/// has already made a float of a fraction; its shortest text is the text that was written
+/// for all but numbers with more than 17 significant digits or beyond a float's range.
+fn yaml_number(n: &serde_yaml_ng::Number) -> Result<Number, String> {
+    if n.is_nan() {
+        return Err("floating point NaN is not supported".to_string());
+    }
+    if n.is_infinite() {
+        return Ok(Number::infinity(n.as_f64().is_some_and(|f| f < 0.0)));
+    }
+    let text = match n.as_f64() {
+        Some(f) if n.is_f64() => format!("{f:e}"),
+        _ => n.to_string(),
+    };
+    text.parse().map_err(|e| format!("cannot represent the number {}: {e}", echo(n)))
 }
 
 fn yaml_to_value(v: serde_yaml_ng::Value) -> Result<Value, String> {
@@ -237,13 +255,7 @@ fn yaml_to_value(v: serde_yaml_ng::Value) -> Result<Value, String> {
     Ok(match v {
         Y::Null => Value::Null,
         Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            let f = n.as_f64().unwrap_or(f64::NAN);
-            if !f.is_finite() {
-                return Err(format!("cannot represent the number {}", echo(n)));
-            }
-            Value::Number(f)
-        }
+        Y::Number(n) => Value::Number(yaml_number(&n)?),
         Y::String(s) => Value::String(s),
         Y::Sequence(items) => Value::List(items.into_iter().map(yaml_to_value).collect::<Result<_, _>>()?),
         Y::Mapping(map) => {

@@ -49,7 +49,7 @@ fn tobool(args: &[Value], _: &FuncContext) -> FResult<Value> {
 fn tonumber(args: &[Value], _: &FuncContext) -> FResult<Value> {
     match first(args) {
         Value::Null => Ok(Value::Null),
-        Value::Number(n) => Ok(Value::Number(*n)),
+        Value::Number(n) => Ok(Value::Number(n.clone())),
         Value::String(s) => parse_number(s).map(Value::Number).ok_or_else(|| {
             FuncError::at(
                 0,
@@ -67,7 +67,7 @@ fn tostring(args: &[Value], _: &FuncContext) -> FResult<Value> {
     match first(args) {
         Value::Null => Ok(Value::Null),
         Value::String(s) => Ok(Value::String(s.clone())),
-        Value::Number(n) => Ok(Value::String(format_number(*n))),
+        Value::Number(n) => Ok(Value::String(format_number(n))),
         Value::Bool(b) => Ok(Value::String(b.to_string())),
         other => Err(cannot(other, "string")),
     }

@@ -526,7 +526,7 @@ mod tests {
         let config = obj(vec![("scaling_config", scaling(0.0, 4.0, None)), ("update_config", Value::Null)]);
         let prior = obj(vec![
             ("scaling_config", scaling(0.0, 4.0, Some(3.0))),
-            ("update_config", obj(vec![("max_unavailable", Value::Number(1.0))])),
+            ("update_config", obj(vec![("max_unavailable", Value::number(1))])),
         ]);
         let mut planned = obj(vec![("scaling_config", scaling(0.0, 4.0, None)), ("update_config", Value::Null)]);
         fix_node_group_plan(&mut planned, Some(&prior), &config);

@@ -548,13 +548,13 @@ mod tests {
             ("instance_types", Value::Null),
             ("capacity_type", Value::Null),
             ("labels", Value::Null),
-            ("gpu", Value::object([("model", Value::string("a10g")), ("count", Value::Number(1.0))])),
+            ("gpu", Value::object([("model", Value::string("a10g")), ("count", Value::number(1))])),
             (
                 "scaling_config",
                 Value::object([
-                    ("min_size", Value::Number(0.0)),
-                    ("max_size", Value::Number(2.0)),
-                    ("desired_size", Value::Number(2.0)),
+                    ("min_size", Value::number(0)),
+                    ("max_size", Value::number(2)),
+                    ("desired_size", Value::number(2)),
                 ]),
             ),
             ("taint", Value::List(vec![])),
