@@ -70,7 +70,7 @@ fn render(v: &Value, indent: usize) -> String {
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => format_number(*n),
+        Value::Number(n) => format_number(n),
         Value::String(s) if s.contains('\n') && indent == 0 => format!("<<EOT\n{s}\nEOT"),
         Value::String(s) if s.contains('\n') => {
             let margin = " ".repeat(indent);

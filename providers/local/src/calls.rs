@@ -150,7 +150,7 @@ mod tests {
     async fn configured(dir: &std::path::Path, faults: Value, max_attempts: f64) -> LocalCalls {
         let p = LocalCalls::default();
         let retry = Value::object([
-            ("max_attempts", Value::Number(max_attempts)),
+            ("max_attempts", Value::from_f64(max_attempts)),
             ("max_elapsed", Value::string("1m")),
             ("base_delay", Value::string("1ms")),
             ("max_delay", Value::string("2ms")),

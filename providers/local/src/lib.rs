@@ -463,7 +463,7 @@ impl Provider for LocalProvider {
                     m.insert("instance_types".into(), Value::List(vec![Value::string(t.clone())]));
                 }
                 m.insert("instance_type".into(), Value::string(t));
-                m.insert("hourly_cost_usd".into(), Value::Number((price * desired * 1e4).round() / 1e4));
+                m.insert("hourly_cost_usd".into(), Value::from_f64((price * desired * 1e4).round() / 1e4));
             }
         }
         Ok(resp)
