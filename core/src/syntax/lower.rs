@@ -4,7 +4,7 @@
 use super::ast::{
     Attribute, BinaryOp, Block, Body, Expr, ExprKind, ForExpr, Label, ObjectKeyExpr, TemplatePart, UnaryOp,
 };
-use crate::diag::{FileId, Span};
+use crate::diag::{Diagnostic, FileId, Span};
 use crate::value::{Number, Value};
 use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::structure::{BlockLabel, Structure};
@@ -16,15 +16,39 @@ pub(super) struct Lower<'t> {
     /// The source as written: number literals are read from it, since hcl-edit keeps
     /// only a float of each (and the parser may have seen a patched copy, see `parse`).
     pub(super) text: &'t str,
+    /// The first number literal that is no number (beyond the range), reported as a
+    /// syntax error once lowering is done.
+    pub(super) invalid_literal: std::cell::RefCell<Option<Diagnostic>>,
 }
 
-impl Lower<'_> {
+impl<'t> Lower<'t> {
     /// A number literal at 512 bits from its source text, as Terraform reads it.
+    pub(super) fn new(file: FileId, text: &'t str) -> Lower<'t> {
+        Lower { file, text, invalid_literal: std::cell::RefCell::new(None) }
+    }
+
+    /// The first invalid number literal met, if any.
+    pub(super) fn finish(self) -> Result<(), Diagnostic> {
+        self.invalid_literal.into_inner().map_or(Ok(()), Err)
+    }
+
     fn number(&self, n: &hcl_edit::Formatted<hcl_edit::Number>, span: &std::ops::Range<usize>) -> Value {
         let written: String = self.text.get(span.clone()).unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
         match written.parse::<Number>() {
             Ok(number) => Value::Number(number),
-            Err(_) => n.value().as_f64().map_or(Value::Null, Value::from_f64),
+            Err(e) => {
+                let mut invalid = self.invalid_literal.borrow_mut();
+                if invalid.is_none() {
+                    *invalid = Some(
+                        Diagnostic::error(
+                            "Invalid number literal",
+                            format!("Failed to recognize the value of this number literal: {e}."),
+                        )
+                        .at(Span::new(self.file, span.clone())),
+                    );
+                }
+                n.value().as_f64().map_or(Value::Null, Value::from_f64)
+            }
         }
     }
 

@@ -9,8 +9,9 @@ use crate::diag::{Diagnostic, FileId, Span};
 pub fn parse_file(file: FileId, text: &str) -> Result<Body, Diagnostic> {
     match parse_patched(text, hcl_edit::parser::parse_body) {
         Ok(body) => {
-            let lower = Lower { file, text };
-            Ok(lower.body(&body, 0..text.len()))
+            let lower = Lower::new(file, text);
+            let body = lower.body(&body, 0..text.len());
+            lower.finish().map(|()| body)
         }
         Err(err) => {
             let loc = err.location();
@@ -25,7 +26,11 @@ pub fn parse_file(file: FileId, text: &str) -> Result<Body, Diagnostic> {
 /// Parses a standalone expression, as given on the command line (`-var`) or to `templatefile`.
 pub fn parse_expression(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
     match parse_patched(text, hcl_edit::parser::parse_expr) {
-        Ok(expr) => Ok(Lower { file, text }.expr(&expr)),
+        Ok(expr) => {
+            let lower = Lower::new(file, text);
+            let expr = lower.expr(&expr);
+            lower.finish().map(|()| expr)
+        }
         Err(err) => {
             let offset = err.location().offset().min(text.len());
             Err(Diagnostic::error(format!("Syntax error: {}", err.message()), "")
@@ -37,7 +42,11 @@ pub fn parse_expression(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
 /// Parses a template (the contents of a file given to `templatefile`).
 pub fn parse_template(file: FileId, text: &str) -> Result<Vec<TemplatePart>, Diagnostic> {
     match parse_patched(text, hcl_edit::parser::parse_template) {
-        Ok(t) => Ok(Lower { file, text }.template(&t)),
+        Ok(t) => {
+            let lower = Lower::new(file, text);
+            let parts = lower.template(&t);
+            lower.finish().map(|()| parts)
+        }
         Err(err) => {
             let offset = err.location().offset().min(text.len());
             Err(Diagnostic::error(format!("Syntax error in template: {}", err.message()), "")
