@@ -512,6 +512,30 @@ mod tests {
     }
 
     #[test]
+    fn json_keeps_every_digit_both_ways() {
+        let text = r#"{"big":12345678901234567890,"third":0.333333333333333333333333333333333333333333333333,"huge":1e400,"neg":-0}"#;
+        let v = Value::from_json(&serde_json::from_str(text).unwrap());
+        assert_eq!(v.get("big").unwrap().to_string(), "12345678901234567890");
+        assert_eq!(v.get("huge").unwrap().to_string(), format!("1{}", "0".repeat(400)));
+        assert_eq!(v.get("neg").unwrap().to_string(), "-0");
+        let written = serde_json::to_string(&v.to_json()).unwrap();
+        assert!(written.contains(r#""big":12345678901234567890"#), "{written}");
+        assert!(written.contains(r#""third":0.333333333333333333333333333333333333333333333333}"#), "{written}");
+        assert!(written.contains(r#""neg":-0"#), "{written}");
+        assert_eq!(Value::from_json(&serde_json::from_str(&written).unwrap()), v);
+        // JSON has no infinity.
+        assert_eq!(Value::Number(Number::infinity(false)).to_json(), serde_json::Value::Null);
+    }
+
+    #[test]
+    fn path_steps_read_back_from_json() {
+        let steps: Vec<PathStep> = serde_json::from_str(r#"["a", 3]"#).unwrap();
+        assert_eq!(steps, vec![PathStep::Key("a".into()), PathStep::Index(3)]);
+        let err = serde_json::from_str::<Vec<PathStep>>("[1.5]").unwrap_err().to_string();
+        assert!(err.contains("path index 1.5 is not a whole number"), "{err}");
+    }
+
+    #[test]
     fn numbers_render_like_terraform() {
         assert_eq!(Value::number(3).to_string(), "3");
         assert_eq!(Value::from_f64(2.5).to_string(), "2.5");
