@@ -219,7 +219,12 @@ fn yaml_block(v: &Value, indent: usize, inline_first: bool, out: &mut String) ->
 
 fn yamlencode(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let mut out = String::new();
-    yaml_block(args.first().unwrap_or(&Value::Null), 0, false, &mut out).map_err(|e| FuncError::at(0, e))?;
+    let value = args.first().unwrap_or(&Value::Null);
+    yaml_block(value, 0, false, &mut out).map_err(|e| FuncError::at(0, e))?;
+    // go-yaml ends a document that is one plain scalar with an explicit end marker.
+    if matches!(value.unmarked(), Value::Null | Value::Bool(_) | Value::Number(_)) {
+        out.push_str("...\n");
+    }
     Ok(Value::String(out))
 }
 
@@ -366,7 +371,7 @@ mod tests {
         assert_eq!(call_ok("jsonencode", vec![s("<a&b>\n")]), s("\"\\u003ca\\u0026b\\u003e\\n\""));
         assert_eq!(call_ok("jsonencode", vec![n(3.0)]), s("3"));
         assert_eq!(call_ok("jsonencode", vec![Value::Null]), s("null"));
-        assert_eq!(call_err("jsonencode", vec![n(f64::INFINITY)]).arg, Some(0));
+        assert_eq!(call_err("jsonencode", vec![n(f64::INFINITY)]).message, "cannot serialize infinity as JSON");
     }
 
     #[test]
@@ -375,6 +380,10 @@ mod tests {
         assert_eq!(call_ok("jsondecode", vec![s("true")]), b(true));
         assert_eq!(call_ok("jsondecode", vec![s("[1, 2.5, null]")]), l(vec![n(1.0), n(2.5), Value::Null]));
         assert!(call_err("jsondecode", vec![s("{")]).message.starts_with("invalid JSON"));
+        // Every digit survives, both ways (Terraform's outputs).
+        let decoded = call_ok("jsondecode", vec![s("[12345678901234567890, 1e400, -0, 0.1]")]);
+        assert_eq!(decoded.to_string(), format!("[12345678901234567890, 1{}, -0, 0.1]", "0".repeat(400)));
+        assert_eq!(call_ok("jsonencode", vec![decoded]), s(&format!("[12345678901234567890,1{},-0,0.1]", "0".repeat(400))));
     }
 
     #[test]
@@ -396,7 +405,14 @@ mod tests {
             s("\"e\": []\n\"m\":\n  \"x\":\n  - - 1\n    - 2\n")
         );
         assert_eq!(call_ok("yamlencode", vec![s("a\"b\n")]), s("\"a\\\"b\\n\"\n"));
-        assert_eq!(call_ok("yamlencode", vec![Value::Null]), s("null\n"));
+        // Terraform's outputs: a plain scalar document ends with `...`.
+        assert_eq!(call_ok("yamlencode", vec![Value::Null]), s("null\n...\n"));
+        assert_eq!(call_ok("yamlencode", vec![b(true)]), s("true\n...\n"));
+        let big = Value::Number("12345678901234567890".parse().unwrap());
+        assert_eq!(call_ok("yamlencode", vec![big]), s("12345678901234567890\n...\n"));
+        let third = Value::Number(crate::value::Number::from(1).div(&"3".parse().unwrap()).unwrap());
+        assert_eq!(call_ok("yamlencode", vec![third]), s(&format!("0.{}5\n...\n", "3".repeat(154))));
+        assert_eq!(call_ok("yamlencode", vec![l(vec![n(-0.0)])]), s("- -0\n"));
     }
 
     #[test]
@@ -412,6 +428,10 @@ mod tests {
         assert!(call_err("yamldecode", vec![s("{a: &foo [1, *foo, 3]}")]).message.starts_with("invalid YAML"));
         assert!(call_err("yamldecode", vec![s("{a: !not-supported foo}")]).message.starts_with("invalid YAML"));
         assert!(call_err("yamldecode", vec![s("a: 1\n---\nb: 2\n")]).message.starts_with("invalid YAML"));
+        // Numbers are read at 512 bits from their text, as Terraform reads them.
+        assert_eq!(call_ok("yamldecode", vec![s("12345678901234567890")]).to_string(), "12345678901234567890");
+        assert_eq!(call_ok("yamldecode", vec![s("0.1")]).to_string(), "0.1");
+        assert_eq!(call_ok("yamldecode", vec![s("[.inf, -.inf, 0x1F, 0o17]")]).to_string(), "[+Inf, -Inf, 31, 15]");
     }
 
     #[test]
