@@ -181,5 +181,4 @@ fn state_keeps_every_digit_through_apply_plan_and_show() {
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains("12345678901234567890"), "{}", run.stdout);
     assert!(run.stdout.contains(&third()), "{}", run.stdout);
-
 }

@@ -383,7 +383,10 @@ mod tests {
         // Every digit survives, both ways (Terraform's outputs).
         let decoded = call_ok("jsondecode", vec![s("[12345678901234567890, 1e400, -0, 0.1]")]);
         assert_eq!(decoded.to_string(), format!("[12345678901234567890, 1{}, -0, 0.1]", "0".repeat(400)));
-        assert_eq!(call_ok("jsonencode", vec![decoded]), s(&format!("[12345678901234567890,1{},-0,0.1]", "0".repeat(400))));
+        assert_eq!(
+            call_ok("jsonencode", vec![decoded]),
+            s(&format!("[12345678901234567890,1{},-0,0.1]", "0".repeat(400)))
+        );
     }
 
     #[test]

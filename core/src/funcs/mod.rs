@@ -274,7 +274,8 @@ pub(crate) fn arg_number(args: &[Value], i: usize, param: &str) -> FResult<Numbe
 }
 
 /// What Terraform says of a number that must fit a Go `int`.
-pub(crate) const NOT_AN_INT: &str = "value must be a whole number, between -9223372036854775808 and 9223372036854775807";
+pub(crate) const NOT_AN_INT: &str =
+    "value must be a whole number, between -9223372036854775808 and 9223372036854775807";
 
 /// A whole number that fits in an i64.
 pub(crate) fn arg_int(args: &[Value], i: usize, param: &str) -> FResult<i64> {

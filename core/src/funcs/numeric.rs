@@ -90,7 +90,9 @@ fn parseint(args: &[Value], _: &FuncContext) -> FResult<Value> {
     match Number::parse_int(&text, base as u32) {
         Ok(Some(n)) => Ok(Value::Number(n)),
         Ok(None) => Err(fail()),
-        Err(e) => Err(FuncError::at(0, format!("cannot parse {} as a base {} integer: {e}", echo(quote(&text)), echo(base)))),
+        Err(e) => {
+            Err(FuncError::at(0, format!("cannot parse {} as a base {} integer: {e}", echo(quote(&text)), echo(base))))
+        }
     }
 }
 

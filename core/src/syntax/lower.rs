@@ -33,7 +33,8 @@ impl<'t> Lower<'t> {
     }
 
     fn number(&self, n: &hcl_edit::Formatted<hcl_edit::Number>, span: &std::ops::Range<usize>) -> Value {
-        let written: String = self.text.get(span.clone()).unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
+        let written: String =
+            self.text.get(span.clone()).unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
         match written.parse::<Number>() {
             Ok(number) => Value::Number(number),
             Err(e) => {

@@ -62,7 +62,10 @@ const MAX_PATCHED_LITERALS: usize = 256;
 /// overflows a float (`1e309`, or 400 digits) although Terraform reads it. When the parse
 /// fails at such a literal, its digits are replaced by zeros (same length, so every span
 /// stays right) and the parse is retried; the lowering reads the literal from the original.
-fn parse_patched<T>(text: &str, parse: impl Fn(&str) -> Result<T, hcl_edit::parser::Error>) -> Result<T, hcl_edit::parser::Error> {
+fn parse_patched<T>(
+    text: &str,
+    parse: impl Fn(&str) -> Result<T, hcl_edit::parser::Error>,
+) -> Result<T, hcl_edit::parser::Error> {
     let mut patched: Option<String> = None;
     for _ in 0..=MAX_PATCHED_LITERALS {
         let current = patched.as_deref().unwrap_or(text);

@@ -29,7 +29,11 @@ impl Number {
         let other = if subtract { other.neg() } else { other.clone() };
         match (self.is_infinite(), other.is_infinite()) {
             (true, true) if self.is_negative() != other.is_negative() => {
-                return Err(if subtract { NumberError::InfinityMinusInfinity } else { NumberError::OpposingInfinities });
+                return Err(if subtract {
+                    NumberError::InfinityMinusInfinity
+                } else {
+                    NumberError::OpposingInfinities
+                });
             }
             (true, _) => return Ok(self.clone().set_prec(prec)),
             (_, true) => return Ok(other.set_prec(prec)),

@@ -26,10 +26,7 @@ fn decimal_arithmetic_is_exact_where_terraform_is() {
         num("123456789012345678901234567890").mul(&num("3")).unwrap().to_string(),
         "370370367037037036703703703670"
     );
-    assert_eq!(
-        num("1.1").mul(&num("1.1")).unwrap().to_string(),
-        format!("1.21{}1", "0".repeat(151))
-    );
+    assert_eq!(num("1.1").mul(&num("1.1")).unwrap().to_string(), format!("1.21{}1", "0".repeat(151)));
     assert_eq!(num("123.456e2").to_string(), "12345.6");
 }
 

@@ -215,11 +215,8 @@ fn round_shortest(d: &mut Decimal, mant: &BigUint, exp: i64, prec: u32) {
     }
     // Scale the mantissa to prec + 1 bits so that its last bit is half an ulp.
     let shift = i64::from(prec) + 1 - mant.bits() as i64;
-    let (scaled, scaled_exp) = if shift >= 0 {
-        (mant << shift as u64, exp - shift)
-    } else {
-        (mant >> (-shift) as u64, exp - shift)
-    };
+    let (scaled, scaled_exp) =
+        if shift >= 0 { (mant << shift as u64, exp - shift) } else { (mant >> (-shift) as u64, exp - shift) };
     let lower = Decimal::of(&(&scaled - BigUint::one()), scaled_exp);
     let upper = Decimal::of(&(&scaled + BigUint::one()), scaled_exp);
     let inclusive = !scaled.bit(1);
