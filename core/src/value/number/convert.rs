@@ -78,7 +78,7 @@ impl Number {
             return sign * f64::INFINITY;
         }
         // Below 2^-1022 a float has fewer than 53 bits to spare.
-        let bits = if top - 1 >= -1022 { 53 } else { top + 1074 };
+        let bits = if top > -1022 { 53 } else { top + 1074 };
         if bits < 1 {
             return sign * 0.0;
         }
