@@ -36,6 +36,8 @@ mod kube_calls;
 mod kubernetes;
 #[path = "e2e/kubernetes_backend.rs"]
 mod kubernetes_backend;
+#[path = "e2e/numbers.rs"]
+mod numbers;
 #[path = "e2e/plan_render.rs"]
 mod plan_render;
 #[path = "e2e/policy.rs"]

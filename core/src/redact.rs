@@ -146,7 +146,7 @@ fn collect(v: &Value, inside: bool, out: &mut Vec<String>) {
             }
         }
         Value::String(s) if inside => add_text(s, out),
-        Value::Number(n) if inside => out.push(format_number(*n)),
+        Value::Number(n) if inside => out.push(format_number(n)),
         // A bool or a null has too little in it to hide, and hiding every "true" would make messages unreadable.
         _ => {}
     }
@@ -176,7 +176,7 @@ mod tests {
     fn a_marked_value_or_one_holding_a_mark_is_shown_as_sensitive() {
         assert_eq!(shown(&Value::string("x")), "\"x\"");
         assert_eq!(shown(&Value::string("x").mark_sensitive()), SENSITIVE_VALUE);
-        let nested = Value::List(vec![Value::Number(1.0), Value::string("x").mark_sensitive()]);
+        let nested = Value::List(vec![Value::number(1), Value::string("x").mark_sensitive()]);
         assert_eq!(shown(&nested), SENSITIVE_VALUE);
         assert_eq!(shown_text("abc", true), SENSITIVE_VALUE);
         assert_eq!(shown_text("abc", false), "abc");
@@ -187,7 +187,7 @@ mod tests {
         let v = Value::object([
             ("pw", Value::string("hunter2\"x").mark_sensitive()),
             ("plain", Value::string("visible")),
-            ("n", Value::Number(8.0).mark_sensitive()),
+            ("n", Value::number(8).mark_sensitive()),
         ]);
         let s = Secrets::of([&v]);
         assert_eq!(s.scrub("bad \"hunter2\\\"x\" here"), "bad \"(sensitive value)\" here");

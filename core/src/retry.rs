@@ -358,7 +358,7 @@ mod tests {
         let block = |entries: Vec<(&str, Value)>| Value::object([("retry", Value::object(entries))]);
         assert_eq!(RetryPolicy::from_config(&Value::object([("retry", Value::Null)])), Ok(RetryPolicy::default()));
         let p = RetryPolicy::from_config(&block(vec![
-            ("max_attempts", Value::Number(3.0)),
+            ("max_attempts", Value::number(3)),
             ("max_elapsed", Value::string("90s")),
             ("base_delay", Value::string("10ms")),
         ]))
@@ -368,7 +368,7 @@ mod tests {
             (3, Duration::from_secs(90), Duration::from_millis(10))
         );
         assert_eq!(p.max_delay, RetryPolicy::default().max_delay);
-        let e = RetryPolicy::from_config(&block(vec![("max_attempts", Value::Number(0.0))])).unwrap_err();
+        let e = RetryPolicy::from_config(&block(vec![("max_attempts", Value::number(0))])).unwrap_err();
         assert_eq!(e.path, Some(vec![PathStep::Key("retry".into()), PathStep::Key("max_attempts".into())]));
         let e = RetryPolicy::from_config(&block(vec![("max_elapsed", Value::string("soon"))])).unwrap_err();
         assert_eq!(e.path, Some(vec![PathStep::Key("retry".into()), PathStep::Key("max_elapsed".into())]));

@@ -198,13 +198,13 @@ fn convert_at(value: &Value, ty: &Type, path: &mut String, sensitive: bool) -> R
         Type::Any => Ok(value.clone()),
         Type::String => match value {
             Value::String(_) => Ok(value.clone()),
-            Value::Number(n) => Ok(Value::String(format_number(*n))),
+            Value::Number(n) => Ok(Value::String(format_number(n))),
             Value::Bool(b) => Ok(Value::String(b.to_string())),
             _ => Err(mismatch("a string is")),
         },
         Type::Number => match value {
             Value::Number(_) => Ok(value.clone()),
-            Value::String(s) => s.trim().parse::<f64>().map(Value::Number).map_err(|_| {
+            Value::String(s) => s.parse::<crate::value::Number>().map(Value::Number).map_err(|_| {
                 format!("a number is required{}, but got the string {}", at(path), shown_text(quote(s), sensitive))
             }),
             _ => Err(mismatch("a number is")),
@@ -338,7 +338,7 @@ mod tests {
         let converted = convert(&v, &t).unwrap();
         assert_eq!(
             converted,
-            Value::object([("a100", Value::object([("gpus", Value::Number(8.0)), ("spot", Value::Null)]))])
+            Value::object([("a100", Value::object([("gpus", Value::number(8)), ("spot", Value::Null)]))])
         );
     }
 

@@ -70,7 +70,7 @@ fn render(v: &Value, indent: usize) -> String {
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => format_number(*n),
+        Value::Number(n) => format_number(n),
         Value::String(s) if s.contains('\n') && indent == 0 => format!("<<EOT\n{s}\nEOT"),
         Value::String(s) if s.contains('\n') => {
             let margin = " ".repeat(indent);
@@ -101,8 +101,8 @@ mod tests {
     #[test]
     fn nested_values_print_as_terraform_console_does() {
         let v = Value::object([
-            ("a", Value::Number(1.0)),
-            ("c", Value::List(vec![Value::Number(1.0), Value::Number(2.0)])),
+            ("a", Value::number(1)),
+            ("c", Value::List(vec![Value::number(1), Value::number(2)])),
             ("d", Value::object([("e", Value::Bool(true))])),
         ]);
         assert_eq!(

@@ -19,7 +19,7 @@ impl InstanceKey {
         use crate::value::Value;
         match self {
             InstanceKey::None => Value::Null,
-            InstanceKey::Int(i) => Value::Number(*i as f64),
+            InstanceKey::Int(i) => Value::number(*i),
             InstanceKey::Str(s) => Value::String(s.clone()),
         }
     }
@@ -300,9 +300,11 @@ impl Tokens<'_> {
 /// Renders a number key without a fraction, for messages.
 pub fn key_from_value(v: &crate::value::Value) -> Option<InstanceKey> {
     match v.unmarked() {
-        crate::value::Value::Number(n) if n.fract() == 0.0 => Some(InstanceKey::Int(*n as i64)),
+        crate::value::Value::Number(n) => match n.to_i64() {
+            Some(i) => Some(InstanceKey::Int(i)),
+            None => Some(InstanceKey::Str(format_number(n))),
+        },
         crate::value::Value::String(s) => Some(InstanceKey::Str(s.clone())),
-        crate::value::Value::Number(n) => Some(InstanceKey::Str(format_number(*n))),
         _ => None,
     }
 }

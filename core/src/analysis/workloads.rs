@@ -73,7 +73,7 @@ pub fn workload_name(obj: &Value) -> String {
 
 fn quantity(v: &Value) -> Option<String> {
     match v.unmarked() {
-        Value::Number(n) => Some(crate::value::format_number(*n)),
+        Value::Number(n) => Some(crate::value::format_number(n)),
         Value::String(s) => Some(s.clone()),
         _ => None,
     }

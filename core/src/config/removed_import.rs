@@ -92,7 +92,7 @@ fn resource_in_module(r: &crate::syntax::Reference) -> Option<(ModuleInstance, S
             RefStep::Attr(n, _) => tokens.push((n.clone(), None)),
             RefStep::Index(v, _) => {
                 let key = match v {
-                    Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 => InstanceKey::Int(*n as i64),
+                    Value::Number(n) if n.to_i64().is_some_and(|i| i >= 0) => InstanceKey::Int(n.to_i64().unwrap_or(0)),
                     Value::String(s) => InstanceKey::Str(s.clone()),
                     _ => return None,
                 };

@@ -15,11 +15,11 @@ pub(crate) fn count_expansion(v: &Value, validating: bool, what: &str) -> Result
             "Invalid count argument",
             format!("The \"count\" value of {what} depends on values that cannot be determined until apply. Use a value known at plan time, or apply the resources it depends on first with -target."),
         )),
-        Value::Number(n) if *n >= 0.0 && n.fract() == 0.0 && *n <= MAX_COUNT => Ok(Expansion::Count(*n as usize)),
+        Value::Number(n) if n.to_usize().is_some_and(|c| c as f64 <= MAX_COUNT) => Ok(Expansion::Count(n.to_usize().unwrap_or(0))),
         // Terraform converts count to a number, so `count = "2"` is two instances.
-        Value::String(s) => match crate::funcs::parse_number(s) {
-            Some(n) => count_expansion(&Value::Number(n), validating, what),
-            None => Err(Diagnostic::error(
+        Value::String(s) => match s.parse::<crate::value::Number>() {
+            Ok(n) => count_expansion(&Value::Number(n), validating, what),
+            Err(_) => Err(Diagnostic::error(
                 "Invalid count argument",
                 format!("count must be a whole number from 0 to 100000, but this is {}.", crate::redact::shown(v)),
             )),

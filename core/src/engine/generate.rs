@@ -217,7 +217,7 @@ mod tests {
     #[test]
     fn strings_that_look_like_templates_stay_literal() {
         assert_eq!(hcl_string("a${b}%{c}\"d\""), "\"a$${b}%%{c}\\\"d\\\"\"");
-        let v = Value::object([("k", Value::List(vec![Value::Number(1.0), Value::string("x")]))]);
+        let v = Value::object([("k", Value::List(vec![Value::number(1), Value::string("x")]))]);
         assert_eq!(hcl_value(&v), "{ \"k\" = [1, \"x\"] }");
     }
 }

@@ -19,7 +19,7 @@ enum Endpoint {
 fn key_of(step: Option<&RefStep>) -> Result<Option<InstanceKey>, ()> {
     match step {
         None => Ok(None),
-        Some(RefStep::Index(Value::Number(n), _)) if n.fract() == 0.0 => Ok(Some(InstanceKey::Int(*n as i64))),
+        Some(RefStep::Index(Value::Number(n), _)) if n.to_i64().is_some() => Ok(n.to_i64().map(InstanceKey::Int)),
         Some(RefStep::Index(Value::String(s), _)) => Ok(Some(InstanceKey::Str(s.clone()))),
         _ => Err(()),
     }

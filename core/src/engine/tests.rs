@@ -82,7 +82,7 @@ impl Provider for Shared {
         if self.0.unsteady.load(Ordering::SeqCst) {
             if let Value::Object(m) = &mut response.planned {
                 if let Some(Value::Number(n)) = m.get("size").cloned() {
-                    m.insert("size".into(), Value::Number(n + 1.0));
+                    m.insert("size".into(), Value::Number(n.add(&crate::value::Number::from(1)).unwrap_or(n)));
                 }
                 if m.get("secret").is_some_and(|v| !v.is_null()) {
                     m.insert("secret".into(), Value::string("hunter3").mark_sensitive());

@@ -54,8 +54,8 @@ impl Expansion {
     /// instances; `None` for anything the whole value's own indexing must judge.
     fn element_key(&self, key: &Value) -> Option<InstanceKey> {
         match (self, key) {
-            (Expansion::Count(n), Value::Number(i)) if i.fract() == 0.0 && *i >= 0.0 && (*i as usize) < *n => {
-                Some(InstanceKey::Int(*i as i64))
+            (Expansion::Count(n), Value::Number(i)) if i.to_usize().is_some_and(|i| i < *n) => {
+                i.to_i64().map(InstanceKey::Int)
             }
             (Expansion::ForEach(_), Value::String(s)) if self.each_value(s).is_some() => {
                 Some(InstanceKey::Str(s.clone()))
@@ -226,7 +226,7 @@ impl Scope for InstanceScope<'_> {
                 _ => Ok((Value::Unknown, 0)),
             },
             "count" => match &self.repetition {
-                Repetition::Count(i) => Ok((Value::object([("index", Value::Number(*i as f64))]), 0)),
+                Repetition::Count(i) => Ok((Value::object([("index", Value::number(*i))]), 0)),
                 _ => Ok((Value::Unknown, 0)),
             },
             "path" => {

@@ -19,7 +19,7 @@ impl Evaluator<'_> {
         match coll.unmarked() {
             Value::Unknown => Ok(None),
             Value::List(items) => {
-                Ok(Some(items.iter().enumerate().map(|(i, v)| (Value::Number(i as f64), mark(v.clone()))).collect()))
+                Ok(Some(items.iter().enumerate().map(|(i, v)| (Value::number(i), mark(v.clone()))).collect()))
             }
             Value::Object(map) => {
                 Ok(Some(map.iter().map(|(k, v)| (Value::String(k.clone()), mark(v.clone()))).collect()))

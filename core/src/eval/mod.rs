@@ -171,7 +171,7 @@ impl<'a> Evaluator<'a> {
                 let sensitive = v.is_sensitive();
                 let result = match (op, v.unmarked()) {
                     (_, Value::Unknown) => Value::Unknown,
-                    (UnaryOp::Neg, _) => Value::Number(-self.number(&v, operand.span)?),
+                    (UnaryOp::Neg, _) => Value::Number(self.number(&v, operand.span)?.neg()),
                     (UnaryOp::Not, v) => Value::Bool(!self.boolean(v, operand.span)?),
                 };
                 Ok(if sensitive { result.mark_sensitive() } else { result })

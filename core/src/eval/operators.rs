@@ -5,7 +5,7 @@ use super::Evaluator;
 use crate::diag::{Diagnostic, Span};
 use crate::redact::shown_text;
 use crate::syntax::{BinaryOp, Expr};
-use crate::value::{quote, Value};
+use crate::value::{quote, Number, Value};
 
 impl Evaluator<'_> {
     pub(super) fn binary(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, span: Span) -> Result<Value, Diagnostic> {
@@ -39,32 +39,22 @@ impl Evaluator<'_> {
                 } else {
                     let a = self.number(&l, lhs.span)?;
                     let b = self.number(&r, rhs.span)?;
-                    match op {
-                        BinaryOp::Plus => Value::Number(a + b),
-                        BinaryOp::Minus => Value::Number(a - b),
-                        BinaryOp::Mul => Value::Number(a * b),
-                        BinaryOp::Div => {
-                            if b == 0.0 {
-                                return Err(
-                                    Diagnostic::error("Division by zero", "The right operand of / is zero.").at(span)
-                                );
-                            }
-                            Value::Number(a / b)
-                        }
-                        BinaryOp::Mod => {
-                            if b == 0.0 {
-                                return Err(
-                                    Diagnostic::error("Division by zero", "The right operand of % is zero.").at(span)
-                                );
-                            }
-                            Value::Number(a % b)
-                        }
-                        BinaryOp::Less => Value::Bool(a < b),
-                        BinaryOp::LessEq => Value::Bool(a <= b),
-                        BinaryOp::Greater => Value::Bool(a > b),
-                        BinaryOp::GreaterEq => Value::Bool(a >= b),
-                        _ => unreachable!("handled above"),
-                    }
+                    // As in Terraform, x/0 is an infinity and x%0 is x; only the operations
+                    // without a value (such as ∞-∞) fail.
+                    let computed = match op {
+                        BinaryOp::Plus => a.add(&b),
+                        BinaryOp::Minus => a.sub(&b),
+                        BinaryOp::Mul => a.mul(&b),
+                        BinaryOp::Div => a.div(&b),
+                        BinaryOp::Mod => a.rem(&b),
+                        BinaryOp::Less => return Ok(compared(a.cmp_value(&b).is_lt(), sensitive)),
+                        BinaryOp::LessEq => return Ok(compared(a.cmp_value(&b).is_le(), sensitive)),
+                        BinaryOp::Greater => return Ok(compared(a.cmp_value(&b).is_gt(), sensitive)),
+                        _ => return Ok(compared(a.cmp_value(&b).is_ge(), sensitive)),
+                    };
+                    computed.map(Value::Number).map_err(|e| {
+                        Diagnostic::error("Operation failed", format!("Error during operation: {e}.")).at(span)
+                    })?
                 }
             }
         };
@@ -72,10 +62,10 @@ impl Evaluator<'_> {
     }
 
     /// The operand as a number; `v` still carries its marks, so that the error can hide it.
-    pub(super) fn number(&self, v: &Value, span: Span) -> Result<f64, Diagnostic> {
+    pub(super) fn number(&self, v: &Value, span: Span) -> Result<Number, Diagnostic> {
         match v.unmarked() {
-            Value::Number(n) => Ok(*n),
-            Value::String(s) => s.trim().parse().map_err(|_| {
+            Value::Number(n) => Ok(n.clone()),
+            Value::String(s) => s.parse().map_err(|_| {
                 Diagnostic::error(
                     "Invalid operand",
                     format!(
@@ -104,6 +94,14 @@ impl Evaluator<'_> {
             )
             .at(span)),
         }
+    }
+}
+
+fn compared(b: bool, sensitive: bool) -> Value {
+    if sensitive {
+        Value::Bool(b).mark_sensitive()
+    } else {
+        Value::Bool(b)
     }
 }
 

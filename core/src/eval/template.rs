@@ -94,7 +94,7 @@ impl Evaluator<'_> {
 pub fn to_string_value(v: &Value) -> Option<String> {
     match v.unmarked() {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(format_number(*n)),
+        Value::Number(n) => Some(format_number(n)),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }

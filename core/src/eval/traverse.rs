@@ -6,7 +6,7 @@ use super::Evaluator;
 use crate::diag::{Diagnostic, Span};
 use crate::redact::{shown, shown_text};
 use crate::syntax::{Expr, ExprKind};
-use crate::value::{format_number, quote, Value};
+use crate::value::{format_number, quote, Number, Value};
 
 impl Evaluator<'_> {
     pub(super) fn traversal(&mut self, expr: &Expr) -> Result<Value, Diagnostic> {
@@ -136,27 +136,29 @@ fn index_value(value: &Value, key: &Value, span: Span) -> Result<Value, Diagnost
         (Value::Unknown, _) | (_, Value::Unknown) => Ok(Value::Unknown),
         (Value::List(items), k) => {
             let i = match k {
-                Value::Number(n) => *n,
-                Value::String(s) => s.parse().unwrap_or(f64::NAN),
-                _ => f64::NAN,
+                Value::Number(n) => Some(n.clone()),
+                Value::String(s) => s.parse::<Number>().ok(),
+                _ => None,
             };
-            if i.is_nan() || i.fract() != 0.0 {
+            let Some(i) = i.filter(Number::is_integer) else {
                 return Err(Diagnostic::error(
                     "Invalid index",
                     format!("A list is indexed by a whole number, but this is {}.", shown(key)),
                 )
                 .at(span));
+            };
+            match i.to_usize().filter(|i| *i < items.len()) {
+                Some(i) => Ok(items[i].clone()),
+                None => {
+                    let index = shown_text(format_number(&i), key.contains_sensitive());
+                    let len = shown_text(items.len(), value.contains_sensitive());
+                    Err(Diagnostic::error(
+                        "Invalid index",
+                        format!("The index {index} is out of range: this list has {len} elements."),
+                    )
+                    .at(span))
+                }
             }
-            if i < 0.0 || i as usize >= items.len() {
-                let index = shown_text(format_number(i), key.contains_sensitive());
-                let len = shown_text(items.len(), value.contains_sensitive());
-                return Err(Diagnostic::error(
-                    "Invalid index",
-                    format!("The index {index} is out of range: this list has {len} elements."),
-                )
-                .at(span));
-            }
-            Ok(items[i as usize].clone())
         }
         (Value::Object(map), k) => {
             let Some(name) = to_string_value(k) else {

@@ -12,9 +12,9 @@ use sets::{setintersection, setproduct, setsubtract, setunion};
 
 use super::string::graphemes;
 use super::{
-    arg_int, arg_list, arg_num, arg_str_list, spec, to_bool, to_num, unify, FResult, FuncContext, FuncError, Spec,
+    arg_int, arg_list, arg_number, arg_str_list, spec, to_bool, to_number, unify, FResult, FuncContext, FuncError, Spec,
 };
-use crate::value::Value;
+use crate::value::{Number, Value};
 
 pub(super) const FUNCS: &[Spec] = &[
     spec("alltrue", 1, Some(1), alltrue),
@@ -189,10 +189,7 @@ fn flatten(args: &[Value], _: &FuncContext) -> FResult<Value> {
 fn index(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let list = typed_list(args, 0, "list")?;
     let needle = args.get(1).unwrap_or(&Value::Null);
-    list.iter()
-        .position(|v| v == needle)
-        .map(|i| Value::Number(i as f64))
-        .ok_or_else(|| FuncError::new("item not found"))
+    list.iter().position(|v| v == needle).map(Value::number).ok_or_else(|| FuncError::new("item not found"))
 }
 
 fn length(args: &[Value], _: &FuncContext) -> FResult<Value> {
@@ -203,7 +200,7 @@ fn length(args: &[Value], _: &FuncContext) -> FResult<Value> {
         Some(Value::Null) => return Err(FuncError::at(0, "argument must not be null")),
         _ => return Err(FuncError::at(0, "argument must be a string, a collection type, or a structural type")),
     };
-    Ok(Value::Number(n as f64))
+    Ok(Value::number(n))
 }
 
 fn one(args: &[Value], _: &FuncContext) -> FResult<Value> {
@@ -216,35 +213,39 @@ fn one(args: &[Value], _: &FuncContext) -> FResult<Value> {
 }
 
 fn range(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    let nums: Vec<f64> = (0..args.len())
-        .map(|i| arg_num(args, i, ["start", "limit", "step"].get(i).copied().unwrap_or("step")))
+    let nums: Vec<Number> = (0..args.len())
+        .map(|i| arg_number(args, i, ["start", "limit", "step"].get(i).copied().unwrap_or("step")))
         .collect::<FResult<_>>()?;
+    let one = |negative: bool| Number::from(if negative { -1 } else { 1 });
     let (start, limit, step) = match nums.as_slice() {
-        [limit] => (0.0, *limit, if *limit < 0.0 { -1.0 } else { 1.0 }),
-        [start, limit] => (*start, *limit, if limit < start { -1.0 } else { 1.0 }),
-        [start, limit, step] => (*start, *limit, *step),
+        [limit] => (Number::zero(), limit.clone(), one(limit.is_negative() && !limit.is_zero())),
+        [start, limit] => (start.clone(), limit.clone(), one(limit.cmp_value(start).is_lt())),
+        [start, limit, step] => (start.clone(), limit.clone(), step.clone()),
         _ => return Err(FuncError::new("range requires one to three arguments")),
     };
-    if step == 0.0 {
+    let down = step.signum() < 0;
+    if step.is_zero() {
         return Err(FuncError::at(2, "step must not be zero"));
     }
-    if step < 0.0 && limit > start {
+    if down && limit.cmp_value(&start).is_gt() {
         return Err(FuncError::at(2, "step must be positive when start is less than limit"));
     }
-    if step > 0.0 && limit < start {
+    if !down && limit.cmp_value(&start).is_lt() {
         return Err(FuncError::at(2, "step must be negative when start is greater than limit"));
     }
-    let count = ((limit - start) / step).ceil();
-    if !count.is_finite() || count > MAX_RANGE as f64 {
-        return Err(FuncError::new(format!(
-            "more than {MAX_RANGE} values were generated; either decrease the difference between start and end or use a smaller step"
-        )));
+    // Like Terraform, each value is the previous plus the step, in full precision.
+    let mut values = Vec::new();
+    let mut current = start;
+    while if down { current.cmp_value(&limit).is_gt() } else { current.cmp_value(&limit).is_lt() } {
+        if values.len() >= MAX_RANGE {
+            return Err(FuncError::new(format!(
+                "more than {MAX_RANGE} values were generated; either decrease the difference between start and end or use a smaller step"
+            )));
+        }
+        let next = current.add(&step).map_err(|e| FuncError::new(e.to_string()))?;
+        values.push(Value::Number(std::mem::replace(&mut current, next)));
     }
-    let count = count.max(0.0) as usize;
-    // Terraform computes in arbitrary precision, so 0.1 * 3 is exactly 0.3 there;
-    // rounding to 15 significant digits hides the binary error the same way.
-    let tidy = |x: f64| format!("{x:.14e}").parse::<f64>().unwrap_or(x);
-    Ok(Value::List((0..count).map(|i| Value::Number(tidy(start + step * i as f64))).collect()))
+    Ok(Value::List(values))
 }
 
 fn reverse(args: &[Value], _: &FuncContext) -> FResult<Value> {
@@ -280,9 +281,14 @@ fn sum(args: &[Value], _: &FuncContext) -> FResult<Value> {
     if list.is_empty() {
         return Err(FuncError::at(0, "cannot sum an empty list"));
     }
-    let mut total = 0.0;
+    let not_numbers = || FuncError::at(0, "argument must be list, set, or tuple of number values");
+    let mut total: Option<Number> = None;
     for v in list {
-        total += to_num(v).ok_or_else(|| FuncError::at(0, "argument must be list, set, or tuple of number values"))?;
+        let n = to_number(v).ok_or_else(not_numbers)?;
+        total = Some(match total {
+            None => n,
+            Some(t) => t.add(&n).map_err(|e| FuncError::new(e.to_string()))?,
+        });
     }
-    Ok(Value::Number(total))
+    total.map(Value::Number).ok_or_else(not_numbers)
 }

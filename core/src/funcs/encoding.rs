@@ -4,7 +4,7 @@ use base64::Engine;
 use serde::Deserialize;
 
 use super::{arg_str, echo, spec, FResult, FuncContext, FuncError, Spec};
-use crate::value::{format_number, Map, Value};
+use crate::value::{format_number, Map, Number, Value};
 
 pub(super) const FUNCS: &[Spec] = &[
     spec("base64encode", 1, Some(1), base64encode),
@@ -57,11 +57,12 @@ pub(crate) fn json_quote(s: &str) -> String {
     out
 }
 
-fn number_text(n: f64) -> Result<String, String> {
-    if n.is_finite() {
-        Ok(format_number(n))
+/// A number as JSON writes it: every digit Terraform prints; JSON has no infinities.
+fn number_text(n: &Number) -> Result<String, String> {
+    if n.is_infinite() {
+        Err("cannot serialize infinity as JSON".to_string())
     } else {
-        Err(format!("cannot encode the non-finite number {}", echo(n)))
+        Ok(format_number(n))
     }
 }
 
@@ -76,7 +77,7 @@ fn write_json(v: &Value, out: &mut String) -> Result<(), String> {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&number_text(*n)?),
+        Value::Number(n) => out.push_str(&number_text(n)?),
         Value::String(s) => out.push_str(&json_quote(s)),
         Value::List(items) => {
             out.push('[');
@@ -145,7 +146,7 @@ fn yaml_scalar(v: &Value) -> Result<String, String> {
     Ok(match v {
         Value::Null => "null".to_string(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => number_text(*n)?,
+        Value::Number(n) => format_number(n),
         Value::String(s) => yaml_quote(s),
         Value::List(_) => "[]".to_string(),
         Value::Object(_) => "{}".to_string(),
@@ -263,18 +264,36 @@ fn literal_block(s: &str, indent: usize) -> String {
 
 fn yamlencode(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let mut out = String::new();
-    yaml_block(args.first().unwrap_or(&Value::Null), 0, false, &mut out).map_err(|e| FuncError::at(0, e))?;
+    let value = args.first().unwrap_or(&Value::Null);
+    yaml_block(value, 0, false, &mut out).map_err(|e| FuncError::at(0, e))?;
     Ok(Value::String(out))
 }
 
 fn yaml_key(k: serde_yaml_ng::Value) -> Result<String, String> {
     match yaml_to_value(k)? {
         Value::String(s) => Ok(s),
-        Value::Number(n) => Ok(format_number(n)),
+        Value::Number(n) => Ok(format_number(&n)),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Null => Ok("null".to_string()),
         _ => Err("mapping keys must be strings, numbers or bools".to_string()),
     }
+}
+
+/// A YAML number at 512 bits, read from its text as Terraform reads it. The YAML parser
+/// has already made a float of a fraction; its shortest text is the text that was written
+/// for all but numbers with more than 17 significant digits or beyond a float's range.
+fn yaml_number(n: &serde_yaml_ng::Number) -> Result<Number, String> {
+    if n.is_nan() {
+        return Err("floating point NaN is not supported".to_string());
+    }
+    if n.is_infinite() {
+        return Ok(Number::infinity(n.as_f64().is_some_and(|f| f < 0.0)));
+    }
+    let text = match n.as_f64() {
+        Some(f) if n.is_f64() => format!("{f:e}"),
+        _ => n.to_string(),
+    };
+    text.parse().map_err(|e| format!("cannot represent the number {}: {e}", echo(n)))
 }
 
 fn yaml_to_value(v: serde_yaml_ng::Value) -> Result<Value, String> {
@@ -282,13 +301,7 @@ fn yaml_to_value(v: serde_yaml_ng::Value) -> Result<Value, String> {
     Ok(match v {
         Y::Null => Value::Null,
         Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            let f = n.as_f64().unwrap_or(f64::NAN);
-            if !f.is_finite() {
-                return Err(format!("cannot represent the number {}", echo(n)));
-            }
-            Value::Number(f)
-        }
+        Y::Number(n) => Value::Number(yaml_number(&n)?),
         Y::String(s) => Value::String(s),
         Y::Sequence(items) => Value::List(items.into_iter().map(yaml_to_value).collect::<Result<_, _>>()?),
         Y::Mapping(map) => {
@@ -401,7 +414,7 @@ mod tests {
         assert_eq!(call_ok("jsonencode", vec![s("<a&b>\n")]), s("\"\\u003ca\\u0026b\\u003e\\n\""));
         assert_eq!(call_ok("jsonencode", vec![n(3.0)]), s("3"));
         assert_eq!(call_ok("jsonencode", vec![Value::Null]), s("null"));
-        assert_eq!(call_err("jsonencode", vec![n(f64::INFINITY)]).arg, Some(0));
+        assert_eq!(call_err("jsonencode", vec![n(f64::INFINITY)]).message, "cannot serialize infinity as JSON");
     }
 
     #[test]
@@ -410,6 +423,13 @@ mod tests {
         assert_eq!(call_ok("jsondecode", vec![s("true")]), b(true));
         assert_eq!(call_ok("jsondecode", vec![s("[1, 2.5, null]")]), l(vec![n(1.0), n(2.5), Value::Null]));
         assert!(call_err("jsondecode", vec![s("{")]).message.starts_with("invalid JSON"));
+        // Every digit survives, both ways (Terraform's outputs).
+        let decoded = call_ok("jsondecode", vec![s("[12345678901234567890, 1e400, -0, 0.1]")]);
+        assert_eq!(decoded.to_string(), format!("[12345678901234567890, 1{}, -0, 0.1]", "0".repeat(400)));
+        assert_eq!(
+            call_ok("jsonencode", vec![decoded]),
+            s(&format!("[12345678901234567890,1{},-0,0.1]", "0".repeat(400)))
+        );
     }
 
     #[test]
@@ -440,6 +460,12 @@ mod tests {
             ),
             s("\"a\": |-\n  x\n  y\n\"b\":\n- |2-\n   lead\n  z\n- \"t \\nq\"\n- \"tab\\tx\\ny\"\n- |+\n  two\n\n")
         );
+        assert_eq!(call_ok("yamlencode", vec![b(true)]), s("true\n...\n"));
+        let big = Value::Number("12345678901234567890".parse().unwrap());
+        assert_eq!(call_ok("yamlencode", vec![big]), s("12345678901234567890\n...\n"));
+        let third = Value::Number(crate::value::Number::from(1).div(&"3".parse().unwrap()).unwrap());
+        assert_eq!(call_ok("yamlencode", vec![third]), s(&format!("0.{}5\n...\n", "3".repeat(154))));
+        assert_eq!(call_ok("yamlencode", vec![l(vec![n(-0.0)])]), s("- -0\n"));
     }
 
     #[test]
@@ -456,6 +482,9 @@ mod tests {
         assert!(call_err("yamldecode", vec![s("{a: &foo [1, *foo, 3]}")]).message.contains("unknown anchor"));
         assert!(call_err("yamldecode", vec![s("{a: !not-supported foo}")]).message.contains("unsupported tag"));
         assert!(call_err("yamldecode", vec![s("a: 1\n---\nb: 2\n")]).message.contains("unexpected extra content"));
+        // Numbers are read at 512 bits from their text, as Terraform reads them.
+        assert_eq!(call_ok("yamldecode", vec![s("12345678901234567890")]).to_string(), "12345678901234567890");
+        assert_eq!(call_ok("yamldecode", vec![s("0.1")]).to_string(), "0.1");
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 
 use crate::redact::{Secrets, SENSITIVE_VALUE};
-use crate::value::{format_number, Map, Value};
+use crate::value::{format_number, Map, Number, Value};
 
 mod collection;
 mod encoding;
@@ -239,26 +239,21 @@ fn arg<'v>(args: &'v [Value], i: usize, param: &str) -> FResult<&'v Value> {
 pub(crate) fn to_str(v: &Value) -> Option<String> {
     match v.unmarked() {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(format_number(*n)),
+        Value::Number(n) => Some(format_number(n)),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }
 
-/// Parses a decimal number the way Terraform's string-to-number conversion does
-/// (no `inf`, `nan`, hex or surrounding spaces, which Rust's parser would accept).
-pub(crate) fn parse_number(s: &str) -> Option<f64> {
-    let ok = s.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
-        && s.chars().any(|c| c.is_ascii_digit());
-    if !ok {
-        return None;
-    }
-    s.parse::<f64>().ok().filter(|n| n.is_finite())
+/// Parses a decimal number the way Terraform's string-to-number conversion does: at 512
+/// bits, with `Inf` but no `nan`, hex or surrounding spaces.
+pub(crate) fn parse_number(s: &str) -> Option<Number> {
+    s.parse().ok()
 }
 
-pub(crate) fn to_num(v: &Value) -> Option<f64> {
+pub(crate) fn to_number(v: &Value) -> Option<Number> {
     match v.unmarked() {
-        Value::Number(n) => Some(*n),
+        Value::Number(n) => Some(n.clone()),
         Value::String(s) => parse_number(s),
         _ => None,
     }
@@ -278,26 +273,25 @@ pub(crate) fn arg_str(args: &[Value], i: usize, param: &str) -> FResult<String> 
 }
 
 pub(crate) fn arg_num(args: &[Value], i: usize, param: &str) -> FResult<f64> {
-    to_num(arg(args, i, param)?).ok_or_else(|| invalid(i, param, "number required"))
+    arg_number(args, i, param).map(|n| n.to_f64())
 }
+
+pub(crate) fn arg_number(args: &[Value], i: usize, param: &str) -> FResult<Number> {
+    to_number(arg(args, i, param)?).ok_or_else(|| invalid(i, param, "number required"))
+}
+
+/// What Terraform says of a number that must fit a Go `int`.
+pub(crate) const NOT_AN_INT: &str =
+    "value must be a whole number, between -9223372036854775808 and 9223372036854775807";
 
 /// A whole number that fits in an i64.
 pub(crate) fn arg_int(args: &[Value], i: usize, param: &str) -> FResult<i64> {
-    let n = arg_num(args, i, param)?;
-    whole(n).ok_or_else(|| invalid(i, param, "value must be a whole number"))
+    arg_number(args, i, param)?.to_i64().ok_or_else(|| invalid(i, param, NOT_AN_INT))
 }
 
 /// A whole number as a value; the one place the new functions build numbers from integers.
 pub(crate) fn int_value(n: i64) -> Value {
-    Value::Number(n as f64)
-}
-
-pub(crate) fn whole(n: f64) -> Option<i64> {
-    if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.2e18 {
-        Some(n as i64)
-    } else {
-        None
-    }
+    Value::number(n)
 }
 
 pub(crate) fn arg_list<'v>(args: &'v [Value], i: usize, param: &str) -> FResult<&'v Vec<Value>> {
@@ -337,7 +331,7 @@ pub(crate) fn cmp_values(a: &Value, b: &Value) -> Ordering {
     }
     match (a, b) {
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        (Value::Number(x), Value::Number(y)) => x.total_cmp(y),
+        (Value::Number(x), Value::Number(y)) => x.cmp_value(y),
         (Value::String(x), Value::String(y)) => x.cmp(y),
         (Value::List(x), Value::List(y)) => {
             for (p, q) in x.iter().zip(y) {

@@ -1,7 +1,7 @@
 //! Numeric functions: abs, ceil, floor, log, max, min, pow, signum, parseint.
 
-use super::{arg_int, arg_num, arg_str, echo, spec, FResult, FuncContext, FuncError, Spec};
-use crate::value::{quote, Value};
+use super::{arg_int, arg_num, arg_number, arg_str, echo, spec, FResult, FuncContext, FuncError, Spec};
+use crate::value::{quote, Number, Value};
 
 pub(super) const FUNCS: &[Spec] = &[
     spec("abs", 1, Some(1), abs),
@@ -16,67 +16,65 @@ pub(super) const FUNCS: &[Spec] = &[
 ];
 
 fn abs(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    Ok(Value::Number(arg_num(args, 0, "num")?.abs()))
+    Ok(Value::Number(arg_number(args, 0, "num")?.abs()))
 }
 
 fn ceil(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    Ok(Value::Number(arg_num(args, 0, "num")?.ceil()))
+    Ok(Value::Number(arg_number(args, 0, "num")?.ceil()))
 }
 
 fn floor(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    Ok(Value::Number(arg_num(args, 0, "num")?.floor()))
+    Ok(Value::Number(arg_number(args, 0, "num")?.floor()))
+}
+
+/// Terraform computes `log` and `pow` in float64 and keeps the float's 53 bits; a NaN
+/// result (which crashes Terraform's function) is an error here.
+fn from_float(f: f64) -> FResult<Value> {
+    Number::from_f64(f)
+        .map(Value::Number)
+        .ok_or_else(|| FuncError::new("the result is not a number (NaN), which Terraform's numbers cannot hold"))
 }
 
 fn log(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let num = arg_num(args, 0, "num")?;
     let base = arg_num(args, 1, "base")?;
-    Ok(Value::Number(num.ln() / base.ln()))
+    from_float(num.ln() / base.ln())
 }
 
-fn numbers(args: &[Value]) -> FResult<Vec<f64>> {
-    (0..args.len()).map(|i| arg_num(args, i, "numbers")).collect()
+fn numbers(args: &[Value]) -> FResult<Vec<Number>> {
+    (0..args.len()).map(|i| arg_number(args, i, "numbers")).collect()
+}
+
+/// The first of the numbers that no later one beats, as cty's max and min keep the
+/// earliest of equal values (so `max(-0, 0)` is -0).
+fn extreme(args: &[Value], beats: std::cmp::Ordering) -> FResult<Value> {
+    let mut best: Option<Number> = None;
+    for n in numbers(args)? {
+        if best.as_ref().is_none_or(|b| n.cmp_value(b) == beats) {
+            best = Some(n);
+        }
+    }
+    best.map(Value::Number).ok_or_else(|| FuncError::new("must pass at least one number"))
 }
 
 fn max(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    let nums = numbers(args)?;
-    Ok(Value::Number(nums.into_iter().fold(f64::NEG_INFINITY, f64::max)))
+    extreme(args, std::cmp::Ordering::Greater)
 }
 
 fn min(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    let nums = numbers(args)?;
-    Ok(Value::Number(nums.into_iter().fold(f64::INFINITY, f64::min)))
+    extreme(args, std::cmp::Ordering::Less)
 }
 
 fn pow(args: &[Value], _: &FuncContext) -> FResult<Value> {
     let x = arg_num(args, 0, "num")?;
     let y = arg_num(args, 1, "power")?;
-    Ok(Value::Number(x.powf(y)))
+    from_float(x.powf(y))
 }
 
 fn signum(args: &[Value], _: &FuncContext) -> FResult<Value> {
-    let n = arg_num(args, 0, "num")?;
-    // f64::signum gives 1 for +0; Terraform gives 0.
-    let s = if n > 0.0 {
-        1.0
-    } else if n < 0.0 {
-        -1.0
-    } else {
-        0.0
-    };
-    Ok(Value::Number(s))
-}
-
-/// Value of one digit in bases up to 62, following Go's big.Int: up to base 36
-/// letters are case-insensitive, above it lowercase comes before uppercase.
-fn digit_value(c: char, base: u32) -> Option<u32> {
-    let d = match c {
-        '0'..='9' => c as u32 - '0' as u32,
-        'a'..='z' => c as u32 - 'a' as u32 + 10,
-        'A'..='Z' if base <= 36 => c as u32 - 'A' as u32 + 10,
-        'A'..='Z' => c as u32 - 'A' as u32 + 36,
-        _ => return None,
-    };
-    (d < base).then_some(d)
+    // Terraform reads the argument as a Go int, so fractions are refused.
+    let n = arg_int(args, 0, "num")?;
+    Ok(Value::number(n.signum()))
 }
 
 fn parseint(args: &[Value], _: &FuncContext) -> FResult<Value> {
@@ -88,25 +86,14 @@ fn parseint(args: &[Value], _: &FuncContext) -> FResult<Value> {
             format!("invalid value for \"base\": must be between 2 and 62 inclusive, got {}", echo(base)),
         ));
     }
-    let base = base as u32;
     let fail = || FuncError::at(0, format!("cannot parse {} as a base {} integer", echo(quote(&text)), echo(base)));
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(&text)),
-    };
-    if digits.is_empty() {
-        return Err(fail());
+    match Number::parse_int(&text, base as u32) {
+        Ok(Some(n)) => Ok(Value::Number(n)),
+        Ok(None) => Err(fail()),
+        Err(e) => {
+            Err(FuncError::at(0, format!("cannot parse {} as a base {} integer: {e}", echo(quote(&text)), echo(base))))
+        }
     }
-    let mut value = 0f64;
-    for c in digits.chars() {
-        let d = digit_value(c, base).ok_or_else(fail)?;
-        value = value * f64::from(base) + f64::from(d);
-    }
-    // Terraform has arbitrary precision; an f64 cannot hold what overflows it.
-    if !value.is_finite() {
-        return Err(FuncError::at(0, format!("{} is too large to be represented as a number", echo(quote(&text)))));
-    }
-    Ok(Value::Number(if negative { -value } else { value }))
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ pub fn s(x: &str) -> Value {
 }
 
 pub fn n(x: f64) -> Value {
-    Value::Number(x)
+    Value::from_f64(x)
 }
 
 pub fn b(x: bool) -> Value {

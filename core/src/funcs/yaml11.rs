@@ -6,7 +6,7 @@
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-use crate::value::{format_number, Map, Value};
+use crate::value::{format_number, Map, Number, Value};
 
 /// Nesting deeper than this is refused rather than recursed into.
 const MAX_DEPTH: usize = 500;
@@ -132,7 +132,7 @@ impl Reader<'_> {
             }
             let key = match key {
                 Value::String(s) => s,
-                Value::Number(n) => format_number(n),
+                Value::Number(n) => format_number(&n),
                 Value::Bool(b) => b.to_string(),
                 Value::Null => "null".to_string(),
                 _ => return Err(located(at, "only strings, numbers and bools can be keys")),
@@ -244,8 +244,8 @@ fn special(text: &str) -> Option<Result<Value, String>> {
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Value::Bool(true),
         "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => Value::Bool(false),
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Value::Number(f64::INFINITY),
-        "-.inf" | "-.Inf" | "-.INF" => Value::Number(f64::NEG_INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Value::Number(Number::infinity(false)),
+        "-.inf" | "-.Inf" | "-.INF" => Value::Number(Number::infinity(true)),
         ".nan" | ".NaN" | ".NAN" => return Some(Err("floating point NaN is not supported".to_string())),
         _ => return None,
     }))
@@ -295,9 +295,8 @@ fn go_int(plain: &str) -> Option<Value> {
     } else {
         (10, body)
     };
-    let magnitude = u64::from_str_radix(digits, radix).ok()?;
-    let value = if negative { -(magnitude as f64) } else { magnitude as f64 };
-    Some(Value::Number(value))
+    let magnitude = Number::from(u64::from_str_radix(digits, radix).ok()?);
+    Some(Value::Number(if negative { magnitude.neg() } else { magnitude }))
 }
 
 /// A YAML timestamp (`2001-12-14`, `2001-12-14t21:59:43.10-05:00`, `2001-12-14 21:59:43.10`)
@@ -398,14 +397,14 @@ mod tests {
         assert_eq!(d("yes"), Value::Bool(true));
         assert_eq!(d("Off"), Value::Bool(false));
         assert_eq!(d("'yes'"), Value::string("yes"));
-        assert_eq!(d("017"), Value::Number(17.0));
-        assert_eq!(d("0x1f"), Value::Number(31.0));
-        assert_eq!(d("0o17"), Value::Number(15.0));
+        assert_eq!(d("017"), Value::number(17));
+        assert_eq!(d("0x1f"), Value::number(31));
+        assert_eq!(d("0o17"), Value::number(15));
         assert_eq!(d("1_000"), Value::string("1_000"));
-        assert_eq!(d("!!int 1_000"), Value::Number(1000.0));
+        assert_eq!(d("!!int 1_000"), Value::number(1000));
         assert_eq!(d("!!str 1"), Value::string("1"));
         assert_eq!(d("~"), Value::Null);
-        assert_eq!(d(".5"), Value::Number(0.5));
+        assert_eq!(d(".5"), Value::Number("0.5".parse().unwrap()));
     }
 
     #[test]
@@ -419,7 +418,7 @@ mod tests {
     #[test]
     fn merge_keys_give_way_to_the_mappings_own_keys() {
         let v = d("base: &b {a: 1, b: 2}\nx:\n  <<: *b\n  b: 3\n");
-        assert_eq!(v.as_object().unwrap()["x"], Value::object([("a", Value::Number(1.0)), ("b", Value::Number(3.0))]));
+        assert_eq!(v.as_object().unwrap()["x"], Value::object([("a", Value::number(1)), ("b", Value::number(3))]));
     }
 
     #[test]

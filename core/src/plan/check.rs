@@ -180,7 +180,7 @@ mod tests {
         let other = State::new();
         assert_eq!(check_with(Some(&other), "d1", "/w", &none).unwrap_err(), "Saved plan is for a different state");
         assert_eq!(check_with(None, "d1", "/w", &none).unwrap_err(), "Saved plan is stale");
-        let same: BTreeMap<String, Value> = [("size".to_string(), Value::Number(2.0))].into_iter().collect();
+        let same: BTreeMap<String, Value> = [("size".to_string(), Value::number(2))].into_iter().collect();
         assert_eq!(check_with(Some(&state), "d1", "/w", &same), Ok(()));
         let changed: BTreeMap<String, Value> = [("key".to_string(), Value::string("other"))].into_iter().collect();
         let refusal = check(

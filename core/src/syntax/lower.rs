@@ -4,18 +4,55 @@
 use super::ast::{
     Attribute, BinaryOp, Block, Body, Expr, ExprKind, ForExpr, Label, ObjectKeyExpr, TemplatePart, UnaryOp,
 };
-use crate::diag::{FileId, Span};
-use crate::value::Value;
+use crate::diag::{Diagnostic, FileId, Span};
+use crate::value::{Number, Value};
 use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::structure::{BlockLabel, Structure};
 use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::Span as _;
 
-pub(super) struct Lower {
+pub(super) struct Lower<'t> {
     pub(super) file: FileId,
+    /// The source as written: number literals are read from it, since hcl-edit keeps
+    /// only a float of each (and the parser may have seen a patched copy, see `parse`).
+    pub(super) text: &'t str,
+    /// The first number literal that is no number (beyond the range), reported as a
+    /// syntax error once lowering is done.
+    pub(super) invalid_literal: std::cell::RefCell<Option<Diagnostic>>,
 }
 
-impl Lower {
+impl<'t> Lower<'t> {
+    /// A number literal at 512 bits from its source text, as Terraform reads it.
+    pub(super) fn new(file: FileId, text: &'t str) -> Lower<'t> {
+        Lower { file, text, invalid_literal: std::cell::RefCell::new(None) }
+    }
+
+    /// The first invalid number literal met, if any.
+    pub(super) fn finish(self) -> Result<(), Diagnostic> {
+        self.invalid_literal.into_inner().map_or(Ok(()), Err)
+    }
+
+    fn number(&self, n: &hcl_edit::Formatted<hcl_edit::Number>, span: &std::ops::Range<usize>) -> Value {
+        let written: String =
+            self.text.get(span.clone()).unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
+        match written.parse::<Number>() {
+            Ok(number) => Value::Number(number),
+            Err(e) => {
+                let mut invalid = self.invalid_literal.borrow_mut();
+                if invalid.is_none() {
+                    *invalid = Some(
+                        Diagnostic::error(
+                            "Invalid number literal",
+                            format!("Failed to recognize the value of this number literal: {e}."),
+                        )
+                        .at(Span::new(self.file, span.clone())),
+                    );
+                }
+                n.value().as_f64().map_or(Value::Null, Value::from_f64)
+            }
+        }
+    }
+
     fn span(&self, range: Option<std::ops::Range<usize>>, fallback: &std::ops::Range<usize>) -> Span {
         Span::new(self.file, range.unwrap_or_else(|| fallback.clone()))
     }
@@ -65,7 +102,7 @@ impl Lower {
         let kind = match expr {
             Expression::Null(_) => ExprKind::Literal(Value::Null),
             Expression::Bool(b) => ExprKind::Literal(Value::Bool(*b.value())),
-            Expression::Number(n) => ExprKind::Literal(Value::Number(n.value().as_f64().unwrap_or(f64::NAN))),
+            Expression::Number(n) => ExprKind::Literal(self.number(n, &range)),
             Expression::String(s) => ExprKind::Literal(Value::String(nfc(s.value()))),
             Expression::Array(items) => ExprKind::List(items.iter().map(|e| self.expr(e)).collect()),
             Expression::Object(obj) => ExprKind::Object(
@@ -174,7 +211,7 @@ impl Lower {
                 TraversalOperator::LegacyIndex(index) => ExprKind::Index(
                     Box::new(current),
                     Box::new(Expr {
-                        kind: ExprKind::Literal(Value::Number(*index.value() as f64)),
+                        kind: ExprKind::Literal(Value::number(*index.value())),
                         span: self.span(index.span(), range),
                     }),
                 ),

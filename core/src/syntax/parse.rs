@@ -7,10 +7,11 @@ use crate::diag::{Diagnostic, FileId, Span};
 
 /// Parses one file into a body. A syntax error becomes a diagnostic pointing at its position.
 pub fn parse_file(file: FileId, text: &str) -> Result<Body, Diagnostic> {
-    match hcl_edit::parser::parse_body(text) {
+    match parse_patched(text, hcl_edit::parser::parse_body) {
         Ok(body) => {
-            let lower = Lower { file };
-            Ok(lower.body(&body, 0..text.len()))
+            let lower = Lower::new(file, text);
+            let body = lower.body(&body, 0..text.len());
+            lower.finish().map(|()| body)
         }
         Err(err) => {
             let loc = err.location();
@@ -24,8 +25,12 @@ pub fn parse_file(file: FileId, text: &str) -> Result<Body, Diagnostic> {
 
 /// Parses a standalone expression, as given on the command line (`-var`) or to `templatefile`.
 pub fn parse_expression(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
-    match hcl_edit::parser::parse_expr(text) {
-        Ok(expr) => Ok(Lower { file }.expr(&expr)),
+    match parse_patched(text, hcl_edit::parser::parse_expr) {
+        Ok(expr) => {
+            let lower = Lower::new(file, text);
+            let expr = lower.expr(&expr);
+            lower.finish().map(|()| expr)
+        }
         Err(err) => {
             let offset = err.location().offset().min(text.len());
             Err(Diagnostic::error(format!("Syntax error: {}", err.message()), "")
@@ -36,14 +41,70 @@ pub fn parse_expression(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
 
 /// Parses a template (the contents of a file given to `templatefile`).
 pub fn parse_template(file: FileId, text: &str) -> Result<Vec<TemplatePart>, Diagnostic> {
-    match hcl_edit::parser::parse_template(text) {
-        Ok(t) => Ok(Lower { file }.template(&t, super::lower::Lines::Source)),
+    match parse_patched(text, hcl_edit::parser::parse_template) {
+        Ok(t) => {
+            let lower = Lower::new(file, text);
+            let parts = lower.template(&t, super::lower::Lines::Source);
+            lower.finish().map(|()| parts)
+        }
         Err(err) => {
             let offset = err.location().offset().min(text.len());
             Err(Diagnostic::error(format!("Syntax error in template: {}", err.message()), "")
                 .at(Span::new(file, offset..next_char_boundary(text, offset))))
         }
     }
+}
+
+/// Most patched literals one parse retries before giving up; each retry reparses the file.
+const MAX_PATCHED_LITERALS: usize = 256;
+
+/// Parses `text`, working around hcl-edit's number parser, which refuses a literal that
+/// overflows a float (`1e309`, or 400 digits) although Terraform reads it. When the parse
+/// fails at such a literal, its digits are replaced by zeros (same length, so every span
+/// stays right) and the parse is retried; the lowering reads the literal from the original.
+fn parse_patched<T>(
+    text: &str,
+    parse: impl Fn(&str) -> Result<T, hcl_edit::parser::Error>,
+) -> Result<T, hcl_edit::parser::Error> {
+    let mut patched: Option<String> = None;
+    for _ in 0..=MAX_PATCHED_LITERALS {
+        let current = patched.as_deref().unwrap_or(text);
+        let err = match parse(current) {
+            Ok(v) => return Ok(v),
+            Err(err) => err,
+        };
+        let Some(range) = overflowing_literal_at(current, err.location().offset()) else { return Err(err) };
+        let mut bytes = current.as_bytes().to_vec();
+        for b in &mut bytes[range] {
+            if b.is_ascii_digit() {
+                *b = b'0';
+            }
+        }
+        // Only ASCII digits changed, so the text is still UTF-8.
+        patched = Some(String::from_utf8(bytes).map_err(|_| err)?);
+    }
+    parse(patched.as_deref().unwrap_or(text))
+}
+
+/// The number literal that ends at or just before `offset`, when a float cannot hold it.
+fn overflowing_literal_at(text: &str, offset: usize) -> Option<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let is_part = |b: u8| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-');
+    let mut end = offset.min(bytes.len());
+    while end < bytes.len() && is_part(bytes[end]) {
+        end += 1;
+    }
+    let mut start = end;
+    while start > 0 && is_part(bytes[start - 1]) {
+        start -= 1;
+    }
+    // A literal starts with a digit; a sign before it belongs to an operator.
+    while start < end && !bytes[start].is_ascii_digit() {
+        start += 1;
+    }
+    let literal = text.get(start..end)?;
+    let overflows = !literal.is_empty() && literal.parse::<f64>().is_ok_and(|f| f.is_infinite());
+    overflows.then_some(start..end)
 }
 
 fn next_char_boundary(text: &str, offset: usize) -> usize {

@@ -612,6 +612,21 @@ pub const PATHOLOGICAL: &[&str] = &[
     "jsondecode(format(\"%10000s\", \"[\"))",
     "tonumber(\"1e999999\")",
     "parseint(\"zzzzzzzzzzzzzzzzzzzzzzzz\", 36)",
+    // Numbers at the edges of Gantry's range (about 10^±39456) and beyond it.
+    "1e39000 * 1e39000",
+    "tostring(1e39000)",
+    "tostring(1e-39000 / 3)",
+    "tostring(-1e-39400)",
+    "format(\"%.10000f\", 1e-39000)",
+    "format(\"%.10000e\", 1/3)",
+    "format(\"%x\", 1e39000)",
+    "floor(1e39000 + 0.5)",
+    "1e39000 % 7",
+    "1e39000 % 1e-39000",
+    "tonumber(\"1e-999999999999\")",
+    "1e999999999999",
+    "parseint(format(\"%99999s\", \"1\"), 10)",
+    "sum([for i in range(1000) : 1e39000])",
 ];
 
 /// A root module whose locals form a chain `a0 -> a1 -> ... -> a{n-1}`.

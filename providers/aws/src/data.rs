@@ -41,7 +41,7 @@ pub async fn instance_type(c: &Clients, config: &Value) -> Result<Value, Provide
             format!("AWS does not know instance type \"{name}\" in region {}", c.region),
         ));
     };
-    let num = |x: Option<f64>| x.map(Value::Number).unwrap_or(Value::Null);
+    let num = |x: Option<f64>| x.map(Value::from_f64).unwrap_or(Value::Null);
     let gpus: Vec<Value> = it
         .gpu_info()
         .map(|g| {

@@ -224,7 +224,7 @@ pub fn fix_node_group_plan(planned: &mut Value, prior: Option<&Value>, config: &
                 _ => None,
             };
             if let Some(d) = desired {
-                sc.insert("desired_size".into(), Value::Number(d));
+                sc.insert("desired_size".into(), Value::from_f64(d));
             }
         }
         set(planned, "scaling_config", Value::Object(sc));
@@ -292,7 +292,7 @@ pub async fn read_node_group(c: &Clients, st: &Value) -> Result<Option<Value>, P
         Err(e) => return Err(aws_err("DescribeNodegroup", e)),
     };
     let Some(ng) = out.nodegroup() else { return Ok(None) };
-    let num = |x: Option<i32>| x.map(|v| Value::Number(v as f64)).unwrap_or(Value::Null);
+    let num = |x: Option<i32>| x.map(Value::number).unwrap_or(Value::Null);
     let sc = ng.scaling_config();
     let scaling = obj(vec![
         ("min_size", num(sc.and_then(|s| s.min_size()))),
@@ -515,9 +515,9 @@ mod tests {
 
     fn scaling(min: f64, max: f64, desired: Option<f64>) -> Value {
         obj(vec![
-            ("min_size", Value::Number(min)),
-            ("max_size", Value::Number(max)),
-            ("desired_size", desired.map(Value::Number).unwrap_or(Value::Null)),
+            ("min_size", Value::from_f64(min)),
+            ("max_size", Value::from_f64(max)),
+            ("desired_size", desired.map(Value::from_f64).unwrap_or(Value::Null)),
         ])
     }
 
@@ -526,7 +526,7 @@ mod tests {
         let config = obj(vec![("scaling_config", scaling(0.0, 4.0, None)), ("update_config", Value::Null)]);
         let prior = obj(vec![
             ("scaling_config", scaling(0.0, 4.0, Some(3.0))),
-            ("update_config", obj(vec![("max_unavailable", Value::Number(1.0))])),
+            ("update_config", obj(vec![("max_unavailable", Value::number(1))])),
         ]);
         let mut planned = obj(vec![("scaling_config", scaling(0.0, 4.0, None)), ("update_config", Value::Null)]);
         fix_node_group_plan(&mut planned, Some(&prior), &config);

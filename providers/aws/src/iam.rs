@@ -45,7 +45,7 @@ pub async fn read_role(c: &Clients, st: &Value) -> Result<Option<Value>, Provide
         ("assume_role_policy", vs(same_json(s(st, "assume_role_policy").as_deref(), &doc))),
         ("description", vs(r.description().unwrap_or_default())),
         ("path", vs(r.path())),
-        ("max_session_duration", Value::Number(r.max_session_duration().unwrap_or(3600) as f64)),
+        ("max_session_duration", Value::number(r.max_session_duration().unwrap_or(3600))),
         ("tags", vmap(&tags)),
         ("id", vs(r.role_name())),
         ("arn", vs(r.arn())),

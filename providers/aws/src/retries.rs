@@ -157,7 +157,7 @@ mod tests {
     fn the_block_maps_onto_the_sdk_and_keeps_max_retries() {
         let retry = |entries: Vec<(&str, Value)>| Value::object(entries);
         let config = Value::object([
-            ("max_retries", Value::Number(7.0)),
+            ("max_retries", Value::number(7)),
             ("retry", retry(vec![("max_elapsed", Value::string("90s")), ("base_delay", Value::string("2s"))])),
         ]);
         let p = policy(&config).unwrap().unwrap();
@@ -166,8 +166,8 @@ mod tests {
         let rc = retry_config(&p);
         assert_eq!((rc.max_attempts(), rc.initial_backoff()), (7, Duration::from_secs(2)));
         let config = Value::object([
-            ("max_retries", Value::Number(7.0)),
-            ("retry", retry(vec![("max_attempts", Value::Number(2.0))])),
+            ("max_retries", Value::number(7)),
+            ("retry", retry(vec![("max_attempts", Value::number(2))])),
         ]);
         assert_eq!(policy(&config).unwrap().unwrap().max_attempts, 2);
         assert_eq!(policy(&Value::object([("retry", Value::Null)])).unwrap(), None);

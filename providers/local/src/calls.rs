@@ -150,7 +150,7 @@ mod tests {
     async fn configured(dir: &std::path::Path, faults: Value, max_attempts: f64) -> LocalCalls {
         let p = LocalCalls::default();
         let retry = Value::object([
-            ("max_attempts", Value::Number(max_attempts)),
+            ("max_attempts", Value::from_f64(max_attempts)),
             ("max_elapsed", Value::string("1m")),
             ("base_delay", Value::string("1ms")),
             ("max_delay", Value::string("2ms")),
@@ -183,9 +183,9 @@ mod tests {
     async fn lost_answers_are_retried_into_one_object_each() {
         let dir = tempfile::tempdir().unwrap();
         let faults = Value::object([
-            ("throttle_rate", Value::Number(0.2)),
-            ("reset_rate", Value::Number(0.4)),
-            ("seed", Value::Number(7.0)),
+            ("throttle_rate", Value::from_f64(0.2)),
+            ("reset_rate", Value::from_f64(0.4)),
+            ("seed", Value::number(7)),
         ]);
         let p = configured(dir.path(), faults, 60.0).await;
         for name in ["a", "b", "c", "d", "e"] {
@@ -208,7 +208,7 @@ mod tests {
     #[tokio::test]
     async fn errors_that_never_pass_give_up_after_max_attempts_having_done_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let p = configured(dir.path(), Value::object([("error_rate", Value::Number(1.0))]), 3.0).await;
+        let p = configured(dir.path(), Value::object([("error_rate", Value::number(1))]), 3.0).await;
         let planned = cluster("a");
         let req = ApplyRequest {
             type_name: "local_cluster",

@@ -168,18 +168,18 @@ mod tests {
 
     #[test]
     fn bad_rates_and_seeds_are_errors_at_their_argument() {
-        let e = Faults::from_config(&config(vec![("error_rate", Value::Number(1.5))])).err().unwrap();
+        let e = Faults::from_config(&config(vec![("error_rate", Value::from_f64(1.5))])).err().unwrap();
         assert_eq!(e.path, Some(vec![PathStep::Key("faults".into()), PathStep::Key("error_rate".into())]));
-        let e = Faults::from_config(&config(vec![("reset_rate", Value::Number(-0.1))])).err().unwrap();
+        let e = Faults::from_config(&config(vec![("reset_rate", Value::from_f64(-0.1))])).err().unwrap();
         assert_eq!(e.path, Some(vec![PathStep::Key("faults".into()), PathStep::Key("reset_rate".into())]));
         let e = Faults::from_config(&config(vec![
-            ("throttle_rate", Value::Number(0.6)),
-            ("error_rate", Value::Number(0.6)),
+            ("throttle_rate", Value::from_f64(0.6)),
+            ("error_rate", Value::from_f64(0.6)),
         ]))
         .err()
         .unwrap();
         assert!(e.detail.contains("add up"), "{}", e.detail);
-        let e = Faults::from_config(&config(vec![("seed", Value::Number(1.5))])).err().unwrap();
+        let e = Faults::from_config(&config(vec![("seed", Value::from_f64(1.5))])).err().unwrap();
         assert_eq!(e.path, Some(vec![PathStep::Key("faults".into()), PathStep::Key("seed".into())]));
         assert!(Faults::from_config(&Value::object([("faults", Value::Null)])).unwrap().is_none());
     }

@@ -463,7 +463,7 @@ impl Provider for LocalProvider {
                     m.insert("instance_types".into(), Value::List(vec![Value::string(t.clone())]));
                 }
                 m.insert("instance_type".into(), Value::string(t));
-                m.insert("hourly_cost_usd".into(), Value::Number((price * desired * 1e4).round() / 1e4));
+                m.insert("hourly_cost_usd".into(), Value::from_f64((price * desired * 1e4).round() / 1e4));
             }
         }
         Ok(resp)
@@ -548,13 +548,13 @@ mod tests {
             ("instance_types", Value::Null),
             ("capacity_type", Value::Null),
             ("labels", Value::Null),
-            ("gpu", Value::object([("model", Value::string("a10g")), ("count", Value::Number(1.0))])),
+            ("gpu", Value::object([("model", Value::string("a10g")), ("count", Value::number(1))])),
             (
                 "scaling_config",
                 Value::object([
-                    ("min_size", Value::Number(0.0)),
-                    ("max_size", Value::Number(2.0)),
-                    ("desired_size", Value::Number(2.0)),
+                    ("min_size", Value::number(0)),
+                    ("max_size", Value::number(2)),
+                    ("desired_size", Value::number(2)),
                 ]),
             ),
             ("taint", Value::List(vec![])),

@@ -72,10 +72,10 @@ mod tests {
 
     #[test]
     fn unknown_may_become_anything_known_may_not_change() {
-        let planned = obj(&[("name", Value::string("a")), ("id", Value::Unknown), ("size", Value::Number(1.0))]);
-        let same = obj(&[("name", Value::string("a")), ("id", Value::string("i-1")), ("size", Value::Number(1.0))]);
+        let planned = obj(&[("name", Value::string("a")), ("id", Value::Unknown), ("size", Value::number(1))]);
+        let same = obj(&[("name", Value::string("a")), ("id", Value::string("i-1")), ("size", Value::number(1))]);
         assert!(mismatches(&planned, &same).is_empty());
-        let grown = obj(&[("name", Value::string("a")), ("id", Value::string("i-1")), ("size", Value::Number(3.0))]);
+        let grown = obj(&[("name", Value::string("a")), ("id", Value::string("i-1")), ("size", Value::number(3))]);
         let m = mismatches(&planned, &grown);
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].describe(), "size: was 1, but now 3");
@@ -95,7 +95,7 @@ mod tests {
     #[test]
     fn nested_values_and_list_lengths_are_found() {
         let planned =
-            obj(&[("tags", obj(&[("team", Value::string("ml"))])), ("ports", Value::List(vec![Value::Number(80.0)]))]);
+            obj(&[("tags", obj(&[("team", Value::string("ml"))])), ("ports", Value::List(vec![Value::number(80)]))]);
         let now = obj(&[("tags", obj(&[("team", Value::string("infra"))])), ("ports", Value::List(vec![]))]);
         let paths: Vec<String> = mismatches(&planned, &now).iter().map(|m| format_path(&m.path)).collect();
         assert_eq!(paths, vec!["ports", "tags.team"]);

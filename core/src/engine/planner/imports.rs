@@ -96,7 +96,7 @@ impl Planner<'_> {
         let Some(expr) = &import.to_key else { return Some(InstanceKey::None) };
         let ev = &self.ev;
         match ev.eval(&ev.values(), &ModuleInstance::root(), rep, expr) {
-            Ok(Value::Number(n)) if n.fract() == 0.0 && n >= 0.0 => Some(InstanceKey::Int(n as i64)),
+            Ok(Value::Number(n)) if n.to_i64().is_some_and(|i| i >= 0) => n.to_i64().map(InstanceKey::Int),
             Ok(Value::String(s)) => Some(InstanceKey::Str(s)),
             Ok(_) => {
                 ev.diag(

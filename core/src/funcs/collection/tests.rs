@@ -162,7 +162,10 @@ fn range_examples() {
     assert_eq!(call_ok("range", vec![n(4.0), n(1.0)]), nl(&[4.0, 3.0, 2.0]));
     assert_eq!(call_ok("range", vec![n(10.0), n(5.0), n(-2.0)]), nl(&[10.0, 8.0, 6.0]));
     assert_eq!(call_ok("range", vec![n(0.0)]), nl(&[]));
-    assert_eq!(call_ok("range", vec![n(0.0), n(0.5), n(0.1)]), nl(&[0.0, 0.1, 0.2, 0.3, 0.4]));
+    // A literal 0.1 has 512 bits, so its sums print as decimals (a float's would not).
+    let tenth = Value::Number("0.1".parse().unwrap());
+    assert_eq!(call_ok("range", vec![n(0.0), n(0.5), tenth]), nl(&[0.0, 0.1, 0.2, 0.3, 0.4]));
+    assert_eq!(call_ok("range", vec![n(0.0), n(0.5), n(0.1)]).to_string(), "[0, 0.1, 0.2, 0.30000000000000004, 0.4]");
     assert!(call_err("range", vec![n(1.0), n(4.0), n(0.0)]).message.contains("zero"));
     assert!(call_err("range", vec![n(1.0), n(4.0), n(-1.0)]).message.contains("positive"));
     assert!(call_err("range", vec![n(1_000_000.0)]).message.contains("more than 1024"));

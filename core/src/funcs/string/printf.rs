@@ -3,8 +3,8 @@
 
 use super::{graphemes, MAX_WIDTH};
 use crate::funcs::encoding::json_encode;
-use crate::funcs::{arg_str, echo, to_bool, to_num, to_str, whole, FResult, FuncContext, FuncError};
-use crate::value::{format_number, Value};
+use crate::funcs::{arg_str, echo, to_bool, to_number, to_str, FResult, FuncContext, FuncError};
+use crate::value::{Number, Value};
 
 #[derive(Default)]
 struct Directive {
@@ -118,7 +118,7 @@ fn format_one(d: &Directive, value: &Value) -> Result<String, String> {
         'v' => match value {
             Value::String(s) => s.clone(),
             Value::Bool(b) => b.to_string(),
-            Value::Number(n) => format_g(*n, None, false),
+            Value::Number(n) => n.format_general(None, false),
             Value::Null => "null".to_string(),
             other => json_encode(other)?,
         },
@@ -132,16 +132,17 @@ fn format_one(d: &Directive, value: &Value) -> Result<String, String> {
         'q' => json_encode(&Value::String(to_str(value).ok_or("string required")?))?,
         't' => to_bool(value).ok_or("bool required")?.to_string(),
         'd' | 'b' | 'o' | 'x' | 'X' => {
-            let n = to_num(value).ok_or("number required")?;
-            return Ok(pad_number(d, format_integer(d, n)?));
+            let n = to_number(value).ok_or("number required")?;
+            return Ok(pad_number(d, format_integer(d, &n)?));
         }
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
-            let n = to_num(value).ok_or("number required")?;
+            let n = to_number(value).ok_or("number required")?;
             let upper = d.verb.is_ascii_uppercase();
+            // Terraform formats its big numbers exactly, never through a float64.
             let text = match d.verb.to_ascii_lowercase() {
-                'e' => format_e(n, d.precision.unwrap_or(6), upper),
-                'f' => format!("{:.*}", d.precision.unwrap_or(6), n),
-                _ => format_g(n, d.precision, upper),
+                'e' => n.format_exponent(Some(d.precision.unwrap_or(6)), upper),
+                'f' => n.format_fixed(d.precision.unwrap_or(6)),
+                _ => n.format_general(d.precision, upper),
             };
             return Ok(pad_number(d, text));
         }
@@ -191,81 +192,26 @@ fn pad_number(d: &Directive, mut s: String) -> String {
     }
 }
 
-fn format_integer(d: &Directive, n: f64) -> Result<String, String> {
-    if !n.is_finite() || n.fract() != 0.0 {
-        return Err("integer required".to_string());
-    }
-    if d.verb == 'd' {
-        // Adding zero turns -0 into 0, which Go prints without a sign.
-        return Ok(format!("{:.0}", n + 0.0));
-    }
-    let i = whole(n).ok_or("integer too large for this verb")?;
-    let (neg, m) = (i < 0, i.unsigned_abs());
+fn format_integer(d: &Directive, n: &Number) -> Result<String, String> {
+    let radix = match d.verb {
+        'b' => 2,
+        'o' => 8,
+        'x' | 'X' => 16,
+        _ => 10,
+    };
+    let text = n.integer_text(radix).ok_or("an integer is required")?;
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest.to_string()),
+        None => ("", text),
+    };
     let digits = match d.verb {
-        'b' => format!("{m:b}"),
-        'o' if d.sharp => format!("0{m:o}"),
-        'o' => format!("{m:o}"),
-        'x' if d.sharp => format!("0x{m:x}"),
-        'x' => format!("{m:x}"),
-        'X' if d.sharp => format!("0X{m:X}"),
-        _ => format!("{m:X}"),
+        'o' if d.sharp => format!("0{digits}"),
+        'x' if d.sharp => format!("0x{digits}"),
+        'X' if d.sharp => format!("0X{}", digits.to_ascii_uppercase()),
+        'X' => digits.to_ascii_uppercase(),
+        _ => digits,
     };
-    Ok(if neg { format!("-{digits}") } else { digits })
-}
-
-/// Go's `%e`: at least two exponent digits and an explicit exponent sign.
-fn format_e(n: f64, precision: usize, upper: bool) -> String {
-    let raw = format!("{n:.precision$e}");
-    go_exponent(&raw, upper)
-}
-
-fn go_exponent(raw: &str, upper: bool) -> String {
-    let Some((mantissa, exp)) = raw.split_once('e') else {
-        return raw.to_string();
-    };
-    let (sign, digits) = match exp.strip_prefix('-') {
-        Some(d) => ('-', d),
-        None => ('+', exp),
-    };
-    let e = if upper { 'E' } else { 'e' };
-    format!("{mantissa}{e}{sign}{digits:0>2}")
-}
-
-/// Go's `%g`: shortest representation (or `precision` significant digits),
-/// switching to exponent form for very large or small magnitudes.
-fn format_g(n: f64, precision: Option<usize>, upper: bool) -> String {
-    if !n.is_finite() {
-        return format_number(n);
-    }
-    let sci = match precision {
-        Some(p) => format!("{:.*e}", p.max(1) - 1, n),
-        None => format!("{n:e}"),
-    };
-    let Some((mantissa, exp)) = sci.split_once('e') else {
-        return sci;
-    };
-    let exp: i64 = exp.parse().unwrap_or(0);
-    // Trailing zeros are never significant in %g output.
-    let mantissa = if mantissa.contains('.') { mantissa.trim_end_matches('0').trim_end_matches('.') } else { mantissa };
-    let digits = mantissa.chars().filter(char::is_ascii_digit).count() as i64;
-    // Go switches to exponent form at 6 digits for shortest output, else at the precision.
-    let eprec = match precision {
-        None => 6,
-        Some(p) => {
-            let p = p.max(1) as i64;
-            if p > digits && digits > exp {
-                digits
-            } else {
-                p
-            }
-        }
-    };
-    if exp < -4 || exp >= eprec {
-        go_exponent(&format!("{mantissa}e{exp}"), upper)
-    } else {
-        let decimals = (digits - 1 - exp).max(0) as usize;
-        format!("{n:.decimals$}")
-    }
+    Ok(format!("{sign}{digits}"))
 }
 
 pub(super) fn format(args: &[Value], _: &FuncContext) -> FResult<Value> {

@@ -50,7 +50,7 @@ fn format_examples() {
 #[test]
 fn format_errors() {
     assert!(call_err("format", vec![s("%d"), s("x")]).message.contains("number required"));
-    assert!(call_err("format", vec![s("%d"), n(1.5)]).message.contains("integer required"));
+    assert!(call_err("format", vec![s("%d"), n(1.5)]).message.contains("an integer is required"));
     assert!(call_err("format", vec![s("%s %s"), s("x")]).message.contains("not enough arguments"));
     assert_eq!(call_err("format", vec![s("%s"), s("x"), s("y")]).arg, Some(2));
     assert!(call_err("format", vec![s("%z"), s("x")]).message.contains("unsupported format verb"));

@@ -7,6 +7,10 @@
 //! variants carry meaning that must survive evaluation: `Unknown` for values
 //! only known after apply, and `Sensitive` for values that must never be shown.
 
+mod number;
+
+pub use number::{Number, NumberError, F64_PRECISION, INT_PRECISION, LITERAL_PRECISION};
+
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -19,7 +23,7 @@ pub enum Value {
     #[default]
     Null,
     Bool(bool),
-    Number(f64),
+    Number(Number),
     String(String),
     List(Vec<Value>),
     Object(Map),
@@ -32,6 +36,16 @@ pub enum Value {
 impl Value {
     pub fn string(s: impl Into<String>) -> Value {
         Value::String(s.into())
+    }
+
+    /// A number value from any integer (at 64 bits, like cty's `NumberIntVal`).
+    pub fn number(n: impl Into<Number>) -> Value {
+        Value::Number(n.into())
+    }
+
+    /// A number value from a float (at 53 bits); NaN, which no number can hold, is null.
+    pub fn from_f64(f: f64) -> Value {
+        Number::from_f64(f).map_or(Value::Null, Value::Number)
     }
 
     pub fn object<K: Into<String>>(entries: impl IntoIterator<Item = (K, Value)>) -> Value {
@@ -130,11 +144,21 @@ impl Value {
         }
     }
 
+    /// The number as the nearest float, for code that works in `f64`.
     pub fn as_f64(&self) -> Option<f64> {
+        self.as_number().map(Number::to_f64)
+    }
+
+    pub fn as_number(&self) -> Option<&Number> {
         match self.unmarked() {
-            Value::Number(n) => Some(*n),
+            Value::Number(n) => Some(n),
             _ => None,
         }
+    }
+
+    /// The number when it is a whole number that fits an `i64`.
+    pub fn as_i64(&self) -> Option<i64> {
+        self.as_number().and_then(Number::to_i64)
     }
 
     pub fn as_bool(&self) -> Option<bool> {
@@ -216,7 +240,7 @@ impl Value {
         match self {
             Value::Null | Value::Unknown => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
-            Value::Number(n) => number_to_json(*n),
+            Value::Number(n) => number_to_json(n),
             Value::String(s) => serde_json::Value::String(s.clone()),
             Value::List(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
             Value::Object(map) => {
@@ -230,7 +254,7 @@ impl Value {
         match json {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(*b),
-            serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
+            serde_json::Value::Number(n) => number_from_json(n),
             serde_json::Value::String(s) => Value::String(s.clone()),
             serde_json::Value::Array(items) => Value::List(items.iter().map(Value::from_json).collect()),
             serde_json::Value::Object(obj) => {
@@ -265,12 +289,21 @@ impl Value {
 const UNKNOWN_MARKER: &str = "__gantry_unknown__";
 const SENSITIVE_MARKER: &str = "__gantry_sensitive__";
 
-fn number_to_json(n: f64) -> serde_json::Value {
-    if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
-        serde_json::Value::Number((n as i64).into())
-    } else {
-        serde_json::Number::from_f64(n).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null)
+/// A number as JSON with every digit (serde_json keeps the text of its numbers);
+/// infinities, which JSON cannot write, become null.
+fn number_to_json(n: &Number) -> serde_json::Value {
+    if n.is_infinite() {
+        return serde_json::Value::Null;
     }
+    match n.to_string().parse::<serde_json::Number>() {
+        Ok(j) => serde_json::Value::Number(j),
+        Err(_) => serde_json::Value::Null,
+    }
+}
+
+/// A JSON number read at 512 bits, as cty's JSON decoder reads them.
+fn number_from_json(n: &serde_json::Number) -> Value {
+    n.to_string().parse::<Number>().map_or(Value::Null, Value::Number)
 }
 
 fn collect_sensitive(value: &Value, path: &mut Vec<PathStep>, out: &mut Vec<Vec<PathStep>>) {
@@ -307,11 +340,28 @@ fn get_path_mut<'a>(value: &'a mut Value, path: &[PathStep]) -> Option<&'a mut V
 }
 
 /// One step into a value: an object attribute or a list element.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(untagged)]
 pub enum PathStep {
     Key(String),
     Index(usize),
+}
+
+impl<'de> serde::Deserialize<'de> for PathStep {
+    /// Read through a JSON value: serde's untagged enums cannot read serde_json's
+    /// text-keeping numbers.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<PathStep, D::Error> {
+        use serde::de::Error;
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => Ok(PathStep::Key(s)),
+            serde_json::Value::Number(n) => n
+                .as_u64()
+                .and_then(|i| usize::try_from(i).ok())
+                .map(PathStep::Index)
+                .ok_or_else(|| D::Error::custom(format!("path index {n} is not a whole number"))),
+            other => Err(D::Error::custom(format!("path step must be a string or an index, not {other}"))),
+        }
+    }
 }
 
 /// Renders an attribute path the way HCL would write it: `scaling_config.max_size`, `taint[0].key`.
@@ -335,15 +385,10 @@ pub fn format_path(path: &[PathStep]) -> String {
     out
 }
 
-/// Formats a number the way Terraform prints it: integers without a fraction.
-pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e17 {
-        format!("{}", n as i64)
-    } else {
-        // Round to 15 significant digits so that 0.1 + 0.2 prints as 0.3, as Terraform shows it.
-        let rounded: f64 = format!("{n:.14e}").parse().unwrap_or(n);
-        format!("{rounded}")
-    }
+/// Formats a number the way Terraform prints it: the shortest decimal that reads back
+/// as the same value, without an exponent.
+pub fn format_number(n: &Number) -> String {
+    n.to_string()
 }
 
 impl fmt::Display for Value {
@@ -352,7 +397,7 @@ impl fmt::Display for Value {
         match self {
             Value::Null => f.write_str("null"),
             Value::Bool(b) => write!(f, "{b}"),
-            Value::Number(n) => f.write_str(&format_number(*n)),
+            Value::Number(n) => write!(f, "{n}"),
             Value::String(s) => write!(f, "{}", quote(s)),
             Value::List(items) => {
                 f.write_str("[")?;
@@ -424,7 +469,7 @@ pub fn normalize_set(mut items: Vec<Value>) -> Vec<Value> {
 /// A total order over values, for sorting sets deterministically.
 pub fn compare_values(a: &Value, b: &Value) -> std::cmp::Ordering {
     match (a.unmarked(), b.unmarked()) {
-        (Value::Number(x), Value::Number(y)) => x.total_cmp(y),
+        (Value::Number(x), Value::Number(y)) => x.cmp_value(y),
         (Value::String(x), Value::String(y)) => x.cmp(y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         (x, y) => x.to_json().to_string().cmp(&y.to_json().to_string()),
@@ -440,7 +485,7 @@ mod tests {
         let v = Value::object([
             ("a", Value::Unknown),
             ("b", Value::string("x").mark_sensitive()),
-            ("c", Value::List(vec![Value::Number(1.0), Value::Null])),
+            ("c", Value::List(vec![Value::number(1), Value::Null])),
         ]);
         assert_eq!(Value::from_marked_json(&v.to_marked_json()), v);
     }
@@ -455,7 +500,7 @@ mod tests {
 
     #[test]
     fn nesting_is_measured_up_to_the_limit() {
-        let mut v = Value::Number(1.0);
+        let mut v = Value::number(1);
         assert!(!v.nests_deeper_than(0));
         for _ in 0..3 {
             v = Value::List(vec![v]);
@@ -467,9 +512,33 @@ mod tests {
     }
 
     #[test]
+    fn json_keeps_every_digit_both_ways() {
+        let text = r#"{"big":12345678901234567890,"third":0.333333333333333333333333333333333333333333333333,"huge":1e400,"neg":-0}"#;
+        let v = Value::from_json(&serde_json::from_str(text).unwrap());
+        assert_eq!(v.get("big").unwrap().to_string(), "12345678901234567890");
+        assert_eq!(v.get("huge").unwrap().to_string(), format!("1{}", "0".repeat(400)));
+        assert_eq!(v.get("neg").unwrap().to_string(), "-0");
+        let written = serde_json::to_string(&v.to_json()).unwrap();
+        assert!(written.contains(r#""big":12345678901234567890"#), "{written}");
+        assert!(written.contains(r#""third":0.333333333333333333333333333333333333333333333333}"#), "{written}");
+        assert!(written.contains(r#""neg":-0"#), "{written}");
+        assert_eq!(Value::from_json(&serde_json::from_str(&written).unwrap()), v);
+        // JSON has no infinity.
+        assert_eq!(Value::Number(Number::infinity(false)).to_json(), serde_json::Value::Null);
+    }
+
+    #[test]
+    fn path_steps_read_back_from_json() {
+        let steps: Vec<PathStep> = serde_json::from_str(r#"["a", 3]"#).unwrap();
+        assert_eq!(steps, vec![PathStep::Key("a".into()), PathStep::Index(3)]);
+        let err = serde_json::from_str::<Vec<PathStep>>("[1.5]").unwrap_err().to_string();
+        assert!(err.contains("path index 1.5 is not a whole number"), "{err}");
+    }
+
+    #[test]
     fn numbers_render_like_terraform() {
-        assert_eq!(Value::Number(3.0).to_string(), "3");
-        assert_eq!(Value::Number(2.5).to_string(), "2.5");
-        assert_eq!(Value::Number(3.0).to_json(), serde_json::json!(3));
+        assert_eq!(Value::number(3).to_string(), "3");
+        assert_eq!(Value::from_f64(2.5).to_string(), "2.5");
+        assert_eq!(Value::number(3).to_json(), serde_json::json!(3));
     }
 }
