@@ -23,7 +23,7 @@ fn version_prints_the_release_and_platform_in_text_and_json() {
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(doc["gantry_version"], env!("CARGO_PKG_VERSION"));
     assert!(doc["platform"].as_str().unwrap().starts_with("linux_"), "{doc}");
-    assert_eq!(doc["providers"], serde_json::json!(["aws", "kubernetes", "local"]));
+    assert_eq!(doc["providers"], serde_json::json!(["aws", "helm", "kubernetes", "kustomization", "local"]));
 }
 
 #[test]

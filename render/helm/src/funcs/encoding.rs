@@ -84,7 +84,7 @@ pub fn register(m: &mut FuncMap) {
     });
     m.insert("toToml", |_, a| {
         want(a, 1, "toToml")?;
-        let j = a[0].to_json();
+        let j = json_to_toml(&a[0].to_json());
         Ok(Value::str(match toml::to_string(&j) {
             Ok(s) => s,
             Err(e) => e.to_string(),
@@ -185,4 +185,24 @@ fn base32_encode(b: &[u8]) -> String {
         }
     }
     out
+}
+
+/// JSON data as TOML values. Numbers are converted here rather than by serde: with serde_json's
+/// `arbitrary_precision` (which the workspace enables to keep every digit), a JSON number
+/// serializes as a private struct, which the TOML writer would print as a table. Nulls have no
+/// TOML form and are left out, as Helm's encoder leaves them out.
+fn json_to_toml(j: &serde_json::Value) -> Option<toml::Value> {
+    Some(match j {
+        serde_json::Value::Null => return None,
+        serde_json::Value::Bool(b) => toml::Value::Boolean(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => toml::Value::Integer(i),
+            None => toml::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        serde_json::Value::String(s) => toml::Value::String(s.clone()),
+        serde_json::Value::Array(items) => toml::Value::Array(items.iter().filter_map(json_to_toml).collect()),
+        serde_json::Value::Object(map) => {
+            toml::Value::Table(map.iter().filter_map(|(k, v)| Some((k.clone(), json_to_toml(v)?))).collect())
+        }
+    })
 }
