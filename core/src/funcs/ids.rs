@@ -3,8 +3,32 @@
 use super::{arg_int, arg_str, echo, spec, FResult, FuncContext, FuncError, Spec};
 use crate::value::Value;
 
-pub(super) const FUNCS: &[Spec] =
-    &[spec("uuid", 0, Some(0), uuid_v4), spec("uuidv5", 2, Some(2), uuidv5), spec("bcrypt", 1, Some(2), bcrypt_hash)];
+pub(super) const FUNCS: &[Spec] = &[
+    spec("uuid", 0, Some(0), uuid_v4),
+    spec("uuidv5", 2, Some(2), uuidv5),
+    spec("bcrypt", 1, Some(2), bcrypt_hash),
+    spec("rsadecrypt", 2, Some(2), rsadecrypt),
+];
+
+/// PKCS #1 v1.5 decryption of Base64 ciphertext with a PEM private key (PKCS #1 or PKCS #8),
+/// as Terraform decrypts a Windows instance's password.
+fn rsadecrypt(args: &[Value], _: &FuncContext) -> FResult<Value> {
+    use base64::Engine;
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::pkcs8::DecodePrivateKey;
+    let ciphertext = arg_str(args, 0, "ciphertext")?;
+    let pem = arg_str(args, 1, "privatekey")?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(ciphertext.trim())
+        .map_err(|_| FuncError::at(0, "failed to decode input: cipher text must be base64-encoded"))?;
+    let key = rsa::RsaPrivateKey::from_pkcs1_pem(&pem).or_else(|_| rsa::RsaPrivateKey::from_pkcs8_pem(&pem)).map_err(
+        |_| FuncError::at(1, "invalid private key: not an RSA private key in PEM form (PKCS #1 or PKCS #8)"),
+    )?;
+    let plain = key.decrypt(rsa::Pkcs1v15Encrypt, &bytes).map_err(|_| {
+        FuncError::new("failed to decrypt: the key does not match the ciphertext, or the padding is wrong")
+    })?;
+    String::from_utf8(plain).map(Value::String).map_err(|_| FuncError::new("the decrypted text is not UTF-8"))
+}
 
 /// A random UUID. Terraform's is unknown until apply; Gantry's is made when evaluated.
 fn uuid_v4(_: &[Value], _: &FuncContext) -> FResult<Value> {

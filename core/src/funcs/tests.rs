@@ -18,7 +18,7 @@ fn unknown_names_and_arity_are_reported() {
     );
     assert!(exists("cidrsubnet"));
     assert!(!exists("can"));
-    assert_eq!(names().count(), 117);
+    assert_eq!(names().count(), 118);
 }
 
 #[test]
