@@ -311,7 +311,7 @@ fn timestamp(text: &str) -> Option<String> {
     let month = fields.number(1, 2)?;
     fields.expect(b'-')?;
     let day = fields.number(1, 2)?;
-    let date_ok = (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month);
+    let date_ok = (1..=12).contains(&month) && day >= 1 && day <= super::time::days_in_month(year, month);
     if fields.done() {
         return date_ok.then(|| format!("{year:04}-{month:02}-{day:02}T00:00:00Z"));
     }
@@ -372,15 +372,6 @@ impl Fields<'_> {
     }
     fn rest(&self) -> &str {
         &self.s[self.at..]
-    }
-}
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
     }
 }
 

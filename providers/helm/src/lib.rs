@@ -200,8 +200,7 @@ impl HelmProvider {
         let rendered = gantry_helm::render(&chart, &options)
             .map_err(|e| bad("Chart could not be rendered", format!("{chart_arg}: {}", e.message)))?;
         // Secret values end up in the rendered text, so the text is as secret as they are.
-        let secret = !strings(config, "set_sensitive").is_empty()
-            || matches!(config.get("set_sensitive").map(Value::unmarked), Some(Value::List(l)) if !l.is_empty());
+        let secret = matches!(config.get("set_sensitive").map(Value::unmarked), Some(Value::List(l)) if !l.is_empty());
         let mark = |v: Value| if secret { v.mark_sensitive() } else { v };
         let manifests = rendered.manifests.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
         let mut out = config.clone();
